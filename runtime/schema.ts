@@ -197,3 +197,17 @@ export function defineSObject<M extends SObjectMeta>(
 ): SObjectType<M> {
   return Object.freeze({ name: descriptor.name as M['name'], descriptor, validator });
 }
+
+/**
+ * A query whose result rows are typed: what the SOQL builder and checked `soql` strings produce and
+ * what `client.query()` accepts. `R` is the row type; it exists only at the type level.
+ */
+export interface TypedQuery<R> {
+  /** The SOQL text sent to Salesforce. */
+  toSoql(): string;
+  /** Phantom: the row type; always undefined at run time. */
+  readonly __row?: R;
+}
+
+/** The row type of a typed query. */
+export type RowOf<Q> = Q extends TypedQuery<infer R> ? R : never;
