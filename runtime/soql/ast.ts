@@ -255,7 +255,12 @@ export type Literal =
   | DateLiteral
   | DateLiteralN;
 
-/** A quoted string; `value` is unescaped (the parser decodes `\'`, `\n`, ...). */
+/**
+ * A quoted string. `value` is decoded at the string level (`\'` -> `'`, `\\` -> `\`, `\n` -> newline,
+ * ...), except `\_` and `\%`, which stay as two characters: they are LIKE-pattern escapes, and in a
+ * LIKE pattern a backslash makes the next character literal. So `LIKE '50\%'` and `LIKE '50\\%'`
+ * both give the pattern value `50\%`, matching the text `50%`. A compiler escapes `\` as `\\`.
+ */
 export interface StringLiteral extends NodeBase {
   readonly kind: 'string';
   readonly value: string;
