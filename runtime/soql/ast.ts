@@ -9,8 +9,8 @@
  * Keywords and function names are canonicalised (see {@link FunctionName}).
  *
  * Grouping: `and`/`or` nodes are n-ary. SOQL refuses `a AND b OR c` without parentheses, so a compiler
- * must parenthesise any `and`/`or` nested in another `and`/`or` or under `not`; the parser accepts
- * only what Salesforce accepts and flattens `a AND (b AND c)` into one `and`.
+ * must parenthesise any `and`/`or` nested in another `and`/`or` or under `not`. The parser accepts
+ * only what Salesforce accepts and keeps written groups: `a AND (b AND c)` is an `and` holding an `and`.
  *
  * @example
  * ```ts
