@@ -3,3 +3,19 @@
  * Heavy parts (simulator, bulk, pubsub, replay) live behind their own subpath exports.
  */
 export * from './schema.js';
+// runtime client (runtime helper): client, auth, errors, values, observability channels
+export * from './client.js';
+export * from './errors.js';
+export * from './values.js';
+export * from './auth/index.js';
+export { CHANNELS } from './observability/channels.js';
+export type * from './observability/channels.js';
+export { QueryStream } from './services/query.js';
+export type { QueryOptions, QueryPage, SObjectRecord } from './services/query.js';
+export { SObjectApi, serializeRecord } from './services/sobjects.js';
+export type { SaveResult, UpsertResult, SelectedRecord, FieldName, CallOptions } from './services/sobjects.js';
+export type { BatchSubrequest, BatchResult, BatchSubresult } from './services/composite.js';
+export type { DescribeGlobalResult, DescribeGlobalSObject, DescribeSObjectResult, NotModified } from './services/describe.js';
+export type { HttpMethod, SfRequest, SfResponse, Dispatch, Interceptor } from './transport/types.js';
+export { DEFAULT_TRANSPORT } from './transport/http.js';
+export type { TransportOptions } from './transport/http.js';

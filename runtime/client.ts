@@ -1,0 +1,208 @@
+/**
+ * `createClient(config)`: wires the runtime from one config. The transport (undici) is wrapped by
+ * the interceptors in ONE place, {@link buildInterceptors}; services only see the composed dispatch.
+ */
+import { authInterceptor } from './auth/interceptor.js';
+import { staticToken, type StaticTokenOptions } from './auth/providers.js';
+import { SecretRegistry } from './auth/secrets.js';
+import { TokenManager, type TokenManagerOptions } from './auth/token-manager.js';
+import type { AuthContext, AuthProvider, TokenInfo } from './auth/types.js';
+import { ConfigError, errorFromResponse, safePath } from './errors.js';
+import { errorMappingInterceptor } from './resilience/error-mapping.js';
+import type { SObjectType, TypedQuery } from './schema.js';
+import { compositeBatch, type BatchResult, type BatchSubrequest } from './services/composite.js';
+import { describeGlobal, describeSObject, type DescribeGlobalResult, type DescribeSObjectResult, type NotModified } from './services/describe.js';
+import { QueryStream, type QueryOptions, type SObjectRecord } from './services/query.js';
+import { apiPath, parseJson, type RestContext } from './services/rest.js';
+import { SObjectApi } from './services/sobjects.js';
+import { createHttpTransport, type TransportOptions } from './transport/http.js';
+import { compose, type Dispatch, type HttpMethod, type Interceptor } from './transport/types.js';
+
+/** The API version used when the config names none. */
+export const DEFAULT_API_VERSION = '60.0';
+
+/**
+ * Client configuration. Only `auth` is required.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({
+ *   auth: jwtBearer({ clientId, username, privateKey, loginUrl: 'https://test.salesforce.com' }),
+ *   apiVersion: '60.0',
+ * });
+ * ```
+ */
+export interface ClientConfig {
+  /** An auth provider, or `{ accessToken, instanceUrl }` for a plain token. */
+  auth: AuthProvider | StaticTokenOptions;
+  /** Pinned API version, `'60.0'` (also accepts `'v60.0'` and `60`). Default {@link DEFAULT_API_VERSION}. */
+  apiVersion?: string | number;
+  /** Allow plain HTTP to 127.0.0.0/8, ::1 and localhost (the simulator). Default false. */
+  allowInsecureLoopback?: boolean;
+  /** Connection pool and timeouts; defaults in `DEFAULT_TRANSPORT`. */
+  transport?: Omit<TransportOptions, 'allowInsecureLoopback'>;
+  /** Token cache behaviour. */
+  tokens?: TokenManagerOptions;
+}
+
+/** A raw request for `client.request()`. */
+export interface RawRequest {
+  method: HttpMethod;
+  /** Relative to `/services/data/vXX.X/` (`sobjects/Account/describe`) or instance-absolute (`/services/data`). */
+  path: string;
+  headers?: Record<string, string>;
+  /** Serialized as JSON unless a string. */
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Safe to send twice (defaults to true for GET and HEAD). */
+  idempotent?: boolean;
+}
+
+/** The answer of `client.request()`: any status (network failures still throw). */
+export interface RawResponse {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  /** Parsed JSON, the text for other content types, `null` when empty. */
+  body: unknown;
+}
+
+/** What `createClient` returns. */
+export interface SalesforceClient {
+  /** The pinned API version (`'60.0'`). */
+  readonly apiVersion: string;
+  /** Sends any REST request and returns the status, headers and parsed body without throwing on 4xx/5xx. */
+  request(request: RawRequest): Promise<RawResponse>;
+  /** `GET /sobjects`. */
+  describeGlobal(options?: { signal?: AbortSignal }): Promise<DescribeGlobalResult>;
+  /** `GET /sobjects/<name>/describe`; `{ notModified: true }` on 304 when `ifModifiedSince` is given. */
+  describe(name: string, options?: { ifModifiedSince?: Date | string; signal?: AbortSignal }): Promise<DescribeSObjectResult | NotModified>;
+  /** `/composite/batch`: up to 25 independent subrequests. */
+  compositeBatch(subrequests: readonly BatchSubrequest[], options?: { haltOnError?: boolean; signal?: AbortSignal }): Promise<BatchResult>;
+  /** Typed record operations for a generated sObject. */
+  sobject<T extends SObjectType>(type: T): SObjectApi<T>;
+  /** Runs a query; iterate the result with `for await` or call `.toArray()`. */
+  query<R>(query: TypedQuery<R>, options?: QueryOptions): QueryStream<R>;
+  query(query: string, options?: QueryOptions): QueryStream<SObjectRecord>;
+  /** Like `query`, including deleted and archived rows (`/queryAll`). */
+  queryAll<R>(query: TypedQuery<R>, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<R>;
+  queryAll(query: string, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<SObjectRecord>;
+  /** The current token (fetching one if needed), e.g. to hand to another tool. */
+  token(): Promise<TokenInfo>;
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}
+
+/** Normalizes `'v60.0'`, `60`, `'60'` to `'60.0'`. */
+export function normalizeApiVersion(value: string | number | undefined): string {
+  if (value === undefined) return DEFAULT_API_VERSION;
+  const text = String(value).replace(/^v/i, '');
+  const m = /^(\d{2,3})(?:\.(\d))?$/.exec(text);
+  if (!m) throw new ConfigError({ message: `apiVersion ${JSON.stringify(value)} is not an API version like '60.0'` });
+  return `${m[1]}.${m[2] ?? '0'}`;
+}
+
+/** The interceptor stack, outermost first. The one place where the order is decided. */
+export function buildInterceptors(parts: { secrets: SecretRegistry; tokens: TokenManager }): Interceptor[] {
+  return [
+    errorMappingInterceptor(parts.secrets),
+    authInterceptor(parts.tokens),
+  ];
+}
+
+/**
+ * Creates a client.
+ *
+ * @example
+ * ```ts
+ * import { createClient, jwtBearer } from 'sfgen/runtime';
+ * import { Account } from './generated/sobjects/Account.js';
+ *
+ * const client = createClient({ auth: jwtBearer({ clientId, username, privateKey }) });
+ * const { id } = await client.sobject(Account).create({ Name: 'Acme' });
+ * for await (const row of client.query('SELECT Id, Name FROM Account')) console.log(row.Name);
+ * await client.close();
+ * ```
+ */
+export function createClient(config: ClientConfig): SalesforceClient {
+  if (config === null || typeof config !== 'object' || config.auth === undefined) {
+    throw new ConfigError({ message: 'createClient: config.auth is required (an auth provider or { accessToken, instanceUrl })' });
+  }
+  const apiVersion = normalizeApiVersion(config.apiVersion);
+  const allowInsecureLoopback = config.allowInsecureLoopback === true;
+  const provider: AuthProvider = 'fetchToken' in config.auth ? config.auth : staticToken(config.auth);
+  const secrets = new SecretRegistry();
+  const transport = createHttpTransport({ ...config.transport, allowInsecureLoopback });
+  const base: Dispatch = transport.dispatch;
+
+  const authContext: AuthContext = {
+    secrets,
+    allowInsecureLoopback,
+    async postForm(url, form, signal) {
+      for (const [key, value] of Object.entries(form)) if (key !== 'grant_type' && key !== 'client_id') secrets.add(value);
+      const response = await base({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(form).toString(),
+        idempotent: true,
+        anonymous: true,
+        operation: 'oauth.token',
+        signal,
+      });
+      if (response.status >= 400) {
+        const error = errorFromResponse(
+          { status: response.status, headers: response.headers, text: secrets.redact(response.body.toString('utf8')) },
+          { method: 'POST', path: safePath(response.url) },
+        );
+        throw error;
+      }
+      const data = parseJson(response, 'POST');
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw errorFromResponse({ status: 500, headers: response.headers, text: '' }, { method: 'POST', path: safePath(response.url) });
+      }
+      return data as Record<string, unknown>;
+    },
+  };
+  const tokens = new TokenManager(provider, authContext, config.tokens);
+  const dispatch = compose(base, buildInterceptors({ secrets, tokens }));
+  const context: RestContext = { dispatch, apiVersion };
+
+  function query<R>(q: string | TypedQuery<R>, options?: QueryOptions): QueryStream<R> {
+    return new QueryStream<R>(context, q as TypedQuery<R>, options);
+  }
+
+  const client: SalesforceClient = {
+    apiVersion,
+    async request(request) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
+      let body: string | undefined;
+      if (request.body !== undefined) {
+        body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await dispatch({
+        method: request.method,
+        url: apiPath(context, request.path),
+        headers,
+        body,
+        signal: request.signal,
+        idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
+        allowErrorStatus: true,
+        operation: 'request',
+      });
+      const type = response.headers['content-type'] ?? '';
+      const parsed = response.body.length === 0 ? null : type.includes('json') ? parseJson(response, request.method) : response.body.toString('utf8');
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    describeGlobal: (options) => describeGlobal(context, options?.signal),
+    describe: (name, options) => describeSObject(context, name, options),
+    compositeBatch: (subrequests, options) => compositeBatch(context, subrequests, options),
+    sobject: (type) => new SObjectApi(context, type),
+    query: query as SalesforceClient['query'],
+    queryAll: ((q: string | TypedQuery<unknown>, options?: QueryOptions) => query(q, { ...options, includeDeleted: true })) as SalesforceClient['queryAll'],
+    token: () => tokens.getToken(),
+    close: () => transport.close(),
+  };
+  return client;
+}

@@ -1,0 +1,28 @@
+/**
+ * Error mapping: turns every non-2xx/3xx answer into a typed `SalesforceError` (unless the request
+ * asked for raw statuses). Error text passes through the secret registry first.
+ */
+import type { SecretRegistry } from '../auth/secrets.js';
+import { errorFromResponse, safePath } from '../errors.js';
+import type { Interceptor, SfResponse } from '../transport/types.js';
+
+async function bodyText(response: SfResponse): Promise<string> {
+  if (!response.stream) return response.body.toString('utf8');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.stream) {
+    const buf = chunk as Buffer;
+    if (size < 64 * 1024) chunks.push(buf);
+    size += buf.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function errorMappingInterceptor(secrets: SecretRegistry): Interceptor {
+  return (next) => async (request) => {
+    const response = await next(request);
+    if (response.status < 400 || request.allowErrorStatus) return response;
+    const text = secrets.redact(await bodyText(response));
+    throw errorFromResponse({ status: response.status, headers: response.headers, text }, { method: request.method, path: safePath(response.url) });
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * SOQL queries as async iterators over every page. There is no silent cap: iteration follows
+ * `nextRecordsUrl` until `done`, unless the caller sets `maxRecords` (then `truncated` tells whether
+ * rows were left). The next page is requested while the current one is consumed (one page ahead).
+ */
+import { ProtocolError, UsageError, safePath } from '../errors.js';
+import type { RecordAttributes, TypedQuery } from '../schema.js';
+import { apiPath, callJson, isObject, type RestContext } from './rest.js';
+
+/** A record of an untyped query. */
+export interface SObjectRecord {
+  readonly attributes: RecordAttributes;
+  readonly [field: string]: unknown;
+}
+
+/** One page of a query, as Salesforce returns it. */
+export interface QueryPage<R> {
+  readonly totalSize: number;
+  readonly done: boolean;
+  readonly nextRecordsUrl?: string;
+  readonly records: R[];
+}
+
+/** Options of `client.query()`. */
+export interface QueryOptions {
+  /** Stop after this many records (the stream then reports `truncated`). Default: every record. */
+  maxRecords?: number;
+  /** Include deleted and archived rows (`/queryAll`). */
+  includeDeleted?: boolean;
+  /** Ask Salesforce for pages of this size (200 to 2,000; a hint: pages may be smaller). */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+function soqlOf(query: string | TypedQuery<unknown>): string {
+  const text = typeof query === 'string' ? query : query.toSoql();
+  if (typeof text !== 'string' || text.trim().length === 0) throw new UsageError({ message: 'query: the SOQL text is empty' });
+  return text;
+}
+
+function checkPage(data: unknown, method: string, path: string): QueryPage<unknown> {
+  if (!isObject(data) || typeof data.done !== 'boolean' || !Array.isArray(data.records) || typeof data.totalSize !== 'number') {
+    throw new ProtocolError({ message: 'expected a query result {totalSize, done, records}', request: { method, path: safePath(path) } });
+  }
+  if (!data.done && typeof data.nextRecordsUrl !== 'string') {
+    throw new ProtocolError({ message: 'query result has done: false but no nextRecordsUrl', request: { method, path: safePath(path) } });
+  }
+  return data as unknown as QueryPage<unknown>;
+}
+
+/**
+ * The result of `client.query()`: iterate it with `for await`, or collect with `toArray()`.
+ *
+ * @example
+ * ```ts
+ * for await (const row of client.query(soql`SELECT Id, Name FROM Account`)) console.log(row.Name);
+ * const first100 = await client.query('SELECT Id FROM Contact', { maxRecords: 100 }).toArray();
+ * ```
+ */
+export class QueryStream<R> implements AsyncIterable<R> {
+  readonly soql: string;
+  readonly #context: RestContext;
+  readonly #options: QueryOptions;
+  #started = false;
+  #totalSize: number | undefined;
+  #truncated = false;
+  #yielded = 0;
+
+  constructor(context: RestContext, query: string | TypedQuery<R>, options: QueryOptions = {}) {
+    if (options.maxRecords !== undefined && (!Number.isInteger(options.maxRecords) || options.maxRecords < 0)) {
+      throw new UsageError({ message: `query: maxRecords must be a non-negative integer, got ${String(options.maxRecords)}` });
+    }
+    if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 200 || options.batchSize > 2000)) {
+      throw new UsageError({ message: `query: batchSize must be an integer from 200 to 2000, got ${String(options.batchSize)}` });
+    }
+    this.soql = soqlOf(query as string | TypedQuery<unknown>);
+    this.#context = context;
+    this.#options = options;
+  }
+
+  /** `totalSize` reported by Salesforce, known after the first page. */
+  get totalSize(): number | undefined {
+    return this.#totalSize;
+  }
+
+  /** True when `maxRecords` stopped iteration before every row was read. */
+  get truncated(): boolean {
+    return this.#truncated;
+  }
+
+  /** Records yielded so far. */
+  get yielded(): number {
+    return this.#yielded;
+  }
+
+  #fetch(path: string): Promise<QueryPage<unknown>> {
+    const headers: Record<string, string> = {};
+    if (this.#options.batchSize !== undefined) headers['sforce-query-options'] = `batchSize=${this.#options.batchSize}`;
+    const operation = this.#options.includeDeleted ? 'queryAll' : 'query';
+    return callJson(this.#context, { method: 'GET', path, headers, idempotent: true, operation, signal: this.#options.signal }).then(
+      ({ data }) => checkPage(data, 'GET', apiPath(this.#context, path)),
+    );
+  }
+
+  /** Iterates pages (each page's records array as Salesforce sent it, truncated to `maxRecords`). */
+  async *pages(): AsyncGenerator<QueryPage<R>, void, undefined> {
+    if (this.#started) throw new UsageError({ message: 'query: a QueryStream can be iterated only once; call client.query() again' });
+    this.#started = true;
+    const max = this.#options.maxRecords ?? Number.POSITIVE_INFINITY;
+    if (max === 0) {
+      this.#truncated = true;
+      return;
+    }
+    const resource = this.#options.includeDeleted ? 'queryAll' : 'query';
+    let pending: Promise<QueryPage<unknown>> | undefined = this.#fetch(`${resource}?q=${encodeURIComponent(this.soql)}`);
+    let remaining = max;
+    try {
+      while (pending) {
+        const page = await pending;
+        pending = undefined;
+        this.#totalSize ??= page.totalSize;
+        const wantMore = remaining > page.records.length;
+        // Ask for the next page before handing this one over, so the network overlaps consumption.
+        if (!page.done && wantMore && page.nextRecordsUrl) pending = this.#fetch(page.nextRecordsUrl);
+        let records = page.records as R[];
+        if (records.length > remaining) {
+          records = records.slice(0, remaining);
+        }
+        remaining -= records.length;
+        this.#yielded += records.length;
+        if (remaining === 0 && (!page.done || records.length < page.records.length)) this.#truncated = true;
+        yield { ...page, records } as QueryPage<R>;
+        if (remaining === 0) break;
+      }
+    } finally {
+      // Swallow the prefetch of an abandoned iteration.
+      pending?.catch(() => undefined);
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<R> {
+    for await (const page of this.pages()) {
+      yield* page.records;
+    }
+  }
+
+  /** Collects every row (bounded only by `maxRecords`). */
+  async toArray(): Promise<R[]> {
+    const out: R[] = [];
+    for await (const page of this.pages()) {
+      for (const record of page.records) out.push(record);
+    }
+    return out;
+  }
+}

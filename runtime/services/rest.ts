@@ -1,0 +1,87 @@
+/** Shared plumbing of the REST services: paths, JSON requests, JSON parsing with clear errors. */
+import { ProtocolError, UsageError, safePath } from '../errors.js';
+import type { Dispatch, HttpMethod, SfResponse } from '../transport/types.js';
+
+/** What every service needs: the composed dispatch and the pinned API version. */
+export interface RestContext {
+  readonly dispatch: Dispatch;
+  /** `'60.0'` */
+  readonly apiVersion: string;
+}
+
+/** `/services/data/v60.0/<rel>`; paths that already start with `/` are kept. */
+export function apiPath(context: RestContext, rel: string): string {
+  return rel.startsWith('/') ? rel : `/services/data/v${context.apiVersion}/${rel}`;
+}
+
+export interface JsonCall {
+  method: HttpMethod;
+  /** Relative to the versioned API root, or instance-absolute (`/services/...`). */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  idempotent: boolean;
+  operation: string;
+  sobject?: string | undefined;
+  signal?: AbortSignal | undefined;
+  allowErrorStatus?: boolean;
+}
+
+/** Parses a JSON response body; an empty body is `null`; malformed JSON is a `ProtocolError` naming the request. */
+export function parseJson(response: SfResponse, method: string): unknown {
+  if (response.body.length === 0) return null;
+  const text = response.body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const contentType = response.headers['content-type'] ?? 'no content type';
+    throw new ProtocolError({
+      message: `malformed JSON in a ${response.status} response (${contentType}): ${(err as Error).message}`,
+      status: response.status,
+      request: { method, path: safePath(response.url) },
+      body: text.slice(0, 500),
+    });
+  }
+}
+
+/** Sends a JSON request and parses the JSON answer. Errors (non-2xx) are thrown by the error interceptor. */
+export async function callJson(context: RestContext, call: JsonCall): Promise<{ status: number; headers: Readonly<Record<string, string>>; data: unknown }> {
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  let body: string | undefined;
+  if (call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    headers['content-type'] = 'application/json';
+  }
+  const response = await context.dispatch({
+    method: call.method,
+    url: apiPath(context, call.path),
+    headers,
+    body,
+    idempotent: call.idempotent,
+    operation: call.operation,
+    sobject: call.sobject,
+    signal: call.signal,
+    allowErrorStatus: call.allowErrorStatus,
+  });
+  return { status: response.status, headers: response.headers, data: parseJson(response, call.method) };
+}
+
+const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** Throws a `UsageError` unless `id` looks like a Salesforce id (15 or 18 alphanumerics). */
+export function assertId(id: unknown, what: string): asserts id is string {
+  if (typeof id !== 'string' || !ID.test(id)) {
+    throw new UsageError({ message: `${what}: ${JSON.stringify(id)} is not a Salesforce id (15 or 18 letters and digits)` });
+  }
+}
+
+/** Throws a `UsageError` unless `name` is a valid sObject or field API name. */
+export function assertApiName(name: unknown, what: string): asserts name is string {
+  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+    throw new UsageError({ message: `${what}: ${JSON.stringify(name)} is not a valid API name` });
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

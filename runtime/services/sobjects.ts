@@ -1,0 +1,151 @@
+/**
+ * Record operations typed by generated sObjects: get (chosen fields), create, update, upsert by
+ * external id, delete.
+ */
+import { AmbiguousExternalIdError, ProtocolError, safePath } from '../errors.js';
+import type { CreateOf, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
+import { toSalesforceValue } from '../values.js';
+import { apiPath, assertApiName, assertId, callJson, isObject, type RestContext } from './rest.js';
+
+/** The result of a create. */
+export interface SaveResult {
+  readonly id: string;
+  readonly success: boolean;
+  readonly errors: readonly unknown[];
+}
+
+/** The result of an upsert: the record id and whether it was created (201) or updated (200/204). */
+export interface UpsertResult {
+  readonly id: string;
+  readonly created: boolean;
+}
+
+/** Field names of a generated sObject's record type. */
+export type FieldName<T> = keyof RecordOf<T> & string;
+
+/** A record read with a chosen set of fields. */
+export type SelectedRecord<T, K extends FieldName<T>> = Pick<RecordOf<T>, K> & { readonly attributes: RecordAttributes };
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Serializes a write payload: `Date` values become Salesforce date/datetime strings by field type,
+ * `attributes` is dropped, keys are kept verbatim (even `__proto__`).
+ */
+export function serializeRecord(descriptor: SObjectDescriptor | undefined, data: object): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'attributes' || value === undefined) continue;
+    out[key] = toSalesforceValue(descriptor?.fields[key]?.type, value);
+  }
+  return out;
+}
+
+/**
+ * Typed operations on one sObject: `client.sobject(Account)`.
+ *
+ * @example
+ * ```ts
+ * const accounts = client.sobject(Account);
+ * const { id } = await accounts.create({ Name: 'Acme' });
+ * const row = await accounts.get(id, { fields: ['Name', 'Industry'] });
+ * await accounts.update(id, { Industry: 'Energy' });
+ * await accounts.delete(id);
+ * ```
+ */
+export class SObjectApi<T extends SObjectType> {
+  readonly type: T;
+  readonly #context: RestContext;
+  readonly #name: string;
+
+  constructor(context: RestContext, type: T) {
+    assertApiName(type.name, 'sobject');
+    this.type = type;
+    this.#context = context;
+    this.#name = type.name;
+  }
+
+  /** Reads one record; `fields` selects the fields (all readable fields when omitted). */
+  async get<K extends FieldName<T> = FieldName<T>>(
+    id: string,
+    options: CallOptions & { fields?: readonly K[] } = {},
+  ): Promise<SelectedRecord<T, K>> {
+    assertId(id, `${this.#name}.get`);
+    let path = `sobjects/${this.#name}/${id}`;
+    if (options.fields && options.fields.length > 0) {
+      for (const field of options.fields) assertApiName(field, `${this.#name}.get fields`);
+      path += `?fields=${options.fields.map(encodeURIComponent).join(',')}`;
+    }
+    const { data } = await callJson(this.#context, {
+      method: 'GET', path, idempotent: true, operation: 'sobject.get', sobject: this.#name, signal: options.signal,
+    });
+    if (!isObject(data)) throw this.#shapeError('GET', path, 'a record object');
+    return data as SelectedRecord<T, K>;
+  }
+
+  /** Creates a record. Never retried once it may have reached Salesforce. */
+  async create(data: CreateOf<T>, options: CallOptions = {}): Promise<SaveResult> {
+    const path = `sobjects/${this.#name}`;
+    const { data: body } = await callJson(this.#context, {
+      method: 'POST', path, body: serializeRecord(this.type.descriptor, data as object),
+      idempotent: false, operation: 'sobject.create', sobject: this.#name, signal: options.signal,
+    });
+    if (!isObject(body) || typeof body.id !== 'string') throw this.#shapeError('POST', path, 'a save result with an id');
+    return { id: body.id, success: body.success !== false, errors: Array.isArray(body.errors) ? body.errors : [] };
+  }
+
+  /** Updates fields of a record by id (safe to retry). */
+  async update(id: string, data: UpdateOf<T>, options: CallOptions = {}): Promise<void> {
+    assertId(id, `${this.#name}.update`);
+    await callJson(this.#context, {
+      method: 'PATCH', path: `sobjects/${this.#name}/${id}`, body: serializeRecord(this.type.descriptor, data as object),
+      idempotent: true, operation: 'sobject.update', sobject: this.#name, signal: options.signal,
+    });
+  }
+
+  /**
+   * Upserts by an external id field: 201 created, 200/204 updated; 300 (several records match) is an
+   * `AmbiguousExternalIdError` listing the candidates. The payload is typed as a create (the record
+   * may be created); safe to retry (the external id makes it idempotent).
+   */
+  async upsert(
+    externalIdField: MetaOf<T>['externalIds'] & string,
+    externalIdValue: string,
+    data: CreateOf<T>,
+    options: CallOptions = {},
+  ): Promise<UpsertResult> {
+    assertApiName(externalIdField, `${this.#name}.upsert external id field`);
+    const path = `sobjects/${this.#name}/${externalIdField}/${encodeURIComponent(externalIdValue)}`;
+    const { status, data: body } = await callJson(this.#context, {
+      method: 'PATCH', path, body: serializeRecord(this.type.descriptor, data as object),
+      idempotent: true, operation: 'sobject.upsert', sobject: this.#name, signal: options.signal,
+    });
+    if (status === 300) {
+      throw new AmbiguousExternalIdError({
+        message: `upsert of ${this.#name} by ${externalIdField} = ${JSON.stringify(externalIdValue)} matched several records`,
+        status, errorCode: 'MULTIPLE_CHOICES', request: { method: 'PATCH', path: apiPath(this.#context, path) }, body,
+      });
+    }
+    if (isObject(body) && typeof body.id === 'string') return { id: body.id, created: body.created === true || status === 201 };
+    if (status === 204 || body === null) {
+      // Old API versions answer 204 with no body on update; the id is not returned.
+      return { id: '', created: false };
+    }
+    throw this.#shapeError('PATCH', path, 'an upsert result');
+  }
+
+  /** Deletes a record by id (safe to retry). */
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    assertId(id, `${this.#name}.delete`);
+    await callJson(this.#context, {
+      method: 'DELETE', path: `sobjects/${this.#name}/${id}`, idempotent: true, operation: 'sobject.delete', sobject: this.#name, signal: options.signal,
+    });
+  }
+
+  #shapeError(method: string, path: string, expected: string): ProtocolError {
+    return new ProtocolError({ message: `expected ${expected} from ${this.#name}`, request: { method, path: safePath(apiPath(this.#context, path)) } });
+  }
+}

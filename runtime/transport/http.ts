@@ -1,0 +1,185 @@
+/**
+ * The undici transport: the only module that imports undici. One undici `Agent` per client keeps
+ * one connection `Pool` per origin (the Salesforce instance, the login host), with keep-alive and
+ * timeouts whose defaults sit in {@link DEFAULT_TRANSPORT}. Responses are decompressed (gzip,
+ * deflate) and either read whole or handed over as a stream.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { AbortedError, NetworkError, TimeoutError, safePath } from '../errors.js';
+import { channels } from '../observability/channels.js';
+import { assertSecureUrl } from './security.js';
+import type { Dispatch, SfRequest, SfResponse } from './types.js';
+
+/** Transport options; every one has a default in {@link DEFAULT_TRANSPORT}. */
+export interface TransportOptions {
+  /** Connections per origin. */
+  connections?: number;
+  /** How long an idle keep-alive connection is kept (ms). */
+  keepAliveTimeoutMs?: number;
+  /** Upper bound for a server-suggested keep-alive (ms). */
+  keepAliveMaxTimeoutMs?: number;
+  /** TCP + TLS connect timeout (ms). */
+  connectTimeoutMs?: number;
+  /** Time to receive the response headers (ms); Salesforce queries can take up to 120 s. */
+  headersTimeoutMs?: number;
+  /** Maximum silence while receiving the body (ms). */
+  bodyTimeoutMs?: number;
+  /** Ask for gzip and decode it. */
+  compression?: boolean;
+  /** Allow plain HTTP to 127.0.0.0/8, ::1 and localhost (the simulator). */
+  allowInsecureLoopback?: boolean;
+}
+
+/** Visible defaults of the transport. */
+export const DEFAULT_TRANSPORT: Required<TransportOptions> = {
+  connections: 20,
+  keepAliveTimeoutMs: 30_000,
+  keepAliveMaxTimeoutMs: 600_000,
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 120_000,
+  bodyTimeoutMs: 120_000,
+  compression: true,
+  allowInsecureLoopback: false,
+};
+
+/** The transport: a `Dispatch` plus lifecycle. */
+export interface HttpTransport {
+  readonly dispatch: Dispatch;
+  readonly options: Readonly<Required<TransportOptions>>;
+  /** Closes every pooled connection (waits for in-flight requests). */
+  close(): Promise<void>;
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Maps an undici/system error to the runtime's errors. */
+export function toNetworkError(err: unknown, request: { method: string; path: string }, signal?: AbortSignal): Error {
+  if (err instanceof NetworkError || err instanceof AbortedError) return err;
+  const name = (err as { name?: unknown } | null)?.name;
+  const code = errorCode(err);
+  if (signal?.aborted || name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
+    return new AbortedError({ message: 'request aborted', request, cause: signal?.reason ?? err });
+  }
+  const reachedServer = code === undefined || !NOT_SENT_CODES.has(code);
+  const Cls = code !== undefined && TIMEOUT_CODES.has(code) ? TimeoutError : NetworkError;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new Cls({ message: `network error ${code ?? ''}: ${detail}`.replace('  ', ' '), request, cause: err, reachedServer, causeCode: code });
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in raw) {
+    const value = raw[key];
+    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function decoder(encoding: string | undefined): ((source: Readable) => Readable) | undefined {
+  if (encoding === 'gzip' || encoding === 'x-gzip') return (source) => source.pipe(createGunzip());
+  if (encoding === 'deflate') return (source) => source.pipe(createInflate());
+  return undefined;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+let nextRequestId = 0;
+
+/**
+ * Creates the undici transport.
+ *
+ * @example
+ * ```ts
+ * const transport = createHttpTransport({ allowInsecureLoopback: true });
+ * const res = await transport.dispatch({ method: 'GET', url: 'http://127.0.0.1:8080/services/data', headers: {}, idempotent: true });
+ * await transport.close();
+ * ```
+ */
+export function createHttpTransport(options: TransportOptions = {}): HttpTransport {
+  const resolved: Required<TransportOptions> = { ...DEFAULT_TRANSPORT, ...stripUndefined(options) };
+  const agent = new Agent({
+    connections: resolved.connections,
+    keepAliveTimeout: resolved.keepAliveTimeoutMs,
+    keepAliveMaxTimeout: resolved.keepAliveMaxTimeoutMs,
+    headersTimeout: resolved.headersTimeoutMs,
+    bodyTimeout: resolved.bodyTimeoutMs,
+    connect: { timeout: resolved.connectTimeoutMs },
+  });
+
+  const dispatch: Dispatch = async (request: SfRequest): Promise<SfResponse> => {
+    const url = request.url.startsWith('https://') ? new URL(request.url) : assertSecureUrl(request.url, resolved.allowInsecureLoopback, 'request URL');
+    const info = { method: request.method, path: safePath(url.pathname + url.search) };
+    const headers: Record<string, string> = { ...request.headers };
+    if (resolved.compression && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip';
+    const id = ++nextRequestId;
+    const started = performance.now();
+    const observed = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
+    const base = observed ? { id, method: request.method, url: url.origin + info.path, operation: request.operation, sobject: request.sobject } : undefined;
+    if (base && channels.requestStart.hasSubscribers) channels.requestStart.publish(base);
+    try {
+      const res = await agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        body: request.body ?? null,
+        signal: request.signal,
+      });
+      const responseHeaders = flattenHeaders(res.headers);
+      const decode = decoder(responseHeaders['content-encoding']);
+      if (decode) {
+        delete responseHeaders['content-encoding'];
+        delete responseHeaders['content-length'];
+      }
+      let response: SfResponse;
+      if (request.responseType === 'stream') {
+        const stream = decode ? decode(res.body) : res.body;
+        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url: url.href };
+      } else {
+        const body = decode ? await readAll(decode(res.body)) : Buffer.from(await res.body.arrayBuffer());
+        response = { status: res.statusCode, headers: responseHeaders, body, url: url.href };
+      }
+      if (base && channels.requestEnd.hasSubscribers) {
+        channels.requestEnd.publish({ ...base, status: res.statusCode, durationMs: performance.now() - started });
+      }
+      return response;
+    } catch (err) {
+      const mapped = toNetworkError(err, info, request.signal);
+      if (base && channels.requestError.hasSubscribers) {
+        channels.requestError.publish({ ...base, error: mapped.message, code: (mapped as { code?: string }).code ?? 'SF_NETWORK', durationMs: performance.now() - started });
+      }
+      throw mapped;
+    }
+  };
+
+  return {
+    dispatch,
+    options: resolved,
+    close: () => agent.close(),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}

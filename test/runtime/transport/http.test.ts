@@ -1,0 +1,136 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, NetworkError, TimeoutError, AbortedError } from '../../../runtime/errors.js';
+import { createHttpTransport } from '../../../runtime/transport/http.js';
+import { assertSecureUrl, isLoopbackHost } from '../../../runtime/transport/security.js';
+import { json, startServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+const get = (url: string) => ({ method: 'GET' as const, url, headers: {}, idempotent: true });
+
+describe('HTTPS enforcement', () => {
+  it('recognizes loopback hosts only', () => {
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('127.10.20.30')).toBe(true);
+    expect(isLoopbackHost('[::1]')).toBe(true);
+    expect(isLoopbackHost('localhost')).toBe(true);
+    expect(isLoopbackHost('128.0.0.1')).toBe(false);
+    expect(isLoopbackHost('127.0.0.1.evil.com')).toBe(false);
+    expect(isLoopbackHost('localhost.evil.com')).toBe(false);
+  });
+
+  it('refuses plain HTTP to a remote host even with allowInsecureLoopback', async () => {
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    await expect(transport.dispatch(get('http://example.com/services/data'))).rejects.toThrow(ConfigError);
+    await expect(transport.dispatch(get('http://example.com/services/data'))).rejects.toThrow(/must use HTTPS/);
+    await transport.close();
+  });
+
+  it('refuses plain HTTP to loopback without the explicit option, with a clear message', async () => {
+    const transport = createHttpTransport();
+    await expect(transport.dispatch(get(`${server.url}/x`))).rejects.toThrow(/allowInsecureLoopback: true/);
+    expect(() => assertSecureUrl('ftp://x', true, 'loginUrl')).toThrow(/loginUrl must be an https/);
+    await transport.close();
+  });
+});
+
+describe('undici transport', () => {
+  it('keeps connections alive across sequential requests', async () => {
+    server.handle((_req, res) => json(res, 200, { ok: true }));
+    const before = server.connections;
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    for (let i = 0; i < 30; i++) {
+      const res = await transport.dispatch(get(`${server.url}/k${i}`));
+      expect(res.status).toBe(200);
+    }
+    // undici may open a second socket while the first one is finishing a response; never one per request.
+    expect(server.connections - before).toBeLessThanOrEqual(2);
+    await transport.close();
+  });
+
+  it('asks for gzip and decodes it, whole and streamed', async () => {
+    server.handle((req, res) => {
+      expect(req.headers['accept-encoding']).toBe('gzip');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ hello: 'world'.repeat(100) })));
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const whole = await transport.dispatch(get(`${server.url}/gz`));
+    expect(JSON.parse(whole.body.toString()).hello).toHaveLength(500);
+    expect(whole.headers['content-encoding']).toBeUndefined();
+    const streamed = await transport.dispatch({ ...get(`${server.url}/gz`), responseType: 'stream' });
+    const chunks: Buffer[] = [];
+    for await (const c of streamed.stream!) chunks.push(c as Buffer);
+    expect(JSON.parse(Buffer.concat(chunks).toString()).hello).toHaveLength(500);
+    await transport.close();
+  });
+
+  it('maps a headers timeout to TimeoutError that reached the server', async () => {
+    server.handle((_req, res) => {
+      setTimeout(() => json(res, 200, {}), 3000).unref();
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true, headersTimeoutMs: 200 });
+    const err = await transport.dispatch(get(`${server.url}/slow`)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).reachedServer).toBe(true);
+    expect((err as TimeoutError).code).toBe('SF_TIMEOUT');
+    expect((err as TimeoutError).message).toContain('GET /slow');
+    await transport.close();
+  });
+
+  it('maps a refused connection to a NetworkError that provably never reached the server', async () => {
+    const dead = await startServer();
+    const url = dead.url;
+    await dead.close();
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const err = await transport.dispatch(get(`${url}/x`)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).reachedServer).toBe(false);
+    expect((err as NetworkError).causeCode).toBe('ECONNREFUSED');
+    await transport.close();
+  });
+
+  it('maps a reset connection to a NetworkError that may have reached the server', async () => {
+    server.handle((_req, res) => {
+      res.socket?.destroy();
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const err = await transport.dispatch({ method: 'POST', url: `${server.url}/reset`, headers: {}, body: '{}', idempotent: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).reachedServer).toBe(true);
+    await transport.close();
+  });
+
+  it('aborts with AbortedError', async () => {
+    server.handle((_req, res) => {
+      setTimeout(() => json(res, 200, {}), 1000);
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(transport.dispatch({ ...get(`${server.url}/abort`), signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await transport.close();
+  });
+
+  it('uses up to 20 connections per origin by default', async () => {
+    let open = 0;
+    let peak = 0;
+    server.handle((_req, res) => {
+      open++;
+      peak = Math.max(peak, open);
+      setTimeout(() => {
+        open--;
+        json(res, 200, {});
+      }, 50);
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => transport.dispatch(get(`${server.url}/p${i}`))));
+    expect(peak).toBe(20);
+    await transport.close();
+  });
+});
