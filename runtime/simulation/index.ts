@@ -1,0 +1,221 @@
+/**
+ * The org simulator: a local stand-in for a Salesforce org, served over real HTTP on 127.0.0.1
+ * from a metadata directory. Entry point of the `sfgen/simulator` subpath.
+ *
+ * @example
+ * ```ts
+ * import { startSimulator } from 'sfgen/simulator';
+ * const sim = await startSimulator({ metadataDir: 'test/fixtures/demo-org', pageSize: 200 });
+ * const token = sim.issueAccessToken();
+ * const res = await fetch(`${sim.url}/services/data/v60.0/sobjects/Account/describe`, {
+ *   headers: { Authorization: `Bearer ${token}` },
+ * });
+ * await sim.close();
+ * ```
+ */
+import type { JWK } from 'jose';
+import { FaultRegistry } from './faults.js';
+import { caseSafeSuffix, toId18 } from './ids.js';
+import { loadMetadataDir } from './loader.js';
+import { TokenService, type SimUser } from './oauth.js';
+import { Router } from './router.js';
+import { compositeRoutes } from './routes/composite.js';
+import { collectionRoutes } from './routes/collections.js';
+import { defaultLimits, describeRoutes } from './routes/describe.js';
+import { queryRoutes } from './routes/query.js';
+import { sobjectRoutes } from './routes/sobjects.js';
+import { SimServer, type SimStats } from './server.js';
+import { SimOrg } from './store.js';
+
+export type { FaultSpec, Fault } from './faults.js';
+export { FaultRegistry } from './faults.js';
+export { MetadataLoadError } from './loader.js';
+export { SimOrg } from './store.js';
+export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
+export type { SimUser } from './oauth.js';
+export type { SimStats } from './server.js';
+export { caseSafeSuffix, toId18 } from './ids.js';
+
+/** OAuth settings of the simulator. Everything is optional. */
+export interface SimulatorAuthOptions {
+  /** Connected-app consumer key (JWT `iss`, `client_id`). Default `sfgen-simulator`. */
+  readonly clientId?: string;
+  /** Consumer secret; required for the client-credentials grant. */
+  readonly clientSecret?: string;
+  /** Public key that verifies JWT bearer assertions: SPKI PEM, X.509 certificate PEM, or a JWK. */
+  readonly jwtPublicKey?: string | JWK;
+  /**
+   * Usernames the org knows (JWT `sub`). The first is the default user. `User` seed records are
+   * known too. Default: the seed users, else `admin@sfgen.example`.
+   */
+  readonly users?: readonly string[];
+  /** Refresh tokens the org accepts, mapped to the username they act as. */
+  readonly refreshTokens?: Readonly<Record<string, string>>;
+  /** Run-as user of the client-credentials grant. Default: the default user. */
+  readonly clientCredentialsUser?: string;
+  /** Lifetime of issued access tokens in seconds. Default 7200. */
+  readonly tokenLifetimeSeconds?: number;
+}
+
+/** Options of {@link startSimulator}. */
+export interface SimulatorOptions {
+  /** Metadata directory: `sobjects.json`, `sobjects/<Name>.json`, `events/*.avsc`, `records/<Name>.json`. */
+  readonly metadataDir: string;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Delay added to every HTTP request, in milliseconds (benchmarks). Default 0. */
+  readonly latencyMs?: number;
+  /** Query batch size (rows per page). Default 2000. */
+  readonly pageSize?: number;
+  /** Newest API version served (`60.0`); versions from 31.0 up to it are listed. */
+  readonly apiVersion?: string;
+  /** Revision date of every describe at load (`Last-Modified`). Default `2024-01-01T00:00:00Z`. */
+  readonly orgLastModified?: string | Date;
+  /** Daily API request limit reported by `Sforce-Limit-Info` and `/limits`. Default 100000. */
+  readonly dailyApiLimit?: number;
+  /** Gzip JSON responses over 1 KB when the client sends `Accept-Encoding: gzip`. Default false. */
+  readonly gzip?: boolean;
+  /** Clock (ms since epoch) for token expiry, record timestamps and describe revisions. */
+  readonly now?: () => number;
+  readonly auth?: SimulatorAuthOptions;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  /** `http://127.0.0.1:PORT`: both the instance URL and the login URL. */
+  readonly url: string;
+  /** Newest API version served (`60.0`). */
+  readonly apiVersion: string;
+  /** Issue an access token for the default user (or `username`) without an OAuth flow. */
+  issueAccessToken(username?: string): string;
+  /** Invalidate one access token, or all of them. */
+  revokeAccessTokens(token?: string): void;
+  /** HTTP requests served, total and per route. */
+  stats(): SimStats;
+  resetStats(): void;
+  /** Daily API usage as `Sforce-Limit-Info` reports it. */
+  apiUsage(): { used: number; max: number };
+  /** The org's data and the mutation API (`removeField`, `addObject`, ...). */
+  readonly store: SimOrg;
+  /** Same object as {@link Simulator.store}. */
+  readonly org: SimOrg;
+  /** Fault injection. */
+  readonly faults: FaultRegistry;
+  /** Change the injected latency. */
+  setLatency(ms: number): void;
+  /** The org id (`00D...`). */
+  readonly orgId: string;
+  /** The default user. */
+  readonly defaultUser: SimUser;
+  close(): Promise<void>;
+}
+
+const DEFAULT_USERNAME = 'admin@sfgen.example';
+
+function mintId(prefix: string, n: number): string {
+  const id15 = `${prefix}Sm0${String(n).padStart(9, '0')}`;
+  return id15 + caseSafeSuffix(id15);
+}
+
+function checkPositiveInt(name: string, v: number | undefined, min: number): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new RangeError(`startSimulator: ${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/**
+ * Load a metadata directory and serve it on 127.0.0.1.
+ *
+ * @throws MetadataLoadError naming the file when the directory is malformed.
+ * @example
+ * ```ts
+ * const sim = await startSimulator({ metadataDir: dir, latencyMs: 50 });
+ * console.log(sim.url, sim.stats().requests);
+ * await sim.close();
+ * ```
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  checkPositiveInt('port', options.port, 0);
+  checkPositiveInt('pageSize', options.pageSize, 1);
+  checkPositiveInt('latencyMs', options.latencyMs, 0);
+  checkPositiveInt('dailyApiLimit', options.dailyApiLimit, 1);
+  const apiVersion = options.apiVersion ?? '60.0';
+  if (!/^\d+\.0$/.test(apiVersion) || Number(apiVersion) < 31) throw new RangeError(`startSimulator: apiVersion must look like "60.0", got ${apiVersion}`);
+  const orgLastModified = new Date(options.orgLastModified ?? '2024-01-01T00:00:00Z');
+  if (Number.isNaN(orgLastModified.getTime())) throw new RangeError(`startSimulator: orgLastModified is not a date: ${String(options.orgLastModified)}`);
+  const now = options.now ?? Date.now;
+
+  const loaded = await loadMetadataDir(options.metadataDir);
+
+  // Users: configured usernames plus the seed User records (their ids when the seed has them).
+  const seedUsers = (loaded.records.get('User')?.records ?? [])
+    .filter((r) => typeof r.Username === 'string')
+    .map((r) => ({ username: r.Username as string, id: typeof r.Id === 'string' ? toId18(r.Id) : undefined }));
+  const usernames = [...(options.auth?.users ?? []), ...seedUsers.map((u) => u.username)];
+  if (usernames.length === 0) usernames.push(DEFAULT_USERNAME);
+  const users: SimUser[] = [];
+  let minted = 0;
+  for (const username of usernames) {
+    if (users.some((u) => u.username.toLowerCase() === username.toLowerCase())) continue;
+    const seed = seedUsers.find((u) => u.username.toLowerCase() === username.toLowerCase());
+    users.push({ username, userId: seed?.id ?? mintId('005', 900000000 + ++minted) });
+  }
+  const defaultUser = users[0]!;
+  const orgId = mintId('00D', 1);
+
+  const org = new SimOrg(loaded, { orgLastModified, defaultUserId: defaultUser.userId, now });
+  const auth = options.auth ?? {};
+  let serverUrl = '';
+  const tokens = new TokenService(
+    {
+      clientId: auth.clientId ?? 'sfgen-simulator',
+      clientSecret: auth.clientSecret,
+      jwtPublicKey: auth.jwtPublicKey,
+      users,
+      refreshTokens: new Map(Object.entries(auth.refreshTokens ?? {})),
+      clientCredentialsUser: auth.clientCredentialsUser ?? defaultUser.username,
+      tokenLifetimeMs: (auth.tokenLifetimeSeconds ?? 7200) * 1000,
+      orgId,
+      scope: 'api refresh_token',
+      audiences: ['https://login.salesforce.com', 'https://test.salesforce.com'],
+    },
+    () => serverUrl,
+    now,
+  );
+  const versions: string[] = [];
+  for (let v = 31; v <= Number(apiVersion); v++) versions.push(`${v}.0`);
+  const faults = new FaultRegistry();
+  const router = new Router([...describeRoutes, ...compositeRoutes, ...collectionRoutes, ...queryRoutes, ...sobjectRoutes]);
+  const settings = {
+    apiVersion,
+    versions,
+    latencyMs: options.latencyMs ?? 0,
+    pageSize: options.pageSize ?? 2000,
+    maxQueryCursors: 1000,
+    dailyApiLimit: options.dailyApiLimit ?? 100000,
+    gzip: options.gzip ?? false,
+    maxBodyBytes: 64 * 1024 * 1024,
+    limits: defaultLimits('sfgen simulator'),
+  };
+  const server = new SimServer(org, router, tokens, faults, settings);
+  serverUrl = await server.listen(options.port ?? 0);
+  tokens.addAudience(serverUrl);
+
+  return {
+    url: serverUrl,
+    apiVersion,
+    issueAccessToken: (username?: string) => tokens.issue(username),
+    revokeAccessTokens: (token?: string) => tokens.revoke(token),
+    stats: () => server.stats(),
+    resetStats: () => server.resetStats(),
+    apiUsage: () => server.apiUsage(),
+    store: org,
+    org,
+    faults,
+    setLatency: (ms: number) => {
+      checkPositiveInt('latencyMs', ms, 0);
+      settings.latencyMs = ms;
+    },
+    orgId,
+    defaultUser,
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * `GET /query?q=`, `/queryAll?q=` and the paged continuation `/query/<locator>-<offset>`.
+ * The query engine returns every row; this module pages them with `nextRecordsUrl` exactly as
+ * Salesforce shapes the envelope: `{totalSize, done, nextRecordsUrl?, records}`.
+ */
+import { sfError, SimHttpError } from '../errors.js';
+import type { QueryCursor, Route, RouteContext, SimRequest, SimResponse } from '../router.js';
+import { runQuery } from '../query-runner.js';
+
+/** Batch size from `Sforce-Query-Options: batchSize=N`, capped by the simulator's page size. */
+function batchSize(req: SimRequest, ctx: RouteContext): number {
+  const header = req.headers['sforce-query-options'];
+  const m = header === undefined ? null : /batchSize\s*=\s*(\d+)/i.exec(header);
+  const asked = m?.[1] === undefined ? undefined : Number(m[1]);
+  if (asked === undefined || asked <= 0) return ctx.pageSize;
+  return Math.min(asked, ctx.pageSize);
+}
+
+function page(req: SimRequest, ctx: RouteContext, locator: string, cursor: QueryCursor, offset: number): SimResponse {
+  const end = Math.min(offset + cursor.batchSize, cursor.rows.length);
+  const records = cursor.rows.slice(offset, end);
+  const done = end >= cursor.rows.length;
+  if (done) ctx.cursors.delete(locator);
+  const body: Record<string, unknown> = { totalSize: cursor.totalSize, done };
+  if (!done) body.nextRecordsUrl = `${ctx.base(req.version)}/query/${locator}-${end}`;
+  body.records = records;
+  return { status: 200, body };
+}
+
+function explainPlan(req: SimRequest, ctx: RouteContext, soql: string): SimResponse {
+  const result = runQuery(soql, ctx.org, { includeDeleted: false, apiVersion: req.version });
+  const m = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(soql);
+  const sobject = ctx.org.describe(m?.[1] ?? '')?.name ?? m?.[1] ?? '';
+  const cardinality = result.totalSize;
+  const sobjectCardinality = ctx.org.records(sobject).length;
+  return {
+    status: 200,
+    body: {
+      plans: [
+        {
+          cardinality,
+          fields: [],
+          leadingOperationType: 'TableScan',
+          notes: [],
+          relativeCost: sobjectCardinality === 0 ? 0 : Math.round((cardinality / sobjectCardinality) * 1000) / 1000 + 0.5,
+          sobjectCardinality,
+          sobjectType: sobject,
+        },
+      ],
+      sourceQuery: soql,
+    },
+  };
+}
+
+function start(includeDeleted: boolean) {
+  return (req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse => {
+    const explain = req.query.get('explain');
+    if (explain !== null && !includeDeleted) return explainPlan(req, ctx, explain);
+    const soql = req.query.get('q');
+    if (soql === null || soql.trim() === '') {
+      throw new SimHttpError(400, sfError('MALFORMED_QUERY', 'A query string has to be specified'));
+    }
+    const result = runQuery(soql, ctx.org, { includeDeleted, apiVersion: req.version });
+    const cursor: QueryCursor = {
+      rows: result.records,
+      totalSize: result.totalSize,
+      batchSize: batchSize(req, ctx),
+      username: req.session.user.username,
+    };
+    const locator = ctx.nextLocator();
+    ctx.cursors.set(locator, cursor);
+    while (ctx.cursors.size > ctx.maxQueryCursors) {
+      const oldest = ctx.cursors.keys().next().value;
+      if (oldest === undefined) break;
+      ctx.cursors.delete(oldest);
+    }
+    return page(req, ctx, locator, cursor, 0);
+  };
+}
+
+function more(req: SimRequest, [locator, offsetText]: readonly string[], ctx: RouteContext): SimResponse {
+  const cursor = ctx.cursors.get(locator!);
+  const offset = Number(offsetText);
+  if (cursor === undefined || cursor.username !== req.session.user.username || !Number.isInteger(offset) || offset < 0 || offset > cursor.rows.length) {
+    throw new SimHttpError(400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));
+  }
+  return page(req, ctx, locator!, cursor, offset);
+}
+
+export const queryRoutes: Route[] = [
+  { method: 'GET', pattern: /^\/query\/?$/, key: 'GET /query', handler: start(false) },
+  { method: 'GET', pattern: /^\/queryAll\/?$/, key: 'GET /queryAll', handler: start(true) },
+  { method: 'GET', pattern: /^\/(?:query|queryAll)\/([A-Za-z0-9]+)-(\d+)\/?$/, key: 'GET /query/{locator}', handler: more },
+];

@@ -1,0 +1,303 @@
+/**
+ * The simulator's HTTP layer (node:http): body reading, latency and fault injection, OAuth, bearer
+ * auth, API-usage counting (`Sforce-Limit-Info`), request stats, and dispatch to the router.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { invalidSession, sfError, SimHttpError } from './errors.js';
+import type { FaultRegistry } from './faults.js';
+import { IdMinter } from './ids.js';
+import type { TokenService } from './oauth.js';
+import type { QueryCursor, RouteContext, Router, SimRequest, SimResponse } from './router.js';
+import type { SimOrg } from './store.js';
+
+/** Settings of the HTTP layer (resolved). */
+export interface ServerSettings {
+  apiVersion: string;
+  versions: readonly string[];
+  latencyMs: number;
+  pageSize: number;
+  maxQueryCursors: number;
+  dailyApiLimit: number;
+  gzip: boolean;
+  maxBodyBytes: number;
+  limits: Record<string, unknown>;
+}
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const DATA_PATH = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/;
+
+/** Request counts, total and per route (`GET /sobjects/{name}/describe`). */
+export interface SimStats {
+  readonly requests: number;
+  readonly byRoute: Record<string, number>;
+}
+
+export class SimServer {
+  readonly server: http.Server;
+  private url = '';
+  private requests = 0;
+  private byRoute = new Map<string, number>();
+  private apiUsed = 0;
+  private readonly cursors = new Map<string, QueryCursor>();
+  private readonly locators = new IdMinter('Qy');
+  private readonly ctx: RouteContext;
+
+  constructor(
+    private readonly org: SimOrg,
+    private readonly router: Router,
+    private readonly tokens: TokenService,
+    readonly faults: FaultRegistry,
+    readonly settings: ServerSettings,
+  ) {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A bug in a handler: answer 500 with Salesforce's shape; never leak request contents.
+        if (!res.headersSent) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.send(res, { status: 500, body: [sfError('UNKNOWN_EXCEPTION', `simulator error: ${message}`)] }, false, undefined);
+        } else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+    const self = this;
+    this.ctx = {
+      org,
+      base: (v) => `/services/data/v${v}`,
+      pageSize: settings.pageSize,
+      maxQueryCursors: settings.maxQueryCursors,
+      dispatch: (r) => router.dispatch(r, self.ctx),
+      cursors: this.cursors,
+      nextLocator: () => this.locators.next('01g', (id) => this.cursors.has(id)),
+      apiUsage: () => ({ used: this.apiUsed, max: settings.dailyApiLimit }),
+      limits: settings.limits,
+    };
+  }
+
+  async listen(port: number): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${addr.port}`;
+    return this.url;
+  }
+
+  get baseUrl(): string {
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  stats(): SimStats {
+    return { requests: this.requests, byRoute: Object.fromEntries(this.byRoute) };
+  }
+
+  resetStats(): void {
+    this.requests = 0;
+    this.byRoute = new Map();
+  }
+
+  /** Daily API requests counted so far (what `Sforce-Limit-Info` reports). */
+  apiUsage(): { used: number; max: number } {
+    return { used: this.apiUsed, max: this.settings.dailyApiLimit };
+  }
+
+  private count(key: string): void {
+    this.requests += 1;
+    this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
+  }
+
+  private async readBody(req: http.IncomingMessage): Promise<string | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      const b = chunk as Buffer;
+      size += b.length;
+      if (size > this.settings.maxBodyBytes) {
+        throw new SimHttpError(413, sfError('REQUEST_ENTITY_TOO_LARGE', `request body exceeds ${this.settings.maxBodyBytes} bytes`));
+      }
+      chunks.push(b);
+    }
+    if (chunks.length === 0) return undefined;
+    let buf = Buffer.concat(chunks);
+    if (/gzip/i.test(req.headers['content-encoding'] ?? '')) {
+      try {
+        buf = gunzipSync(buf);
+      } catch {
+        throw new SimHttpError(400, sfError('JSON_PARSER_ERROR', 'request body is not valid gzip'));
+      }
+    }
+    return buf.toString('utf8');
+  }
+
+  private send(res: http.ServerResponse, r: SimResponse, gzip: boolean, limitInfo: string | undefined): void {
+    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    if (limitInfo !== undefined) headers['Sforce-Limit-Info'] = limitInfo;
+    if (r.status === 204 || r.status === 304 || r.body === undefined) {
+      res.writeHead(r.status, headers);
+      res.end();
+      return;
+    }
+    let payload: Buffer = Buffer.from(JSON.stringify(r.body), 'utf8');
+    headers['Content-Type'] = JSON_TYPE;
+    if (gzip && payload.length > 1024) {
+      payload = gzipSync(payload);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    headers['Content-Length'] = String(payload.length);
+    res.writeHead(r.status, headers);
+    res.end(payload);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = u.pathname;
+    const data = DATA_PATH.exec(path);
+    const subPath = data ? (data[2] ?? '') : '';
+    const key = data
+      ? (this.router.routeKey(method, subPath) ?? `${method} (no route)`)
+      : /^\/services\/data\/?$/.test(path)
+        ? `${method} /services/data`
+        : `${method} ${path.startsWith('/services/oauth2/') ? path : '(no route)'}`;
+    this.count(key);
+    const gzip = this.settings.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const limitInfo = () => (data ? `api-usage=${this.apiUsed}/${this.settings.dailyApiLimit}` : undefined);
+
+    let body: string | undefined;
+    try {
+      body = await this.readBody(req);
+    } catch (error) {
+      if (error instanceof SimHttpError) return this.send(res, { status: error.status, body: error.body }, false, limitInfo());
+      throw error;
+    }
+
+    if (this.settings.latencyMs > 0) await sleep(this.settings.latencyMs);
+
+    const fault = this.faults.match(method, path);
+    if (fault !== undefined) {
+      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      if (fault.reset) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.expireSession) {
+        const token = bearer(req);
+        if (token !== undefined) this.tokens.revoke(token);
+        const e = invalidSession();
+        return this.send(res, { status: e.status, body: e.body }, false, limitInfo());
+      }
+      if (fault.response !== undefined) {
+        const r = fault.response;
+        const headers: Record<string, string> = { ...r.headers, 'Content-Type': r.contentType };
+        const l = limitInfo();
+        if (l !== undefined && r.contentType.startsWith('application/json')) headers['Sforce-Limit-Info'] = l;
+        res.writeHead(r.status, headers);
+        res.end(r.body);
+        return;
+      }
+    }
+
+    if (path === '/services/oauth2/token') return this.token(req, res, method, body);
+    if (path === '/services/oauth2/revoke') return this.revoke(res, method, body, u.searchParams);
+    if (/^\/services\/data\/?$/.test(path)) {
+      if (method !== 'GET') return this.send(res, { status: 405, body: [sfError('METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET`)] }, false, undefined);
+      return this.send(
+        res,
+        { status: 200, body: this.settings.versions.map((v) => ({ label: labelOf(v), url: `/services/data/v${v}`, version: v })) },
+        gzip,
+        undefined,
+      );
+    }
+    if (!data) {
+      return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, undefined);
+    }
+    const version = data[1]!;
+
+    const token = bearer(req);
+    let session = token === undefined ? undefined : this.tokens.session(token);
+    if (session !== undefined && this.faults.countSessionUse()) {
+      this.tokens.revoke();
+      session = undefined;
+    }
+    if (session === undefined) {
+      const e = invalidSession();
+      return this.send(res, { status: e.status, body: e.body }, false, limitInfo());
+    }
+    if (!this.settings.versions.includes(version)) {
+      return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, limitInfo());
+    }
+    this.apiUsed += 1;
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const simReq: SimRequest = { method, path: subPath, version, query: u.searchParams, headers, body, session, sub: false };
+    const r = this.router.dispatch(simReq, this.ctx);
+    this.send(res, r, gzip, limitInfo());
+  }
+
+  private async token(req: http.IncomingMessage, res: http.ServerResponse, method: string, body: string | undefined): Promise<void> {
+    if (method !== 'POST') {
+      return this.send(res, { status: 405, body: { error: 'invalid_request', error_description: 'must use HTTP POST' } }, false, undefined);
+    }
+    const type = String(req.headers['content-type'] ?? '');
+    if (!type.includes('application/x-www-form-urlencoded')) {
+      return this.send(res, { status: 400, body: { error: 'invalid_request', error_description: 'request must be application/x-www-form-urlencoded' } }, false, undefined);
+    }
+    const form = new URLSearchParams(body ?? '');
+    let basic: { id: string; secret: string } | undefined;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Basic ')) {
+      const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (i > 0) basic = { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+    }
+    try {
+      const result = await this.tokens.grant(form, basic);
+      this.send(res, { status: 200, headers: { 'Cache-Control': 'no-cache,must-revalidate,max-age=0,no-store,private' }, body: result }, false, undefined);
+    } catch (error) {
+      if (error instanceof SimHttpError) return this.send(res, { status: error.status, body: error.body }, false, undefined);
+      throw error;
+    }
+  }
+
+  private revoke(res: http.ServerResponse, method: string, body: string | undefined, query: URLSearchParams): void {
+    const token = new URLSearchParams(body ?? '').get('token') ?? query.get('token');
+    if ((method !== 'POST' && method !== 'GET') || token === null || this.tokens.session(token) === undefined) {
+      return this.send(res, { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } }, false, undefined);
+    }
+    this.tokens.revoke(token);
+    this.send(res, { status: 200 }, false, undefined);
+  }
+}
+
+function bearer(req: http.IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth === undefined) return undefined;
+  const m = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(auth);
+  return m?.[1];
+}
+
+function labelOf(version: string): string {
+  const n = Number(version);
+  const seasons = ['Spring', 'Summer', 'Winter'];
+  // v60.0 = Spring '24; each release adds one version, three releases a year.
+  const offset = n - 60;
+  const index = ((offset % 3) + 3) % 3;
+  const year = 24 + Math.floor((offset + (index === 2 ? 0 : 0)) / 3) + (index === 2 ? 1 : 0);
+  return `${seasons[index]} '${String(year).padStart(2, '0')}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

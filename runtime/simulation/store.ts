@@ -1,0 +1,494 @@
+/**
+ * The simulated org's data: describes (with per-object revision dates for `Last-Modified`), the
+ * global describe, event schemas and records (live and deleted). Implements the query engine's
+ * {@link OrgStore} and adds record writes, transactions (undo logs for `allOrNone`) and the
+ * mutation API drift tests use.
+ */
+import { sfError, SimHttpError, type SfErrorItem } from './errors.js';
+import { IdMinter, toId18 } from './ids.js';
+import type { LoadedOrg } from './loader.js';
+import { MetadataLoadError } from './loader.js';
+import type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
+import { floorToSecond, toSfDateTime } from './time.js';
+import { validateWrite, type ValidationContext, type ValidationResult, type WriteMode } from './validation.js';
+
+/** Keys of a global-describe entry, taken from an object describe by {@link SimOrg.addObject}. */
+const GLOBAL_KEYS = [
+  'activateable', 'associateEntityType', 'associateParentEntity', 'createable', 'custom', 'customSetting',
+  'deepCloneable', 'deletable', 'deprecatedAndHidden', 'feedEnabled', 'hasSubtypes', 'isInterface', 'isSubtype',
+  'keyPrefix', 'label', 'labelPlural', 'layoutable', 'mergeable', 'mruEnabled', 'name', 'queryable',
+  'replicateable', 'retrieveable', 'searchable', 'triggerable', 'undeletable', 'updateable',
+] as const;
+
+const SYSTEM_DATE_FIELDS = ['CreatedDate', 'LastModifiedDate', 'SystemModstamp'];
+const SYSTEM_USER_FIELDS = ['CreatedById', 'LastModifiedById'];
+
+interface ObjectState {
+  describe: SimDescribe;
+  fieldIndex: Map<string, SimField>;
+  lastModified: number;
+  live: Map<string, Record<string, unknown>>;
+  deleted: Map<string, Record<string, unknown>>;
+  liveCache: SimRecord[] | undefined;
+  deletedCache: SimRecord[] | undefined;
+  autoNumbers: Map<string, { prefix: string; width: number; next: number }>;
+}
+
+/** Options of the store, resolved by `startSimulator`. */
+export interface SimOrgOptions {
+  /** Revision date of every object at load (Last-Modified); default `2024-01-01T00:00:00Z`. */
+  readonly orgLastModified: Date;
+  /** Id of the user that owns seed records and writes without another user. */
+  readonly defaultUserId: string;
+  /** Clock for record timestamps and describe revisions after a mutation (tests may fix it). */
+  readonly now: () => number;
+}
+
+type Undo = () => void;
+
+/**
+ * The simulated org. Name lookups are case-insensitive; records are stored under exact API names.
+ *
+ * @example
+ * ```ts
+ * const sim = await startSimulator({ metadataDir: 'test/fixtures/demo-org' });
+ * sim.org.removeField('Account', 'Industry');           // describe changes, Last-Modified moves
+ * sim.org.removePicklistValue('Account', 'Rating', 'Hot');
+ * ```
+ */
+export class SimOrg implements OrgStore {
+  private readonly objects = new Map<string, ObjectState>();
+  private readonly byPrefix = new Map<string, ObjectState>();
+  private globalBody: Record<string, unknown>;
+  private globalEntries: Record<string, unknown>[];
+  private globalLastModified: number;
+  private readonly events: Map<string, unknown>;
+  private readonly minter = new IdMinter();
+  private undoLog: Undo[] | undefined;
+
+  constructor(loaded: LoadedOrg, private readonly options: SimOrgOptions) {
+    const { sobjects, ...rest } = loaded.global;
+    this.globalBody = rest;
+    this.globalEntries = sobjects.map((s) => ({ ...s }));
+    this.globalLastModified = options.orgLastModified.getTime();
+    this.events = new Map(loaded.events);
+    const listed = new Set(this.globalEntries.map((s) => String(s.name).toLowerCase()));
+    for (const d of loaded.describes) {
+      if (!listed.has(d.name.toLowerCase())) {
+        throw new MetadataLoadError(`${loaded.dir}/sobjects/${d.name}.json`, `${d.name} is not listed in sobjects.json`);
+      }
+      this.putObject(d, options.orgLastModified.getTime());
+    }
+    for (const [name, seed] of loaded.records) {
+      const state = this.objects.get(name.toLowerCase());
+      if (state === undefined) throw new MetadataLoadError(seed.file, `no describe for ${name} (expected sobjects/${name}.json)`);
+      seed.records.forEach((r, i) => {
+        try {
+          this.insertSeed(state, r);
+        } catch (error) {
+          const msg = error instanceof SimHttpError ? (error.body as SfErrorItem[]).map((e) => `${e.errorCode}: ${e.message}`).join('; ') : error instanceof Error ? error.message : String(error);
+          throw new MetadataLoadError(seed.file, `record [${i}]${typeof r.Id === 'string' ? ` (${r.Id})` : ''}: ${msg}`);
+        }
+      });
+    }
+  }
+
+  // ---- OrgStore -------------------------------------------------------------------------------
+
+  objectNames(): readonly string[] {
+    return [...this.objects.values()].map((s) => s.describe.name);
+  }
+
+  describe(sobject: string): SimDescribe | undefined {
+    return this.objects.get(sobject.toLowerCase())?.describe;
+  }
+
+  records(sobject: string): readonly SimRecord[] {
+    const s = this.objects.get(sobject.toLowerCase());
+    if (s === undefined) return [];
+    s.liveCache ??= [...s.live.values()] as SimRecord[];
+    return s.liveCache;
+  }
+
+  deletedRecords(sobject: string): readonly SimRecord[] {
+    const s = this.objects.get(sobject.toLowerCase());
+    if (s === undefined) return [];
+    s.deletedCache ??= [...s.deleted.values()] as SimRecord[];
+    return s.deletedCache;
+  }
+
+  findById(id: string): { readonly sobject: string; readonly record: SimRecord } | undefined {
+    const id18 = toId18(id);
+    if (id18 === undefined) return undefined;
+    const s = this.byPrefix.get(id18.slice(0, 3));
+    const record = s?.live.get(id18);
+    return s && record ? { sobject: s.describe.name, record: record as SimRecord } : undefined;
+  }
+
+  // ---- metadata reads -------------------------------------------------------------------------
+
+  /** The global describe body (`GET /sobjects`). */
+  globalDescribe(): Record<string, unknown> {
+    return { ...this.globalBody, sobjects: this.globalEntries };
+  }
+
+  /** Whether the global describe lists the object (it may have no per-object describe). */
+  isListed(sobject: string): boolean {
+    const key = sobject.toLowerCase();
+    return this.globalEntries.some((s) => String(s.name).toLowerCase() === key);
+  }
+
+  /** Last-Modified of an object's describe, or of the global describe without a name. */
+  lastModified(sobject?: string): Date | undefined {
+    if (sobject === undefined) return new Date(this.globalLastModified);
+    const s = this.objects.get(sobject.toLowerCase());
+    return s ? new Date(s.lastModified) : undefined;
+  }
+
+  /** Field of an object by name, case-insensitive. */
+  field(sobject: string, field: string): SimField | undefined {
+    return this.objects.get(sobject.toLowerCase())?.fieldIndex.get(field.toLowerCase());
+  }
+
+  /** Event schemas (Avro JSON) by event name. */
+  eventSchemas(): ReadonlyMap<string, unknown> {
+    return this.events;
+  }
+
+  /** Deleted record by id (recycle bin). */
+  findDeleted(id: string): { sobject: string; record: SimRecord } | undefined {
+    const id18 = toId18(id);
+    if (id18 === undefined) return undefined;
+    const s = this.byPrefix.get(id18.slice(0, 3));
+    const record = s?.deleted.get(id18);
+    return s && record ? { sobject: s.describe.name, record: record as SimRecord } : undefined;
+  }
+
+  // ---- mutation API (drift tests) -----------------------------------------------------------
+
+  /** Remove a field from an object's describe (and its values from records). */
+  removeField(sobject: string, field: string): void {
+    const s = this.require(sobject);
+    const f = this.requireField(s, field);
+    this.updateDescribe(s.describe.name, (d) => ({ ...d, fields: d.fields.filter((x) => x.name !== f.name) }));
+    for (const r of s.live.values()) delete r[f.name];
+    for (const r of s.deleted.values()) delete r[f.name];
+  }
+
+  /** Add a field describe to an object. */
+  addField(sobject: string, field: SimField): void {
+    const s = this.require(sobject);
+    if (s.fieldIndex.has(field.name.toLowerCase())) throw new Error(`${s.describe.name}.${field.name} already exists`);
+    this.updateDescribe(s.describe.name, (d) => ({ ...d, fields: [...d.fields, field] }));
+  }
+
+  /** Remove a value from a picklist's `picklistValues`. */
+  removePicklistValue(sobject: string, field: string, value: string): void {
+    const s = this.require(sobject);
+    const f = this.requireField(s, field);
+    if (!f.picklistValues.some((p) => p.value === value)) throw new Error(`${s.describe.name}.${f.name} has no picklist value "${value}"`);
+    this.updateField(s.describe.name, f.name, (x) => ({ ...x, picklistValues: x.picklistValues.filter((p) => p.value !== value) }));
+  }
+
+  /** Replace one field's describe with `fn(field)`. */
+  updateField(sobject: string, field: string, fn: (field: SimField) => SimField): void {
+    const s = this.require(sobject);
+    const f = this.requireField(s, field);
+    this.updateDescribe(s.describe.name, (d) => ({ ...d, fields: d.fields.map((x) => (x.name === f.name ? fn(x) : x)) }));
+  }
+
+  /** Replace an object's describe with `fn(describe)`; bumps its Last-Modified. */
+  updateDescribe(sobject: string, fn: (describe: SimDescribe) => SimDescribe): void {
+    const s = this.require(sobject);
+    const next = fn(s.describe);
+    if (next.name.toLowerCase() !== s.describe.name.toLowerCase()) throw new Error(`updateDescribe cannot rename ${s.describe.name} to ${next.name}`);
+    this.putObject(next, this.bump(s.lastModified), s);
+    this.syncGlobalEntry(next);
+  }
+
+  /** Add an object (its describe; the global describe gains an entry). */
+  addObject(describe: SimDescribe): void {
+    if (this.objects.has(describe.name.toLowerCase())) throw new Error(`${describe.name} already exists`);
+    this.putObject(describe, this.bump(this.globalLastModified));
+    this.globalEntries = [...this.globalEntries, this.globalEntryOf(describe)];
+    this.globalLastModified = this.bump(this.globalLastModified);
+  }
+
+  /** Remove an object, its records and its global-describe entry. */
+  removeObject(sobject: string): void {
+    const s = this.require(sobject);
+    this.objects.delete(s.describe.name.toLowerCase());
+    if (s.describe.keyPrefix && this.byPrefix.get(s.describe.keyPrefix) === s) this.byPrefix.delete(s.describe.keyPrefix);
+    const key = s.describe.name.toLowerCase();
+    this.globalEntries = this.globalEntries.filter((e) => String(e.name).toLowerCase() !== key);
+    this.globalLastModified = this.bump(this.globalLastModified);
+  }
+
+  // ---- record writes --------------------------------------------------------------------------
+
+  /** Validate a write against the object's describe. */
+  validate(sobject: string, input: Record<string, unknown>, mode: WriteMode): ValidationResult {
+    const s = this.require(sobject);
+    return validateWrite(s.describe, input, mode, this.validationContext(s));
+  }
+
+  /**
+   * Create a record from validated values: applies defaults and system fields, returns the stored
+   * record. Throws {@link SimHttpError} when the object cannot be created.
+   */
+  insert(sobject: string, values: Record<string, unknown>, userId = this.options.defaultUserId): SimRecord {
+    const s = this.require(sobject);
+    const prefix = s.describe.keyPrefix ?? '000';
+    const id = this.minter.next(prefix, (candidate) => this.idTaken(candidate));
+    const now = toSfDateTime(new Date(this.options.now()));
+    const record: Record<string, unknown> = { Id: id };
+    this.applyDefaults(s, record, values, now, userId);
+    this.storeLive(s, record);
+    this.undoLog?.push(() => {
+      s.live.delete(id);
+      s.liveCache = undefined;
+    });
+    return record as SimRecord;
+  }
+
+  /** Update a live record with validated values. */
+  update(sobject: string, id18: string, values: Record<string, unknown>, userId = this.options.defaultUserId): SimRecord {
+    const s = this.require(sobject);
+    const record = s.live.get(id18);
+    if (record === undefined) throw new SimHttpError(404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+    const before = { ...record };
+    Object.assign(record, values);
+    const now = toSfDateTime(new Date(this.options.now()));
+    if (s.fieldIndex.has('lastmodifieddate')) record.LastModifiedDate = now;
+    if (s.fieldIndex.has('systemmodstamp')) record.SystemModstamp = now;
+    if (s.fieldIndex.has('lastmodifiedbyid')) record.LastModifiedById = userId;
+    this.computeCompounds(s, record);
+    s.liveCache = undefined;
+    this.undoLog?.push(() => {
+      for (const k of Object.keys(record)) delete record[k];
+      Object.assign(record, before);
+    });
+    return record as SimRecord;
+  }
+
+  /** Delete a live record (to the recycle bin), cascading to master-detail children. */
+  delete(sobject: string, id18: string): void {
+    const s = this.require(sobject);
+    const record = s.live.get(id18);
+    if (record === undefined) throw new SimHttpError(404, sfError('ENTITY_IS_DELETED', 'entity is deleted'));
+    s.live.delete(id18);
+    const hadIsDeleted = 'IsDeleted' in record;
+    const before = record.IsDeleted;
+    if (s.fieldIndex.has('isdeleted')) record.IsDeleted = true;
+    s.deleted.set(id18, record);
+    s.liveCache = undefined;
+    s.deletedCache = undefined;
+    this.undoLog?.push(() => {
+      s.deleted.delete(id18);
+      if (hadIsDeleted) record.IsDeleted = before;
+      else delete record.IsDeleted;
+      s.live.set(id18, record);
+      s.liveCache = undefined;
+      s.deletedCache = undefined;
+    });
+    for (const rel of s.describe.childRelationships ?? []) {
+      if ((rel as { readonly cascadeDelete?: unknown }).cascadeDelete !== true) continue;
+      const child = this.objects.get(rel.childSObject.toLowerCase());
+      if (child === undefined) continue;
+      for (const [cid, c] of [...child.live]) if (c[rel.field] === id18) this.delete(child.describe.name, cid);
+    }
+  }
+
+  /**
+   * Run `fn` as one transaction: when it throws, or returns `{ rollback: true }`, every record write
+   * it made is undone. Nested calls join the outer transaction.
+   */
+  transaction<T>(fn: () => T & { rollback?: boolean }): T {
+    if (this.undoLog !== undefined) return fn();
+    const log: Undo[] = [];
+    this.undoLog = log;
+    try {
+      const result = fn();
+      if (result.rollback === true) this.rollback(log);
+      return result;
+    } catch (error) {
+      this.rollback(log);
+      throw error;
+    } finally {
+      this.undoLog = undefined;
+    }
+  }
+
+  /** The next free auto-number value of a field (for tests). */
+  userIdDefault(): string {
+    return this.options.defaultUserId;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private rollback(log: Undo[]): void {
+    for (let i = log.length - 1; i >= 0; i--) log[i]!();
+  }
+
+  private idTaken(id18: string): boolean {
+    const s = this.byPrefix.get(id18.slice(0, 3));
+    return s !== undefined && (s.live.has(id18) || s.deleted.has(id18));
+  }
+
+  private validationContext(s: ObjectState): ValidationContext {
+    return {
+      fieldIndex: s.fieldIndex,
+      keyPrefixOf: (name) => {
+        const o = this.objects.get(name.toLowerCase());
+        if (o) return o.describe.keyPrefix;
+        const g = this.globalEntries.find((e) => String(e.name).toLowerCase() === name.toLowerCase());
+        return g === undefined ? undefined : typeof g.keyPrefix === 'string' ? g.keyPrefix : null;
+      },
+    };
+  }
+
+  private bump(previous: number): number {
+    return Math.max(floorToSecond(this.options.now()), previous + 1000);
+  }
+
+  private require(sobject: string): ObjectState {
+    const s = this.objects.get(sobject.toLowerCase());
+    if (s === undefined) throw new Error(`unknown sObject ${sobject}`);
+    return s;
+  }
+
+  private requireField(s: ObjectState, field: string): SimField {
+    const f = s.fieldIndex.get(field.toLowerCase());
+    if (f === undefined) throw new Error(`unknown field ${s.describe.name}.${field}`);
+    return f;
+  }
+
+  private putObject(describe: SimDescribe, lastModified: number, existing?: ObjectState): void {
+    const fieldIndex = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f] as const));
+    const state: ObjectState = existing ?? {
+      describe,
+      fieldIndex,
+      lastModified,
+      live: new Map(),
+      deleted: new Map(),
+      liveCache: undefined,
+      deletedCache: undefined,
+      autoNumbers: new Map(),
+    };
+    state.describe = describe;
+    state.fieldIndex = fieldIndex;
+    state.lastModified = lastModified;
+    this.objects.set(describe.name.toLowerCase(), state);
+    if (describe.keyPrefix && !this.byPrefix.has(describe.keyPrefix)) this.byPrefix.set(describe.keyPrefix, state);
+    if (lastModified > this.globalLastModified) this.globalLastModified = lastModified;
+  }
+
+  private globalEntryOf(d: SimDescribe): Record<string, unknown> {
+    const entry: Record<string, unknown> = {};
+    for (const k of GLOBAL_KEYS) entry[k] = d[k] ?? (k === 'keyPrefix' || k === 'associateEntityType' || k === 'associateParentEntity' ? null : false);
+    const urls = typeof d.urls === 'object' && d.urls !== null ? (d.urls as Record<string, unknown>) : {};
+    entry.urls = { sobject: urls.sobject, describe: urls.describe, rowTemplate: urls.rowTemplate };
+    return entry;
+  }
+
+  private syncGlobalEntry(d: SimDescribe): void {
+    const key = d.name.toLowerCase();
+    this.globalEntries = this.globalEntries.map((e) => {
+      if (String(e.name).toLowerCase() !== key) return e;
+      const next: Record<string, unknown> = { ...e };
+      for (const k of GLOBAL_KEYS) if (k in d) next[k] = d[k];
+      return next;
+    });
+  }
+
+  private storeLive(s: ObjectState, record: Record<string, unknown>): void {
+    s.live.set(record.Id as string, record);
+    s.liveCache = undefined;
+  }
+
+  private insertSeed(s: ObjectState, raw: Record<string, unknown>): void {
+    const checked = validateWrite(s.describe, raw, 'seed', this.validationContext(s));
+    if (!checked.ok) throw new SimHttpError(400, checked.errors);
+    let id: string;
+    const rawId = raw.Id ?? raw.id;
+    if (rawId !== undefined && rawId !== null) {
+      const id18 = typeof rawId === 'string' ? toId18(rawId) : undefined;
+      if (id18 === undefined) throw new Error(`malformed Id ${JSON.stringify(rawId)}`);
+      if (s.describe.keyPrefix && id18.slice(0, 3) !== s.describe.keyPrefix) {
+        throw new Error(`Id ${id18} does not start with ${s.describe.name}'s key prefix ${s.describe.keyPrefix}`);
+      }
+      if (this.idTaken(id18)) throw new Error(`duplicate Id ${id18}`);
+      id = id18;
+    } else {
+      id = this.minter.next(s.describe.keyPrefix ?? '000', (c) => this.idTaken(c));
+    }
+    const record: Record<string, unknown> = { Id: id };
+    const stamp = toSfDateTime(this.options.orgLastModified);
+    this.applyDefaults(s, record, checked.values, stamp, this.options.defaultUserId);
+    // Seed auto-number values advance the counter past them.
+    for (const f of s.describe.fields) {
+      if (f.autoNumber === true && typeof checked.values[f.name] === 'string') this.noteAutoNumber(s, f.name, checked.values[f.name] as string);
+    }
+    if (s.fieldIndex.has('isdeleted') && record.IsDeleted === true) s.deleted.set(id, record);
+    else this.storeLive(s, record);
+  }
+
+  private applyDefaults(s: ObjectState, record: Record<string, unknown>, values: Record<string, unknown>, now: string, userId: string): void {
+    for (const f of s.describe.fields) {
+      if (f.name === 'Id') continue;
+      if (values[f.name] !== undefined) {
+        record[f.name] = values[f.name];
+        continue;
+      }
+      if (f.autoNumber === true) record[f.name] = this.nextAutoNumber(s, f.name);
+      else if (SYSTEM_DATE_FIELDS.includes(f.name) && f.type === 'datetime') record[f.name] = now;
+      else if ((SYSTEM_USER_FIELDS.includes(f.name) || f.name === 'OwnerId') && f.type === 'reference') record[f.name] = userId;
+      else if (f.name === 'IsDeleted' && f.type === 'boolean') record[f.name] = false;
+      else if (f.type === 'boolean') record[f.name] = typeof f.defaultValue === 'boolean' ? f.defaultValue : false;
+      else if ((f.type === 'picklist' || f.type === 'multipicklist') && f.createable) {
+        const def = f.picklistValues.find((p) => p.active && (p as { defaultValue?: unknown }).defaultValue === true);
+        if (def) record[f.name] = def.value;
+      } else if (f.defaultValue !== undefined && f.defaultValue !== null && f.createable) record[f.name] = f.defaultValue;
+    }
+    this.computeCompounds(s, record);
+  }
+
+  private noteAutoNumber(s: ObjectState, field: string, value: string): void {
+    const m = /^(.*?)(\d+)$/.exec(value);
+    if (!m) return;
+    const n = Number(m[2]);
+    const cur = s.autoNumbers.get(field);
+    if (cur === undefined || n + 1 > cur.next) s.autoNumbers.set(field, { prefix: m[1] ?? '', width: m[2]!.length, next: n + 1 });
+  }
+
+  private nextAutoNumber(s: ObjectState, field: string): string {
+    const cur = s.autoNumbers.get(field) ?? { prefix: '', width: 8, next: 1 };
+    const value = `${cur.prefix}${String(cur.next).padStart(cur.width, '0')}`;
+    s.autoNumbers.set(field, { ...cur, next: cur.next + 1 });
+    return value;
+  }
+
+  /** Derive address and location compound values from their components. */
+  private computeCompounds(s: ObjectState, record: Record<string, unknown>): void {
+    for (const f of s.describe.fields) {
+      if (f.type !== 'address' && f.type !== 'location') continue;
+      const parts = s.describe.fields.filter((c) => c.compoundFieldName === f.name);
+      if (parts.length === 0) continue;
+      const value: Record<string, unknown> = {};
+      let any = false;
+      const stem = f.type === 'address' ? f.name.replace(/Address$/, '') : '';
+      for (const c of parts) {
+        let key: string;
+        if (f.type === 'location') key = /latitude/i.test(c.name) ? 'latitude' : 'longitude';
+        else {
+          const rest = c.name.startsWith(stem) ? c.name.slice(stem.length) : c.name;
+          key = rest.charAt(0).toLowerCase() + rest.slice(1);
+        }
+        const v = record[c.name] ?? null;
+        if (v !== null) any = true;
+        value[key] = v;
+      }
+      record[f.name] = any ? value : null;
+    }
+  }
+}
