@@ -1,0 +1,147 @@
+/**
+ * The generated modules, each assembled from the concept emitters into a template skeleton:
+ * - `types/<Name>.ts`: types only (record, inputs, picklists, meta, registry augmentation);
+ * - `sobjects/<Name>.ts`: the validator and the runtime `SObjectType`;
+ * - `validators.ts`: shared zod checks; `index.ts`: the list of generated names.
+ */
+import type { OrgModel } from '../model/types.js';
+import type { EmitSettings, ObjectContext } from './context.js';
+import { emitDescriptor } from './descriptor.js';
+import { importSpecifiers } from './identifiers.js';
+import { emitCreateInterface, emitUpdateInterface, emitUpsertType } from './inputs.js';
+import { jsdoc } from './jsdoc.js';
+import { emitMetaInterface, emitRegistryAugmentation, parentRelationships } from './meta.js';
+import { emitPicklistsInterface } from './picklist.js';
+import { emitRecordInterface } from './record.js';
+import type { Templates } from './templates.js';
+import { indent, str } from './ts.js';
+import { emitValidatorShape } from './validator.js';
+
+/** `generated/types/<Name>.ts`. */
+export function emitTypesModule(ctx: ObjectContext, templates: Templates): string {
+  const sections = [
+    emitRecordInterface(ctx),
+    emitCreateInterface(ctx),
+    emitUpdateInterface(ctx),
+    emitUpsertType(ctx),
+    emitPicklistsInterface(ctx),
+    emitMetaInterface(ctx),
+    emitRegistryAugmentation(ctx),
+  ].filter((s): s is string => s !== null);
+  return templates.render('types-module', {
+    command: ctx.settings.command,
+    objectName: ctx.object.name,
+    imports: importSpecifiers(ctx.typeNames, ctx.usedTypes),
+    runtimeImport: str(ctx.settings.runtimeImport),
+    sections,
+  });
+}
+
+/** `generated/sobjects/<Name>.ts`. */
+export function emitSObjectModule(ctx: ObjectContext, templates: Templates): string {
+  const { ids, object } = ctx;
+  const z = ctx.valueNames.z;
+  const { shape, helpers } = emitValidatorShape(ctx);
+  const recordAlias = `$${ids.record.replace(/^\$/, '')}`;
+  const targets = new Set<string>();
+  for (const p of parentRelationships(ctx)) {
+    for (const t of p.referenceTo) if (t !== object.name && ctx.generated.has(t)) targets.add(t);
+  }
+  const validator = `${jsdoc([`Validates a ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = ${z}.looseObject(${shape});`;
+  const value = [
+    '/**',
+    ` * The sObject ${object.name}: its runtime descriptor and validator, typed by \`${ids.meta}\`.`,
+    ' *',
+    ' * @example',
+    ` * const record = await client.sobject(${ids.value}).get(id);`,
+    ' */',
+    `export const ${ids.value}: ${ctx.valueNames.SObjectType}<${ids.meta}> = ${ctx.valueNames.defineSObject}<${ids.meta}>(`,
+    `${indent(emitDescriptor(ctx))},`,
+    `  ${ids.validator},`,
+    ');',
+  ].join('\n');
+  return templates.render('sobject-module', {
+    command: ctx.settings.command,
+    objectName: object.name,
+    zodImport: importSpecifiers(ctx.valueNames, ['z']),
+    runtimeImports: [
+      importSpecifiers(ctx.valueNames, ['defineSObject']),
+      `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
+    ].join(', '),
+    runtimeImport: str(ctx.settings.runtimeImport),
+    helperImports: helpers.join(', '),
+    typeImports: `${ids.record} as ${recordAlias}, ${ids.meta}`,
+    typesModule: str(`../types/${object.name}.js`),
+    parentModules: [...targets].sort().map((t) => str(`../types/${t}.js`)),
+    sections: [validator, value],
+  });
+}
+
+/** `generated/index.ts`: the generated object and event names. */
+export function emitIndexModule(model: OrgModel, objectNames: readonly string[], settings: EmitSettings, templates: Templates): string {
+  const names = objectNames.map((n) => `  ${str(n)},`).join('\n');
+  const events = model.events.map((e) => `  ${str(e.name)},`).join('\n');
+  return templates.render('index-module', {
+    command: settings.command,
+    sections: [
+      `/** API version the metadata was read with. */\nexport const apiVersion = ${str(model.apiVersion)};`,
+      `/** Names of the generated sObjects, sorted. */\nexport const sobjectNames = [${names ? `\n${names}\n` : ''}] as const;`,
+      '/** A generated sObject name. */\nexport type GeneratedSObjectName = (typeof sobjectNames)[number];',
+      `/** Names of the events whose Avro schemas were read (platform and change events). */\nexport const eventNames = [${events ? `\n${events}\n` : ''}] as const;`,
+    ],
+  });
+}
+
+/** `generated/validators.ts`: shared checks; every generated validator field uses one of these or plain zod. */
+export function emitValidatorsModule(settings: EmitSettings, templates: Templates): string {
+  const sections = [
+    `/** An 15- or 18-character record id. */
+export const $id: z.ZodString = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'expected a Salesforce id');`,
+    `/** A \`date\`: \`YYYY-MM-DD\`. */
+export const $date: z.ZodString = z.string().regex(/^\\d{4}-\\d{2}-\\d{2}$/, 'expected a date (YYYY-MM-DD)');`,
+    `/** A \`datetime\`: \`2024-05-06T09:15:27.000+0000\` (Salesforce's offset has no colon; \`Z\` and \`+00:00\` are accepted too). */
+export const $datetime: z.ZodString = z
+  .string()
+  .regex(/^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})$/, 'expected a datetime');`,
+    `/** A \`time\`: \`HH:mm:ss.SSSZ\`. */
+export const $time: z.ZodString = z.string().regex(/^\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?Z?$/, 'expected a time (HH:mm:ss.SSSZ)');`,
+    `/** An \`int\`/\`long\` of at most \`digits\` digits (0: unbounded). */
+export function $integer(digits: number): z.ZodType<number> {
+  const schema = z.number().int();
+  return digits > 0 && digits < 16 ? schema.refine((v) => Math.abs(v) < 10 ** digits, \`expected at most \${digits} digits\`) : schema;
+}`,
+    `/** A number with at most \`precision\` digits, \`scale\` of them decimals (precision 0: unbounded). */
+export function $decimal(precision: number, scale: number): z.ZodType<number> {
+  if (precision <= 0) return z.number();
+  return z.number().refine((v) => {
+    const scaled = Math.abs(v) * 10 ** scale;
+    return scaled < 10 ** precision && Math.abs(scaled - Math.round(scaled)) <= 1e-6 * Math.max(1, scaled);
+  }, \`expected at most \${precision} digits with \${scale} decimals\`);
+}`,
+    `/** A multi-select picklist (\`;\`-joined) whose every value is one of \`values\`. */
+export function $multipicklist(values: readonly string[]): z.ZodType<string> {
+  const allowed = new Set(values);
+  return z.string().refine((v) => v === '' || v.split(';').every((part) => allowed.has(part)), 'expected values of the picklist');
+}`,
+    `const $nullableString = z.string().nullable();
+const $nullableNumber = z.number().nullable();`,
+    `/** An \`address\` compound value (lower camel case keys); unknown keys pass through. */
+export const $address: z.ZodType<SfAddress> = z.looseObject({
+  street: $nullableString,
+  city: $nullableString,
+  state: $nullableString,
+  postalCode: $nullableString,
+  country: $nullableString,
+  stateCode: $nullableString,
+  countryCode: $nullableString,
+  latitude: $nullableNumber,
+  longitude: $nullableNumber,
+  geocodeAccuracy: $nullableString,
+});`,
+    `/** A \`location\` (geolocation) compound value. */
+export const $location: z.ZodType<SfLocation> = z.looseObject({ latitude: $nullableNumber, longitude: $nullableNumber });`,
+    `/** An \`anyType\` value: any JSON scalar. */
+export const $anyType: z.ZodType<string | number | boolean> = z.union([z.string(), z.number(), z.boolean()]);`,
+  ];
+  return templates.render('validators-module', { command: settings.command, runtimeImport: str(settings.runtimeImport), sections });
+}

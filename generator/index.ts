@@ -1,0 +1,239 @@
+/**
+ * The generator's programmatic API: `generate(options)` reads metadata, builds the model, emits
+ * the files and writes them atomically, returning a summary. The CLI (`sfgen generate`), the
+ * benchmark and tests call this.
+ */
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolveConfig, ConfigError, type GenerateFlags, type OrgAuth, type ResolvedConfig } from './config.js';
+import { sfCliCredentials, type CommandRunner } from './metadata/connect.js';
+import { DirectorySource, readEventSchemas } from './metadata/directory.js';
+import { MetadataError } from './metadata/errors.js';
+import { fetchHttp } from './metadata/fetch-http.js';
+import type { MetadataHttp } from './metadata/http.js';
+import { LiveSource } from './metadata/live.js';
+import type { DescribedSObject, RawEventSchema } from './metadata/raw.js';
+import type { MetadataSource } from './metadata/source.js';
+import { buildModel } from './model/build.js';
+import { parseSnapshot, SNAPSHOT_FILE } from './model/snapshot.js';
+import type { OrgModel } from './model/types.js';
+import type { EmitSettings, EmitWarning } from './emit/context.js';
+import { planFiles, renderFiles } from './emit/plan.js';
+import { diffTree, writeTreeAtomically } from './emit/write.js';
+
+export { resolveConfig, ConfigError, type GenerateFlags, type ResolvedConfig } from './config.js';
+export { MetadataError } from './metadata/errors.js';
+export type { MetadataSource } from './metadata/source.js';
+export type { MetadataHttp, MetadataHttpResponse } from './metadata/http.js';
+
+/** A progress event (the CLI shows them on a TTY). */
+export type GenerateProgress =
+  | { readonly phase: 'connect'; readonly source: string }
+  | { readonly phase: 'describe'; readonly done: number; readonly total: number }
+  | { readonly phase: 'emit'; readonly files: number }
+  | { readonly phase: 'write'; readonly outDir: string };
+
+/** Options of {@link generate}: the CLI flags plus hooks for tests and the benchmark. */
+export interface GenerateOptions extends GenerateFlags {
+  /** Compare `--out` with what the snapshot in it generates, instead of generating (exit 2 when stale). */
+  check?: boolean;
+  /** Environment for credentials (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  onProgress?: (event: GenerateProgress) => void;
+  /** Use this HTTP client for a live org instead of connecting from the config (tests, bench). */
+  http?: MetadataHttp;
+  /** Use this source instead of the configured one. */
+  source?: MetadataSource;
+  /** Runs `sf` (tests). */
+  runCommand?: CommandRunner;
+}
+
+/** What a run did. */
+export interface GenerateSummary {
+  /** `generated` or `check`. */
+  readonly mode: 'generate' | 'check';
+  /** Where the metadata came from (`metadata directory …`, `org https://…`, `snapshot …`). */
+  readonly source: string;
+  readonly outDir: string;
+  readonly objects: number;
+  readonly fields: number;
+  readonly events: number;
+  /** Why events were not read, when they were not (live orgs without an events directory). */
+  readonly eventsNote: string | null;
+  readonly files: number;
+  /** HTTP requests made against the org (0 for a directory). */
+  readonly requests: number;
+  readonly durationMs: number;
+  readonly warnings: readonly EmitWarning[];
+  /** For `--check`: whether `outDir` differs from what the snapshot generates. */
+  readonly stale: boolean;
+  readonly changedFiles: readonly string[];
+}
+
+/** Finds the closest name ignoring case, for "did you mean" hints. */
+function suggest(name: string, known: readonly string[]): string {
+  const lower = name.toLowerCase();
+  const hit = known.find((k) => k.toLowerCase() === lower);
+  return hit ? ` (did you mean '${hit}'?)` : '';
+}
+
+interface OpenedSource {
+  readonly source: MetadataSource;
+  readonly eventsDir: string | null;
+  close(): Promise<void>;
+}
+
+async function credentialsHttp(auth: OrgAuth, run: CommandRunner | undefined): Promise<MetadataHttp> {
+  switch (auth.kind) {
+    case 'token':
+      return fetchHttp({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken });
+    case 'sfCli':
+      return fetchHttp(await sfCliCredentials(auth.alias, run));
+    case 'jwt':
+      throw new MetadataError(
+        'NO_CREDENTIALS',
+        `JWT bearer login (SF_CLIENT_ID/SF_USERNAME/SF_JWT_KEY_FILE) is not wired into sfgen generate yet; use --target-org or SF_INSTANCE_URL + SF_ACCESS_TOKEN`,
+        auth.loginUrl,
+      );
+  }
+}
+
+async function openSource(config: ResolvedConfig, options: GenerateOptions): Promise<OpenedSource> {
+  if (options.source) return { source: options.source, eventsDir: config.eventsDir, close: async () => {} };
+  const src = config.source;
+  switch (src.kind) {
+    case 'directory':
+      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: null, close: async () => {} };
+    case 'demo':
+      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: null, close: async () => {} };
+    case 'org': {
+      const http = options.http ?? (await credentialsHttp(src.auth, options.runCommand));
+      return { source: new LiveSource(http, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
+    }
+  }
+}
+
+async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {
+  if (eventsDir !== null) return { events: await readEventSchemas(eventsDir, true), note: null };
+  if (source.hasEvents) return { events: await source.eventSchemas(), note: null };
+  return { events: [], note: 'event schemas skipped: live Pub/Sub GetSchema is not wired yet (pass --events-dir DIR with *.avsc files)' };
+}
+
+/** Reads the selected objects' describes from a source. */
+export async function readMetadata(
+  source: MetadataSource,
+  objects: readonly string[] | 'all',
+  onProgress?: (done: number, total: number) => void,
+): Promise<DescribedSObject[]> {
+  const global = await source.describeGlobal();
+  const known = global.sobjects.map((s) => s.name);
+  const knownSet = new Set(known);
+  let names: string[];
+  if (objects === 'all') {
+    names = [...knownSet].sort();
+  } else {
+    for (const name of objects) {
+      if (!knownSet.has(name)) {
+        throw new MetadataError('UNKNOWN_OBJECT', `Unknown object '${name}': not in the global describe of ${source.description}${suggest(name, known)}`, source.description);
+      }
+    }
+    names = [...objects].sort();
+  }
+  return source.describeSObjects(names, onProgress);
+}
+
+function emitSettings(config: ResolvedConfig): EmitSettings {
+  return { runtimeImport: config.runtimeImport, command: config.command };
+}
+
+/** Renders a model into files (relative path -> content), without writing. */
+export function renderModel(
+  model: OrgModel,
+  config: Pick<ResolvedConfig, 'runtimeImport' | 'command'>,
+  lastModified: ReadonlyMap<string, string | null>,
+  withSnapshot: boolean,
+): { files: Map<string, string>; warnings: EmitWarning[] } {
+  const warnings: EmitWarning[] = [];
+  const planned = planFiles(model, { settings: emitSettings(config as ResolvedConfig), lastModified, snapshot: withSnapshot, warnings });
+  const files = renderFiles(planned);
+  const unique = new Map<string, EmitWarning>();
+  for (const w of warnings) unique.set(`${w.location}\0${w.message}`, w);
+  return { files, warnings: [...unique.values()] };
+}
+
+async function checkAgainstSnapshot(config: ResolvedConfig, started: number): Promise<GenerateSummary> {
+  const file = path.join(config.outDir, SNAPSHOT_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new MetadataError('MISSING_FILE', `Missing snapshot ${file}: run 'sfgen generate' first`, file, { cause: error });
+  }
+  const snapshot = parseSnapshot(text, file);
+  const { files, warnings } = renderModel(snapshot.model, config, new Map(), false);
+  const diff = await diffTree(config.outDir, files);
+  const changedFiles = [...diff.changed, ...diff.missing, ...diff.extra.filter((f) => f !== SNAPSHOT_FILE)].sort();
+  return {
+    mode: 'check',
+    source: `snapshot ${file}`,
+    outDir: config.outDir,
+    objects: snapshot.model.objects.length,
+    fields: snapshot.model.objects.reduce((n, o) => n + o.fields.length, 0),
+    events: snapshot.model.events.length,
+    eventsNote: null,
+    files: files.size,
+    requests: 0,
+    durationMs: Date.now() - started,
+    warnings,
+    stale: changedFiles.length > 0,
+    changedFiles,
+  };
+}
+
+/**
+ * Generates typed code for an org (or checks that `--out` is up to date with its snapshot).
+ * On any error nothing in the output directory changes.
+ *
+ * @example
+ * ```ts
+ * import { generate } from 'sfgen/generator';
+ * const summary = await generate({ metadataDir: 'test/fixtures/demo-org', out: 'generated' });
+ * console.log(`${summary.objects} objects, ${summary.files} files`);
+ * ```
+ */
+export async function generate(options: GenerateOptions = {}): Promise<GenerateSummary> {
+  const started = Date.now();
+  const config = resolveConfig(options, options.env ?? process.env);
+  if (options.check) return checkAgainstSnapshot(config, started);
+
+  const opened = await openSource(config, options);
+  const { source } = opened;
+  try {
+    options.onProgress?.({ phase: 'connect', source: source.description });
+    const described = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
+    const { events, note } = await readEvents(source, opened.eventsDir);
+    const model = buildModel({ apiVersion: config.apiVersion, orgId: await source.orgId(), objects: described, events });
+    const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
+    const { files, warnings } = renderModel(model, config, lastModified, true);
+    options.onProgress?.({ phase: 'emit', files: files.size });
+    options.onProgress?.({ phase: 'write', outDir: config.outDir });
+    await writeTreeAtomically(config.outDir, files);
+    return {
+      mode: 'generate',
+      source: source.description,
+      outDir: config.outDir,
+      objects: model.objects.length,
+      fields: model.objects.reduce((n, o) => n + o.fields.length, 0),
+      events: model.events.length,
+      eventsNote: note,
+      files: files.size,
+      requests: source.requestCount(),
+      durationMs: Date.now() - started,
+      warnings,
+      stale: false,
+      changedFiles: [],
+    };
+  } finally {
+    await opened.close();
+  }
+}
