@@ -1,0 +1,223 @@
+/**
+ * Type-level machinery shared by the SOQL builder (`builder.ts`) and checked strings (`checked.ts`):
+ * path checking, operator and value typing by field type, and result rows narrowed to a selection.
+ *
+ * Relationship targets are resolved by name through a registry (by default the global
+ * {@link SObjectRegistry} that generated type modules extend), never by importing them. Every type
+ * here is driven by the selected paths only (mapped types over the selection, indexed access into
+ * the metadata), so a query costs the same on an org of 1,500 objects as on one of five.
+ */
+import type { FieldType, SObjectMeta, SObjectRegistry } from '../schema.js';
+import type { LikePattern, SoqlDate, SoqlDateLiteral, SoqlDateTime } from './values.js';
+
+/** Salesforce's limit on child-to-parent relationship hops in one path. */
+export type MaxDepth = 5;
+
+/**
+ * The registry a meta resolves relationship targets in: its `registry` member when it has one (an
+ * org generated into its own namespace, or a test schema), else the global {@link SObjectRegistry}.
+ */
+export type RegistryOf<M> = M extends { readonly registry: infer R extends object } ? R : SObjectRegistry;
+
+/** The readable compile error for a relationship target whose generated types are not loaded. */
+export type NotLoaded<N extends string> = `'${N}' is not loaded: import its generated module`;
+
+/** `{ a: 1 } & { b: 2 }` as `{ a: 1; b: 2 }`, for readable hovers and exact type tests. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The `attributes` key Salesforce puts on every record and nested parent object. */
+export interface RowAttributes<N extends string> {
+  readonly type: N;
+  readonly url: string;
+}
+
+/** The `attributes` of an aggregate result row (no `url`). */
+export interface AggregateAttributes {
+  readonly type: 'AggregateResult';
+}
+
+type Targets<M extends SObjectMeta, R> = R extends keyof M['parents'] ? M['parents'][R] & string : never;
+type IsNullableParent<M extends SObjectMeta, R> = R extends keyof M['nullableParents']
+  ? M['nullableParents'][R] extends false
+    ? false
+    : true
+  : true;
+type MetaIn<Reg, N> = N extends keyof Reg ? (Reg[N] extends infer T extends SObjectMeta ? T : never) : never;
+
+// ---------------------------------------------------------------------------------------------
+// Path checking
+
+type Counter = readonly unknown[];
+
+/**
+ * The error messages of a field path on `M` (a union of string literals), or `never` when the path
+ * is valid: every relationship exists, every target is loaded, the field exists on every target of
+ * a polymorphic relationship, and there are at most {@link MaxDepth} relationship hops.
+ */
+export type PathErrors<Reg, M extends SObjectMeta, P extends string, D extends Counter = [], Full extends string = P> =
+  P extends `${infer R}.${infer Rest}`
+    ? R extends keyof M['parents']
+      ? D['length'] extends MaxDepth
+        ? `'${Full}' goes deeper than ${MaxDepth} relationships`
+        : TargetErrors<Reg, Targets<M, R>, Rest, [...D, 1], Full>
+      : `'${R}' is not a parent relationship of ${M['name']}`
+    : P extends keyof M['kinds']
+      ? never
+      : `'${P}' is not a field of ${M['name']}`;
+
+type TargetErrors<Reg, N extends string, Rest extends string, D extends Counter, Full extends string> = [
+  Exclude<N, keyof Reg>,
+] extends [never]
+  ? N extends keyof Reg
+    ? PathErrors<Reg, MetaIn<Reg, N>, Rest, D, Full>
+    : never
+  : NotLoaded<Exclude<N, keyof Reg>>;
+
+/** `P` when it is a valid path of `M`, else the error message (so the argument fails to compile, naming why). */
+export type CheckPath<Reg, M extends SObjectMeta, P extends string> = [PathErrors<Reg, M, P>] extends [never]
+  ? P
+  : PathErrors<Reg, M, P>;
+
+/** Validates a tuple of paths element by element. */
+export type CheckPaths<Reg, M extends SObjectMeta, P extends readonly string[]> = {
+  [I in keyof P]: CheckPath<Reg, M, P[I]>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Field kinds and read types along a path
+
+/** The field type(s) at the end of a path (a union through polymorphic relationships). */
+export type PathKind<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
+  ? PathKindIn<Reg, Targets<M, R>, Rest>
+  : P extends keyof M['kinds']
+    ? M['kinds'][P]
+    : never;
+type PathKindIn<Reg, N extends string, Rest extends string> = N extends keyof Reg
+  ? PathKind<Reg, MetaIn<Reg, N>, Rest>
+  : never;
+
+/** The read type at the end of a path, with `null` when a parent on the path may be absent. */
+export type PathValue<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
+  ? PathValueIn<Reg, Targets<M, R>, Rest> | (IsNullableParent<M, R> extends true ? null : never)
+  : FieldValue<M, P>;
+type PathValueIn<Reg, N extends string, Rest extends string> = N extends keyof Reg
+  ? PathValue<Reg, MetaIn<Reg, N>, Rest>
+  : never;
+
+/** The read type of a field of `M`. */
+export type FieldValue<M extends SObjectMeta, F> = F extends keyof M['record'] ? M['record'][F] : never;
+
+// ---------------------------------------------------------------------------------------------
+// Result rows
+
+type Head<P extends string> = P extends `${infer H}.${string}` ? H : never;
+type Tail<P extends string, H extends string> = P extends `${H}.${infer T}` ? T : never;
+
+/**
+ * The row shape of the selected field paths `P` on `M` (without `attributes` at the top): scalar
+ * fields keyed by API name with their read types, parent relationships as nested objects (`null`
+ * when the lookup may be empty; a union discriminated on `attributes.type` when polymorphic).
+ */
+export type PathsRow<Reg, M extends SObjectMeta, P extends string> = {
+  [K in P as K extends `${string}.${string}` ? never : K]: FieldValue<M, K>;
+} & {
+  [R in Head<P>]: ParentRow<Reg, Targets<M, R>, Tail<P, R>> | (IsNullableParent<M, R> extends true ? null : never);
+};
+
+type ParentRow<Reg, N extends string, T extends string> = N extends keyof Reg
+  ? Simplify<{ attributes: RowAttributes<N> } & PathsRow<Reg, MetaIn<Reg, N>, T>>
+  : never;
+
+/** The last segment of a path: the key an aggregate query gives a grouped field (`Owner.Name` -> `Name`). */
+export type LastSegment<P extends string> = P extends `${string}.${infer Rest}` ? LastSegment<Rest> : P;
+
+/** Rows of an aggregate query: grouped fields keyed by their last segment. */
+export type AggregatePathsRow<Reg, M extends SObjectMeta, P extends string> = {
+  [K in P as LastSegment<K>]: PathValue<Reg, M, K>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Operators and values by field type
+
+/** Text-like field types: LIKE applies. */
+export type TextKind = 'string' | 'textarea' | 'email' | 'phone' | 'url' | 'combobox' | 'picklist' | 'encryptedstring';
+/** Numeric field types. */
+export type NumericKind = 'int' | 'long' | 'double' | 'currency' | 'percent';
+/** Field types with an order: `<`, `<=`, `>`, `>=` apply. */
+export type OrderedKind =
+  | NumericKind
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'id'
+  | 'reference'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'combobox';
+/** Field types that cannot be filtered on at all. */
+export type UnfilterableKind = 'base64' | 'address' | 'location' | 'anyType' | 'json' | 'complexvalue';
+
+/** The comparison operators allowed on a field of type `K`. */
+export type OperatorFor<K> = K extends UnfilterableKind
+  ? never
+  :
+      | '='
+      | '!='
+      | (K extends OrderedKind ? '<' | '<=' | '>' | '>=' : never)
+      | (K extends TextKind ? 'LIKE' : never)
+      | (K extends 'multipicklist' | 'boolean' ? never : 'IN' | 'NOT IN')
+      | (K extends 'multipicklist' ? 'INCLUDES' | 'EXCLUDES' : never);
+
+/** A single value comparable with a field of type `K` whose read type is `V`. */
+export type ScalarFor<K, V> = K extends 'date'
+  ? SoqlDate | SoqlDateLiteral
+  : K extends 'datetime'
+    ? Date | SoqlDateTime | SoqlDateLiteral
+    : K extends NumericKind
+      ? number
+      : K extends 'boolean'
+        ? boolean
+        : K extends 'picklist'
+          ? Extract<NonNullable<V>, string> extends never
+            ? string
+            : Extract<NonNullable<V>, string>
+          : string;
+
+/**
+ * A query usable on the right of `IN` / `NOT IN` (a semi- or anti-join): it selects exactly one
+ * `id` or `reference` field. Builders carry this as a phantom member.
+ */
+export interface SemiJoinable {
+  readonly __semiJoin: 'id';
+}
+
+/** The right-hand side allowed for `op` on a field of type `K` with read type `V`. */
+export type ValueFor<K, Op, V> = Op extends 'IN' | 'NOT IN'
+  ? readonly ScalarFor<K, V>[] | (K extends 'id' | 'reference' ? SemiJoinable : never)
+  : Op extends 'INCLUDES' | 'EXCLUDES'
+    ? readonly string[]
+    : Op extends 'LIKE'
+      ? string | LikePattern
+      : Op extends '=' | '!='
+        ? ScalarFor<K, V> | null
+        : ScalarFor<K, V>;
+
+/** Aggregate functions the builder offers. */
+export type AggregateFn = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+
+/** The field types each aggregate function accepts. */
+export type AggregateKinds<F extends AggregateFn> = F extends 'SUM' | 'AVG'
+  ? NumericKind
+  : F extends 'MIN' | 'MAX'
+    ? NumericKind | 'date' | 'datetime' | 'time' | 'string' | 'picklist' | 'id' | 'reference' | 'email' | 'phone' | 'url' | 'combobox'
+    : FieldType;
+
+/** The result type of an aggregate over a field with read type `V`. */
+export type AggregateResult<F extends AggregateFn, V> = F extends 'COUNT' | 'COUNT_DISTINCT'
+  ? number
+  : F extends 'SUM' | 'AVG'
+    ? number | null
+    : V | null;
