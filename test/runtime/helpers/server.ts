@@ -22,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: Handler = (_req, res) => res.end()): Promise<TestServer> {
+export async function startServer(handler: Handler = (_req, res) => void res.end()): Promise<TestServer> {
   let current = handler;
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
