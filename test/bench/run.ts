@@ -96,6 +96,19 @@ function machine(): Record<string, unknown> {
 
 const tsxLoader = import.meta.resolve('tsx');
 
+/**
+ * `SFGEN_BENCH_ORG_OBJECTS=N` shrinks the synthetic org for a quick smoke run of the harness;
+ * figures from such a run are not the benchmark's (the results file records the size).
+ */
+function orgOptions(): { objectCount?: number } {
+  const raw = process.env.SFGEN_BENCH_ORG_OBJECTS;
+  if (raw === undefined || raw === '') return {};
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 10) throw new Error(`SFGEN_BENCH_ORG_OBJECTS must be an integer >= 10, got ${raw}`);
+  log(`SFGEN_BENCH_ORG_OBJECTS=${n}: smoke run on a reduced org, not the benchmark`);
+  return { objectCount: n };
+}
+
 function createContext(runDir: string, closers: (() => Promise<void>)[]): BenchContext {
   let orgDir: Promise<string> | undefined;
   const measure = (command: string, args: readonly string[], options: MeasureOptions = {}) =>
@@ -105,7 +118,7 @@ function createContext(runDir: string, closers: (() => Promise<void>)[]): BenchC
     syntheticOrgDir() {
       orgDir ??= (async () => {
         const started = performance.now();
-        const { dir, summary, built } = await ensureSyntheticOrg(cacheRoot);
+        const { dir, summary, built } = await ensureSyntheticOrg(cacheRoot, orgOptions());
         log(`synthetic org: ${summary.objects} objects, ${summary.fields} fields, ${(summary.describeBytes / 1e6).toFixed(0)} MB of describes${built ? ` (built in ${((performance.now() - started) / 1000).toFixed(1)} s)` : ' (cached)'}`);
         return dir;
       })();
@@ -234,6 +247,7 @@ async function main(argv: readonly string[]): Promise<number> {
   await writeFile(resultsFile, `${JSON.stringify({
     writtenAt: new Date().toISOString(),
     machine: machine(),
+    syntheticOrgObjects: Number(process.env.SFGEN_BENCH_ORG_OBJECTS) || 1500,
     suites: [...previous, ...results],
   }, null, 2)}\n`);
 
