@@ -60,13 +60,14 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Line and column (1-based) of a `JSON.parse` failure, read from V8's "at position N" message. */
-export function jsonErrorPosition(text: string, message: string): { line: number; column: number } | undefined {
-  const m = /position (\d+)/.exec(message);
-  let pos: number;
-  if (m?.[1] !== undefined) pos = Number(m[1]);
-  else if (/end of JSON input/i.test(message)) pos = text.length;
-  else return undefined;
+/**
+ * Line and column (1-based) of a `JSON.parse` failure. V8's messages do not always carry a
+ * position (Node 20 often says only "Unexpected token"), so the text is scanned to the first
+ * offending character.
+ */
+export function jsonErrorPosition(text: string, _message?: string): { line: number; column: number } | undefined {
+  const pos = firstJsonError(text);
+  if (pos === undefined) return undefined;
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < pos && i < text.length; i++) {
@@ -76,4 +77,117 @@ export function jsonErrorPosition(text: string, message: string): { line: number
     }
   }
   return { line, column: pos - lineStart + 1 };
+}
+
+/** Offset of the first character that makes `text` invalid JSON (a bounded, non-recursive scan). */
+function firstJsonError(text: string): number | undefined {
+  let i = 0;
+  const n = text.length;
+  const ws = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  // Stack of containers: '{' expects key, ':' expects value in object, '[' array.
+  const stack: ('{' | '[')[] = [];
+  type State = 'value' | 'afterValue' | 'key';
+  let state: State = 'value';
+  const NUM = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  for (;;) {
+    ws();
+    if (state === 'value') {
+      if (i >= n) return i;
+      const c = text[i];
+      if (c === '{') {
+        stack.push('{');
+        i++;
+        ws();
+        if (text[i] === '}') {
+          i++;
+          stack.pop();
+          state = 'afterValue';
+        } else state = 'key';
+        continue;
+      }
+      if (c === '[') {
+        stack.push('[');
+        i++;
+        ws();
+        if (text[i] === ']') {
+          i++;
+          stack.pop();
+          state = 'afterValue';
+        } else state = 'value';
+        continue;
+      }
+      if (c === '"') {
+        const end = scanString(text, i);
+        if (end < 0) return -end - 1;
+        i = end;
+        state = 'afterValue';
+        continue;
+      }
+      for (const lit of ['true', 'false', 'null']) {
+        if (text.startsWith(lit, i)) {
+          i += lit.length;
+          state = 'afterValue';
+          break;
+        }
+      }
+      if (state === 'afterValue') continue;
+      NUM.lastIndex = i;
+      if (NUM.test(text)) {
+        i = NUM.lastIndex;
+        state = 'afterValue';
+        continue;
+      }
+      return i;
+    }
+    if (state === 'key') {
+      if (text[i] !== '"') return i;
+      const end = scanString(text, i);
+      if (end < 0) return -end - 1;
+      i = end;
+      ws();
+      if (text[i] !== ':') return i;
+      i++;
+      state = 'value';
+      continue;
+    }
+    // afterValue
+    const top = stack[stack.length - 1];
+    if (top === undefined) return i < n ? i : undefined;
+    if (text[i] === ',') {
+      i++;
+      state = top === '{' ? 'key' : 'value';
+      continue;
+    }
+    if ((top === '{' && text[i] === '}') || (top === '[' && text[i] === ']')) {
+      i++;
+      stack.pop();
+      continue;
+    }
+    return i;
+  }
+}
+
+/** End offset of the string starting at `start`, or `-(offset + 1)` of the error. */
+function scanString(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 34) return i + 1;
+    if (c < 32) return -(i + 1);
+    if (c === 92) {
+      const e = text[i + 1];
+      if (e === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return -(i + 1);
+        i += 6;
+        continue;
+      }
+      if (e === undefined || !'"\\/bfnrt'.includes(e)) return -(i + 1);
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return -(text.length + 1);
 }

@@ -194,6 +194,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     gzip: options.gzip ?? false,
     maxBodyBytes: 64 * 1024 * 1024,
     limits: defaultLimits('sfgen simulator'),
+    now,
   };
   const server = new SimServer(org, router, tokens, faults, settings);
   serverUrl = await server.listen(options.port ?? 0);

@@ -47,6 +47,8 @@ export interface RouteContext {
   /** Daily API usage so far and the limit. */
   apiUsage(): { used: number; max: number };
   readonly limits: Readonly<Record<string, unknown>>;
+  /** The simulator's clock (ms since epoch). */
+  now(): number;
 }
 
 /** Rows of a query not yet returned. */

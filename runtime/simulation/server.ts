@@ -23,6 +23,7 @@ export interface ServerSettings {
   gzip: boolean;
   maxBodyBytes: number;
   limits: Record<string, unknown>;
+  now: () => number;
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -72,6 +73,7 @@ export class SimServer {
       nextLocator: () => this.locators.next('01g', (id) => this.cursors.has(id)),
       apiUsage: () => ({ used: this.apiUsed, max: settings.dailyApiLimit }),
       limits: settings.limits,
+      now: settings.now,
     };
   }
 

@@ -28,7 +28,7 @@ function page(req: SimRequest, ctx: RouteContext, locator: string, cursor: Query
 }
 
 function explainPlan(req: SimRequest, ctx: RouteContext, soql: string): SimResponse {
-  const result = runQuery(soql, ctx.org, { includeDeleted: false, apiVersion: req.version });
+  const result = runQuery(soql, ctx.org, { includeDeleted: false, apiVersion: req.version, now: ctx.now() });
   const m = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(soql);
   const sobject = ctx.org.describe(m?.[1] ?? '')?.name ?? m?.[1] ?? '';
   const cardinality = result.totalSize;
@@ -60,7 +60,7 @@ function start(includeDeleted: boolean) {
     if (soql === null || soql.trim() === '') {
       throw new SimHttpError(400, sfError('MALFORMED_QUERY', 'A query string has to be specified'));
     }
-    const result = runQuery(soql, ctx.org, { includeDeleted, apiVersion: req.version });
+    const result = runQuery(soql, ctx.org, { includeDeleted, apiVersion: req.version, now: ctx.now() });
     const cursor: QueryCursor = {
       rows: result.records,
       totalSize: result.totalSize,

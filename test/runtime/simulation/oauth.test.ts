@@ -115,7 +115,7 @@ describe('refresh token', () => {
   it('issues a token for the refresh token user', async () => {
     const r = await token({ grant_type: 'refresh_token', refresh_token: 'refresh-abc', client_id: CLIENT_ID, client_secret: SECRET });
     expect(r.status).toBe(200);
-    expect(r.json.id.endsWith('/005000000000001AAA')).toBe(true);
+    expect(r.json.id).toMatch(/\/005000000000001AAA$/);
     expect((await call(sim, r.json.access_token, 'GET', `${V}/sobjects`)).status).toBe(200);
   });
 
