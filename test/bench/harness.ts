@@ -140,9 +140,13 @@ export interface BenchContext {
   syntheticOrgDir(): Promise<string>;
   /**
    * A metadata directory with the synthetic org's describes (linked, not copied) and seed records
-   * written by `writeSyntheticRecords` for the given objects, e.g. `{ Account: 500_000 }`.
+   * written by `writeSyntheticRecords` for the given objects, e.g. `{ Account: 500_000 }` or
+   * `{ Account: { count: 500_000, fields: ['Name', 'Industry'] } }` (only those fields plus Id).
+   * References point at ids with sequence 0–9 of the parent, so seed parents you query through.
    */
-  syntheticOrgWithRecords(records: Readonly<Record<string, number>>): Promise<string>;
+  syntheticOrgWithRecords(
+    records: Readonly<Record<string, number | { readonly count: number; readonly fields?: readonly string[] }>>,
+  ): Promise<string>;
   /**
    * Starts the org simulator (runtime/simulation) on 127.0.0.1, on the synthetic org unless
    * `metadataDir` says otherwise. Closed automatically when the suite ends.

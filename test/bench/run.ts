@@ -129,8 +129,11 @@ function createContext(runDir: string, closers: (() => Promise<void>)[]): BenchC
       const dir = await makeTmpDir(runDir, 'org-with-records');
       await symlink(join(source, 'sobjects.json'), join(dir, 'sobjects.json'));
       await symlink(join(source, 'sobjects'), join(dir, 'sobjects'), 'dir');
-      for (const [object, count] of Object.entries(records)) {
-        await writeSyntheticRecords(dir, object, count);
+      for (const [object, spec] of Object.entries(records)) {
+        const started = performance.now();
+        const { count, fields } = typeof spec === 'number' ? { count: spec, fields: undefined } : spec;
+        const written = await writeSyntheticRecords(dir, object, count, fields ? { fields } : {});
+        log(`seeded ${count} ${object} records (${(written.bytes / 1e6).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       }
       return dir;
     },

@@ -268,11 +268,20 @@ describe('writeSyntheticRecords', () => {
           expect(field.picklistValues.map((v) => v.value), `${name}.${key}`).toContain(value);
         }
         if (field.type === 'boolean') expect(typeof value).toBe('boolean');
+        if (key === 'IsDeleted') expect(value).toBe(false);
         if (field.createable === false && field.type !== 'id' && !field.autoNumber && field.custom) {
           expect.fail(`${name}.${key}: read-only custom field written`);
         }
       }
     }
+  });
+
+  it('writes only the named fields when asked, and rejects unknown ones', async () => {
+    const { file } = await writeSyntheticRecords(dirA, 'Account', 5, { fields: ['Name', 'Industry'], file: join(root, 'narrow.json') });
+    const records = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[];
+    for (const r of records) expect(Object.keys(r).filter((k) => k !== 'Industry' || r[k] !== undefined)).toEqual(expect.arrayContaining(['Id', 'Name']));
+    for (const r of records) expect(Object.keys(r).every((k) => ['Id', 'Name', 'Industry'].includes(k))).toBe(true);
+    await expect(writeSyntheticRecords(dirA, 'Account', 1, { fields: ['Nope'], file: join(root, 'x.json') })).rejects.toThrow(/Account has no field Nope/);
   });
 
   it('names the object and file when the describe is missing', async () => {

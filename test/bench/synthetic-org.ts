@@ -1431,6 +1431,8 @@ export function syntheticId(keyPrefix: string, sequence: number): string {
 
 function recordValue(field: FieldDescribe, seq: number, rng: Rng, ids: (object: string, seq: number) => string | null): unknown {
   if (field.calculated || field.type === 'address' || field.type === 'location') return undefined;
+  // A seed record marked deleted would go to the recycle bin; these are all live.
+  if (field.name === 'IsDeleted') return false;
   if (field.nillable && field.type !== 'boolean' && rng.chance(0.15)) return null;
   switch (field.type) {
     case 'id': return undefined;
@@ -1472,15 +1474,17 @@ function recordValue(field: FieldDescribe, seq: number, rng: Rng, ids: (object: 
  * `<dir>/sobjects/<object>.json`. Values respect each field's type, length and picklist values;
  * references point at ids `<parent prefix>000…` with sequence 0–9 (seed those parents too if the
  * simulator must resolve them). Deterministic for a given (object, count, seed).
+ * `fields` limits the record to `Id` plus the named fields (wide objects make large files:
+ * a 400-field record is several KB).
  *
  * @example
- * await writeSyntheticRecords(orgDir, 'Account', 500_000);
+ * await writeSyntheticRecords(orgDir, 'Account', 500_000, { fields: ['Name', 'Industry', 'AnnualRevenue'] });
  */
 export async function writeSyntheticRecords(
   dir: string,
   object: string,
   count: number,
-  options: { seed?: number; file?: string } = {},
+  options: { seed?: number; file?: string; fields?: readonly string[] } = {},
 ): Promise<{ file: string; records: number; bytes: number }> {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`writeSyntheticRecords: count must be a non-negative integer, got ${count}`);
   const describePath = join(dir, 'sobjects', `${object}.json`);
@@ -1497,6 +1501,15 @@ export async function writeSyntheticRecords(
     return prefix ? syntheticId(prefix, seq) : null;
   };
   const keyPrefix = describe.keyPrefix ?? '000';
+  let fields = describe.fields;
+  if (options.fields) {
+    const byName = new Map(describe.fields.map((f) => [f.name, f] as const));
+    fields = options.fields.map((name) => {
+      const field = byName.get(name);
+      if (!field) throw new Error(`writeSyntheticRecords: ${object} has no field ${name} (${describePath})`);
+      return field;
+    });
+  }
   const rng = createRng((options.seed ?? DEFAULT_SYNTHETIC_ORG.seed) ^ hashString(object));
   const file = options.file ?? join(dir, 'records', `${object}.json`);
   await mkdir(join(file, '..'), { recursive: true });
@@ -1510,7 +1523,7 @@ export async function writeSyntheticRecords(
     await write('[');
     for (let seq = 0; seq < count; seq += 1) {
       const record: Record<string, unknown> = { Id: syntheticId(keyPrefix, seq) };
-      for (const field of describe.fields) {
+      for (const field of fields) {
         const value = recordValue(field, seq, rng, ids);
         if (value !== undefined) record[field.name] = value;
       }
