@@ -363,7 +363,9 @@ class Parser {
     while (this.isPunct(this.peek(), '.')) {
       this.pos++;
       const seg = this.peek();
-      if (seg.type !== 'ident') this.fail(seg, 'a field or relationship name after \'.\'');
+      // A reserved word only continues a path (`OrderItem.Order.Name`); it never ends one.
+      const reservedEnd = seg.type === 'ident' && RESERVED.has(seg.text.toUpperCase()) && !this.isPunct(this.peek(1), '.');
+      if (seg.type !== 'ident' || reservedEnd) this.fail(seg, 'a field or relationship name after \'.\'');
       this.pos++;
       path.push(seg.text);
       segmentSpans.push({ start: seg.start, end: seg.end });
