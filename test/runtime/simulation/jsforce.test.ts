@@ -55,6 +55,6 @@ describe('jsforce 3 against the simulator', () => {
 
   it('reads limits', async () => {
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100000);
+    expect(limits.DailyApiRequests?.Max).toBe(100000);
   });
 });
