@@ -8,6 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { OrgAuth } from './metadata/connect.js';
+
+export type { OrgAuth };
 
 /** The user-facing config file (`sfgen.config.json`); every field optional. */
 export interface SfgenConfigFile {
@@ -52,12 +55,6 @@ export interface GenerateFlags {
   apiVersion?: string;
   runtimeImport?: string;
 }
-
-/** How to authenticate against a live org. Tokens are held here only, never printed. */
-export type OrgAuth =
-  | { readonly kind: 'sfCli'; readonly alias: string }
-  | { readonly kind: 'token'; readonly instanceUrl: string; readonly accessToken: string }
-  | { readonly kind: 'jwt'; readonly clientId: string; readonly username: string; readonly keyFile: string; readonly loginUrl: string };
 
 /** Where the metadata comes from. */
 export type SourceConfig =

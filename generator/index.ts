@@ -4,12 +4,11 @@
  * benchmark and tests call this.
  */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { resolveConfig, ConfigError, type GenerateFlags, type OrgAuth, type ResolvedConfig } from './config.js';
-import { sfCliCredentials, type CommandRunner } from './metadata/connect.js';
+import { readFile, stat } from 'node:fs/promises';
+import { resolveConfig, type GenerateFlags, type ResolvedConfig } from './config.js';
+import { connectOrg } from './metadata/connect.js';
 import { DirectorySource, readEventSchemas } from './metadata/directory.js';
 import { MetadataError } from './metadata/errors.js';
-import { fetchHttp } from './metadata/fetch-http.js';
 import type { MetadataHttp } from './metadata/http.js';
 import { LiveSource } from './metadata/live.js';
 import type { DescribedSObject, RawEventSchema } from './metadata/raw.js';
@@ -44,8 +43,6 @@ export interface GenerateOptions extends GenerateFlags {
   http?: MetadataHttp;
   /** Use this source instead of the configured one. */
   source?: MetadataSource;
-  /** Runs `sf` (tests). */
-  runCommand?: CommandRunner;
 }
 
 /** What a run did. */
@@ -83,34 +80,47 @@ interface OpenedSource {
   close(): Promise<void>;
 }
 
-async function credentialsHttp(auth: OrgAuth, run: CommandRunner | undefined): Promise<MetadataHttp> {
-  switch (auth.kind) {
-    case 'token':
-      return fetchHttp({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken });
-    case 'sfCli':
-      return fetchHttp(await sfCliCredentials(auth.alias, run));
-    case 'jwt':
-      throw new MetadataError(
-        'NO_CREDENTIALS',
-        `JWT bearer login (SF_CLIENT_ID/SF_USERNAME/SF_JWT_KEY_FILE) is not wired into sfgen generate yet; use --target-org or SF_INSTANCE_URL + SF_ACCESS_TOKEN`,
-        auth.loginUrl,
-      );
-  }
-}
-
 async function openSource(config: ResolvedConfig, options: GenerateOptions): Promise<OpenedSource> {
   if (options.source) return { source: options.source, eventsDir: config.eventsDir, close: async () => {} };
   const src = config.source;
   switch (src.kind) {
     case 'directory':
-      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: null, close: async () => {} };
-    case 'demo':
-      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: null, close: async () => {} };
+      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
+    case 'demo': {
+      // The bundled demo org, served by the simulator and read through the real HTTP path.
+      const sim = await startDemoSimulator(src.dir);
+      try {
+        const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, config.apiVersion);
+        return {
+          source: new LiveSource(org.http, config.apiVersion, { description: `bundled demo org (${path.relative(config.cwd, src.dir) || src.dir}, served by the simulator at ${sim.url})` }),
+          eventsDir: config.eventsDir ?? path.join(src.dir, 'events'),
+          close: async () => {
+            await org.close();
+            await sim.close();
+          },
+        };
+      } catch (error) {
+        await sim.close();
+        throw error;
+      }
+    }
     case 'org': {
-      const http = options.http ?? (await credentialsHttp(src.auth, options.runCommand));
-      return { source: new LiveSource(http, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
+      if (options.http) return { source: new LiveSource(options.http, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
+      const org = await connectOrg(src.auth, config.apiVersion);
+      return { source: new LiveSource(org.http, config.apiVersion), eventsDir: config.eventsDir, close: () => org.close() };
     }
   }
+}
+
+/** Starts the simulator on the demo org (loaded lazily: only this path needs it). */
+async function startDemoSimulator(dir: string): Promise<{ url: string; issueAccessToken(): string; close(): Promise<void> }> {
+  try {
+    await stat(path.join(dir, 'sobjects.json'));
+  } catch (error) {
+    throw new MetadataError('MISSING_FILE', `The bundled demo org is missing (${path.join(dir, 'sobjects.json')}); pass --metadata-dir or an org`, dir, { cause: error });
+  }
+  const { startSimulator } = await import('../runtime/simulation/index.js');
+  return startSimulator({ metadataDir: dir });
 }
 
 async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {

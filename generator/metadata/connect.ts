@@ -1,49 +1,132 @@
 /**
- * Credentials for a live org: `sf org display --json --target-org ALIAS`, or an instance URL and
- * access token. Secrets never appear in messages.
+ * Connecting to a live org through the runtime client (`createClient` over the runtime's own
+ * transport and auth providers): an sf CLI alias, a static instance URL + token, or the JWT
+ * bearer flow. The result is the small {@link MetadataHttp} the live source speaks. Secrets never
+ * appear in messages (the runtime redacts them; this module never prints them).
  */
-import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createClient, jwtBearer, sfCliAlias, staticToken, SalesforceError, type AuthProvider, type SalesforceClient } from '../../runtime/index.js';
 import { MetadataError } from './errors.js';
-import type { OrgCredentials } from './http.js';
+import type { MetadataHttp, MetadataHttpResponse } from './http.js';
 
-/** Runs a command and resolves with stdout (injectable for tests). */
-export type CommandRunner = (command: string, args: readonly string[]) => Promise<{ stdout: string; code: number; missing: boolean }>;
+/** How to authenticate against a live org. Tokens are held here only, never printed. */
+export type OrgAuth =
+  | { readonly kind: 'sfCli'; readonly alias: string; readonly command?: string }
+  | { readonly kind: 'token'; readonly instanceUrl: string; readonly accessToken: string }
+  | { readonly kind: 'jwt'; readonly clientId: string; readonly username: string; readonly keyFile: string; readonly loginUrl: string };
 
-/** The default runner: `execFile`, no shell. */
-export const runCommand: CommandRunner = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, [...args], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ stdout: String(stdout), code, missing: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
-    });
-  });
+/** A connected org: the HTTP surface plus a way to release pooled connections. */
+export interface OrgConnection {
+  readonly http: MetadataHttp;
+  close(): Promise<void>;
+}
+
+function describeAuth(auth: OrgAuth): string {
+  switch (auth.kind) {
+    case 'sfCli':
+      return `sf org alias '${auth.alias}'`;
+    case 'token':
+      return `org ${auth.instanceUrl}`;
+    case 'jwt':
+      return `JWT login of ${auth.username} at ${auth.loginUrl}`;
+  }
+}
+
+/** Maps a runtime error to a {@link MetadataError} naming `where`. */
+export function toMetadataError(error: unknown, where: string): MetadataError {
+  if (error instanceof MetadataError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof SalesforceError) {
+    switch (error.code) {
+      case 'SF_AUTH':
+        return new MetadataError('AUTH_REJECTED', `Authentication failed for ${where}: ${message}`, where, { cause: error });
+      case 'SF_NETWORK':
+      case 'SF_TIMEOUT':
+      case 'SF_CIRCUIT_OPEN':
+        return new MetadataError('UNREACHABLE', `Cannot reach ${where}: ${message}`, where, { cause: error });
+      case 'SF_CONFIG':
+        return new MetadataError('NO_CREDENTIALS', `Invalid org settings for ${where}: ${message}`, where, { cause: error });
+      default:
+        return new MetadataError('REQUEST_FAILED', `${where}: ${message}`, where, { cause: error });
+    }
+  }
+  return new MetadataError('UNREACHABLE', `Cannot reach ${where}: ${message}`, where, { cause: error });
+}
+
+async function provider(auth: OrgAuth): Promise<AuthProvider> {
+  switch (auth.kind) {
+    case 'token':
+      return staticToken({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken });
+    case 'sfCli':
+      return sfCliAlias({ alias: auth.alias, ...(auth.command !== undefined && { command: auth.command }) });
+    case 'jwt': {
+      let privateKey: string;
+      try {
+        privateKey = await readFile(auth.keyFile, 'utf8');
+      } catch (error) {
+        throw new MetadataError('MISSING_FILE', `Cannot read the JWT private key file ${auth.keyFile} (SF_JWT_KEY_FILE): ${(error as NodeJS.ErrnoException).code ?? 'error'}`, auth.keyFile, { cause: error });
+      }
+      return jwtBearer({ clientId: auth.clientId, username: auth.username, privateKey, loginUrl: auth.loginUrl });
+    }
+  }
+}
 
 /**
- * Instance URL and access token of an sf CLI org alias.
+ * Adapts a runtime client to {@link MetadataHttp}. `instanceUrl` is only used in messages.
  *
  * @example
  * ```ts
- * const { instanceUrl } = await sfCliCredentials('my-sandbox');
+ * const http = clientHttp(createClient({ auth: staticToken({ instanceUrl, accessToken }) }), instanceUrl);
  * ```
  */
-export async function sfCliCredentials(alias: string, run: CommandRunner = runCommand): Promise<OrgCredentials> {
-  const where = `sf org display --json --target-org ${alias}`;
-  const res = await run('sf', ['org', 'display', '--json', '--target-org', alias]);
-  if (res.missing) {
-    throw new MetadataError('NO_CREDENTIALS', `Cannot run the Salesforce CLI ('sf') for --target-org ${alias}: it is not installed or not on PATH`, where);
-  }
-  let json: unknown;
+export function clientHttp(client: SalesforceClient, instanceUrl: string): MetadataHttp {
+  const send = async (method: 'GET' | 'POST', path: string, body: unknown, headers: Readonly<Record<string, string>> | undefined): Promise<MetadataHttpResponse> => {
+    try {
+      const res = await client.request({
+        method,
+        path,
+        ...(headers !== undefined && { headers: { ...headers } }),
+        ...(method === 'POST' && { body, idempotent: true }),
+      });
+      const lower: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) lower[k.toLowerCase()] = v;
+      return { status: res.status, headers: lower, body: res.body };
+    } catch (error) {
+      throw toMetadataError(error, `${method} ${instanceUrl}${path}`);
+    }
+  };
+  return {
+    instanceUrl,
+    get: (path, headers) => send('GET', path, undefined, headers),
+    post: (path, body, headers) => send('POST', path, body, headers),
+  };
+}
+
+/**
+ * Connects to a live org: builds the runtime client, fetches a token (so a bad alias, key or
+ * token fails here, named), and returns the HTTP surface.
+ *
+ * @example
+ * ```ts
+ * const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, '60.0');
+ * const source = new LiveSource(org.http, '60.0');
+ * await org.close();
+ * ```
+ */
+export async function connectOrg(auth: OrgAuth, apiVersion: string): Promise<OrgConnection> {
+  const where = describeAuth(auth);
+  let client: SalesforceClient;
   try {
-    json = JSON.parse(res.stdout);
-  } catch {
-    throw new MetadataError('NO_CREDENTIALS', `${where} did not print JSON (exit code ${res.code})`, where);
+    client = createClient({ auth: await provider(auth), apiVersion, allowInsecureLoopback: true });
+  } catch (error) {
+    throw toMetadataError(error, where);
   }
-  const o = (json ?? {}) as { status?: unknown; message?: unknown; result?: { instanceUrl?: unknown; accessToken?: unknown } };
-  const instanceUrl = o.result?.instanceUrl;
-  const accessToken = o.result?.accessToken;
-  if (typeof instanceUrl !== 'string' || typeof accessToken !== 'string' || instanceUrl === '' || accessToken === '') {
-    const why = typeof o.message === 'string' ? o.message : `exit code ${res.code}, no instanceUrl/accessToken in the result`;
-    throw new MetadataError('NO_CREDENTIALS', `No credentials for org alias '${alias}' (${where}): ${why}`, where);
+  let instanceUrl: string;
+  try {
+    instanceUrl = (await client.token()).instanceUrl;
+  } catch (error) {
+    await client.close().catch(() => {});
+    throw toMetadataError(error, where);
   }
-  return { instanceUrl: instanceUrl.replace(/\/+$/, ''), accessToken };
+  return { http: clientHttp(client, instanceUrl), close: () => client.close() };
 }

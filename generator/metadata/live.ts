@@ -64,13 +64,15 @@ export class LiveSource implements MetadataSource {
   readonly description: string;
   readonly hasEvents = false;
   private requests = 0;
+  /** `Last-Modified` of the global describe: the newest revision of any object when it was read. */
+  private globalLastModified: string | null = null;
 
   constructor(
     private readonly http: MetadataHttp,
     readonly apiVersion = '60.0',
-    private readonly options: { readonly batchConcurrency?: number } = {},
+    private readonly options: { readonly batchConcurrency?: number; readonly description?: string } = {},
   ) {
-    this.description = `org ${http.instanceUrl}`;
+    this.description = options.description ?? `org ${http.instanceUrl}`;
   }
 
   private get base(): string {
@@ -104,6 +106,7 @@ export class LiveSource implements MetadataSource {
   async describeGlobal(): Promise<RawGlobalDescribe> {
     const path = `${this.base}/sobjects`;
     const res = await this.send('GET', path);
+    this.globalLastModified = headerOf(res.headers, 'Last-Modified');
     return parseRaw(RawGlobalDescribeSchema, res.body, `GET ${path}`, null);
   }
 
@@ -132,7 +135,9 @@ export class LiveSource implements MetadataSource {
           throw new MetadataError('REQUEST_FAILED', `Describe of ${name} failed (${origin}): ${detail}`, origin);
         }
         const describe = parseRaw(RawSObjectDescribeSchema, sub?.result, origin, name);
-        return { name, describe, origin, lastModified: headerOf(sub?.headers, 'Last-Modified') };
+        // Batch subresults carry no headers; the global describe's Last-Modified bounds every
+        // object's revision, so it is a correct If-Modified-Since for a later conditional fetch.
+        return { name, describe, origin, lastModified: headerOf(sub?.headers, 'Last-Modified') ?? this.globalLastModified };
       });
       done += batch.length;
       onProgress?.(done, names.length);

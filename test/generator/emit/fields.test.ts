@@ -1,0 +1,172 @@
+/**
+ * Table-driven emitter tests: one field describe in, the TypeScript and zod text out, for every
+ * field type and the hard cases of salesforce-facts.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { FIELD_TYPES } from 'sfgen/runtime';
+import { buildObject } from '../../../generator/model/build.js';
+import type { RawField } from '../../../generator/metadata/raw.js';
+import { objectContext, type EmitWarning, type ObjectContext } from '../../../generator/emit/context.js';
+import { fieldDescriptor } from '../../../generator/emit/descriptor.js';
+import { createFields, updateFields, writeType } from '../../../generator/emit/inputs.js';
+import { fieldDocLines, jsdoc } from '../../../generator/emit/jsdoc.js';
+import { readType } from '../../../generator/emit/record.js';
+import { fieldValidator, type ValidatorHelper } from '../../../generator/emit/validator.js';
+import { described, idField, pv, rawField, rawObject } from '../model/raw-builders.js';
+
+const settings = { runtimeImport: 'sfgen/runtime', command: 'sfgen generate' };
+
+function contextFor(field: RawField, objectName = 'Thing__c'): { ctx: ObjectContext; warnings: EmitWarning[] } {
+  const warnings: EmitWarning[] = [];
+  const object = buildObject(described(rawObject(objectName, field.name === 'Id' ? [field] : [idField(), field])));
+  return { ctx: objectContext(object, new Set([objectName]), settings, warnings), warnings };
+}
+
+interface Row {
+  readonly name: string;
+  readonly field: RawField;
+  readonly read: string;
+  /** Create member (`'F'?: T`), or null when not createable. */
+  readonly create: string | null;
+  readonly update: string | null;
+  readonly zod: string;
+}
+
+const open = [pv('Prospect'), pv('Customer')];
+
+const rows: Row[] = [
+  { name: 'id', field: idField(), read: 'string', create: null, update: null, zod: '$id' },
+  { name: 'string, nillable', field: rawField('Code__c', 'string', { length: 40 }), read: 'string | null', create: "'Code__c'?: string | null", update: "'Code__c'?: string | null", zod: 'z.string().max(40).nullable()' },
+  { name: 'string, required on create', field: rawField('Name', 'string', { length: 80, nillable: false }), read: 'string | null', create: "'Name': string", update: "'Name'?: string", zod: 'z.string().max(80).nullable()' },
+  { name: 'textarea', field: rawField('Notes__c', 'textarea', { length: 32768 }), read: 'string | null', create: "'Notes__c'?: string | null", update: "'Notes__c'?: string | null", zod: 'z.string().max(32768).nullable()' },
+  { name: 'email', field: rawField('Email__c', 'email', { length: 80 }), read: 'string | null', create: "'Email__c'?: string | null", update: "'Email__c'?: string | null", zod: 'z.string().max(80).nullable()' },
+  { name: 'phone', field: rawField('Phone', 'phone', { length: 40 }), read: 'string | null', create: "'Phone'?: string | null", update: "'Phone'?: string | null", zod: 'z.string().max(40).nullable()' },
+  { name: 'url', field: rawField('Site__c', 'url', { length: 255 }), read: 'string | null', create: "'Site__c'?: string | null", update: "'Site__c'?: string | null", zod: 'z.string().max(255).nullable()' },
+  { name: 'encryptedstring', field: rawField('SSN__c', 'encryptedstring', { length: 11, encrypted: true, mask: 'lastFour', maskType: 'X' }), read: 'string | null', create: "'SSN__c'?: string | null", update: "'SSN__c'?: string | null", zod: 'z.string().max(11).nullable()' },
+  { name: 'combobox (any text)', field: rawField('Subject', 'combobox', { length: 255, picklistValues: [pv('Call'), pv('Email')] }), read: "Thing__cPicklists['Subject'] | null", create: "'Subject'?: Thing__cPicklists['Subject'] | null", update: "'Subject'?: Thing__cPicklists['Subject'] | null", zod: 'z.string().max(255).nullable()' },
+  { name: 'open picklist', field: rawField('Type__c', 'picklist', { length: 255, picklistValues: open }), read: "Thing__cPicklists['Type__c'] | null", create: "'Type__c'?: Thing__cPicklists['Type__c'] | null", update: "'Type__c'?: Thing__cPicklists['Type__c'] | null", zod: 'z.string().max(255).nullable()' },
+  {
+    name: 'restricted picklist with an inactive value: reads include it, writes do not',
+    field: rawField('Tier__c', 'picklist', { restrictedPicklist: true, picklistValues: [pv('Gold'), pv('Silver'), pv('Tin', { active: false })] }),
+    read: "Thing__cPicklists['Tier__c'] | null",
+    create: "'Tier__c'?: 'Gold' | 'Silver' | null",
+    update: "'Tier__c'?: 'Gold' | 'Silver' | null",
+    zod: "z.enum(['Gold', 'Silver', 'Tin']).nullable()",
+  },
+  {
+    name: 'restricted picklist, all active: writes reference the picklist',
+    field: rawField('Size__c', 'picklist', { restrictedPicklist: true, nillable: true, picklistValues: [pv('S'), pv('M')] }),
+    read: "Thing__cPicklists['Size__c'] | null",
+    create: "'Size__c'?: Thing__cPicklists['Size__c'] | null",
+    update: "'Size__c'?: Thing__cPicklists['Size__c'] | null",
+    zod: "z.enum(['S', 'M']).nullable()",
+  },
+  {
+    name: 'hostile picklist values are quoted, never keys',
+    field: rawField('Enum__c', 'picklist', { restrictedPicklist: true, picklistValues: [pv('__proto__'), pv('constructor'), pv("It's"), pv('C:\\temp'), pv('line\u2028sep')] }),
+    read: "Thing__cPicklists['Enum__c'] | null",
+    create: "'Enum__c'?: Thing__cPicklists['Enum__c'] | null",
+    update: "'Enum__c'?: Thing__cPicklists['Enum__c'] | null",
+    zod: "z.enum(['__proto__', 'constructor', 'It\\'s', 'C:\\\\temp', 'line\\u2028sep']).nullable()",
+  },
+  { name: 'open multipicklist', field: rawField('Regions__c', 'multipicklist', { length: 4099, picklistValues: [pv('EMEA'), pv('APAC')] }), read: 'string | null', create: "'Regions__c'?: string | null", update: "'Regions__c'?: string | null", zod: 'z.string().max(4099).nullable()' },
+  { name: 'restricted multipicklist', field: rawField('Days__c', 'multipicklist', { length: 4099, restrictedPicklist: true, picklistValues: [pv('Mon'), pv('Tue')] }), read: 'string | null', create: "'Days__c'?: string | null", update: "'Days__c'?: string | null", zod: "$multipicklist(['Mon', 'Tue']).nullable()" },
+  { name: 'boolean: never null, optional on create', field: rawField('Active__c', 'boolean', { nillable: false, defaultedOnCreate: true, defaultValue: false }), read: 'boolean', create: "'Active__c'?: boolean", update: "'Active__c'?: boolean", zod: 'z.boolean()' },
+  { name: 'int', field: rawField('NumberOfEmployees', 'int', { digits: 8 }), read: 'number | null', create: "'NumberOfEmployees'?: number | null", update: "'NumberOfEmployees'?: number | null", zod: '$integer(8).nullable()' },
+  { name: 'long', field: rawField('Big__c', 'long', { digits: 18 }), read: 'number | null', create: "'Big__c'?: number | null", update: "'Big__c'?: number | null", zod: '$integer(18).nullable()' },
+  { name: 'double (scale 0 custom number)', field: rawField('Count__c', 'double', { precision: 18, scale: 0 }), read: 'number | null', create: "'Count__c'?: number | null", update: "'Count__c'?: number | null", zod: '$decimal(18, 0).nullable()' },
+  { name: 'currency', field: rawField('AnnualRevenue', 'currency', { precision: 18, scale: 2 }), read: 'number | null', create: "'AnnualRevenue'?: number | null", update: "'AnnualRevenue'?: number | null", zod: '$decimal(18, 2).nullable()' },
+  { name: 'percent', field: rawField('Probability', 'percent', { precision: 3, scale: 0 }), read: 'number | null', create: "'Probability'?: number | null", update: "'Probability'?: number | null", zod: '$decimal(3, 0).nullable()' },
+  { name: 'date', field: rawField('CloseDate', 'date'), read: 'SfDate | null', create: "'CloseDate'?: SfDate | null", update: "'CloseDate'?: SfDate | null", zod: '$date.nullable()' },
+  { name: 'datetime', field: rawField('Due__c', 'datetime'), read: 'SfDateTime | null', create: "'Due__c'?: SfDateTime | null", update: "'Due__c'?: SfDateTime | null", zod: '$datetime.nullable()' },
+  { name: 'time', field: rawField('Call_Start__c', 'time'), read: 'SfTime | null', create: "'Call_Start__c'?: SfTime | null", update: "'Call_Start__c'?: SfTime | null", zod: '$time.nullable()' },
+  { name: 'reference, master-detail: create-only and required', field: rawField('acme__Account__c', 'reference', { nillable: false, updateable: false, referenceTo: ['Account'], relationshipName: 'acme__Account__r', relationshipOrder: 0 }), read: 'string | null', create: "'acme__Account__c': string", update: null, zod: '$id.nullable()' },
+  { name: 'polymorphic OwnerId: defaulted, not nillable', field: rawField('OwnerId', 'reference', { nillable: false, defaultedOnCreate: true, referenceTo: ['User', 'Group'], relationshipName: 'Owner' }), read: 'string | null', create: "'OwnerId'?: string", update: "'OwnerId'?: string", zod: '$id.nullable()' },
+  { name: 'base64 (a URL in records)', field: rawField('Body', 'base64'), read: 'string | null', create: "'Body'?: string | null", update: "'Body'?: string | null", zod: 'z.string().nullable()' },
+  { name: 'address compound: read-only object', field: rawField('BillingAddress', 'address', { createable: false, updateable: false, filterable: false }), read: 'SfAddress | null', create: null, update: null, zod: '$address.nullable()' },
+  { name: 'location compound, even if flagged writable, stays out of inputs', field: rawField('Location__c', 'location', { createable: true, updateable: true }), read: 'SfLocation | null', create: null, update: null, zod: '$location.nullable()' },
+  { name: 'geolocation component is an ordinary field', field: rawField('Location__Latitude__s', 'double', { compoundFieldName: 'Location__c', precision: 18, scale: 15 }), read: 'number | null', create: "'Location__Latitude__s'?: number | null", update: "'Location__Latitude__s'?: number | null", zod: '$decimal(18, 15).nullable()' },
+  { name: 'anyType', field: rawField('OldValue', 'anyType', { createable: false, updateable: false }), read: 'string | number | boolean | null', create: null, update: null, zod: '$anyType.nullable()' },
+  { name: 'complexvalue', field: rawField('ChangeEventHeader', 'complexvalue', { createable: false, updateable: false, nillable: false }), read: 'unknown', create: null, update: null, zod: 'z.unknown()' },
+  { name: 'json', field: rawField('Payload__c', 'json'), read: 'unknown', create: "'Payload__c'?: unknown", update: "'Payload__c'?: unknown", zod: 'z.unknown()' },
+  { name: 'datacategorygroupreference', field: rawField('DataCategory', 'datacategorygroupreference'), read: 'string | null', create: "'DataCategory'?: string | null", update: "'DataCategory'?: string | null", zod: 'z.string().nullable()' },
+  { name: 'formula: read-only', field: rawField('Score__c', 'double', { calculated: true, calculatedFormula: 'A__c + 1', createable: false, updateable: false, precision: 18, scale: 2 }), read: 'number | null', create: null, update: null, zod: '$decimal(18, 2).nullable()' },
+  { name: 'auto-number: read-only text', field: rawField('Name', 'string', { autoNumber: true, createable: false, updateable: false, nillable: false, length: 80 }), read: 'string | null', create: null, update: null, zod: 'z.string().max(80).nullable()' },
+];
+
+describe.each(rows)('$name', (row) => {
+  const { ctx } = contextFor(row.field);
+  const field = ctx.object.fields.find((f) => f.name === row.field.name)!;
+
+  it('read type', () => {
+    expect(readType(ctx, field)).toBe(row.read);
+  });
+
+  it('create member', () => {
+    const inCreate = createFields(ctx).includes(field);
+    const text = inCreate ? `${JSON.stringify(field.name).replace(/"/g, "'")}${field.requiredOnCreate ? '' : '?'}: ${writeType(ctx, field)}` : null;
+    expect(text).toBe(row.create);
+  });
+
+  it('update member', () => {
+    const inUpdate = updateFields(ctx).includes(field);
+    expect(inUpdate ? `'${field.name}'?: ${writeType(ctx, field)}` : null).toBe(row.update);
+  });
+
+  it('zod validator', () => {
+    expect(fieldValidator(ctx, field, new Set<ValidatorHelper>())).toBe(row.zod);
+  });
+});
+
+describe('field descriptors', () => {
+  it('every field type has a read type, a validator and a descriptor', () => {
+    for (const type of FIELD_TYPES) {
+      const { ctx } = contextFor(rawField('F__c', type));
+      const field = ctx.object.fields.find((f) => f.name === 'F__c')!;
+      expect(readType(ctx, field)).not.toBe('');
+      expect(fieldValidator(ctx, field, new Set())).not.toBe('');
+      expect(fieldDescriptor(field)).toContain(`type: '${type}'`);
+    }
+  });
+
+  it.each([
+    [rawField('Name', 'string', { length: 80, nillable: false }), "{ type: 'string', nillable: false, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: true, length: 80 }"],
+    [rawField('Amount', 'currency', { precision: 18, scale: 2 }), "{ type: 'currency', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, precision: 18, scale: 2 }"],
+    [rawField('WhoId', 'reference', { referenceTo: ['Lead', 'Contact'], relationshipName: 'Who' }), "{ type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Contact', 'Lead'], relationshipName: 'Who' }"],
+    [rawField('Tier__c', 'picklist', { length: 255, restrictedPicklist: true, picklistValues: [pv('__proto__'), pv('Old', { active: false })] }), "{ type: 'picklist', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 255, picklist: { restricted: true, values: ['__proto__'] } }"],
+    [rawField('BillingCity', 'string', { length: 40, compoundFieldName: 'BillingAddress' }), "{ type: 'string', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 40, compoundFieldName: 'BillingAddress' }"],
+    [rawField('Ext__c', 'string', { length: 20, externalId: true, idLookup: true, unique: true }), "{ type: 'string', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: true, externalId: true, requiredOnCreate: false, length: 20 }"],
+  ])('%#: descriptor of %s', (raw, expected) => {
+    const { ctx } = contextFor(raw);
+    expect(fieldDescriptor(ctx.object.fields.find((f) => f.name === raw.name)!)).toBe(expected);
+  });
+});
+
+describe('JSDoc', () => {
+  it('carries label, help text and type details, with */ escaped and unicode kept', () => {
+    const { ctx } = contextFor(rawField('Groesse__c', 'double', { label: 'Größe (cm) */ ends', inlineHelpText: 'Line one\nLine @two */ x', precision: 6, scale: 1, externalId: true }));
+    const field = ctx.object.fields.find((f) => f.name === 'Groesse__c')!;
+    const text = jsdoc(fieldDocLines(field));
+    expect(text).toContain('Größe (cm) *\\/ ends');
+    expect(text).toContain('double(6, 1)');
+    expect(text).toContain('external id');
+    expect(text).toContain('Line \\@two *\\/ x');
+    expect(text.match(/\*\//g)).toHaveLength(1);
+  });
+
+  it('documents formulas, roll-ups, encryption, restricted and dependent picklists and compounds', () => {
+    const cases: [RawField, string][] = [
+      [rawField('F__c', 'double', { calculated: true, calculatedFormula: 'A__c\n  * 2', createable: false, updateable: false }), 'Formula: A__c * 2'],
+      [rawField('R__c', 'currency', { calculated: true, calculatedFormula: null, createable: false, updateable: false }), 'roll-up summary'],
+      [rawField('E__c', 'encryptedstring', { length: 20 }), 'encrypted'],
+      [rawField('P__c', 'picklist', { restrictedPicklist: true, dependentPicklist: true, controllerName: 'Q__c', picklistValues: [] }), 'depends on Q__c'],
+      [rawField('M__c', 'multipicklist', { picklistValues: [pv('A;B'), pv('C')] }), 'Values (`;`-joined): "A;B", "C"'],
+      [rawField('BillingAddress', 'address', { createable: false, updateable: false }), 'compound (read-only; write its components)'],
+      [rawField('acme__Account__c', 'reference', { referenceTo: ['Account'], relationshipName: 'acme__Account__r', relationshipOrder: 0, updateable: false }), 'master-detail(Account)'],
+    ];
+    for (const [raw, expected] of cases) {
+      const { ctx } = contextFor(raw);
+      expect(fieldDocLines(ctx.object.fields.find((f) => f.name === raw.name)!).join('\n')).toContain(expected);
+    }
+  });
+});
