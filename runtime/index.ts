@@ -18,4 +18,6 @@ export type { BatchSubrequest, BatchResult, BatchSubresult } from './services/co
 export type { DescribeGlobalResult, DescribeGlobalSObject, DescribeSObjectResult, NotModified } from './services/describe.js';
 export type { HttpMethod, SfRequest, SfResponse, Dispatch, Interceptor } from './transport/types.js';
 export { DEFAULT_TRANSPORT } from './transport/http.js';
+// typed SOQL (soql-types helper): builder, checked soql() strings, value helpers
+export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';

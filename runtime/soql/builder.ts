@@ -37,9 +37,10 @@ import type {
   RegistryOf,
   RowAttributes,
   Simplify,
+  SubqueryResult,
   ValueFor,
 } from './types.js';
-import { toLiteral } from './values.js';
+import { like, LikePattern, toLiteral } from './values.js';
 
 /** Salesforce's maximum OFFSET. */
 export const MAX_OFFSET = 2000;
@@ -211,8 +212,6 @@ interface Context {
   readonly objectName: string;
   /** Unaliased aggregates so far (next default alias is `expr<n>`). */
   readonly exprCount: number;
-  /** Child relationship names selected as subqueries (for result normalisation). */
-  readonly childRelationships: readonly string[];
 }
 
 function deepFreeze<T>(value: T): T {
@@ -234,21 +233,17 @@ const OPERATORS: ReadonlySet<string> = new Set<ComparisonOperator>([
   '=', '!=', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN', 'INCLUDES', 'EXCLUDES',
 ]);
 
-const CHILD_RELATIONSHIPS = Symbol('sfgen.soql.childRelationships');
-
 /**
- * The child relationships a typed query selects as subqueries (`['Contacts']`), so that the query
- * service can present each as an array: `[]` where Salesforce sends `null` for no children.
- * Returns `[]` for queries that carry no such information.
+ * The records of a child subquery as an array: `[]` for Salesforce's `null` (no children). Only
+ * the first page when `done` is false (more than one page of children).
+ *
+ * @example
+ * ```ts
+ * for (const contact of childRecords(account.Contacts)) console.log(contact.LastName);
+ * ```
  */
-export function childRelationshipsOf(query: TypedQuery<unknown>): readonly string[] {
-  const value = (query as { readonly [CHILD_RELATIONSHIPS]?: readonly string[] })[CHILD_RELATIONSHIPS];
-  return value ?? [];
-}
-
-/** @internal marks a query object with its child relationships. */
-export function markChildRelationships(target: object, names: readonly string[]): void {
-  Object.defineProperty(target, CHILD_RELATIONSHIPS, { value: Object.freeze([...names]), enumerable: false });
+export function childRecords<R>(subquery: SubqueryResult<R> | null | undefined): R[] {
+  return subquery?.records ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +269,6 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
   constructor(node: SelectQuery, ctx: Context) {
     this.node = deepFreeze(node);
     this.#ctx = ctx;
-    markChildRelationships(this, ctx.childRelationships);
     Object.freeze(this);
   }
 
@@ -353,8 +347,9 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
   }
 
   /**
-   * A child subquery by child relationship name; in the row it is an array of child rows (`[]` when
-   * there are none; see {@link childRelationshipsOf}).
+   * A child subquery by child relationship name. In the row it is what Salesforce sends: a
+   * {@link SubqueryResult} envelope (`records`, `totalSize`, `done`), or `null` when there are no
+   * children; {@link childRecords} gives the records as an array either way.
    *
    * @example
    * ```ts
@@ -364,14 +359,13 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
   subquery<C extends string, Q extends TypedQuery<unknown>>(
     relationship: CheckChild<S, C>,
     build: (q: SelectQueryBuilder<InitialState<ChildMeta<S, C>>>) => Q,
-  ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? CR[] : never }>> {
+  ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? SubqueryResult<CR> | null : never }>> {
     const child = new SelectQueryBuilder<InitialState<ChildMeta<S, C>>>(
       { kind: 'select', select: [], from: { kind: 'from', object: relationship } },
       {
         descriptor: undefined,
         objectName: `${this.#ctx.objectName}.${relationship}`,
         exprCount: 0,
-        childRelationships: [],
       },
     );
     const built: unknown = build(child);
@@ -381,10 +375,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
     if (built.node.from.object !== relationship) {
       throw new SoqlBuildError(`subquery ${relationship}`, 'the callback returned a builder for another object');
     }
-    return this.#next(
-      { select: this.#select([{ kind: 'subquery', query: built.node }]) },
-      { childRelationships: [...this.#ctx.childRelationships, relationship] },
-    );
+    return this.#next({ select: this.#select([{ kind: 'subquery', query: built.node }]) });
   }
 
   /**
@@ -537,12 +528,12 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
       case 'EXCLUDES':
         return { kind: 'comparison', left, operator, right: list(value, location, operator, undefined) };
       case 'LIKE': {
-        if (typeof value !== 'string' && !(value instanceof Object && 'pattern' in value)) {
-          throw new SoqlBuildError(location, 'LIKE needs a string or a like.* pattern');
+        // A plain string is a pattern the caller wrote (wildcards active); like.* escapes user text.
+        const pattern = typeof value === 'string' ? like.pattern(value) : value;
+        if (!(pattern instanceof LikePattern)) {
+          throw new SoqlBuildError(location, 'LIKE needs a string pattern or a like.* pattern');
         }
-        const literal = toLiteral(value, location);
-        if (literal.kind !== 'string') throw new SoqlBuildError(location, 'LIKE needs a string pattern');
-        return { kind: 'comparison', left, operator, right: literal };
+        return { kind: 'comparison', left, operator, right: { kind: 'string', value: pattern.pattern } };
       }
       default:
         if (value === null && operator !== '=' && operator !== '!=') {
@@ -726,6 +717,6 @@ function list(
 export function selectFrom<M extends SObjectMeta>(sobject: SObjectType<M>): SelectQueryBuilder<InitialState<M>> {
   return new SelectQueryBuilder<InitialState<M>>(
     { kind: 'select', select: [], from: { kind: 'from', object: sobject.name } },
-    { descriptor: sobject.descriptor, objectName: sobject.name, exprCount: 0, childRelationships: [] },
+    { descriptor: sobject.descriptor, objectName: sobject.name, exprCount: 0 },
   );
 }

@@ -18,7 +18,6 @@
  */
 import type { SObjectMeta, SObjectRegistry, TypedQuery } from '../schema.js';
 import type { SelectQuery } from './ast.js';
-import { markChildRelationships } from './builder.js';
 import { SoqlBuildError } from './errors.js';
 import { parseSoql } from './parser.js';
 import type {
@@ -31,6 +30,7 @@ import type {
   PathValue,
   RowAttributes,
   Simplify,
+  SubqueryResult,
 } from './types.js';
 import type { SoqlScalar } from './values.js';
 import { formatLiteral, LikePattern, quoteLikePattern, toLiteral } from './values.js';
@@ -252,7 +252,7 @@ type Step<Reg, M extends SObjectMeta, I extends Item, A extends Acc> = I extends
             ? EvalRow<Reg, MetaOfName<Reg, CN>, SubItems> extends infer SubRow
               ? SubRow extends Err<string>
                 ? SubRow
-                : { paths: A['paths']; extra: A['extra'] & { [K in Rel]: SubRow[] }; agg: A['agg']; n: A['n'] }
+                : { paths: A['paths']; extra: A['extra'] & { [K in Rel]: SubqueryResult<SubRow> | null }; agg: A['agg']; n: A['n'] }
               : never
             : Err<NotLoaded<CN>>
           : never
@@ -360,10 +360,6 @@ export class CheckedQuery<R> implements TypedQuery<R> {
   constructor(text: string) {
     this.#text = text;
     this.node = parseSoql(text);
-    markChildRelationships(
-      this,
-      this.node.select.flatMap((item) => (item.kind === 'subquery' ? [item.query.from.object] : [])),
-    );
     Object.freeze(this);
   }
 

@@ -31,6 +31,18 @@ export interface RowAttributes<N extends string> {
   readonly url: string;
 }
 
+/**
+ * A child subquery in a row, exactly as Salesforce sends it: a query envelope, or `null` when the
+ * parent has no children. `done: false` (with `nextRecordsUrl`) when the children span several
+ * pages. Use `childRecords()` (`builder.ts`) for the records as an array (`[]` for `null`).
+ */
+export interface SubqueryResult<R> {
+  totalSize: number;
+  done: boolean;
+  records: R[];
+  nextRecordsUrl?: string;
+}
+
 /** The `attributes` of an aggregate result row (no `url`). */
 export interface AggregateAttributes {
   readonly type: 'AggregateResult';

@@ -384,8 +384,14 @@ export function toLiteral(value: unknown, location: string, kind?: FieldType): L
       }
       return { kind: 'boolean', value };
     default:
-      throw new SoqlBuildError(location, `a ${typeof value} is not a SOQL value`);
+      throw new SoqlBuildError(location, `${describeValue(value)} is not a SOQL value`);
   }
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }
 
 function stringLiteral(value: string, location: string, kind: FieldType | undefined): Literal {

@@ -1,0 +1,39 @@
+/**
+ * Typed SOQL: the immutable builder (`selectFrom`), checked strings (`soql`), value helpers and the
+ * row types they produce. Re-exported by the runtime entry (`sfgen/runtime`).
+ */
+export { selectFrom, SelectQueryBuilder, SoqlCondition, childRecords, MAX_OFFSET } from './builder.js';
+export type { BuilderState, ExpressionBuilder, InitialState, PolymorphicRelationship, SelectionRow, State } from './builder.js';
+export { soql, soqlIn, CheckedQuery, substituteBinds } from './checked.js';
+export type { BindNames, BindValue, BindsFor, CheckSoql, SoqlFunction, SoqlRow } from './checked.js';
+export { compileSoql } from './compile.js';
+export { SoqlBuildError } from './errors.js';
+export {
+  LikePattern,
+  SoqlDate,
+  SoqlDateLiteral,
+  SoqlDateTime,
+  dateLiteral,
+  escapeLikeWildcards,
+  escapeSoqlString,
+  like,
+  quoteSoqlString,
+  soqlDate,
+  soqlDateTime,
+} from './values.js';
+export type { SoqlScalar } from './values.js';
+export type {
+  AggregateAttributes,
+  AggregateFn,
+  CheckPath,
+  MaxDepth,
+  NotLoaded,
+  OperatorFor,
+  PathKind,
+  PathValue,
+  RegistryOf,
+  RowAttributes,
+  SemiJoinable,
+  SubqueryResult,
+  ValueFor,
+} from './types.js';
