@@ -9,6 +9,17 @@ import { TokenManager, type TokenManagerOptions } from './auth/token-manager.js'
 import type { AuthContext, AuthProvider, TokenInfo } from './auth/types.js';
 import { ConfigError, errorFromResponse, safePath } from './errors.js';
 import { errorMappingInterceptor } from './resilience/error-mapping.js';
+import { CircuitBreaker, circuitBreakerInterceptor, type CircuitBreakerOptions, type CircuitState } from './resilience/circuit-breaker.js';
+import { LimitTracker, limitsInterceptor, type ApiUsage, type LimitsOptions } from './resilience/limits.js';
+import { retryInterceptor, type RetryOptions } from './resilience/retry.js';
+import { Cassette, type ReplayOptions } from './replay/cassette.js';
+import { operationInterceptor } from './observability/operation.js';
+import { collectionDelete, type CollectionOptions, type CollectionResult } from './services/collections.js';
+import {
+  composite, compositeGraph,
+  type CompositeGraph, type CompositeGraphResult, type CompositeResult, type CompositeSubrequest,
+} from './services/composite.js';
+import { explain, getLimits, type LimitsResult, type QueryPlan } from './services/limits.js';
 import type { SObjectType, TypedQuery } from './schema.js';
 import { compositeBatch, type BatchResult, type BatchSubrequest } from './services/composite.js';
 import { describeGlobal, describeSObject, type DescribeGlobalResult, type DescribeSObjectResult, type NotModified } from './services/describe.js';
@@ -43,6 +54,14 @@ export interface ClientConfig {
   transport?: Omit<TransportOptions, 'allowInsecureLoopback'>;
   /** Token cache behaviour. */
   tokens?: TokenManagerOptions;
+  /** Retry policy (defaults in `DEFAULT_RETRY`), or `false` to never retry. */
+  retry?: Partial<RetryOptions> | false;
+  /** Circuit breaker per instance (defaults in `DEFAULT_CIRCUIT_BREAKER`), or `false` for none. */
+  circuitBreaker?: Partial<CircuitBreakerOptions> | false;
+  /** API-limit tracking: warning threshold and optional throttle (defaults in `DEFAULT_LIMITS`). */
+  limits?: Partial<LimitsOptions>;
+  /** Record/replay: `{ mode: 'record' | 'playback' | 'update', cassette: 'test/cassettes/x.json' }`. */
+  replay?: ReplayOptions;
 }
 
 /** A raw request for `client.request()`. */
@@ -86,9 +105,25 @@ export interface SalesforceClient {
   /** Like `query`, including deleted and archived rows (`/queryAll`). */
   queryAll<R>(query: TypedQuery<R>, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<R>;
   queryAll(query: string, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<SObjectRecord>;
+  /** `/composite`: up to 25 subrequests wired with `@{referenceId.field}`. */
+  composite(subrequests: readonly CompositeSubrequest[], options?: { allOrNone?: boolean; collateSubrequests?: boolean; signal?: AbortSignal }): Promise<CompositeResult>;
+  /** `/composite/graph`: graphs of up to 500 subrequests, each all-or-nothing. */
+  compositeGraph(graphs: readonly CompositeGraph[], options?: { signal?: AbortSignal }): Promise<CompositeGraphResult[]>;
+  /** Deletes records of any types by id (sObject Collections, chunked to 200). */
+  deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<CollectionResult[]>;
+  /** `GET /limits` (also updates {@link SalesforceClient.apiUsage}). */
+  limits(options?: { signal?: AbortSignal }): Promise<LimitsResult>;
+  /** The query plan(s) of a SOQL query (`/query?explain=`). */
+  explain(query: string | TypedQuery<unknown>, options?: { signal?: AbortSignal }): Promise<{ plans: QueryPlan[]; sourceQuery?: string }>;
+  /** API usage as last reported by `Sforce-Limit-Info` or `/limits`; undefined before any response. */
+  apiUsage(): ApiUsage | undefined;
+  /** The circuit state of the client's instance. */
+  circuitState(): CircuitState;
   /** The current token (fetching one if needed), e.g. to hand to another tool. */
   token(): Promise<TokenInfo>;
-  /** Closes pooled connections. */
+  /** The record/replay cassette, when configured. */
+  readonly cassette: Cassette | undefined;
+  /** Writes the cassette (record/update modes) and closes pooled connections. */
   close(): Promise<void>;
 }
 
@@ -101,12 +136,31 @@ export function normalizeApiVersion(value: string | number | undefined): string 
   return `${m[1]}.${m[2] ?? '0'}`;
 }
 
-/** The interceptor stack, outermost first. The one place where the order is decided. */
-export function buildInterceptors(parts: { secrets: SecretRegistry; tokens: TokenManager }): Interceptor[] {
-  return [
-    errorMappingInterceptor(parts.secrets),
-    authInterceptor(parts.tokens),
-  ];
+/**
+ * The interceptor stack, outermost first: the ONE place where the order is decided.
+ *
+ * 1. operation  - one span/event per logical call (all attempts), for OpenTelemetry and diagnostics
+ * 2. errors     - the final non-2xx answer becomes a typed `SalesforceError`
+ * 3. retry      - backoff + jitter for what is safe to repeat; each attempt re-runs everything below
+ * 4. auth       - attaches a fresh token per attempt; on 401 INVALID_SESSION_ID refreshes once and replays
+ * 5. breaker    - per-instance circuit; fails fast when open (sees every real attempt)
+ * 6. limits     - throttle before sending; reads `Sforce-Limit-Info` from every answer
+ * (base)        - record/replay cassette, then the undici transport
+ */
+export function buildInterceptors(parts: {
+  secrets: SecretRegistry;
+  tokens: TokenManager;
+  apiVersion: string;
+  retry: Partial<RetryOptions> | false;
+  breaker: CircuitBreaker | undefined;
+  limits: LimitTracker;
+}): Interceptor[] {
+  const stack: Interceptor[] = [operationInterceptor(parts.apiVersion), errorMappingInterceptor(parts.secrets)];
+  if (parts.retry !== false) stack.push(retryInterceptor(parts.retry));
+  stack.push(authInterceptor(parts.tokens));
+  if (parts.breaker) stack.push(circuitBreakerInterceptor(parts.breaker));
+  stack.push(limitsInterceptor(parts.limits));
+  return stack;
 }
 
 /**
@@ -132,7 +186,11 @@ export function createClient(config: ClientConfig): SalesforceClient {
   const provider: AuthProvider = 'fetchToken' in config.auth ? config.auth : staticToken(config.auth);
   const secrets = new SecretRegistry();
   const transport = createHttpTransport({ ...config.transport, allowInsecureLoopback });
-  const base: Dispatch = transport.dispatch;
+  const cassette = config.replay ? new Cassette(config.replay, secrets) : undefined;
+  // Record/replay sits directly on the transport, so token requests are recorded (redacted) too.
+  const base: Dispatch = cassette ? cassette.interceptor()(transport.dispatch) : transport.dispatch;
+  const breaker = config.circuitBreaker === false ? undefined : new CircuitBreaker(config.circuitBreaker ?? {});
+  const limitTracker = new LimitTracker(config.limits ?? {});
 
   const authContext: AuthContext = {
     secrets,
@@ -164,7 +222,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
     },
   };
   const tokens = new TokenManager(provider, authContext, config.tokens);
-  const dispatch = compose(base, buildInterceptors({ secrets, tokens }));
+  const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, breaker, limits: limitTracker }));
   const context: RestContext = { dispatch, apiVersion };
 
   function query<R>(q: string | TypedQuery<R>, options?: QueryOptions): QueryStream<R> {
@@ -201,8 +259,26 @@ export function createClient(config: ClientConfig): SalesforceClient {
     sobject: (type) => new SObjectApi(context, type),
     query: query as SalesforceClient['query'],
     queryAll: ((q: string | TypedQuery<unknown>, options?: QueryOptions) => query(q, { ...options, includeDeleted: true })) as SalesforceClient['queryAll'],
+    composite: (subrequests, options) => composite(context, subrequests, options),
+    compositeGraph: (graphs, options) => compositeGraph(context, graphs, options),
+    deleteMany: (ids, options) => collectionDelete(context, ids, options),
+    async limits(options) {
+      const result = await getLimits(context, options?.signal);
+      limitTracker.recordLimits(result);
+      return result;
+    },
+    explain: (q, options) => explain(context, typeof q === 'string' ? q : q.toSoql(), options?.signal),
+    apiUsage: () => limitTracker.usage,
+    circuitState() {
+      const instance = tokens.current?.instanceUrl;
+      return breaker && instance ? breaker.state(new URL(instance).origin) : 'closed';
+    },
     token: () => tokens.getToken(),
-    close: () => transport.close(),
+    cassette,
+    async close() {
+      cassette?.save();
+      await transport.close();
+    },
   };
   return client;
 }

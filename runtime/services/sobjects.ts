@@ -6,6 +6,10 @@ import { AmbiguousExternalIdError, ProtocolError, safePath } from '../errors.js'
 import type { CreateOf, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
 import { toSalesforceValue } from '../values.js';
 import { apiPath, assertApiName, assertId, callJson, isObject, type RestContext } from './rest.js';
+import {
+  collectionCreate, collectionDelete, collectionRetrieve, collectionUpdate, collectionUpsert,
+  type CollectionOptions, type CollectionResult,
+} from './collections.js';
 
 /** The result of a create. */
 export interface SaveResult {
@@ -143,6 +147,31 @@ export class SObjectApi<T extends SObjectType> {
     await callJson(this.#context, {
       method: 'DELETE', path: `sobjects/${this.#name}/${id}`, idempotent: true, operation: 'sobject.delete', sobject: this.#name, signal: options.signal,
     });
+  }
+
+  /** Creates many records (sObject Collections, chunked to 200); one result per record, in order. Never retried. */
+  createMany(records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+    return collectionCreate(this.#context, this.#name, this.type.descriptor, records as readonly object[], options);
+  }
+
+  /** Updates many records by `Id` (chunked to 200); one result per record, in order. */
+  updateMany(records: readonly (UpdateOf<T> & { Id: string })[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+    return collectionUpdate(this.#context, this.#name, this.type.descriptor, records, options);
+  }
+
+  /** Upserts many records by an external id field (chunked to 200); results carry `created`. */
+  upsertMany(externalIdField: MetaOf<T>['externalIds'] & string, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+    return collectionUpsert(this.#context, this.#name, this.type.descriptor, externalIdField, records as readonly object[], options);
+  }
+
+  /** Deletes many records by id (chunked to 200). */
+  deleteMany(ids: readonly string[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+    return collectionDelete(this.#context, ids, options);
+  }
+
+  /** Reads many records by id with chosen fields; `null` where an id was not found. */
+  async retrieveMany<K extends FieldName<T>>(ids: readonly string[], fields: readonly K[], options: CollectionOptions = {}): Promise<(SelectedRecord<T, K> | null)[]> {
+    return (await collectionRetrieve(this.#context, this.#name, ids, fields, options)) as (SelectedRecord<T, K> | null)[];
   }
 
   #shapeError(method: string, path: string, expected: string): ProtocolError {

@@ -149,7 +149,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
         delete responseHeaders['content-length'];
       }
       let response: SfResponse;
-      if (request.responseType === 'stream') {
+      if (request.responseType === 'stream' && res.statusCode < 400) {
         const stream = decode ? decode(res.body) : res.body;
         response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url: url.href };
       } else {

@@ -1,0 +1,150 @@
+/**
+ * A circuit breaker per instance (origin). Closed: calls flow, consecutive failures are counted.
+ * Open (after `failureThreshold` consecutive failures): calls fail fast with `CircuitOpenError`
+ * for `openMs`. Half-open: one probe goes through; success closes the circuit, failure re-opens it.
+ * Failures are 5xx answers, timeouts and broken connections, and `REQUEST_LIMIT_EXCEEDED`.
+ */
+import { AbortedError, CircuitOpenError, NetworkError, safePath } from '../errors.js';
+import { channels } from '../observability/channels.js';
+import type { Interceptor, SfResponse } from '../transport/types.js';
+import { responseErrorCode } from './retry.js';
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the circuit. */
+  failureThreshold: number;
+  /** How long the circuit stays open before letting a probe through (ms). */
+  openMs: number;
+  /** Called on every state change (also published on `sfgen:circuit:state`). */
+  onStateChange?: ((change: { key: string; from: CircuitState; to: CircuitState; reason: string }) => void) | undefined;
+  now?: (() => number) | undefined;
+}
+
+export const DEFAULT_CIRCUIT_BREAKER: Readonly<Pick<CircuitBreakerOptions, 'failureThreshold' | 'openMs'>> = Object.freeze({
+  failureThreshold: 5,
+  openMs: 30_000,
+});
+
+interface Circuit {
+  state: CircuitState;
+  failures: number;
+  openedAt: number;
+  probing: boolean;
+}
+
+/** Whether a response counts as a failure of the instance. */
+export function isFailureResponse(response: SfResponse): boolean {
+  if (response.status >= 500) return true;
+  if (response.status === 429) return true;
+  if (response.status >= 400) return responseErrorCode(response).errorCode === 'REQUEST_LIMIT_EXCEEDED';
+  return false;
+}
+
+/** Circuit breakers keyed by instance origin. */
+export class CircuitBreaker {
+  readonly #options: CircuitBreakerOptions;
+  readonly #circuits = new Map<string, Circuit>();
+  readonly #now: () => number;
+
+  constructor(options: Partial<CircuitBreakerOptions> = {}) {
+    this.#options = { ...DEFAULT_CIRCUIT_BREAKER, ...options };
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The state for an instance origin (`closed` when never seen). */
+  state(key: string): CircuitState {
+    const circuit = this.#circuits.get(key);
+    if (!circuit) return 'closed';
+    if (circuit.state === 'open' && this.#now() - circuit.openedAt >= this.#options.openMs) return 'half-open';
+    return circuit.state;
+  }
+
+  #circuit(key: string): Circuit {
+    let circuit = this.#circuits.get(key);
+    if (!circuit) {
+      circuit = { state: 'closed', failures: 0, openedAt: 0, probing: false };
+      this.#circuits.set(key, circuit);
+    }
+    return circuit;
+  }
+
+  #move(key: string, circuit: Circuit, to: CircuitState, reason: string): void {
+    const from = circuit.state;
+    if (from === to) return;
+    circuit.state = to;
+    if (to === 'open') circuit.openedAt = this.#now();
+    if (to === 'closed') circuit.failures = 0;
+    const change = { key, from, to, reason };
+    this.#options.onStateChange?.(change);
+    if (channels.circuitState.hasSubscribers) channels.circuitState.publish(change);
+  }
+
+  /** Admits a call or throws `CircuitOpenError`. Returns whether the call is the half-open probe. */
+  admit(key: string, request: { method: string; path: string }): boolean {
+    const circuit = this.#circuit(key);
+    if (circuit.state === 'closed') return false;
+    if (circuit.state === 'open') {
+      const retryAt = circuit.openedAt + this.#options.openMs;
+      if (this.#now() < retryAt) {
+        throw new CircuitOpenError({ message: `circuit open for ${key} after ${circuit.failures} consecutive failures; failing fast until ${new Date(retryAt).toISOString()}`, request, retryAt });
+      }
+      this.#move(key, circuit, 'half-open', 'open period elapsed');
+    }
+    if (circuit.probing) {
+      throw new CircuitOpenError({ message: `circuit half-open for ${key}: a probe request is in flight; failing fast`, request, retryAt: this.#now() + 1000 });
+    }
+    circuit.probing = true;
+    return true;
+  }
+
+  success(key: string, probe: boolean): void {
+    const circuit = this.#circuit(key);
+    if (probe) circuit.probing = false;
+    circuit.failures = 0;
+    if (circuit.state !== 'closed') this.#move(key, circuit, 'closed', 'probe succeeded');
+  }
+
+  failure(key: string, probe: boolean, reason: string): void {
+    const circuit = this.#circuit(key);
+    if (probe) circuit.probing = false;
+    circuit.failures++;
+    if (circuit.state === 'half-open') this.#move(key, circuit, 'open', `probe failed: ${reason}`);
+    else if (circuit.state === 'closed' && circuit.failures >= this.#options.failureThreshold) {
+      this.#move(key, circuit, 'open', `${circuit.failures} consecutive failures, last: ${reason}`);
+    }
+  }
+
+  /** Settles a probe that ended neither way (aborted). */
+  release(key: string, probe: boolean): void {
+    if (probe) this.#circuit(key).probing = false;
+  }
+}
+
+function keyOf(url: string): string {
+  if (url.startsWith('/')) return 'instance';
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'instance';
+  }
+}
+
+export function circuitBreakerInterceptor(breaker: CircuitBreaker): Interceptor {
+  return (next) => async (request) => {
+    const key = keyOf(request.url);
+    const probe = breaker.admit(key, { method: request.method, path: safePath(request.url) });
+    let response: SfResponse;
+    try {
+      response = await next(request);
+    } catch (err) {
+      if (err instanceof NetworkError) breaker.failure(key, probe, err.causeCode ?? err.code);
+      else if (err instanceof AbortedError) breaker.release(key, probe);
+      else breaker.release(key, probe);
+      throw err;
+    }
+    if (isFailureResponse(response)) breaker.failure(key, probe, `HTTP ${response.status}`);
+    else breaker.success(key, probe);
+    return response;
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * API-limit tracking from `Sforce-Limit-Info` (`api-usage=N/M`, `per-app-api-usage=N/M(appName=x)`)
+ * and `/limits`: current usage readable at any time, a warning past a threshold, and an optional
+ * throttle that slows or refuses calls before the org's daily limit is hit.
+ */
+import { LimitError, safePath } from '../errors.js';
+import { channels } from '../observability/channels.js';
+import type { Interceptor } from '../transport/types.js';
+import { sleep } from './sleep.js';
+
+/** API usage as last reported. */
+export interface ApiUsage {
+  /** Requests used today and the daily limit (`api-usage`). */
+  readonly used: number;
+  readonly max: number;
+  /** used / max */
+  readonly ratio: number;
+  /** `per-app-api-usage`, when the org reports it for this connected app. */
+  readonly app?: { readonly name: string; readonly used: number; readonly max: number; readonly ratio: number } | undefined;
+  /** Epoch ms of the report. */
+  readonly updatedAt: number;
+  /** `'header'` (Sforce-Limit-Info) or `'limits'` (the /limits resource). */
+  readonly source: 'header' | 'limits';
+}
+
+export interface LimitsOptions {
+  /** Warn (event + `onWarning`) when usage reaches this ratio of the daily limit. Default 0.8. */
+  warnAt: number;
+  onWarning?: ((usage: ApiUsage & { threshold: number }) => void) | undefined;
+  /**
+   * Optional throttle (off by default): above `slowAt` every call waits `delayMs` first; at or above
+   * `refuseAt` calls fail with `LimitError` (errorCode `CLIENT_THROTTLED`) without being sent.
+   */
+  throttle?: { slowAt?: number; delayMs?: number; refuseAt?: number } | false | undefined;
+}
+
+export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({ warnAt: 0.8, throttle: false });
+
+/** Parses `api-usage=10018/100000; per-app-api-usage=17/250(appName=sample-connected-app)`. */
+export function parseLimitInfo(header: string, now = Date.now()): ApiUsage | undefined {
+  let used: number | undefined;
+  let max: number | undefined;
+  let app: ApiUsage['app'];
+  for (const part of header.split(/[;,]/)) {
+    const [rawKey, rawValue] = part.split('=', 2).map((s) => s.trim()) as [string, string | undefined];
+    if (rawValue === undefined) continue;
+    const valueWithApp = part.slice(part.indexOf('=') + 1).trim();
+    const m = /^(\d+)\/(\d+)(?:\s*\(appName=([^)]*)\))?/.exec(valueWithApp);
+    if (!m) continue;
+    const u = Number(m[1]);
+    const x = Number(m[2]);
+    if (rawKey.toLowerCase() === 'api-usage') {
+      used = u;
+      max = x;
+    } else if (rawKey.toLowerCase() === 'per-app-api-usage') {
+      app = { name: m[3] ?? '', used: u, max: x, ratio: x > 0 ? u / x : 0 };
+    }
+  }
+  if (used === undefined || max === undefined) return undefined;
+  return { used, max, ratio: max > 0 ? used / max : 0, app, updatedAt: now, source: 'header' };
+}
+
+/** Tracks API usage for one client. */
+export class LimitTracker {
+  readonly options: LimitsOptions;
+  #usage: ApiUsage | undefined;
+  #warned = false;
+
+  constructor(options: Partial<LimitsOptions> = {}) {
+    this.options = { ...DEFAULT_LIMITS, ...options };
+    const t = this.options.throttle;
+    if (this.options.warnAt <= 0 || this.options.warnAt > 1) throw new RangeError(`limits.warnAt must be in (0, 1], got ${this.options.warnAt}`);
+    if (t && t.slowAt !== undefined && t.refuseAt !== undefined && t.slowAt > t.refuseAt) {
+      throw new RangeError('limits.throttle.slowAt must not be above refuseAt');
+    }
+  }
+
+  /** The last reported usage, or undefined before the first response. */
+  get usage(): ApiUsage | undefined {
+    return this.#usage;
+  }
+
+  /** The ratio the throttle and the warning use: the higher of org and app usage. */
+  static effectiveRatio(usage: ApiUsage): number {
+    return Math.max(usage.ratio, usage.app?.ratio ?? 0);
+  }
+
+  record(usage: ApiUsage): void {
+    this.#usage = usage;
+    const ratio = LimitTracker.effectiveRatio(usage);
+    if (channels.limitUsage.hasSubscribers) channels.limitUsage.publish({ used: usage.used, max: usage.max, ratio, app: usage.app });
+    if (ratio >= this.options.warnAt) {
+      if (!this.#warned) {
+        this.#warned = true;
+        const warning = { ...usage, threshold: this.options.warnAt };
+        this.options.onWarning?.(warning);
+        if (channels.limitWarning.hasSubscribers) channels.limitWarning.publish({ used: usage.used, max: usage.max, ratio, app: usage.app, threshold: this.options.warnAt });
+      }
+    } else {
+      this.#warned = false; // a new day (or a raised limit) re-arms the warning
+    }
+  }
+
+  /** Updates from the `/limits` resource (`DailyApiRequests: {Max, Remaining}`). */
+  recordLimits(limits: Record<string, unknown>, now = Date.now()): void {
+    const daily = limits.DailyApiRequests as { Max?: unknown; Remaining?: unknown } | undefined;
+    if (daily && typeof daily.Max === 'number' && typeof daily.Remaining === 'number') {
+      const used = daily.Max - daily.Remaining;
+      this.record({ used, max: daily.Max, ratio: daily.Max > 0 ? used / daily.Max : 0, app: this.#usage?.app, updatedAt: now, source: 'limits' });
+    }
+  }
+
+  /** Waits or refuses according to the throttle. */
+  async gate(request: { method: string; url: string; signal?: AbortSignal | undefined }): Promise<void> {
+    const throttle = this.options.throttle;
+    const usage = this.#usage;
+    if (!throttle || usage === undefined) return;
+    const ratio = LimitTracker.effectiveRatio(usage);
+    if (throttle.refuseAt !== undefined && ratio >= throttle.refuseAt) {
+      throw new LimitError({
+        message: `API usage ${usage.used}/${usage.max}${usage.app ? ` (app ${usage.app.name}: ${usage.app.used}/${usage.app.max})` : ''} is at or above the throttle's refuseAt ${throttle.refuseAt}; call not sent`,
+        errorCode: 'CLIENT_THROTTLED',
+        request: { method: request.method, path: safePath(request.url) },
+      });
+    }
+    if (throttle.slowAt !== undefined && ratio >= throttle.slowAt) {
+      await sleep(throttle.delayMs ?? 1000, request.signal, { method: request.method, path: safePath(request.url) });
+    }
+  }
+}
+
+export function limitsInterceptor(tracker: LimitTracker): Interceptor {
+  return (next) => async (request) => {
+    await tracker.gate(request);
+    const response = await next(request);
+    const header = response.headers['sforce-limit-info'];
+    if (header !== undefined) {
+      const usage = parseLimitInfo(header);
+      if (usage) tracker.record(usage);
+    }
+    return response;
+  };
+}

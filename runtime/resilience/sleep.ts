@@ -1,0 +1,17 @@
+import { AbortedError } from '../errors.js';
+
+/** Waits `ms`; an abort signal cancels the wait with `AbortedError`. */
+export function sleep(ms: number, signal?: AbortSignal, request?: { method: string; path: string }): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError({ message: 'aborted while waiting to retry', request, cause: signal.reason }));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError({ message: 'aborted while waiting to retry', request, cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
