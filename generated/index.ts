@@ -49,4 +49,8 @@ export const sobjectNames = [
 export type GeneratedSObjectName = (typeof sobjectNames)[number];
 
 /** Names of the events whose Avro schemas were read (platform and change events). */
-export const eventNames = [] as const;
+export const eventNames = [
+  'AccountChangeEvent',
+  'Order_Event__e',
+  'acme__Widget__ChangeEvent',
+] as const;

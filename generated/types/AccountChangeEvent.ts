@@ -126,7 +126,7 @@ export interface AccountChangeEvent {
   'DunsNumber': string | null;
   /**
    * ERP Account Number
-   * `ERP_Account_Number__c` · string(20) · external id · unique · read-only
+   * `ERP_Account_Number__c` · string(20) · read-only
    * Key of this account in the ERP; Shipment__x.Account__c matches on it.
    */
   'ERP_Account_Number__c': string | null;
@@ -430,17 +430,15 @@ export interface AccountChangeEvent {
   'acme__Tier__c': AccountChangeEventPicklists['acme__Tier__c'] | null;
 }
 
-/** Create payload of AccountChangeEvent: createable fields; required ones are not optional. */
-export interface AccountChangeEventCreate {}
+/** AccountChangeEvent has no createable field: no create payload is valid except `{}`. */
+export interface AccountChangeEventCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of AccountChangeEvent: updateable fields, all optional; `null` clears a nillable field. */
-export interface AccountChangeEventUpdate {}
-
-/**
- * Upsert payload of AccountChangeEvent (by external id: ERP_Account_Number__c).
- * An upsert may insert, so the create payload's required fields apply.
- */
-export type AccountChangeEventUpsert = AccountChangeEventCreate;
+/** AccountChangeEvent has no updateable field: no update payload is valid except `{}`. */
+export interface AccountChangeEventUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of AccountChangeEvent, by field API name. */
 export interface AccountChangeEventPicklists {
@@ -583,7 +581,7 @@ export interface AccountChangeEventMeta extends SObjectMeta {
   readonly parents: {};
   readonly nullableParents: {};
   readonly children: {};
-  readonly externalIds: 'ERP_Account_Number__c';
+  readonly externalIds: never;
 }
 
 declare module 'sfgen/runtime' {

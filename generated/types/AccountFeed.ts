@@ -85,11 +85,15 @@ export interface AccountFeed {
   'Type': AccountFeedPicklists['Type'] | null;
 }
 
-/** Create payload of AccountFeed: createable fields; required ones are not optional. */
-export interface AccountFeedCreate {}
+/** AccountFeed has no createable field: no create payload is valid except `{}`. */
+export interface AccountFeedCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of AccountFeed: updateable fields, all optional; `null` clears a nillable field. */
-export interface AccountFeedUpdate {}
+/** AccountFeed has no updateable field: no update payload is valid except `{}`. */
+export interface AccountFeedUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of AccountFeed, by field API name. */
 export interface AccountFeedPicklists {

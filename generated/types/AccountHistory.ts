@@ -55,11 +55,15 @@ export interface AccountHistory {
   'OldValue': string | number | boolean | null;
 }
 
-/** Create payload of AccountHistory: createable fields; required ones are not optional. */
-export interface AccountHistoryCreate {}
+/** AccountHistory has no createable field: no create payload is valid except `{}`. */
+export interface AccountHistoryCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of AccountHistory: updateable fields, all optional; `null` clears a nillable field. */
-export interface AccountHistoryUpdate {}
+/** AccountHistory has no updateable field: no update payload is valid except `{}`. */
+export interface AccountHistoryUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of AccountHistory, by field API name. */
 export interface AccountHistoryPicklists {

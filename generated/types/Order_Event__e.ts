@@ -90,8 +90,10 @@ export interface Order_Event__eCreate {
   'Ship_Date__c'?: SfDate | null;
 }
 
-/** Update payload of Order_Event__e: updateable fields, all optional; `null` clears a nillable field. */
-export interface Order_Event__eUpdate {}
+/** Order_Event__e has no updateable field: no update payload is valid except `{}`. */
+export interface Order_Event__eUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of Order_Event__e, by field API name. */
 export interface Order_Event__ePicklists {}

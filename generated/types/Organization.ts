@@ -95,7 +95,7 @@ export interface Organization {
   'Id': string;
   /**
    * Instance Name
-   * `InstanceName` · string(5) · read-only
+   * `InstanceName` · string(10) · read-only
    */
   'InstanceName': string | null;
   /**

@@ -77,8 +77,10 @@ export interface Reading_History__bCreate {
   'Value__c'?: number | null;
 }
 
-/** Update payload of Reading_History__b: updateable fields, all optional; `null` clears a nillable field. */
-export interface Reading_History__bUpdate {}
+/** Reading_History__b has no updateable field: no update payload is valid except `{}`. */
+export interface Reading_History__bUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of Reading_History__b, by field API name. */
 export interface Reading_History__bPicklists {}

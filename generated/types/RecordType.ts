@@ -75,11 +75,15 @@ export interface RecordType {
   'SystemModstamp': SfDateTime | null;
 }
 
-/** Create payload of RecordType: createable fields; required ones are not optional. */
-export interface RecordTypeCreate {}
+/** RecordType has no createable field: no create payload is valid except `{}`. */
+export interface RecordTypeCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of RecordType: updateable fields, all optional; `null` clears a nillable field. */
-export interface RecordTypeUpdate {}
+/** RecordType has no updateable field: no update payload is valid except `{}`. */
+export interface RecordTypeUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of RecordType, by field API name. */
 export interface RecordTypePicklists {

@@ -61,17 +61,15 @@ export interface Shipment__x {
   'Weight_Grams__c': number | null;
 }
 
-/** Create payload of Shipment__x: createable fields; required ones are not optional. */
-export interface Shipment__xCreate {}
+/** Shipment__x has no createable field: no create payload is valid except `{}`. */
+export interface Shipment__xCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of Shipment__x: updateable fields, all optional; `null` clears a nillable field. */
-export interface Shipment__xUpdate {}
-
-/**
- * Upsert payload of Shipment__x (by external id: ExternalId).
- * An upsert may insert, so the create payload's required fields apply.
- */
-export type Shipment__xUpsert = Shipment__xCreate;
+/** Shipment__x has no updateable field: no update payload is valid except `{}`. */
+export interface Shipment__xUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of Shipment__x, by field API name. */
 export interface Shipment__xPicklists {}

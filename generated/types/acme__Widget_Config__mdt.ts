@@ -70,11 +70,15 @@ export interface acme__Widget_Config__mdt {
   'acme__Target_Object__c': string | null;
 }
 
-/** Create payload of acme__Widget_Config__mdt: createable fields; required ones are not optional. */
-export interface acme__Widget_Config__mdtCreate {}
+/** acme__Widget_Config__mdt has no createable field: no create payload is valid except `{}`. */
+export interface acme__Widget_Config__mdtCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of acme__Widget_Config__mdt: updateable fields, all optional; `null` clears a nillable field. */
-export interface acme__Widget_Config__mdtUpdate {}
+/** acme__Widget_Config__mdt has no updateable field: no update payload is valid except `{}`. */
+export interface acme__Widget_Config__mdtUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of acme__Widget_Config__mdt, by field API name. */
 export interface acme__Widget_Config__mdtPicklists {

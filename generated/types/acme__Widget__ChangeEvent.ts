@@ -143,7 +143,7 @@ export interface acme__Widget__ChangeEvent {
   'acme__Price__c': number | null;
   /**
    * SKU
-   * `acme__SKU__c` · string(40) · external id · unique · read-only
+   * `acme__SKU__c` · string(40) · read-only
    */
   'acme__SKU__c': string | null;
   /**
@@ -209,17 +209,15 @@ export interface acme__Widget__ChangeEvent {
   'acme__Weight__c': number | null;
 }
 
-/** Create payload of acme__Widget__ChangeEvent: createable fields; required ones are not optional. */
-export interface acme__Widget__ChangeEventCreate {}
+/** acme__Widget__ChangeEvent has no createable field: no create payload is valid except `{}`. */
+export interface acme__Widget__ChangeEventCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of acme__Widget__ChangeEvent: updateable fields, all optional; `null` clears a nillable field. */
-export interface acme__Widget__ChangeEventUpdate {}
-
-/**
- * Upsert payload of acme__Widget__ChangeEvent (by external id: acme__SKU__c).
- * An upsert may insert, so the create payload's required fields apply.
- */
-export type acme__Widget__ChangeEventUpsert = acme__Widget__ChangeEventCreate;
+/** acme__Widget__ChangeEvent has no updateable field: no update payload is valid except `{}`. */
+export interface acme__Widget__ChangeEventUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of acme__Widget__ChangeEvent, by field API name. */
 export interface acme__Widget__ChangeEventPicklists {
@@ -293,7 +291,7 @@ export interface acme__Widget__ChangeEventMeta extends SObjectMeta {
   readonly parents: {};
   readonly nullableParents: {};
   readonly children: {};
-  readonly externalIds: 'acme__SKU__c';
+  readonly externalIds: never;
 }
 
 declare module 'sfgen/runtime' {

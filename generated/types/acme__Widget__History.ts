@@ -55,11 +55,15 @@ export interface acme__Widget__History {
   'ParentId': string | null;
 }
 
-/** Create payload of acme__Widget__History: createable fields; required ones are not optional. */
-export interface acme__Widget__HistoryCreate {}
+/** acme__Widget__History has no createable field: no create payload is valid except `{}`. */
+export interface acme__Widget__HistoryCreate {
+  readonly [field: string]: never;
+}
 
-/** Update payload of acme__Widget__History: updateable fields, all optional; `null` clears a nillable field. */
-export interface acme__Widget__HistoryUpdate {}
+/** acme__Widget__History has no updateable field: no update payload is valid except `{}`. */
+export interface acme__Widget__HistoryUpdate {
+  readonly [field: string]: never;
+}
 
 /** Picklist values of acme__Widget__History, by field API name. */
 export interface acme__Widget__HistoryPicklists {

@@ -39,21 +39,27 @@ function member(ctx: ObjectContext, field: FieldModel, required: boolean): strin
 /** `export interface <Name>Create { ... }`. */
 export function emitCreateInterface(ctx: ObjectContext): string {
   const members = createFields(ctx).map((f) => member(ctx, f, f.requiredOnCreate));
+  if (members.length === 0) {
+    return `${jsdoc([`${ctx.object.name} has no createable field: no create payload is valid except \`{}\`.`], '')}export interface ${ctx.ids.create} {\n  readonly [field: string]: never;\n}`;
+  }
   const head = jsdoc([`Create payload of ${ctx.object.name}: createable fields; required ones are not optional.`], '');
-  return `${head}export interface ${ctx.ids.create} {${members.length ? `\n${members.join('\n')}\n` : ''}}`;
+  return `${head}export interface ${ctx.ids.create} {\n${members.join('\n')}\n}`;
 }
 
 /** `export interface <Name>Update { ... }`. */
 export function emitUpdateInterface(ctx: ObjectContext): string {
   const members = updateFields(ctx).map((f) => member(ctx, f, false));
+  if (members.length === 0) {
+    return `${jsdoc([`${ctx.object.name} has no updateable field: no update payload is valid except \`{}\`.`], '')}export interface ${ctx.ids.update} {\n  readonly [field: string]: never;\n}`;
+  }
   const head = jsdoc([`Update payload of ${ctx.object.name}: updateable fields, all optional; \`null\` clears a nillable field.`], '');
-  return `${head}export interface ${ctx.ids.update} {${members.length ? `\n${members.join('\n')}\n` : ''}}`;
+  return `${head}export interface ${ctx.ids.update} {\n${members.join('\n')}\n}`;
 }
 
 /** `export type <Name>Upsert = <Name>Create;` when the object has external ids, else null. */
 export function emitUpsertType(ctx: ObjectContext): string | null {
   const keys = externalIdFields(ctx);
-  if (keys.length === 0) return null;
+  if (keys.length === 0 || createFields(ctx).length === 0) return null;
   const head = jsdoc(
     [
       `Upsert payload of ${ctx.object.name} (by external id: ${keys.map((k) => k.name).join(', ')}).`,
