@@ -64,8 +64,10 @@ interface ObjectInfo {
 
 class ModelIndex {
   readonly objects = new Map<string, ObjectInfo>();
-  /** Every field and relationship name (lower case) of any object: a cheap pre-filter. */
+  /** Every field and relationship name (lower case) of any object: a cheap pre-filter for SOQL. */
   readonly memberNames = new Set<string>();
+  /** The same names as written: TypeScript property names are case-sensitive, so code is filtered by these. */
+  readonly exactMemberNames = new Set<string>();
 
   constructor(objects: readonly ObjectModel[]) {
     for (const model of objects) {
@@ -74,10 +76,12 @@ class ModelIndex {
       for (const f of model.fields) {
         fields.set(f.name.toLowerCase(), f.name);
         this.memberNames.add(f.name.toLowerCase());
+        this.exactMemberNames.add(f.name);
         const rel = f.reference?.relationshipName;
         if (rel) {
           parents.set(rel.toLowerCase(), { field: f.name, relationship: rel, referenceTo: f.reference?.referenceTo ?? [] });
           this.memberNames.add(rel.toLowerCase());
+          this.exactMemberNames.add(rel);
         }
       }
       const children = new Map<string, { relationship: string; childSObject: string; field: string }>();
@@ -85,6 +89,7 @@ class ModelIndex {
         if (!c.relationshipName) continue;
         children.set(c.relationshipName.toLowerCase(), { relationship: c.relationshipName, childSObject: c.childSObject, field: c.field });
         this.memberNames.add(c.relationshipName.toLowerCase());
+        this.exactMemberNames.add(c.relationshipName);
       }
       this.objects.set(model.name.toLowerCase(), { model, fields, parents, children });
     }
@@ -95,7 +100,7 @@ class ModelIndex {
   }
 }
 
-const SOQL_HINT = /\bselect\b[\s\S]*\bfrom\b/i;
+const SOQL_HINT = /^\s*\(?\s*select\b[\s\S]*\bfrom\b/i;
 const WRITE_METHODS: Record<string, UsageKind[]> = {
   create: ['create'],
   insert: ['create'],
@@ -238,7 +243,7 @@ function scanFile(sourceFile: SourceFile, ctx: FileContext): void {
         const pa = node.asKindOrThrow(SyntaxKind.PropertyAccessExpression);
         const nameNode = pa.getNameNode();
         const name = nameNode.getText();
-        if (!model.memberNames.has(name.toLowerCase())) {
+        if (!model.exactMemberNames.has(name)) {
           if (WRITE_METHODS[name] && Node.isCallExpression(pa.getParent()) && (pa.getParent() as Node).getChildAtIndex(0) === pa) {
             writeCall(pa.getExpression(), name, nameNode, ctx);
           }
@@ -250,7 +255,7 @@ function scanFile(sourceFile: SourceFile, ctx: FileContext): void {
       case SyntaxKind.ElementAccessExpression: {
         const ea = node.asKindOrThrow(SyntaxKind.ElementAccessExpression);
         const arg = ea.getArgumentExpression();
-        if (arg && Node.isStringLiteral(arg) && model.memberNames.has(arg.getLiteralText().toLowerCase())) {
+        if (arg && Node.isStringLiteral(arg) && model.exactMemberNames.has(arg.getLiteralText())) {
           memberUse(arg, arg.getLiteralText(), ctx);
         }
         return;
@@ -280,7 +285,7 @@ function scanFile(sourceFile: SourceFile, ctx: FileContext): void {
         const text = Node.isStringLiteral(lit) || Node.isNoSubstitutionTemplateLiteral(lit) ? lit.getLiteralText() : '';
         if (SOQL_HINT.test(text)) {
           soqlUse(text, lit.getStart() + 1, lit, ctx);
-        } else if (model.memberNames.has(text.split('.')[0]?.toLowerCase() ?? '')) {
+        } else if (model.exactMemberNames.has(text.split('.')[0] ?? '')) {
           builderArgument(lit, text, ctx);
         }
         return;
@@ -435,8 +440,10 @@ function clauseKind(method: string): UsageKind | undefined {
 function objectLiteral(lit: Node, ctx: FileContext): void {
   if (!Node.isObjectLiteralExpression(lit)) return;
   const props = lit.getProperties().filter(
-    (p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && ctx.model.memberNames.has(p.getName().replace(/^['"]|['"]$/g, '').toLowerCase()),
+    (p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) && ctx.model.exactMemberNames.has(p.getName().replace(/^['"]|['"]$/g, '')),
   );
+  // Only literals with a key named like a generated field can be payloads worth the type lookup.
+  if (props.length === 0) return;
   const contextual = lit.getContextualType();
   if (!contextual) return;
   const types = contextual.isUnion() ? contextual.getUnionTypes() : [contextual];

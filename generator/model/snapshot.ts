@@ -17,6 +17,10 @@
  *   },
  *   "formatVersion": 1,
  *   "modelFormatVersion": 1,
+ *   "notGenerated": [
+ *     "AcceptedEventRelation",
+ *     …
+ *   ],
  *   "objects": {
  *     "Account": {
  *       "childRelationships": [
@@ -43,6 +47,9 @@
  * shows exactly which field changed. Property keys are sorted (code-unit order) everywhere; the
  * name-keyed maps (`objects`, `fields`, `events`) follow the model's order, which is sorted by
  * name. The field maps omit the redundant `name` (the key), as does `object` (the map key).
+ * `notGenerated` (present when the writer passed the source's object list) names the sObjects of
+ * the source that were not generated, one per line, so that a drift check can tell "added to the
+ * org" from "not selected".
  *
  * Each object's `hash` is `sha256:` + the hex SHA-256 of the object model's canonical JSON (sorted
  * keys, no whitespace); {@link parseSnapshot} recomputes it and rejects a snapshot whose model
@@ -103,6 +110,11 @@ export interface Snapshot {
   readonly objects: ReadonlyMap<string, SnapshotObject>;
   /** Events by name, in name order. */
   readonly events: ReadonlyMap<string, SnapshotEvent>;
+  /**
+   * sObjects the source listed that were not generated (a `--objects` subset), so a drift check
+   * does not report them as added; null when the writer did not record the source's object list.
+   */
+  readonly notGenerated: readonly string[] | null;
   /** The org model the snapshot holds, rebuilt exactly as it was serialized. */
   readonly model: OrgModel;
 }
@@ -111,6 +123,11 @@ export interface Snapshot {
 export interface SnapshotMeta {
   /** Per object name, the describe's `Last-Modified` (null or absent: unknown, e.g. a directory source). */
   readonly lastModified: ReadonlyMap<string, string | null>;
+  /**
+   * Every sObject name in the source's global describe. When given, the names that were not
+   * generated are recorded (`notGenerated`), so `sfgen check` reports only objects added since.
+   */
+  readonly orgObjects?: readonly string[];
 }
 
 /** A snapshot that cannot be used: missing, unreadable, corrupt, or from a newer sfgen. */
@@ -242,6 +259,7 @@ const EVENT_ENTRY_LAYOUT: Layout = block((key) =>
 );
 
 const SNAPSHOT_LAYOUT: Layout = block((key) => {
+  if (key === 'notGenerated') return block(() => LINE);
   if (key === 'objects') return block(() => OBJECT_ENTRY_LAYOUT, true);
   if (key === 'events') return block(() => EVENT_ENTRY_LAYOUT, true);
   return LINE;
@@ -287,11 +305,17 @@ export function serializeSnapshot(model: OrgModel, meta: SnapshotMeta): string {
     if (Object.hasOwn(events, event.name)) throw new Error(`serializeSnapshot: duplicate event ${event.name}`);
     events[event.name] = { hash: objectHash(event), model: event };
   }
+  let notGenerated: string[] | undefined;
+  if (meta.orgObjects) {
+    const generated = new Set(model.objects.map((o) => o.name));
+    notGenerated = [...new Set(meta.orgObjects)].filter((n) => !generated.has(n)).sort(compareCodeUnits);
+  }
   const doc = {
     apiVersion: model.apiVersion,
     events,
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     modelFormatVersion: model.formatVersion,
+    notGenerated,
     objects,
     orgId: model.orgId,
     sfgenVersion: model.generatorVersion,
@@ -457,6 +481,7 @@ const snapshotDocSchema = z.strictObject({
   events: z.record(z.string(), eventEntrySchema),
   formatVersion: z.number().int().positive(),
   modelFormatVersion: z.literal(MODEL_FORMAT_VERSION),
+  notGenerated: z.array(z.string()).optional(),
   objects: z.record(z.string(), objectEntrySchema),
   orgId: z.string().nullable(),
   sfgenVersion: z.string().min(1),
@@ -573,6 +598,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     orgId: doc.orgId,
     objects,
     events,
+    notGenerated: doc.notGenerated ?? null,
     model,
   };
 }

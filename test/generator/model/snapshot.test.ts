@@ -202,6 +202,14 @@ describe('serializeSnapshot / parseSnapshot', () => {
     expect(diff.some(([x]) => x.trimStart().startsWith('"Name"'))).toBe(true);
   });
 
+  it('records the source objects that were not generated (notGenerated), one per line', () => {
+    const text = serializeSnapshot(model, { ...meta, orgObjects: ['Zeta__c', 'Account', 'Contact', 'Widget__c', 'Contact'] });
+    expect(text).toContain('  "notGenerated": [\n    "Contact",\n    "Zeta__c"\n  ],\n');
+    expect(parseSnapshot(text, 'x.json').notGenerated).toEqual(['Contact', 'Zeta__c']);
+    expect(parseSnapshot(serializeSnapshot(model, meta), 'x.json').notGenerated).toBeNull();
+    expect(serializeSnapshot(model, meta)).not.toContain('notGenerated');
+  });
+
   it('canonicalJson sorts keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
   });

@@ -1,0 +1,118 @@
+/**
+ * Reads the source side of a drift check through the generator's metadata and model stages: the
+ * global describe, then the describes of the checked objects. When the snapshot recorded
+ * `Last-Modified` dates (a live org), describes are fetched conditionally (`If-Modified-Since`
+ * through `/composite`); an object that answers 304 is taken from the snapshot as unchanged.
+ */
+import { readEventSchemas } from '../metadata/directory.js';
+import type { RawEventSchema } from '../metadata/raw.js';
+import type { DescribeProgress, MetadataSource } from '../metadata/source.js';
+import { buildObject } from '../model/build.js';
+import { normalizeEvent } from '../model/events.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { EventModel, ObjectModel } from '../model/types.js';
+
+/** The source's models for the checked objects. */
+export interface SourceModels {
+  readonly description: string;
+  /** Checked objects that still exist, by their snapshot name. */
+  readonly objects: ReadonlyMap<string, ObjectModel>;
+  /** Every sObject in the source's global describe (name -> label). */
+  readonly globalNames: ReadonlyMap<string, string>;
+  /** The source's events, or null when the source cannot list them. */
+  readonly events: readonly EventModel[] | null;
+  /** Why events were not compared, when they were not. */
+  readonly eventsNote: string | null;
+  /** Objects that answered 304 (taken from the snapshot). */
+  readonly notModified: number;
+  /** Objects whose describe was read. */
+  readonly described: number;
+  readonly orgId: string | null;
+}
+
+/** Options of {@link loadSourceModels}. */
+export interface LoadSourceOptions {
+  /** Event schemas directory for a live org (`--events-dir`), or null. */
+  readonly eventsDir: string | null;
+  readonly onProgress?: DescribeProgress;
+}
+
+/**
+ * Loads the source's models for `names` (snapshot object names).
+ *
+ * @example
+ * ```ts
+ * const models = await loadSourceModels(new DirectorySource('test/fixtures/demo-org'), snapshot, ['Account'], { eventsDir: null });
+ * ```
+ */
+export async function loadSourceModels(
+  source: MetadataSource,
+  snapshot: Snapshot,
+  names: readonly string[],
+  options: LoadSourceOptions,
+): Promise<SourceModels> {
+  const global = await source.describeGlobal();
+  const globalNames = new Map<string, string>();
+  const canonical = new Map<string, string>();
+  for (const s of global.sobjects) {
+    globalNames.set(s.name, s.label ?? s.name);
+    canonical.set(s.name.toLowerCase(), s.name);
+  }
+  // Checked objects that the source still lists, under the source's spelling.
+  const present: Array<{ snapshotName: string; sourceName: string }> = [];
+  for (const name of names) {
+    const sourceName = canonical.get(name.toLowerCase());
+    if (sourceName !== undefined) present.push({ snapshotName: name, sourceName });
+  }
+
+  const objects = new Map<string, ObjectModel>();
+  let notModified = 0;
+  let described = 0;
+  const dates = new Map<string, string>();
+  for (const p of present) {
+    const date = snapshot.objects.get(p.snapshotName)?.lastModified;
+    if (date) dates.set(p.sourceName, date);
+  }
+  const bySourceName = new Map(present.map((p) => [p.sourceName, p.snapshotName]));
+  if (dates.size > 0) {
+    // Conditional: objects without a recorded date are asked without the header (always 200).
+    const since = new Map(present.map((p) => [p.sourceName, dates.get(p.sourceName) ?? ''] as const));
+    const results = await source.describeIfModified(since, options.onProgress);
+    for (const r of results) {
+      const snapshotName = bySourceName.get(r.name) ?? r.name;
+      if (r.status === 'notModified') {
+        const model = snapshot.objects.get(snapshotName)?.model;
+        if (!model) throw new Error(`internal: ${r.name} answered 304 but is not in the snapshot`);
+        objects.set(snapshotName, model);
+        notModified++;
+      } else {
+        objects.set(snapshotName, buildObject(r.described));
+        described++;
+      }
+    }
+  } else {
+    const results = await source.describeSObjects(present.map((p) => p.sourceName), options.onProgress);
+    for (const d of results) {
+      objects.set(bySourceName.get(d.name) ?? d.name, buildObject(d));
+      described++;
+    }
+  }
+
+  let rawEvents: RawEventSchema[] | null = null;
+  let eventsNote: string | null = null;
+  if (options.eventsDir !== null) rawEvents = await readEventSchemas(options.eventsDir, true);
+  else if (source.hasEvents) rawEvents = await source.eventSchemas();
+  else eventsNote = 'events not compared: this source cannot list event schemas (pass --events-dir DIR with *.avsc files)';
+  const events = rawEvents ? rawEvents.map(normalizeEvent) : null;
+
+  return {
+    description: source.description,
+    objects,
+    globalNames,
+    events,
+    eventsNote,
+    notModified,
+    described,
+    orgId: await source.orgId(),
+  };
+}
