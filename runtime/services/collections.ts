@@ -104,7 +104,7 @@ function withType(descriptor: SObjectDescriptor | undefined, sobject: string, re
   return { attributes: { type: sobject }, ...serializeRecord(descriptor, record) };
 }
 
-export function collectionCreate(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, records: readonly object[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+export async function collectionCreate(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, records: readonly object[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
   assertApiName(sobject, 'createMany');
   return run(context, records, options, 'collections.create', (chunk) => ({
     method: 'POST', path: 'composite/sobjects', body: { allOrNone: options.allOrNone ?? false, records: chunk.map((r) => withType(descriptor, sobject, r)) },
@@ -113,7 +113,7 @@ export function collectionCreate(context: RestContext, sobject: string, descript
   }), sobject);
 }
 
-export function collectionUpdate(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, records: readonly ({ Id: string } & object)[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+export async function collectionUpdate(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, records: readonly ({ Id: string } & object)[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
   assertApiName(sobject, 'updateMany');
   records.forEach((r, i) => assertId(r.Id, `updateMany record [${i}] Id`));
   return run(context, records, options, 'collections.update', (chunk) => ({
@@ -122,7 +122,7 @@ export function collectionUpdate(context: RestContext, sobject: string, descript
   }), sobject);
 }
 
-export function collectionUpsert(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, externalIdField: string, records: readonly object[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+export async function collectionUpsert(context: RestContext, sobject: string, descriptor: SObjectDescriptor | undefined, externalIdField: string, records: readonly object[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
   assertApiName(sobject, 'upsertMany');
   assertApiName(externalIdField, 'upsertMany external id field');
   records.forEach((r, i) => {
@@ -138,7 +138,7 @@ export function collectionUpsert(context: RestContext, sobject: string, descript
   }), sobject);
 }
 
-export function collectionDelete(context: RestContext, ids: readonly string[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+export async function collectionDelete(context: RestContext, ids: readonly string[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
   ids.forEach((id, i) => assertId(id, `deleteMany id [${i}]`));
   return run(context, ids, options, 'collections.delete', (chunk) => ({
     method: 'DELETE', path: `composite/sobjects?ids=${chunk.join(',')}&allOrNone=${options.allOrNone ?? false}`, idempotent: true,
