@@ -21,3 +21,14 @@ export { DEFAULT_TRANSPORT } from './transport/http.js';
 // typed SOQL (soql-types helper): builder, checked soql() strings, value helpers
 export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';
+export type { CollectionOptions, CollectionResult, CollectionItemError } from './services/collections.js';
+export type { CompositeSubrequest, CompositeSubresponse, CompositeResult, CompositeGraph, CompositeGraphResult } from './services/composite.js';
+export type { LimitsResult, LimitEntry, QueryPlan } from './services/limits.js';
+export { DEFAULT_RETRY } from './resilience/retry.js';
+export type { RetryOptions } from './resilience/retry.js';
+export { DEFAULT_CIRCUIT_BREAKER } from './resilience/circuit-breaker.js';
+export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js';
+export { DEFAULT_LIMITS, parseLimitInfo } from './resilience/limits.js';
+export type { ApiUsage, LimitsOptions } from './resilience/limits.js';
+export { Cassette } from './replay/cassette.js';
+export type { CassetteFile, Interaction, ReplayMode, ReplayOptions } from './replay/cassette.js';
