@@ -4,7 +4,8 @@
  * - `record`: every request goes to the network; interactions are written on `save()`;
  * - `playback`: nothing goes to the network; a request with no recording is a loud
  *   `ReplayMissingError` naming it;
- * - `update`: recorded requests play back, new ones go to the network and are added.
+ * - `update`: recorded requests play back, new ones go to the network and are added (OAuth token
+ *   requests always go to the network: a recorded token is redacted).
  *
  * Before anything is written: the instance URL becomes `{{instanceUrl}}`, query cursors in
  * `nextRecordsUrl` become stable `cursorN` names, `Date`/request-id headers are dropped,
@@ -54,7 +55,17 @@ export interface ReplayOptions {
   matchHeaders?: readonly string[];
   /** Extra normalization of each interaction before it is written (and of live requests before matching). */
   normalize?: (interaction: Interaction) => Interaction;
+  /**
+   * Replace every datetime in recorded response bodies (`CreatedDate`, `SystemModstamp`, ...) with
+   * {@link STABLE_TIMESTAMP}, so re-recording the same scenario yields the same file. Default false
+   * (playback returns the recorded values).
+   */
+  stableTimestamps?: boolean;
 }
+
+/** What `stableTimestamps` writes in place of every recorded datetime. */
+export const STABLE_TIMESTAMP = '2000-01-01T00:00:00.000+0000';
+const DATETIME_IN_JSON = /"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})"/g;
 
 export const DEFAULT_MATCH_HEADERS: readonly string[] = ['if-modified-since', 'sforce-query-options', 'sforce-call-options', 'content-type'];
 const KEPT_RESPONSE_HEADERS = new Set(['content-type', 'sforce-limit-info', 'last-modified', 'retry-after', 'location', 'etag']);
@@ -100,6 +111,7 @@ export class Cassette {
   readonly #secrets: SecretRegistry;
   readonly #matchHeaders: readonly string[];
   readonly #normalize: (i: Interaction) => Interaction;
+  readonly #stableTimestamps: boolean;
   readonly #recorded: Interaction[] = [];
   readonly #used = new Set<number>();
   readonly #cursors = new Map<string, string>();
@@ -112,6 +124,7 @@ export class Cassette {
     this.#secrets = secrets;
     this.#matchHeaders = (options.matchHeaders ?? DEFAULT_MATCH_HEADERS).map((h) => h.toLowerCase());
     this.#normalize = options.normalize ?? ((i) => i);
+    this.#stableTimestamps = options.stableTimestamps === true;
     if (this.mode !== 'record') {
       if (!existsSync(this.file)) {
         if (this.mode === 'playback') throw new ConfigError({ message: `replay: cassette ${this.file} does not exist (record it first with mode 'record')` });
@@ -184,7 +197,8 @@ export class Cassette {
     const { body, encoding } = response.body.length === 0 ? { body: undefined, encoding: 'text' as const } : parseBody(response.body, response.headers['content-type'] ?? '');
     let recordedBody: unknown = body;
     if (encoding !== 'base64' && body !== undefined) {
-      const text = this.#cursor(this.#secrets.redact(JSON.stringify(redactFields(body))).split(origin).join(INSTANCE));
+      let text = this.#cursor(this.#secrets.redact(JSON.stringify(redactFields(body))).split(origin).join(INSTANCE));
+      if (this.#stableTimestamps) text = text.replace(DATETIME_IN_JSON, `"${STABLE_TIMESTAMP}"`);
       recordedBody = JSON.parse(text);
     }
     const interaction: Interaction = {
@@ -242,8 +256,17 @@ export class Cassette {
         this.#keep(request, response);
         return response;
       }
-      const found = this.#find(request);
+      // In update mode a played-back token would be a redacted one, useless against the live org:
+      // token requests go to the network, and are added only when the cassette has none.
+      const liveToken = this.mode === 'update' && request.anonymous === true;
+      const found = liveToken ? undefined : this.#find(request);
       if (found) return this.#play(found, request);
+      if (liveToken) {
+        const response = await next(request);
+        const path = this.#requestOf(request, new URL(request.url).origin).path;
+        if (!this.#recorded.some((i) => i.request.path === path)) this.#keep(request, response);
+        return response;
+      }
       if (this.mode === 'playback') throw this.#missing(request);
       const response = await next(request);
       this.#keep(request, response);
