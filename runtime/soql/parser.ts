@@ -89,14 +89,46 @@ export function isAggregateFunction(name: FunctionName): name is AggregateFuncti
  * ```
  */
 export function parseSoql(text: string): SelectQuery {
-  return new Parser(text).parseTop();
+  return new Parser(text, false).parseTop();
+}
+
+/** A query parsed with Apex-style bind variables (`:name`) allowed in value positions. */
+export interface ParsedWithBinds {
+  readonly query: SelectQuery;
+  /**
+   * Each bind variable, by name and span. In the tree a bind stands as a `null` literal with the
+   * same span (a scalar) or, after IN / NOT IN / INCLUDES / EXCLUDES, a one-element list of one;
+   * LIMIT/OFFSET binds leave the clause out. Consumers look the span up here before type-checking.
+   */
+  readonly binds: readonly { readonly name: string; readonly span: Span }[];
+}
+
+/**
+ * Parses SOQL text that may hold `:name` bind variables (the `soql()` checked strings and Apex
+ * style), for static checking (`sfgen lint`). Values are unknown, so binds are recorded by span.
+ *
+ * @example
+ * ```ts
+ * const { query, binds } = parseSoqlWithBinds('SELECT Id FROM Account WHERE Name = :name');
+ * binds[0]?.name; // 'name'
+ * ```
+ */
+export function parseSoqlWithBinds(text: string): ParsedWithBinds {
+  const parser = new Parser(text, true);
+  const query = parser.parseTop();
+  return { query, binds: parser.binds };
 }
 
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
 
-  constructor(private readonly text: string) {
+  readonly binds: { name: string; span: Span }[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly allowBinds: boolean,
+  ) {
     this.tokens = tokenize(text);
   }
 
@@ -227,8 +259,14 @@ class Parser {
     if (this.isKeyword(this.peek(), 'GROUP')) query = { ...query, groupBy: this.parseGroupBy() };
     if (this.acceptKeyword('HAVING')) query = { ...query, having: this.parseCondition() };
     if (this.isKeyword(this.peek(), 'ORDER')) query = { ...query, orderBy: this.parseOrderBy() };
-    if (this.acceptKeyword('LIMIT')) query = { ...query, limit: this.parseNonNegativeInt('LIMIT') };
-    if (this.acceptKeyword('OFFSET')) query = { ...query, offset: this.parseNonNegativeInt('OFFSET') };
+    if (this.acceptKeyword('LIMIT')) {
+      const limit = this.parseNonNegativeInt('LIMIT');
+      if (limit !== undefined) query = { ...query, limit };
+    }
+    if (this.acceptKeyword('OFFSET')) {
+      const offset = this.parseNonNegativeInt('OFFSET');
+      if (offset !== undefined) query = { ...query, offset };
+    }
     if (this.acceptKeyword('FOR')) {
       const opts: ForOption[] = [];
       do {
@@ -284,7 +322,20 @@ class Parser {
     return `${all.slice(0, -1).join(', ')} or ${all[all.length - 1] as string}`;
   }
 
-  private parseNonNegativeInt(clause: string): number {
+  /** A `:name` bind variable at the current position (binds allowed), consumed; else undefined. */
+  private acceptBind(): Span | undefined {
+    if (!this.allowBinds) return undefined;
+    const colon = this.peek();
+    const name = this.peek(1);
+    if (!this.isPunct(colon, ':') || name.type !== 'ident' || name.start !== colon.end) return undefined;
+    this.pos += 2;
+    const span = { start: colon.start, end: name.end };
+    this.binds.push({ name: name.text, span });
+    return span;
+  }
+
+  private parseNonNegativeInt(clause: string): number | undefined {
+    if (this.acceptBind()) return undefined;
     const tok = this.peek();
     if (tok.type !== 'number' || !/^\d+$/.test(tok.text)) this.fail(tok, `a non-negative integer after ${clause}`);
     this.pos++;
@@ -489,11 +540,13 @@ class Parser {
     let right: Operand;
     if (operator === 'IN' || operator === 'NOT IN') {
       const open = this.peek();
-      if (!this.isPunct(open, '(')) this.fail(open, `'(' after ${operator}`);
+      const bindNext = this.allowBinds && this.isPunct(open, ':');
+      if (!this.isPunct(open, '(') && !bindNext) this.fail(open, `'(' after ${operator}`);
       if (this.isKeyword(this.peek(1), 'SELECT')) right = this.parseSubquery();
       else right = this.parseList(operator);
     } else if (operator === 'INCLUDES' || operator === 'EXCLUDES') {
-      if (!this.isPunct(this.peek(), '(')) this.fail(this.peek(), `'(' after ${operator}`);
+      const bindNext = this.allowBinds && this.isPunct(this.peek(), ':');
+      if (!this.isPunct(this.peek(), '(') && !bindNext) this.fail(this.peek(), `'(' after ${operator}`);
       right = this.parseList(operator);
     } else {
       right = this.parseLiteral('a value');
@@ -502,6 +555,8 @@ class Parser {
   }
 
   private parseList(operator: string): ListValue {
+    const bind = this.acceptBind();
+    if (bind) return { kind: 'list', values: [{ kind: 'null', span: bind }], span: bind };
     const open = this.expectPunct('(');
     const values: Literal[] = [];
     if (this.isPunct(this.peek(), ')')) this.fail(this.peek(), `a value (the list after ${operator} cannot be empty)`);
@@ -529,6 +584,8 @@ class Parser {
         this.pos++;
         return { kind: 'datetime', value: tok.text, span };
       case 'punct': {
+        const bind = this.acceptBind();
+        if (bind) return { kind: 'null', span: bind };
         if ((tok.text === '-' || tok.text === '+') && this.peek(1).type === 'number' && this.peek(1).start === tok.end) {
           const num = this.peek(1);
           this.pos += 2;

@@ -219,6 +219,8 @@ export interface Diagnostic {
   readonly errorCode: SoqlErrorCode;
   readonly message: string;
   readonly span: Span | undefined;
+  /** For an unknown name: the names valid at that point (for "did you mean" hints). */
+  readonly candidates?: readonly string[];
 }
 
 export interface BindOptions {
@@ -228,6 +230,11 @@ export interface BindOptions {
   readonly text?: string;
   /** Clock for date literals (epoch ms). */
   readonly now: number;
+  /**
+   * Start offsets of bind variables (`parseSoqlWithBinds`): the `null` literals standing for them
+   * are values of unknown type and pass every value check.
+   */
+  readonly binds?: ReadonlySet<number>;
 }
 
 export interface BindResult {
@@ -271,14 +278,14 @@ class Binder {
     private readonly options: BindOptions,
   ) {}
 
-  private report(errorCode: SoqlErrorCode, message: string, span: Span | undefined): void {
+  private report(errorCode: SoqlErrorCode, message: string, span: Span | undefined, candidates?: () => readonly string[]): void {
     if (this.options.failFast) throw new SoqlError(errorCode, message, this.options.text, span);
-    this.diagnostics.push({ errorCode, message, span });
+    this.diagnostics.push(candidates ? { errorCode, message, span, candidates: candidates() } : { errorCode, message, span });
   }
 
   /** Report and stop binding this query (nothing after it can be checked meaningfully). */
-  private abort(errorCode: SoqlErrorCode, message: string, span: Span | undefined): never {
-    this.report(errorCode, message, span);
+  private abort(errorCode: SoqlErrorCode, message: string, span: Span | undefined, candidates?: () => readonly string[]): never {
+    this.report(errorCode, message, span, candidates);
     throw new Abort();
   }
 
@@ -286,7 +293,7 @@ class Binder {
     const objectName = query.from.object;
     const index = this.schema.index(objectName);
     if (index === undefined) {
-      this.abort('INVALID_TYPE', `sObject type '${objectName}' is not supported. ${CUSTOM_OBJECT_HINT}`, query.from.span);
+      this.abort('INVALID_TYPE', `sObject type '${objectName}' is not supported. ${CUSTOM_OBJECT_HINT}`, query.from.span, () => this.schema.objectNames());
     }
     if (!index.object.queryable) {
       this.abort('INVALID_TYPE', `entity type ${index.object.name} does not support query`, query.from.span);
@@ -447,7 +454,9 @@ class Binder {
     const relName = query.from.object;
     const rel = parent.children.get(relName.toLowerCase());
     if (rel === undefined || rel.relationshipName === null) {
-      this.report('INVALID_TYPE', `Didn't understand relationship '${relName}' in FROM part of query call. ${CUSTOM_REL_HINT}`, query.from.span);
+      this.report('INVALID_TYPE', `Didn't understand relationship '${relName}' in FROM part of query call. ${CUSTOM_REL_HINT}`, query.from.span, () =>
+        [...parent.children.values()].flatMap((c) => (c.relationshipName ? [c.relationshipName] : [])),
+      );
       return undefined;
     }
     const child = this.schema.index(rel.childSObject);
@@ -542,7 +551,10 @@ class Binder {
         if (relField) break;
       }
       if (relField === undefined) {
-        this.report('INVALID_FIELD', `Didn't understand relationship '${seg}' in field path. ${CUSTOM_REL_HINT}`, segSpan(i));
+        const from = objects;
+        this.report('INVALID_FIELD', `Didn't understand relationship '${seg}' in field path. ${CUSTOM_REL_HINT}`, segSpan(i), () =>
+          from.flatMap((o) => [...o.relationships.values()].flatMap((f) => (f.relationshipName ? [f.relationshipName] : []))),
+        );
         return undefined;
       }
       rels.push({ name: relField.relationshipName ?? seg, polymorphic: relField.referenceTo.length > 1, targets: relField.referenceTo });
@@ -572,7 +584,10 @@ class Binder {
     }
     if (field === undefined) {
       const entity = polymorphic && objects.length > 1 ? objects.map((o) => o.object.name).join('/') : (objects[0]?.object.name ?? '?');
-      this.report('INVALID_FIELD', `No such column '${last}' on entity '${entity}'. ${CUSTOM_FIELD_HINT}`, segSpan(ref.path.length - 1));
+      const from = objects;
+      this.report('INVALID_FIELD', `No such column '${last}' on entity '${entity}'. ${CUSTOM_FIELD_HINT}`, segSpan(ref.path.length - 1), () =>
+        from.flatMap((o) => o.object.fields.map((f) => f.name)),
+      );
       return undefined;
     }
     return { kind: 'path', rels, field, pseudoType: false, cls: classOf(field.type), key: keyOf(rels, field.name), span: ref.span };
@@ -821,7 +836,7 @@ class Binder {
       const sub = right.query;
       const index = this.schema.index(sub.from.object);
       if (index === undefined) {
-        this.report('INVALID_TYPE', `sObject type '${sub.from.object}' is not supported. ${CUSTOM_OBJECT_HINT}`, sub.from.span);
+        this.report('INVALID_TYPE', `sObject type '${sub.from.object}' is not supported. ${CUSTOM_OBJECT_HINT}`, sub.from.span, () => this.schema.objectNames());
         return undefined;
       }
       let bound: BoundQuery;
@@ -864,6 +879,7 @@ class Binder {
       return undefined;
     }
     if (op === 'LIKE') {
+      if (this.isBind(right)) return { kind: 'cmp', left, op: '=', right: { kind: 'null' } };
       if (right.kind !== 'string' && right.kind !== 'null') {
         this.report('INVALID_FIELD', `value of filter criterion for ${what} must be a string pattern enclosed in quotes`, right.span);
         return undefined;
@@ -873,11 +889,15 @@ class Binder {
     }
     const value = this.bindValue(right, left, what, typeName, op);
     if (value === undefined) return undefined;
-    if (value.kind === 'null' && op !== '=' && op !== '!=') {
+    if (value.kind === 'null' && op !== '=' && op !== '!=' && !this.isBind(right)) {
       this.report('MALFORMED_QUERY', `null can only be compared with = or !=`, right.span);
       return undefined;
     }
     return { kind: 'cmp', left, op, right: value };
+  }
+
+  private isBind(v: Literal): boolean {
+    return v.kind === 'null' && v.span !== undefined && this.options.binds?.has(v.span.start) === true;
   }
 
   /** Checks a literal against the left side's type and normalizes it. */

@@ -35,6 +35,8 @@ export interface QueryObject {
 /** Object lookup by name, case-insensitive. */
 export interface QuerySchema {
   object(name: string): QueryObject | undefined;
+  /** Every object name (for "did you mean" hints); optional. */
+  objectNames?(): readonly string[];
 }
 
 /** Case-insensitive indexes over one object, built once per object. */
@@ -62,6 +64,10 @@ export class IndexedSchema {
 
   constructor(private readonly schema: QuerySchema) {}
 
+  objectNames(): readonly string[] {
+    return this.schema.objectNames?.() ?? [];
+  }
+
   index(name: string): ObjectIndex | undefined {
     const key = name.toLowerCase();
     let hit = this.cache.get(key);
@@ -84,6 +90,7 @@ const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean'
 /** The simulator's describes as a {@link QuerySchema}. */
 export function schemaFromStore(store: OrgStore): QuerySchema {
   return {
+    objectNames: () => store.objectNames(),
     object(name) {
       const d = store.describe(name);
       if (d === undefined) return undefined;
