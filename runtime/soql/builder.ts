@@ -29,6 +29,8 @@ import type {
   AggregateResult,
   CheckPath,
   CheckPaths,
+  IsUnion,
+  NameRow,
   NotLoaded,
   OperatorFor,
   PathKind,
@@ -107,7 +109,6 @@ export type PolymorphicRelationship<M extends SObjectMeta> = {
   [R in keyof M['parents']]: IsUnion<M['parents'][R]> extends true ? R : never;
 }[keyof M['parents']] &
   string;
-type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 
 type ChildMeta<S extends BuilderState, C extends string> = C extends keyof S['meta']['children']
   ? S['meta']['children'][C] extends infer N extends string
@@ -145,13 +146,13 @@ type CheckElse<S extends BuilderState, R extends string, E extends readonly stri
 type TypeOfRow<S extends BuilderState, R extends string, W, E extends readonly string[]> =
   | TypeOfTarget<S['reg'], S['meta']['parents'][R] & string, W, E>
   | (R extends keyof S['meta']['nullableParents'] ? (S['meta']['nullableParents'][R] extends false ? never : null) : null);
-type TypeOfTarget<Reg, N extends string, W, E extends readonly string[]> = N extends keyof Reg
-  ? Reg[N] extends infer T extends SObjectMeta
-    ? Simplify<
-        { attributes: RowAttributes<N> } & PathsRow<Reg, T, N extends keyof W ? (W[N] extends readonly string[] ? W[N][number] : never) : E[number]>
-      >
+type TypeOfTarget<Reg, N extends string, W, E extends readonly string[]> = N extends keyof W
+  ? N extends keyof Reg
+    ? Reg[N] extends infer T extends SObjectMeta
+      ? Simplify<{ attributes: RowAttributes<N> } & PathsRow<Reg, T, W[N] extends readonly string[] ? W[N][number] : never>>
+      : never
     : never
-  : never;
+  : NameRow<N, E[number]>;
 
 /** Whether a selection is a semi-join (exactly one id/reference path, nothing else). */
 type SemiJoinKind<S extends BuilderState> = S['agg'] extends true

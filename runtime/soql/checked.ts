@@ -24,6 +24,7 @@ import type {
   AggregateAttributes,
   AggregatePathsRow,
   LastSegment,
+  NameRow,
   NotLoaded,
   PathErrors,
   PathsRow,
@@ -289,9 +290,14 @@ type TypeOfErrors<Reg, M extends SObjectMeta, Rel extends string, W extends read
 type TypeOfRow<Reg, M extends SObjectMeta, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
   | TypeOfTarget<Reg, M['parents'][Rel] & string, W, E>
   | (Rel extends keyof M['nullableParents'] ? (M['nullableParents'][Rel] extends false ? never : null) : null);
-type TypeOfTarget<Reg, N extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> = N extends keyof Reg
-  ? Simplify<{ attributes: RowAttributes<N> } & PathsRow<Reg, MetaOfName<Reg, N>, WhenFields<W, N> extends never ? E[number] : WhenFields<W, N>>>
-  : never;
+type TypeOfTarget<Reg, N extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
+  N extends string
+    ? [WhenFields<W, N>] extends [never]
+      ? NameRow<N, E[number]>
+      : N extends keyof Reg
+        ? Simplify<{ attributes: RowAttributes<N> } & PathsRow<Reg, MetaOfName<Reg, N>, WhenFields<W, N>>>
+        : never
+    : never;
 type WhenFields<W extends readonly [string, readonly string[]][], N extends string> = {
   [I in keyof W]: W[I][0] extends N ? W[I][1][number] : never;
 }[number];

@@ -48,6 +48,56 @@ export interface AggregateAttributes {
   readonly type: 'AggregateResult';
 }
 
+/**
+ * Fields of Salesforce's `Name` pseudo-object: what a polymorphic relationship (`What`, `Who`,
+ * `Owner` on Task) offers without TYPEOF, whatever the concrete target. Their types, as read.
+ */
+export interface NameObjectRecord {
+  Id: string;
+  Name: string | null;
+  Type: string | null;
+  Alias: string | null;
+  FirstName: string | null;
+  LastName: string | null;
+  Email: string | null;
+  Phone: string | null;
+  Title: string | null;
+  Username: string | null;
+  IsActive: boolean | null;
+  UserRoleId: string | null;
+  ProfileId: string | null;
+  RecordTypeId: string | null;
+  NameOrAlias: string | null;
+  CommunityNickname: string | null;
+  LastReferencedDate: string | null;
+  LastViewedDate: string | null;
+}
+
+/** Field types of the {@link NameObjectRecord} fields. */
+export interface NameObjectKinds {
+  Id: 'id';
+  Name: 'string';
+  Type: 'picklist';
+  Alias: 'string';
+  FirstName: 'string';
+  LastName: 'string';
+  Email: 'email';
+  Phone: 'phone';
+  Title: 'string';
+  Username: 'string';
+  IsActive: 'boolean';
+  UserRoleId: 'reference';
+  ProfileId: 'reference';
+  RecordTypeId: 'reference';
+  NameOrAlias: 'string';
+  CommunityNickname: 'string';
+  LastReferencedDate: 'datetime';
+  LastViewedDate: 'datetime';
+}
+
+/** `true` when `T` is a union of two or more members. */
+export type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
 type Targets<M extends SObjectMeta, R> = R extends keyof M['parents'] ? M['parents'][R] & string : never;
 type IsNullableParent<M extends SObjectMeta, R> = R extends keyof M['nullableParents']
   ? M['nullableParents'][R] extends false
@@ -71,7 +121,11 @@ export type PathErrors<Reg, M extends SObjectMeta, P extends string, D extends C
     ? R extends keyof M['parents']
       ? D['length'] extends MaxDepth
         ? `'${Full}' goes deeper than ${MaxDepth} relationships`
-        : TargetErrors<Reg, Targets<M, R>, Rest, [...D, 1], Full>
+        : IsUnion<Targets<M, R>> extends true
+          ? Rest extends keyof NameObjectKinds
+            ? never
+            : `'${Rest}' is not available through polymorphic ${M['name']}.${R} without TYPEOF (only Name fields: Id, Name, Type, Email, ...)`
+          : TargetErrors<Reg, Targets<M, R>, Rest, [...D, 1], Full>
       : `'${R}' is not a parent relationship of ${M['name']}`
     : P extends keyof M['kinds']
       ? never
@@ -100,7 +154,11 @@ export type CheckPaths<Reg, M extends SObjectMeta, P extends readonly string[]> 
 
 /** The field type(s) at the end of a path (a union through polymorphic relationships). */
 export type PathKind<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
-  ? PathKindIn<Reg, Targets<M, R>, Rest>
+  ? IsUnion<Targets<M, R>> extends true
+    ? Rest extends keyof NameObjectKinds
+      ? NameObjectKinds[Rest]
+      : never
+    : PathKindIn<Reg, Targets<M, R>, Rest>
   : P extends keyof M['kinds']
     ? M['kinds'][P]
     : never;
@@ -110,7 +168,13 @@ type PathKindIn<Reg, N extends string, Rest extends string> = N extends keyof Re
 
 /** The read type at the end of a path, with `null` when a parent on the path may be absent. */
 export type PathValue<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
-  ? PathValueIn<Reg, Targets<M, R>, Rest> | (IsNullableParent<M, R> extends true ? null : never)
+  ?
+      | (IsUnion<Targets<M, R>> extends true
+          ? Rest extends keyof NameObjectRecord
+            ? NameObjectRecord[Rest]
+            : never
+          : PathValueIn<Reg, Targets<M, R>, Rest>)
+      | (IsNullableParent<M, R> extends true ? null : never)
   : FieldValue<M, P>;
 type PathValueIn<Reg, N extends string, Rest extends string> = N extends keyof Reg
   ? PathValue<Reg, MetaIn<Reg, N>, Rest>
@@ -133,11 +197,21 @@ type Tail<P extends string, H extends string> = P extends `${H}.${infer T}` ? T 
 export type PathsRow<Reg, M extends SObjectMeta, P extends string> = {
   [K in P as K extends `${string}.${string}` ? never : K]: FieldValue<M, K>;
 } & {
-  [R in Head<P>]: ParentRow<Reg, Targets<M, R>, Tail<P, R>> | (IsNullableParent<M, R> extends true ? null : never);
+  [R in Head<P>]:
+    | (IsUnion<Targets<M, R>> extends true ? NameRow<Targets<M, R>, Tail<P, R>> : ParentRow<Reg, Targets<M, R>, Tail<P, R>>)
+    | (IsNullableParent<M, R> extends true ? null : never);
 };
 
 type ParentRow<Reg, N extends string, T extends string> = N extends keyof Reg
   ? Simplify<{ attributes: RowAttributes<N> } & PathsRow<Reg, MetaIn<Reg, N>, T>>
+  : never;
+
+/**
+ * A polymorphic parent without TYPEOF: per concrete target `N` (discriminated on
+ * `attributes.type`), the selected Name-object fields. Targets need not be loaded.
+ */
+export type NameRow<N extends string, F extends string> = N extends string
+  ? Simplify<{ attributes: RowAttributes<N> } & { [K in F & keyof NameObjectRecord]: NameObjectRecord[K] }>
   : never;
 
 /** The last segment of a path: the key an aggregate query gives a grouped field (`Owner.Name` -> `Name`). */

@@ -125,9 +125,15 @@ describe('paths that must not compile', () => {
     selectFrom(User).select('Profile.Name');
   });
 
-  it('rejects fields that are not on every target of a polymorphic relationship', () => {
-    // @ts-expect-error Company is a field of Lead only
+  it('allows only Name-object fields through a polymorphic relationship without TYPEOF', () => {
+    const q = selectFrom(Task).select('What.Type', 'Who.Email');
+    expectTypeOf<RowOf<typeof q>['What']>().toEqualTypeOf<
+      { attributes: RowAttributes<'Account'>; Type: string | null } | { attributes: RowAttributes<'Opportunity'>; Type: string | null } | null
+    >();
+    // @ts-expect-error Company is a field of Lead only, not of the Name object (use TYPEOF)
     selectFrom(Task).select('Who.Company');
+    // @ts-expect-error no relationship paths through a polymorphic relationship without TYPEOF
+    selectFrom(Task).select('Who.Account.Name');
   });
 
   it('allows 5 relationship hops and rejects 6', () => {
