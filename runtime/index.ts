@@ -10,6 +10,8 @@ export * from './values.js';
 export * from './auth/index.js';
 export { CHANNELS } from './observability/channels.js';
 export type * from './observability/channels.js';
+export { instrumentOpenTelemetry } from './observability/otel.js';
+export type { OtelApiLike, OtelHandle } from './observability/otel.js';
 export { QueryStream } from './services/query.js';
 export type { QueryOptions, QueryPage, SObjectRecord } from './services/query.js';
 export { SObjectApi, serializeRecord } from './services/sobjects.js';
