@@ -550,6 +550,7 @@ class Binder {
         relField = o.relationships.get(seg.toLowerCase());
         if (relField) break;
       }
+      if (polymorphic && !NAME_RELATIONSHIPS.has(seg.toLowerCase())) relField = undefined;
       if (relField === undefined) {
         const from = objects;
         this.report('INVALID_FIELD', `Didn't understand relationship '${seg}' in field path. ${CUSTOM_REL_HINT}`, segSpan(i), () =>
@@ -577,10 +578,21 @@ class Binder {
       field = o.fields.get(last.toLowerCase());
       if (field) break;
     }
-    // Polymorphic parents resolve through the Name pseudo-object, whose `Type` is the sObject type.
+    // Polymorphic parents resolve through the Name pseudo-object: only its fields are visible
+    // (TYPEOF lifts that), and its `Type` is the concrete sObject type.
+    if (polymorphic && !NAME_FIELDS.has(last.toLowerCase())) {
+      this.report('INVALID_FIELD', `No such column '${last}' on entity 'Name'. ${CUSTOM_FIELD_HINT} (A polymorphic relationship only exposes the Name object's fields; use TYPEOF for others.)`, segSpan(ref.path.length - 1), () => [...NAME_FIELDS.values()].map(nameFieldCase));
+      return undefined;
+    }
     if (polymorphic && last.toLowerCase() === 'type') {
       const pseudo: QueryField = { name: 'Type', type: 'string', filterable: true, sortable: true, groupable: true, aggregatable: true, referenceTo: [], relationshipName: null, picklistValues: [] };
       return { kind: 'path', rels, field: pseudo, pseudoType: true, cls: 'text', key: keyOf(rels, 'Type'), span: ref.span };
+    }
+    if (polymorphic && field === undefined) {
+      const name = nameFieldCase(last.toLowerCase());
+      const type = name === 'Id' || name.endsWith('Id') ? 'reference' : name === 'IsActive' ? 'boolean' : name.endsWith('Date') ? 'datetime' : 'string';
+      const synthetic: QueryField = { name, type, filterable: true, sortable: true, groupable: true, aggregatable: true, referenceTo: [], relationshipName: null, picklistValues: [] };
+      return { kind: 'path', rels, field: synthetic, pseudoType: false, cls: classOf(type), key: keyOf(rels, name), span: ref.span };
     }
     if (field === undefined) {
       const entity = polymorphic && objects.length > 1 ? objects.map((o) => o.object.name).join('/') : (objects[0]?.object.name ?? '?');
@@ -956,6 +968,16 @@ class Binder {
     }
   }
 }
+
+/** Fields of the Name pseudo-object, through which polymorphic relationships resolve. */
+const NAME_FIELD_LIST = [
+  'Id', 'Name', 'Type', 'Alias', 'Email', 'FirstName', 'LastName', 'IsActive', 'Phone', 'Title', 'Username',
+  'NameOrAlias', 'CommunityNickname', 'UserRoleId', 'ProfileId', 'RecordTypeId', 'SmallPhotoUrl', 'MediumPhotoUrl',
+  'FullPhotoUrl', 'LastReferencedDate', 'LastViewedDate',
+];
+const NAME_FIELDS = new Set(NAME_FIELD_LIST.map((f) => f.toLowerCase()));
+const NAME_RELATIONSHIPS = new Set(['profile', 'userrole', 'recordtype']);
+const nameFieldCase = (lower: string): string => NAME_FIELD_LIST.find((f) => f.toLowerCase() === lower) ?? lower;
 
 function keyOf(rels: readonly RelStep[], field: string): string {
   return [...rels.map((r) => r.name), field].join('.').toLowerCase();

@@ -269,3 +269,17 @@ describe('executeQuery: errors', () => {
     );
   });
 });
+
+describe('executeQuery: polymorphic relationships resolve through the Name object', () => {
+  it('rejects a field outside the Name object without TYPEOF, and allows it with TYPEOF', () => {
+    const e = failure('SELECT What.Industry FROM Task');
+    expect(e.errorCode).toBe('INVALID_FIELD');
+    expect(e.detail).toContain("No such column 'Industry' on entity 'Name'");
+    expect(rows('SELECT TYPEOF What WHEN Account THEN Industry END FROM Task ORDER BY Subject')[0]?.What).toMatchObject({ Industry: 'Energy' });
+  });
+
+  it('serves Name fields the concrete object lacks as null', () => {
+    const r = rows('SELECT Owner.Email FROM Task ORDER BY Subject');
+    expect(r.map((x) => (x.Owner as { Email: unknown }).Email)).toEqual(['ada@example.com', null, 'bob@example.com']);
+  });
+});
