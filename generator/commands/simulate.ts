@@ -1,11 +1,135 @@
+/**
+ * `sfgen simulate`: serve an org (the bundled demo org unless `--metadata-dir` says otherwise) on
+ * 127.0.0.1 with the org simulator, print its URLs and a ready access token, and run until
+ * SIGINT/SIGTERM.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { demoOrgDir } from '../config.js';
 
-/** Placeholder until the `simulate` command lands; it fails loudly rather than pretending. */
+interface SimulateCliOptions {
+  metadataDir?: string;
+  port: string;
+  grpcPort?: string;
+  latency: string;
+  pageSize: string;
+  apiVersion: string;
+  clientId?: string;
+  jwtPublicKey?: string;
+  user?: string[];
+  json?: boolean;
+}
+
+function intOption(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${text}"`);
+  return n;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Registers `sfgen simulate`. */
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new Error('sfgen simulate is not implemented yet');
+    .description('Serve an org from a metadata directory on 127.0.0.1 (REST, OAuth) until interrupted')
+    .option('--metadata-dir <dir>', 'metadata directory to serve (default: the bundled demo org)')
+    .option('--port <n>', 'HTTP port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--grpc-port <n>', 'Pub/Sub gRPC port (accepted; Pub/Sub is not served yet)')
+    .option('--latency <ms>', 'delay added to every request, in milliseconds', '0')
+    .option('--page-size <n>', 'query batch size (rows per page)', '2000')
+    .option('--api-version <version>', 'newest API version served', '60.0')
+    .option('--client-id <id>', 'connected-app consumer key for OAuth (default sfgen-simulator)')
+    .option('--jwt-public-key <file>', 'PEM public key or certificate that verifies JWT bearer assertions')
+    .option('--user <username>', 'a username the org knows (repeatable; the first is the default user)', collect)
+    .option('--json', 'print the URLs and token as one JSON line instead of text')
+    .addHelpText(
+      'after',
+      `
+The simulator prints an access token for the default user; send it as "Authorization: Bearer <token>".
+OAuth clients can also use POST /services/oauth2/token (JWT bearer with --client-id/--jwt-public-key).
+Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
+    )
+    .action(async (opts: SimulateCliOptions) => {
+      const port = intOption('--port', opts.port, 0);
+      const latencyMs = intOption('--latency', opts.latency, 0);
+      const pageSize = intOption('--page-size', opts.pageSize, 1);
+      const grpcPort = opts.grpcPort === undefined ? undefined : intOption('--grpc-port', opts.grpcPort, 0);
+      const metadataDir = path.resolve(opts.metadataDir ?? demoOrgDir());
+      let jwtPublicKey: string | undefined;
+      if (opts.jwtPublicKey !== undefined) {
+        try {
+          jwtPublicKey = await readFile(opts.jwtPublicKey, 'utf8');
+        } catch (error) {
+          throw new Error(`cannot read --jwt-public-key ${opts.jwtPublicKey}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        }
+      }
+      // Loaded lazily so other commands never pay for the simulator.
+      const { startSimulator } = await import('../../runtime/simulation/index.js');
+      const sim = await startSimulator({
+        metadataDir,
+        port,
+        latencyMs,
+        pageSize,
+        apiVersion: opts.apiVersion,
+        auth: {
+          ...(opts.clientId !== undefined && { clientId: opts.clientId }),
+          ...(jwtPublicKey !== undefined && { jwtPublicKey }),
+          ...(opts.user !== undefined && { users: opts.user }),
+        },
+      });
+      const token = sim.issueAccessToken();
+      const objects = sim.org.objectNames();
+      const records = objects.reduce((n, o) => n + sim.org.records(o).length, 0);
+      const api = `${sim.url}/services/data/v${sim.apiVersion}`;
+      const grpcNote =
+        grpcPort === undefined
+          ? 'not served (Pub/Sub arrives in a later version)'
+          : `NOT served: --grpc-port ${grpcPort} was accepted, but this version of the simulator does not serve Pub/Sub yet`;
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ url: sim.url, instanceUrl: sim.url, loginUrl: sim.url, restUrl: api, tokenUrl: `${sim.url}/services/oauth2/token`, accessToken: token, username: sim.defaultUser.username, apiVersion: sim.apiVersion, metadataDir, objects: objects.length, records, grpc: null })}\n`,
+        );
+      } else {
+        process.stdout.write(
+          [
+            `sfgen simulate: serving ${metadataDir}`,
+            `  ${objects.length} objects, ${records} records${latencyMs > 0 ? `, ${latencyMs} ms latency` : ''}, pages of ${pageSize}`,
+            '',
+            `  instance / login URL  ${sim.url}`,
+            `  REST API              ${api}`,
+            `  OAuth token endpoint  ${sim.url}/services/oauth2/token`,
+            `  Pub/Sub gRPC          ${grpcNote}`,
+            '',
+            `  access token (${sim.defaultUser.username}, valid 2 hours):`,
+            `  ${token}`,
+            '',
+            'Try it:',
+            `  curl -H 'Authorization: Bearer ${token}' ${api}/sobjects/Account/describe`,
+            `  SF_INSTANCE_URL=${sim.url} SF_ACCESS_TOKEN='${token}' npx sfgen generate --out /tmp/sfgen-out`,
+            `  SF_ACCESS_TOKEN='${token}' sf org login access-token --instance-url ${sim.url} --alias sfgen-sim --no-prompt`,
+            '',
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          const { requests } = sim.stats();
+          sim.close().then(
+            () => {
+              if (!opts.json) process.stdout.write(`sfgen simulate: ${signal}, stopped after ${requests} requests\n`);
+              resolve();
+            },
+            () => resolve(),
+          );
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
     });
 }

@@ -116,6 +116,10 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
   }
   if (t === 'reference') {
     if (typeof v !== 'string') return { error: deserializeError(field, 'String', v) };
+    // External and indirect lookups hold the parent's external id, not a Salesforce id.
+    if (field.extraTypeInfo === 'externallookup' || field.extraTypeInfo === 'indirectlookup' || typeof field.referenceTargetField === 'string') {
+      return { value: v };
+    }
     if (v === '') return { value: null };
     const id = toId18(v);
     if (id === undefined) {

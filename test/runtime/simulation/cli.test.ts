@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TINY_ORG } from './helpers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function start(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpExecArray> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=sfgen-source', 'generator/cli.ts', 'simulate', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)), 20_000);
+      const check = () => {
+        const m = re.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolve(m);
+        }
+      };
+      child.stdout!.on('data', check);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        const m = re.exec(out);
+        if (m) resolve(m);
+        else reject(new Error(`exited before ${re}; output:\n${out}`));
+      });
+      check();
+    });
+  return { child, output: () => out, waitFor };
+}
+
+describe('sfgen simulate', () => {
+  it('prints URLs and a working token, says Pub/Sub is not served, and stops on SIGTERM', async () => {
+    const { child, waitFor, output } = start(['--metadata-dir', TINY_ORG, '--port', '0', '--grpc-port', '7011', '--page-size', '5']);
+    const [, url] = await waitFor(/instance \/ login URL\s+(http:\/\/127\.0\.0\.1:\d+)/);
+    const [, token] = await waitFor(/access token \([^)]*\):\n\s+(\S+)/);
+    expect(output()).toMatch(/Pub\/Sub gRPC\s+NOT served: --grpc-port 7011 was accepted/);
+    expect(output()).toContain('3 objects, 14 records');
+    const res = await fetch(`${url}/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = (await res.json()) as { records: unknown[]; done: boolean };
+    expect(body.records).toHaveLength(5);
+    expect(body.done).toBe(false);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output()).toMatch(/SIGTERM, stopped after 1 requests/);
+  });
+
+  it('prints JSON with --json and fails clearly on a bad directory', async () => {
+    const ok = start(['--metadata-dir', TINY_ORG, '--json']);
+    const [line] = await ok.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; accessToken: string; grpc: null };
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.grpc).toBeNull();
+    ok.child.kill('SIGINT');
+    const bad = start(['--metadata-dir', path.join(TINY_ORG, 'nope')]);
+    const code = await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(bad.output()).toMatch(/sfgen: .*nope: metadata directory not found/);
+  });
+});
