@@ -39,11 +39,21 @@ export function $multipicklist(values: readonly string[]): z.ZodType<string> {
   return z.string().refine((v) => v === '' || v.split(';').every((part) => allowed.has(part)), 'expected values of the picklist');
 }
 
+/**
+ * A record validator: `z.looseObject(shape)` (unknown keys pass through), typed by the record
+ * interface. The shape is checked field by field against `T` (every field, no extra one), so tsc
+ * never infers an object type over a whole record, and the result is the same under `strict` and
+ * under a consumer's looser settings.
+ */
+export function $record<T extends object>(shape: { readonly [K in keyof T]-?: z.ZodType<T[K]> }): z.ZodType<T> {
+  return z.looseObject(shape as unknown as z.ZodRawShape) as unknown as z.ZodType<T>;
+}
+
 const $nullableString = z.string().nullable();
 const $nullableNumber = z.number().nullable();
 
 /** An `address` compound value (lower camel case keys); unknown keys pass through. */
-export const $address: z.ZodType<SfAddress> = z.looseObject({
+export const $address: z.ZodType<SfAddress> = $record<SfAddress>({
   street: $nullableString,
   city: $nullableString,
   state: $nullableString,
@@ -57,7 +67,7 @@ export const $address: z.ZodType<SfAddress> = z.looseObject({
 });
 
 /** A `location` (geolocation) compound value. */
-export const $location: z.ZodType<SfLocation> = z.looseObject({ latitude: $nullableNumber, longitude: $nullableNumber });
+export const $location: z.ZodType<SfLocation> = $record<SfLocation>({ latitude: $nullableNumber, longitude: $nullableNumber });
 
 /** An `anyType` value: any JSON scalar. */
 export const $anyType: z.ZodType<string | number | boolean> = z.union([z.string(), z.number(), z.boolean()]);

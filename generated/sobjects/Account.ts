@@ -2,14 +2,14 @@
 // The sObject Account at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Account as $Account, AccountMeta } from '../types/Account.js';
+import { $address, $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Account as AccountRecord, AccountMeta } from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
 /** Validates a Account record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AccountValidator: z.ZodType<$Account> = z.looseObject({
+export const AccountValidator: z.ZodType<AccountRecord> = $record<AccountRecord>({
   'AccountNumber': z.string().max(40).nullable(),
   'AccountSource': z.string().max(255).nullable(),
   'Active__c': z.string().max(255).nullable(),
@@ -227,10 +227,12 @@ export const Account: SObjectType<AccountMeta> = defineSObject<AccountMeta>(
       'Cases': { childSObject: 'Case', field: 'AccountId' },
       'ChildAccounts': { childSObject: 'Account', field: 'ParentId' },
       'Contacts': { childSObject: 'Contact', field: 'AccountId' },
+      'Contracts': { childSObject: 'Contract', field: 'AccountId' },
       'Events': { childSObject: 'Event', field: 'WhatId' },
       'Feeds': { childSObject: 'AccountFeed', field: 'ParentId' },
       'Histories': { childSObject: 'AccountHistory', field: 'AccountId' },
       'Opportunities': { childSObject: 'Opportunity', field: 'AccountId' },
+      'Orders': { childSObject: 'Order', field: 'AccountId' },
       'Projects__r': { childSObject: 'Project__c', field: 'Account__c' },
       'Shares': { childSObject: 'AccountShare', field: 'AccountId' },
       'Shipments__r': { childSObject: 'Shipment__x', field: 'Account__c' },

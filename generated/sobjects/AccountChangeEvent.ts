@@ -2,11 +2,11 @@
 // The sObject AccountChangeEvent at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { AccountChangeEvent as $AccountChangeEvent, AccountChangeEventMeta } from '../types/AccountChangeEvent.js';
+import { $address, $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { AccountChangeEvent as AccountChangeEventRecord, AccountChangeEventMeta } from '../types/AccountChangeEvent.js';
 
 /** Validates a AccountChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AccountChangeEventValidator: z.ZodType<$AccountChangeEvent> = z.looseObject({
+export const AccountChangeEventValidator: z.ZodType<AccountChangeEventRecord> = $record<AccountChangeEventRecord>({
   'AccountNumber': z.string().max(40).nullable(),
   'AccountSource': z.string().max(255).nullable(),
   'Active__c': z.string().max(255).nullable(),

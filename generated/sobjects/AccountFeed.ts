@@ -2,13 +2,13 @@
 // The sObject AccountFeed at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id, $integer } from '../validators.js';
-import type { AccountFeed as $AccountFeed, AccountFeedMeta } from '../types/AccountFeed.js';
+import { $datetime, $id, $integer, $record } from '../validators.js';
+import type { AccountFeed as AccountFeedRecord, AccountFeedMeta } from '../types/AccountFeed.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
 /** Validates a AccountFeed record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AccountFeedValidator: z.ZodType<$AccountFeed> = z.looseObject({
+export const AccountFeedValidator: z.ZodType<AccountFeedRecord> = $record<AccountFeedRecord>({
   'Body': z.string().max(10000).nullable(),
   'CommentCount': $integer(9).nullable(),
   'CreatedById': $id.nullable(),

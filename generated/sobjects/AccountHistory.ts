@@ -2,13 +2,13 @@
 // The sObject AccountHistory at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $anyType, $datetime, $id } from '../validators.js';
-import type { AccountHistory as $AccountHistory, AccountHistoryMeta } from '../types/AccountHistory.js';
+import { $anyType, $datetime, $id, $record } from '../validators.js';
+import type { AccountHistory as AccountHistoryRecord, AccountHistoryMeta } from '../types/AccountHistory.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
 /** Validates a AccountHistory record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AccountHistoryValidator: z.ZodType<$AccountHistory> = z.looseObject({
+export const AccountHistoryValidator: z.ZodType<AccountHistoryRecord> = $record<AccountHistoryRecord>({
   'AccountId': $id.nullable(),
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),

@@ -2,14 +2,14 @@
 // The sObject AccountShare at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { AccountShare as $AccountShare, AccountShareMeta } from '../types/AccountShare.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { AccountShare as AccountShareRecord, AccountShareMeta } from '../types/AccountShare.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
 /** Validates a AccountShare record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AccountShareValidator: z.ZodType<$AccountShare> = z.looseObject({
+export const AccountShareValidator: z.ZodType<AccountShareRecord> = $record<AccountShareRecord>({
   'AccountAccessLevel': z.enum(['None', 'Read', 'Edit', 'All']).nullable(),
   'AccountId': $id.nullable(),
   'CaseAccessLevel': z.enum(['None', 'Read', 'Edit']).nullable(),

@@ -2,19 +2,21 @@
 // The sObject Attachment at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id, $integer } from '../validators.js';
-import type { Attachment as $Attachment, AttachmentMeta } from '../types/Attachment.js';
+import { $datetime, $id, $integer, $record } from '../validators.js';
+import type { Attachment as AttachmentRecord, AttachmentMeta } from '../types/Attachment.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Case.js';
 import type {} from '../types/Contact.js';
+import type {} from '../types/Contract.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/Opportunity.js';
+import type {} from '../types/Order.js';
 import type {} from '../types/Quirk__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a Attachment record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const AttachmentValidator: z.ZodType<$Attachment> = z.looseObject({
+export const AttachmentValidator: z.ZodType<AttachmentRecord> = $record<AttachmentRecord>({
   'Body': z.string().nullable(),
   'BodyLength': $integer(9).nullable(),
   'ContentType': z.string().max(120).nullable(),
@@ -61,14 +63,14 @@ export const Attachment: SObjectType<AttachmentMeta> = defineSObject<AttachmentM
       'LastModifiedDate': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
       'Name': { type: 'string', nillable: false, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: true, length: 255 },
       'OwnerId': { type: 'reference', nillable: false, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['User'], relationshipName: 'Owner' },
-      'ParentId': { type: 'reference', nillable: false, createable: true, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: true, referenceTo: ['Account', 'Case', 'Contact', 'Lead', 'Opportunity', 'Quirk__c', 'acme__Widget__c'], relationshipName: 'Parent' },
+      'ParentId': { type: 'reference', nillable: false, createable: true, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: true, referenceTo: ['Account', 'Case', 'Contact', 'Contract', 'Lead', 'Opportunity', 'Order', 'Quirk__c', 'acme__Widget__c'], relationshipName: 'Parent' },
       'SystemModstamp': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
     },
     parents: {
       'CreatedBy': { field: 'CreatedById', referenceTo: ['User'] },
       'LastModifiedBy': { field: 'LastModifiedById', referenceTo: ['User'] },
       'Owner': { field: 'OwnerId', referenceTo: ['User'] },
-      'Parent': { field: 'ParentId', referenceTo: ['Account', 'Case', 'Contact', 'Lead', 'Opportunity', 'Quirk__c', 'acme__Widget__c'] },
+      'Parent': { field: 'ParentId', referenceTo: ['Account', 'Case', 'Contact', 'Contract', 'Lead', 'Opportunity', 'Order', 'Quirk__c', 'acme__Widget__c'] },
     },
     children: {},
   },

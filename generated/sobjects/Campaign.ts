@@ -2,13 +2,13 @@
 // The sObject Campaign at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Campaign as $Campaign, CampaignMeta } from '../types/Campaign.js';
+import { $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Campaign as CampaignRecord, CampaignMeta } from '../types/Campaign.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
 /** Validates a Campaign record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const CampaignValidator: z.ZodType<$Campaign> = z.looseObject({
+export const CampaignValidator: z.ZodType<CampaignRecord> = $record<CampaignRecord>({
   'ActualCost': $decimal(18, 0).nullable(),
   'AmountAllOpportunities': $decimal(18, 0).nullable(),
   'AmountWonOpportunities': $decimal(18, 0).nullable(),

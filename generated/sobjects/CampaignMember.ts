@@ -2,15 +2,15 @@
 // The sObject CampaignMember at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $id } from '../validators.js';
-import type { CampaignMember as $CampaignMember, CampaignMemberMeta } from '../types/CampaignMember.js';
+import { $date, $datetime, $id, $record } from '../validators.js';
+import type { CampaignMember as CampaignMemberRecord, CampaignMemberMeta } from '../types/CampaignMember.js';
 import type {} from '../types/Campaign.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/User.js';
 
 /** Validates a CampaignMember record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const CampaignMemberValidator: z.ZodType<$CampaignMember> = z.looseObject({
+export const CampaignMemberValidator: z.ZodType<CampaignMemberRecord> = $record<CampaignMemberRecord>({
   'CampaignId': $id.nullable(),
   'City': z.string().max(40).nullable(),
   'CompanyOrAccount': z.string().max(255).nullable(),

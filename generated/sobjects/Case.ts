@@ -2,8 +2,8 @@
 // The sObject Case at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { Case as $Case, CaseMeta } from '../types/Case.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { Case as CaseRecord, CaseMeta } from '../types/Case.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Group.js';
@@ -12,7 +12,7 @@ import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a Case record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const CaseValidator: z.ZodType<$Case> = z.looseObject({
+export const CaseValidator: z.ZodType<CaseRecord> = $record<CaseRecord>({
   'AccountId': $id.nullable(),
   'CaseNumber': z.string().max(30).nullable(),
   'ClosedDate': $datetime.nullable(),

@@ -2,13 +2,13 @@
 // The sObject Contact at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $date, $datetime, $decimal, $id } from '../validators.js';
-import type { Contact as $Contact, ContactMeta } from '../types/Contact.js';
+import { $address, $date, $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Contact as ContactRecord, ContactMeta } from '../types/Contact.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
 /** Validates a Contact record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const ContactValidator: z.ZodType<$Contact> = z.looseObject({
+export const ContactValidator: z.ZodType<ContactRecord> = $record<ContactRecord>({
   'AccountId': $id.nullable(),
   'AssistantName': z.string().max(40).nullable(),
   'AssistantPhone': z.string().max(40).nullable(),
@@ -180,8 +180,10 @@ export const Contact: SObjectType<ContactMeta> = defineSObject<ContactMeta>(
       'Attachments': { childSObject: 'Attachment', field: 'ParentId' },
       'CampaignMembers': { childSObject: 'CampaignMember', field: 'ContactId' },
       'Cases': { childSObject: 'Case', field: 'ContactId' },
+      'ContractsSigned': { childSObject: 'Contract', field: 'CustomerSignedId' },
       'Events': { childSObject: 'Event', field: 'WhoId' },
       'Opportunities': { childSObject: 'Opportunity', field: 'ContactId' },
+      'Orders': { childSObject: 'Order', field: 'CustomerAuthorizedById' },
       'Project_Assignments__r': { childSObject: 'Project_Assignment__c', field: 'Contact__c' },
       'Sponsored_Projects__r': { childSObject: 'Project__c', field: 'Sponsor__c' },
       'Tasks': { childSObject: 'Task', field: 'WhoId' },

@@ -2,21 +2,23 @@
 // The sObject Event at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $id, $integer } from '../validators.js';
-import type { Event as $Event, EventMeta } from '../types/Event.js';
+import { $date, $datetime, $id, $integer, $record } from '../validators.js';
+import type { Event as EventRecord, EventMeta } from '../types/Event.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Campaign.js';
 import type {} from '../types/Case.js';
 import type {} from '../types/Contact.js';
+import type {} from '../types/Contract.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/Opportunity.js';
+import type {} from '../types/Order.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a Event record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const EventValidator: z.ZodType<$Event> = z.looseObject({
+export const EventValidator: z.ZodType<EventRecord> = $record<EventRecord>({
   'AccountId': $id.nullable(),
   'ActivityDate': $date.nullable(),
   'ActivityDateTime': $datetime.nullable(),
@@ -118,7 +120,7 @@ export const Event: SObjectType<EventMeta> = defineSObject<EventMeta>(
       'Subject': { type: 'combobox', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 255, picklist: { restricted: false, values: ['Call', 'Email', 'Meeting', 'Send Letter/Quote', 'Other'] } },
       'SystemModstamp': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
       'WhatCount': { type: 'int', nillable: true, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, precision: 9, scale: 0 },
-      'WhatId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Account', 'Campaign', 'Case', 'Opportunity', 'Product2', 'Project__c', 'acme__Widget__c'], relationshipName: 'What' },
+      'WhatId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Account', 'Campaign', 'Case', 'Contract', 'Opportunity', 'Order', 'Product2', 'Project__c', 'acme__Widget__c'], relationshipName: 'What' },
       'WhoCount': { type: 'int', nillable: true, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, precision: 9, scale: 0 },
       'WhoId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Contact', 'Lead'], relationshipName: 'Who' },
     },
@@ -127,7 +129,7 @@ export const Event: SObjectType<EventMeta> = defineSObject<EventMeta>(
       'CreatedBy': { field: 'CreatedById', referenceTo: ['User'] },
       'LastModifiedBy': { field: 'LastModifiedById', referenceTo: ['User'] },
       'Owner': { field: 'OwnerId', referenceTo: ['User'] },
-      'What': { field: 'WhatId', referenceTo: ['Account', 'Campaign', 'Case', 'Opportunity', 'Product2', 'Project__c', 'acme__Widget__c'] },
+      'What': { field: 'WhatId', referenceTo: ['Account', 'Campaign', 'Case', 'Contract', 'Opportunity', 'Order', 'Product2', 'Project__c', 'acme__Widget__c'] },
       'Who': { field: 'WhoId', referenceTo: ['Contact', 'Lead'] },
     },
     children: {

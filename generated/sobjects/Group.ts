@@ -2,14 +2,14 @@
 // The sObject Group at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { Group as $Group, GroupMeta } from '../types/Group.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { Group as GroupRecord, GroupMeta } from '../types/Group.js';
 import type {} from '../types/Organization.js';
 import type {} from '../types/User.js';
 import type {} from '../types/UserRole.js';
 
 /** Validates a Group record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const GroupValidator: z.ZodType<$Group> = z.looseObject({
+export const GroupValidator: z.ZodType<GroupRecord> = $record<GroupRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'DeveloperName': z.string().max(80).nullable(),

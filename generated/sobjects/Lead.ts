@@ -2,8 +2,8 @@
 // The sObject Lead at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Lead as $Lead, LeadMeta } from '../types/Lead.js';
+import { $address, $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Lead as LeadRecord, LeadMeta } from '../types/Lead.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Group.js';
@@ -11,7 +11,7 @@ import type {} from '../types/Opportunity.js';
 import type {} from '../types/User.js';
 
 /** Validates a Lead record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const LeadValidator: z.ZodType<$Lead> = z.looseObject({
+export const LeadValidator: z.ZodType<LeadRecord> = $record<LeadRecord>({
   'Address': $address.nullable(),
   'AnnualRevenue': $decimal(18, 0).nullable(),
   'City': z.string().max(40).nullable(),

@@ -2,8 +2,8 @@
 // The sObject Opportunity at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Opportunity as $Opportunity, OpportunityMeta } from '../types/Opportunity.js';
+import { $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Opportunity as OpportunityRecord, OpportunityMeta } from '../types/Opportunity.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Campaign.js';
 import type {} from '../types/Contact.js';
@@ -12,7 +12,7 @@ import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
 /** Validates a Opportunity record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const OpportunityValidator: z.ZodType<$Opportunity> = z.looseObject({
+export const OpportunityValidator: z.ZodType<OpportunityRecord> = $record<OpportunityRecord>({
   'AccountId': $id.nullable(),
   'Amount': $decimal(18, 2).nullable(),
   'CampaignId': $id.nullable(),

@@ -2,15 +2,15 @@
 // The sObject OpportunityLineItem at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { OpportunityLineItem as $OpportunityLineItem, OpportunityLineItemMeta } from '../types/OpportunityLineItem.js';
+import { $date, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { OpportunityLineItem as OpportunityLineItemRecord, OpportunityLineItemMeta } from '../types/OpportunityLineItem.js';
 import type {} from '../types/Opportunity.js';
 import type {} from '../types/PricebookEntry.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
 /** Validates a OpportunityLineItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const OpportunityLineItemValidator: z.ZodType<$OpportunityLineItem> = z.looseObject({
+export const OpportunityLineItemValidator: z.ZodType<OpportunityLineItemRecord> = $record<OpportunityLineItemRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Description': z.string().max(255).nullable(),

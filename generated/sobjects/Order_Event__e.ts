@@ -2,12 +2,12 @@
 // The sObject Order_Event__e at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id } from '../validators.js';
-import type { Order_Event__e as $Order_Event__e, Order_Event__eMeta } from '../types/Order_Event__e.js';
+import { $date, $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Order_Event__e as Order_Event__eRecord, Order_Event__eMeta } from '../types/Order_Event__e.js';
 import type {} from '../types/User.js';
 
 /** Validates a Order_Event__e record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Order_Event__eValidator: z.ZodType<$Order_Event__e> = z.looseObject({
+export const Order_Event__eValidator: z.ZodType<Order_Event__eRecord> = $record<Order_Event__eRecord>({
   'Account_Id__c': z.string().max(18).nullable(),
   'Amount__c': $decimal(16, 2).nullable(),
   'CreatedById': $id.nullable(),

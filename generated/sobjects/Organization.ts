@@ -2,12 +2,12 @@
 // The sObject Organization at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Organization as $Organization, OrganizationMeta } from '../types/Organization.js';
+import { $address, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Organization as OrganizationRecord, OrganizationMeta } from '../types/Organization.js';
 import type {} from '../types/User.js';
 
 /** Validates a Organization record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const OrganizationValidator: z.ZodType<$Organization> = z.looseObject({
+export const OrganizationValidator: z.ZodType<OrganizationRecord> = $record<OrganizationRecord>({
   'Address': $address.nullable(),
   'City': z.string().max(40).nullable(),
   'Country': z.string().max(80).nullable(),

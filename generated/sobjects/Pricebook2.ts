@@ -2,12 +2,12 @@
 // The sObject Pricebook2 at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { Pricebook2 as $Pricebook2, Pricebook2Meta } from '../types/Pricebook2.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { Pricebook2 as Pricebook2Record, Pricebook2Meta } from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
 /** Validates a Pricebook2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Pricebook2Validator: z.ZodType<$Pricebook2> = z.looseObject({
+export const Pricebook2Validator: z.ZodType<Pricebook2Record> = $record<Pricebook2Record>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Description': z.string().max(255).nullable(),
@@ -60,7 +60,9 @@ export const Pricebook2: SObjectType<Pricebook2Meta> = defineSObject<Pricebook2M
       'LastModifiedBy': { field: 'LastModifiedById', referenceTo: ['User'] },
     },
     children: {
+      'Contracts': { childSObject: 'Contract', field: 'Pricebook2Id' },
       'Opportunities': { childSObject: 'Opportunity', field: 'Pricebook2Id' },
+      'Orders': { childSObject: 'Order', field: 'Pricebook2Id' },
       'PricebookEntries': { childSObject: 'PricebookEntry', field: 'Pricebook2Id' },
     },
   },

@@ -2,14 +2,14 @@
 // The sObject PricebookEntry at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id } from '../validators.js';
-import type { PricebookEntry as $PricebookEntry, PricebookEntryMeta } from '../types/PricebookEntry.js';
+import { $datetime, $decimal, $id, $record } from '../validators.js';
+import type { PricebookEntry as PricebookEntryRecord, PricebookEntryMeta } from '../types/PricebookEntry.js';
 import type {} from '../types/Pricebook2.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
 /** Validates a PricebookEntry record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const PricebookEntryValidator: z.ZodType<$PricebookEntry> = z.looseObject({
+export const PricebookEntryValidator: z.ZodType<PricebookEntryRecord> = $record<PricebookEntryRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Id': $id,
@@ -67,6 +67,7 @@ export const PricebookEntry: SObjectType<PricebookEntryMeta> = defineSObject<Pri
     },
     children: {
       'OpportunityLineItems': { childSObject: 'OpportunityLineItem', field: 'PricebookEntryId' },
+      'OrderItems': { childSObject: 'OrderItem', field: 'PricebookEntryId' },
     },
   },
   PricebookEntryValidator,

@@ -2,12 +2,12 @@
 // The sObject Product2 at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { Product2 as $Product2, Product2Meta } from '../types/Product2.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { Product2 as Product2Record, Product2Meta } from '../types/Product2.js';
 import type {} from '../types/User.js';
 
 /** Validates a Product2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Product2Validator: z.ZodType<$Product2> = z.looseObject({
+export const Product2Validator: z.ZodType<Product2Record> = $record<Product2Record>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Description': z.string().max(4000).nullable(),
@@ -71,6 +71,7 @@ export const Product2: SObjectType<Product2Meta> = defineSObject<Product2Meta>(
     },
     children: {
       'Events': { childSObject: 'Event', field: 'WhatId' },
+      'OrderItems': { childSObject: 'OrderItem', field: 'Product2Id' },
       'PricebookEntries': { childSObject: 'PricebookEntry', field: 'Product2Id' },
       'Tasks': { childSObject: 'Task', field: 'WhatId' },
     },

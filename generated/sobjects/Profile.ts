@@ -2,12 +2,12 @@
 // The sObject Profile at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { Profile as $Profile, ProfileMeta } from '../types/Profile.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { Profile as ProfileRecord, ProfileMeta } from '../types/Profile.js';
 import type {} from '../types/User.js';
 
 /** Validates a Profile record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const ProfileValidator: z.ZodType<$Profile> = z.looseObject({
+export const ProfileValidator: z.ZodType<ProfileRecord> = $record<ProfileRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Description': z.string().max(255).nullable(),

@@ -2,14 +2,14 @@
 // The sObject Project_Assignment__c at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id } from '../validators.js';
-import type { Project_Assignment__c as $Project_Assignment__c, Project_Assignment__cMeta } from '../types/Project_Assignment__c.js';
+import { $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Project_Assignment__c as Project_Assignment__cRecord, Project_Assignment__cMeta } from '../types/Project_Assignment__c.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 
 /** Validates a Project_Assignment__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Project_Assignment__cValidator: z.ZodType<$Project_Assignment__c> = z.looseObject({
+export const Project_Assignment__cValidator: z.ZodType<Project_Assignment__cRecord> = $record<Project_Assignment__cRecord>({
   'Contact__c': $id.nullable(),
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),

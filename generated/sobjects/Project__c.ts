@@ -2,15 +2,15 @@
 // The sObject Project__c at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id } from '../validators.js';
-import type { Project__c as $Project__c, Project__cMeta } from '../types/Project__c.js';
+import { $date, $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Project__c as Project__cRecord, Project__cMeta } from '../types/Project__c.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
 /** Validates a Project__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Project__cValidator: z.ZodType<$Project__c> = z.looseObject({
+export const Project__cValidator: z.ZodType<Project__cRecord> = $record<Project__cRecord>({
   'Account__c': $id.nullable(),
   'Assignment_Count__c': $decimal(18, 0).nullable(),
   'Budget__c': $decimal(12, 0).nullable(),

@@ -2,13 +2,13 @@
 // The sObject Quirk__c at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id } from '../validators.js';
-import type { Quirk__c as $Quirk__c, Quirk__cMeta } from '../types/Quirk__c.js';
+import { $date, $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Quirk__c as Quirk__cRecord, Quirk__cMeta } from '../types/Quirk__c.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
 /** Validates a Quirk__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Quirk__cValidator: z.ZodType<$Quirk__c> = z.looseObject({
+export const Quirk__cValidator: z.ZodType<Quirk__cRecord> = $record<Quirk__cRecord>({
   'Any__c': z.string().max(255).nullable(),
   'Attributes__c': z.string().max(255).nullable(),
   'Await__c': $decimal(18, 0).nullable(),

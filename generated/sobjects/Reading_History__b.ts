@@ -2,13 +2,13 @@
 // The sObject Reading_History__b at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id } from '../validators.js';
-import type { Reading_History__b as $Reading_History__b, Reading_History__bMeta } from '../types/Reading_History__b.js';
+import { $datetime, $decimal, $id, $record } from '../validators.js';
+import type { Reading_History__b as Reading_History__bRecord, Reading_History__bMeta } from '../types/Reading_History__b.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
 /** Validates a Reading_History__b record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Reading_History__bValidator: z.ZodType<$Reading_History__b> = z.looseObject({
+export const Reading_History__bValidator: z.ZodType<Reading_History__bRecord> = $record<Reading_History__bRecord>({
   'Account__c': $id.nullable(),
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),

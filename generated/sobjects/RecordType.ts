@@ -2,12 +2,12 @@
 // The sObject RecordType at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { RecordType as $RecordType, RecordTypeMeta } from '../types/RecordType.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { RecordType as RecordTypeRecord, RecordTypeMeta } from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
 /** Validates a RecordType record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const RecordTypeValidator: z.ZodType<$RecordType> = z.looseObject({
+export const RecordTypeValidator: z.ZodType<RecordTypeRecord> = $record<RecordTypeRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Description': z.string().max(255).nullable(),
@@ -19,7 +19,7 @@ export const RecordTypeValidator: z.ZodType<$RecordType> = z.looseObject({
   'LastModifiedDate': $datetime.nullable(),
   'Name': z.string().max(80).nullable(),
   'NamespacePrefix': z.string().max(15).nullable(),
-  'SobjectType': z.enum(['Account', 'Campaign', 'CampaignMember', 'Case', 'Contact', 'Event', 'Lead', 'Opportunity', 'Product2', 'Project_Assignment__c', 'Project__c', 'Quirk__c', 'Task', 'acme__Widget_Part__c', 'acme__Widget__c']).nullable(),
+  'SobjectType': z.enum(['Account', 'Campaign', 'CampaignMember', 'Case', 'Contact', 'Contract', 'Event', 'Lead', 'Opportunity', 'Order', 'Product2', 'Project_Assignment__c', 'Project__c', 'Quirk__c', 'Task', 'acme__Widget_Part__c', 'acme__Widget__c']).nullable(),
   'SystemModstamp': $datetime.nullable(),
 });
 
@@ -50,7 +50,7 @@ export const RecordType: SObjectType<RecordTypeMeta> = defineSObject<RecordTypeM
       'LastModifiedDate': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
       'Name': { type: 'string', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 80 },
       'NamespacePrefix': { type: 'string', nillable: true, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 15 },
-      'SobjectType': { type: 'picklist', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 40, picklist: { restricted: true, values: ['Account', 'Campaign', 'CampaignMember', 'Case', 'Contact', 'Event', 'Lead', 'Opportunity', 'Product2', 'Project_Assignment__c', 'Project__c', 'Quirk__c', 'Task', 'acme__Widget_Part__c', 'acme__Widget__c'] } },
+      'SobjectType': { type: 'picklist', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 40, picklist: { restricted: true, values: ['Account', 'Campaign', 'CampaignMember', 'Case', 'Contact', 'Contract', 'Event', 'Lead', 'Opportunity', 'Order', 'Product2', 'Project_Assignment__c', 'Project__c', 'Quirk__c', 'Task', 'acme__Widget_Part__c', 'acme__Widget__c'] } },
       'SystemModstamp': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
     },
     parents: {

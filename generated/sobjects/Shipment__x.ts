@@ -2,12 +2,12 @@
 // The sObject Shipment__x at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { Shipment__x as $Shipment__x, Shipment__xMeta } from '../types/Shipment__x.js';
+import { $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { Shipment__x as Shipment__xRecord, Shipment__xMeta } from '../types/Shipment__x.js';
 import type {} from '../types/Account.js';
 
 /** Validates a Shipment__x record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const Shipment__xValidator: z.ZodType<$Shipment__x> = z.looseObject({
+export const Shipment__xValidator: z.ZodType<Shipment__xRecord> = $record<Shipment__xRecord>({
   'Account__c': $id.nullable(),
   'Carrier__c': z.string().max(40).nullable(),
   'DisplayUrl': z.string().max(1000).nullable(),

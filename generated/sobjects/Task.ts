@@ -2,22 +2,24 @@
 // The sObject Task at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $id, $integer, $time } from '../validators.js';
-import type { Task as $Task, TaskMeta } from '../types/Task.js';
+import { $date, $datetime, $id, $integer, $record, $time } from '../validators.js';
+import type { Task as TaskRecord, TaskMeta } from '../types/Task.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Campaign.js';
 import type {} from '../types/Case.js';
 import type {} from '../types/Contact.js';
+import type {} from '../types/Contract.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/Opportunity.js';
+import type {} from '../types/Order.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a Task record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const TaskValidator: z.ZodType<$Task> = z.looseObject({
+export const TaskValidator: z.ZodType<TaskRecord> = $record<TaskRecord>({
   'AccountId': $id.nullable(),
   'ActivityDate': $date.nullable(),
   'CallDisposition': z.string().max(255).nullable(),
@@ -117,7 +119,7 @@ export const Task: SObjectType<TaskMeta> = defineSObject<TaskMeta>(
       'SystemModstamp': { type: 'datetime', nillable: false, createable: false, updateable: false, filterable: true, sortable: true, groupable: false, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false },
       'TaskSubtype': { type: 'picklist', nillable: true, createable: true, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, length: 255, picklist: { restricted: true, values: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] } },
       'WhatCount': { type: 'int', nillable: true, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, precision: 9, scale: 0 },
-      'WhatId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Account', 'Campaign', 'Case', 'Opportunity', 'Product2', 'Project__c', 'acme__Widget__c'], relationshipName: 'What' },
+      'WhatId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Account', 'Campaign', 'Case', 'Contract', 'Opportunity', 'Order', 'Product2', 'Project__c', 'acme__Widget__c'], relationshipName: 'What' },
       'WhoCount': { type: 'int', nillable: true, createable: false, updateable: false, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, precision: 9, scale: 0 },
       'WhoId': { type: 'reference', nillable: true, createable: true, updateable: true, filterable: true, sortable: true, groupable: true, aggregatable: true, idLookup: false, externalId: false, requiredOnCreate: false, referenceTo: ['Contact', 'Lead'], relationshipName: 'Who' },
     },
@@ -126,7 +128,7 @@ export const Task: SObjectType<TaskMeta> = defineSObject<TaskMeta>(
       'CreatedBy': { field: 'CreatedById', referenceTo: ['User'] },
       'LastModifiedBy': { field: 'LastModifiedById', referenceTo: ['User'] },
       'Owner': { field: 'OwnerId', referenceTo: ['Group', 'User'] },
-      'What': { field: 'WhatId', referenceTo: ['Account', 'Campaign', 'Case', 'Opportunity', 'Product2', 'Project__c', 'acme__Widget__c'] },
+      'What': { field: 'WhatId', referenceTo: ['Account', 'Campaign', 'Case', 'Contract', 'Opportunity', 'Order', 'Product2', 'Project__c', 'acme__Widget__c'] },
       'Who': { field: 'WhoId', referenceTo: ['Contact', 'Lead'] },
     },
     children: {

@@ -2,15 +2,15 @@
 // The sObject User at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $address, $datetime, $decimal, $id, $integer } from '../validators.js';
-import type { User as $User, UserMeta } from '../types/User.js';
+import { $address, $datetime, $decimal, $id, $integer, $record } from '../validators.js';
+import type { User as UserRecord, UserMeta } from '../types/User.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Profile.js';
 import type {} from '../types/UserRole.js';
 
 /** Validates a User record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const UserValidator: z.ZodType<$User> = z.looseObject({
+export const UserValidator: z.ZodType<UserRecord> = $record<UserRecord>({
   'AboutMe': z.string().max(1000).nullable(),
   'AccountId': $id.nullable(),
   'Address': $address.nullable(),

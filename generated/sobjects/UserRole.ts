@@ -2,12 +2,12 @@
 // The sObject UserRole at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { UserRole as $UserRole, UserRoleMeta } from '../types/UserRole.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { UserRole as UserRoleRecord, UserRoleMeta } from '../types/UserRole.js';
 import type {} from '../types/User.js';
 
 /** Validates a UserRole record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const UserRoleValidator: z.ZodType<$UserRole> = z.looseObject({
+export const UserRoleValidator: z.ZodType<UserRoleRecord> = $record<UserRoleRecord>({
   'CaseAccessForAccountOwner': z.enum(['None', 'Read', 'Edit']).nullable(),
   'ContactAccessForAccountOwner': z.enum(['None', 'Read', 'Edit']).nullable(),
   'DeveloperName': z.string().max(80).nullable(),

@@ -2,11 +2,11 @@
 // The sObject acme__Widget_Config__mdt at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id } from '../validators.js';
-import type { acme__Widget_Config__mdt as $acme__Widget_Config__mdt, acme__Widget_Config__mdtMeta } from '../types/acme__Widget_Config__mdt.js';
+import { $datetime, $decimal, $id, $record } from '../validators.js';
+import type { acme__Widget_Config__mdt as acme__Widget_Config__mdtRecord, acme__Widget_Config__mdtMeta } from '../types/acme__Widget_Config__mdt.js';
 
 /** Validates a acme__Widget_Config__mdt record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget_Config__mdtValidator: z.ZodType<$acme__Widget_Config__mdt> = z.looseObject({
+export const acme__Widget_Config__mdtValidator: z.ZodType<acme__Widget_Config__mdtRecord> = $record<acme__Widget_Config__mdtRecord>({
   'DeveloperName': z.string().max(40).nullable(),
   'Id': $id,
   'Label': z.string().max(40).nullable(),

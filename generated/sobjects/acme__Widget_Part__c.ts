@@ -2,13 +2,13 @@
 // The sObject acme__Widget_Part__c at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $decimal, $id } from '../validators.js';
-import type { acme__Widget_Part__c as $acme__Widget_Part__c, acme__Widget_Part__cMeta } from '../types/acme__Widget_Part__c.js';
+import { $datetime, $decimal, $id, $record } from '../validators.js';
+import type { acme__Widget_Part__c as acme__Widget_Part__cRecord, acme__Widget_Part__cMeta } from '../types/acme__Widget_Part__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a acme__Widget_Part__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget_Part__cValidator: z.ZodType<$acme__Widget_Part__c> = z.looseObject({
+export const acme__Widget_Part__cValidator: z.ZodType<acme__Widget_Part__cRecord> = $record<acme__Widget_Part__cRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Id': $id,

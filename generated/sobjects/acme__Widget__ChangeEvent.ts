@@ -2,11 +2,11 @@
 // The sObject acme__Widget__ChangeEvent at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id, $location, $time } from '../validators.js';
-import type { acme__Widget__ChangeEvent as $acme__Widget__ChangeEvent, acme__Widget__ChangeEventMeta } from '../types/acme__Widget__ChangeEvent.js';
+import { $date, $datetime, $decimal, $id, $location, $record, $time } from '../validators.js';
+import type { acme__Widget__ChangeEvent as acme__Widget__ChangeEventRecord, acme__Widget__ChangeEventMeta } from '../types/acme__Widget__ChangeEvent.js';
 
 /** Validates a acme__Widget__ChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget__ChangeEventValidator: z.ZodType<$acme__Widget__ChangeEvent> = z.looseObject({
+export const acme__Widget__ChangeEventValidator: z.ZodType<acme__Widget__ChangeEventRecord> = $record<acme__Widget__ChangeEventRecord>({
   'ChangeEventHeader': z.unknown(),
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),

@@ -2,13 +2,13 @@
 // The sObject acme__Widget__History at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $anyType, $datetime, $id } from '../validators.js';
-import type { acme__Widget__History as $acme__Widget__History, acme__Widget__HistoryMeta } from '../types/acme__Widget__History.js';
+import { $anyType, $datetime, $id, $record } from '../validators.js';
+import type { acme__Widget__History as acme__Widget__HistoryRecord, acme__Widget__HistoryMeta } from '../types/acme__Widget__History.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a acme__Widget__History record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget__HistoryValidator: z.ZodType<$acme__Widget__History> = z.looseObject({
+export const acme__Widget__HistoryValidator: z.ZodType<acme__Widget__HistoryRecord> = $record<acme__Widget__HistoryRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'DataType': z.enum(['Address', 'AutoNumber', 'Boolean', 'Currency', 'DateOnly', 'DateTime', 'Double', 'DynamicEnum', 'Email', 'EntityId', 'Location', 'MultiEnum', 'Percent', 'Phone', 'StaticEnum', 'StringPlusClob', 'Switchable_PersonName', 'Text', 'TextArea', 'TimeOnly', 'Url']).nullable(),

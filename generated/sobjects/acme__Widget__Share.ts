@@ -2,14 +2,14 @@
 // The sObject acme__Widget__Share at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $datetime, $id } from '../validators.js';
-import type { acme__Widget__Share as $acme__Widget__Share, acme__Widget__ShareMeta } from '../types/acme__Widget__Share.js';
+import { $datetime, $id, $record } from '../validators.js';
+import type { acme__Widget__Share as acme__Widget__ShareRecord, acme__Widget__ShareMeta } from '../types/acme__Widget__Share.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
 /** Validates a acme__Widget__Share record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget__ShareValidator: z.ZodType<$acme__Widget__Share> = z.looseObject({
+export const acme__Widget__ShareValidator: z.ZodType<acme__Widget__ShareRecord> = $record<acme__Widget__ShareRecord>({
   'AccessLevel': z.enum(['None', 'Read', 'Edit', 'All']).nullable(),
   'Id': $id,
   'IsDeleted': z.boolean(),

@@ -2,15 +2,15 @@
 // The sObject acme__Widget__c at run time: its zod validator and its runtime descriptor.
 import { z } from 'zod';
 import { defineSObject, type SObjectType } from 'sfgen/runtime';
-import { $date, $datetime, $decimal, $id, $location, $time } from '../validators.js';
-import type { acme__Widget__c as $acme__Widget__c, acme__Widget__cMeta } from '../types/acme__Widget__c.js';
+import { $date, $datetime, $decimal, $id, $location, $record, $time } from '../validators.js';
+import type { acme__Widget__c as acme__Widget__cRecord, acme__Widget__cMeta } from '../types/acme__Widget__c.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
 /** Validates a acme__Widget__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
-export const acme__Widget__cValidator: z.ZodType<$acme__Widget__c> = z.looseObject({
+export const acme__Widget__cValidator: z.ZodType<acme__Widget__cRecord> = $record<acme__Widget__cRecord>({
   'CreatedById': $id.nullable(),
   'CreatedDate': $datetime.nullable(),
   'Id': $id,

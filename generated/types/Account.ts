@@ -963,10 +963,12 @@ export interface AccountMeta extends SObjectMeta {
     readonly 'Cases': 'Case';
     readonly 'ChildAccounts': 'Account';
     readonly 'Contacts': 'Contact';
+    readonly 'Contracts': 'Contract';
     readonly 'Events': 'Event';
     readonly 'Feeds': 'AccountFeed';
     readonly 'Histories': 'AccountHistory';
     readonly 'Opportunities': 'Opportunity';
+    readonly 'Orders': 'Order';
     readonly 'Projects__r': 'Project__c';
     readonly 'Shares': 'AccountShare';
     readonly 'Shipments__r': 'Shipment__x';

@@ -75,7 +75,7 @@ export interface Attachment {
   'OwnerId': string | null;
   /**
    * Parent ID
-   * `ParentId` · polymorphic lookup(Account | Case | Contact | Lead | Opportunity | Quirk__c | acme__Widget__c) · required on create · create-only · relationship Parent
+   * `ParentId` · polymorphic lookup(Account | Case | Contact | Contract | Lead | Opportunity | Order | Quirk__c | acme__Widget__c) · required on create · create-only · relationship Parent
    */
   'ParentId': string | null;
   /**
@@ -149,7 +149,7 @@ export interface AttachmentMeta extends SObjectMeta {
     readonly 'CreatedBy': 'User';
     readonly 'LastModifiedBy': 'User';
     readonly 'Owner': 'User';
-    readonly 'Parent': 'Account' | 'Case' | 'Contact' | 'Lead' | 'Opportunity' | 'Quirk__c' | 'acme__Widget__c';
+    readonly 'Parent': 'Account' | 'Case' | 'Contact' | 'Contract' | 'Lead' | 'Opportunity' | 'Order' | 'Quirk__c' | 'acme__Widget__c';
   };
   readonly nullableParents: {
     readonly 'CreatedBy': false;

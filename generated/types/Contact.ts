@@ -690,8 +690,10 @@ export interface ContactMeta extends SObjectMeta {
     readonly 'Attachments': 'Attachment';
     readonly 'CampaignMembers': 'CampaignMember';
     readonly 'Cases': 'Case';
+    readonly 'ContractsSigned': 'Contract';
     readonly 'Events': 'Event';
     readonly 'Opportunities': 'Opportunity';
+    readonly 'Orders': 'Order';
     readonly 'Project_Assignments__r': 'Project_Assignment__c';
     readonly 'Sponsored_Projects__r': 'Project__c';
     readonly 'Tasks': 'Task';

@@ -210,7 +210,7 @@ export interface Event {
   'WhatCount': number | null;
   /**
    * Related To ID
-   * `WhatId` · polymorphic lookup(Account | Campaign | Case | Opportunity | Product2 | Project__c | acme__Widget__c) · relationship What
+   * `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What
    */
   'WhatId': string | null;
   /**
@@ -413,7 +413,7 @@ export interface EventMeta extends SObjectMeta {
     readonly 'CreatedBy': 'User';
     readonly 'LastModifiedBy': 'User';
     readonly 'Owner': 'User';
-    readonly 'What': 'Account' | 'Campaign' | 'Case' | 'Opportunity' | 'Product2' | 'Project__c' | 'acme__Widget__c';
+    readonly 'What': 'Account' | 'Campaign' | 'Case' | 'Contract' | 'Opportunity' | 'Order' | 'Product2' | 'Project__c' | 'acme__Widget__c';
     readonly 'Who': 'Contact' | 'Lead';
   };
   readonly nullableParents: {

@@ -134,7 +134,9 @@ export interface Pricebook2Meta extends SObjectMeta {
     readonly 'LastModifiedBy': false;
   };
   readonly children: {
+    readonly 'Contracts': 'Contract';
     readonly 'Opportunities': 'Opportunity';
+    readonly 'Orders': 'Order';
     readonly 'PricebookEntries': 'PricebookEntry';
   };
   readonly externalIds: never;

@@ -149,6 +149,7 @@ export interface PricebookEntryMeta extends SObjectMeta {
   };
   readonly children: {
     readonly 'OpportunityLineItems': 'OpportunityLineItem';
+    readonly 'OrderItems': 'OrderItem';
   };
   readonly externalIds: never;
 }

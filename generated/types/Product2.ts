@@ -194,6 +194,7 @@ export interface Product2Meta extends SObjectMeta {
   };
   readonly children: {
     readonly 'Events': 'Event';
+    readonly 'OrderItems': 'OrderItem';
     readonly 'PricebookEntries': 'PricebookEntry';
     readonly 'Tasks': 'Task';
   };

@@ -184,6 +184,7 @@ export interface Quirk__c {
   /**
    * Quirk Name
    * `Name` · string(80)
+   * Left empty on create, Salesforce stores the record id here.
    */
   'Name': string | null;
   /**
@@ -405,7 +406,10 @@ export interface Quirk__cCreate {
   'Let__c'?: string | null;
   /** Long Text */
   'Long_Text__c'?: string | null;
-  /** Quirk Name */
+  /**
+   * Quirk Name
+   * Left empty on create, Salesforce stores the record id here.
+   */
   'Name'?: string | null;
   /** Name (custom) */
   'Name__c'?: string | null;
@@ -530,7 +534,10 @@ export interface Quirk__cUpdate {
   'Let__c'?: string | null;
   /** Long Text */
   'Long_Text__c'?: string | null;
-  /** Quirk Name */
+  /**
+   * Quirk Name
+   * Left empty on create, Salesforce stores the record id here.
+   */
   'Name'?: string | null;
   /** Name (custom) */
   'Name__c'?: string | null;

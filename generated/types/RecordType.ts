@@ -88,7 +88,7 @@ export interface RecordTypeUpdate {
 /** Picklist values of RecordType, by field API name. */
 export interface RecordTypePicklists {
   /** SObject Type Name: restricted picklist (exact values). */
-  'SobjectType': 'Account' | 'Campaign' | 'CampaignMember' | 'Case' | 'Contact' | 'Event' | 'Lead' | 'Opportunity' | 'Product2' | 'Project_Assignment__c' | 'Project__c' | 'Quirk__c' | 'Task' | 'acme__Widget_Part__c' | 'acme__Widget__c';
+  'SobjectType': 'Account' | 'Campaign' | 'CampaignMember' | 'Case' | 'Contact' | 'Contract' | 'Event' | 'Lead' | 'Opportunity' | 'Order' | 'Product2' | 'Project_Assignment__c' | 'Project__c' | 'Quirk__c' | 'Task' | 'acme__Widget_Part__c' | 'acme__Widget__c';
 }
 
 /** Type-level metadata of RecordType (field kinds, relationships, upsert keys). */

@@ -12,10 +12,18 @@ import { key, literal, str, stringArray } from './ts.js';
 const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'encryptedstring', 'combobox', 'picklist', 'multipicklist']);
 const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
+/**
+ * Keys named like `Object.prototype` members (`constructor`, `toString`, ...) lose the contextual
+ * type of the map's index signature in tsc, so their `type` literal is pinned with `as const`.
+ */
+function needsConstType(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(Object.prototype, name);
+}
+
 /** The `FieldDescriptor` literal of one field (one line). */
 export function fieldDescriptor(field: FieldModel): string {
   const props: string[] = [
-    `type: ${str(field.type)}`,
+    `type: ${str(field.type)}${needsConstType(field.name) ? ' as const' : ''}`,
     `nillable: ${field.nillable}`,
     `createable: ${field.createable}`,
     `updateable: ${field.updateable}`,

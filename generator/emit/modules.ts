@@ -42,12 +42,14 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
   const { ids, object } = ctx;
   const z = ctx.valueNames.z;
   const { shape, helpers } = emitValidatorShape(ctx);
-  const recordAlias = `$${ids.record.replace(/^\$/, '')}`;
+  // The value module exports a const named like the record interface, so the type is imported under
+  // `<Name>Record`: no own or helper name ends in `Record`, so it cannot collide.
+  const recordAlias = `${ids.record}Record`;
   const targets = new Set<string>();
   for (const p of parentRelationships(ctx)) {
     for (const t of p.referenceTo) if (t !== object.name && ctx.generated.has(t)) targets.add(t);
   }
-  const validator = `${jsdoc([`Validates a ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = ${z}.looseObject(${shape});`;
+  const validator = `${jsdoc([`Validates a ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = $record<${recordAlias}>(${shape});`;
   const value = [
     '/**',
     ` * The sObject ${object.name}: its runtime descriptor and validator, typed by \`${ids.meta}\`.`,
@@ -69,7 +71,7 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
       `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
     ].join(', '),
     runtimeImport: str(ctx.settings.runtimeImport),
-    helperImports: helpers.join(', '),
+    helperImports: ['$record', ...helpers].sort().join(', '),
     typeImports: `${ids.record} as ${recordAlias}, ${ids.meta}`,
     typesModule: str(`../types/${object.name}.js`),
     parentModules: [...targets].sort().map((t) => str(`../types/${t}.js`)),
@@ -123,10 +125,19 @@ export function $multipicklist(values: readonly string[]): z.ZodType<string> {
   const allowed = new Set(values);
   return z.string().refine((v) => v === '' || v.split(';').every((part) => allowed.has(part)), 'expected values of the picklist');
 }`,
+    `/**
+ * A record validator: \`z.looseObject(shape)\` (unknown keys pass through), typed by the record
+ * interface. The shape is checked field by field against \`T\` (every field, no extra one), so tsc
+ * never infers an object type over a whole record, and the result is the same under \`strict\` and
+ * under a consumer's looser settings.
+ */
+export function $record<T extends object>(shape: { readonly [K in keyof T]-?: z.ZodType<T[K]> }): z.ZodType<T> {
+  return z.looseObject(shape as unknown as z.ZodRawShape) as unknown as z.ZodType<T>;
+}`,
     `const $nullableString = z.string().nullable();
 const $nullableNumber = z.number().nullable();`,
     `/** An \`address\` compound value (lower camel case keys); unknown keys pass through. */
-export const $address: z.ZodType<SfAddress> = z.looseObject({
+export const $address: z.ZodType<SfAddress> = $record<SfAddress>({
   street: $nullableString,
   city: $nullableString,
   state: $nullableString,
@@ -139,7 +150,7 @@ export const $address: z.ZodType<SfAddress> = z.looseObject({
   geocodeAccuracy: $nullableString,
 });`,
     `/** A \`location\` (geolocation) compound value. */
-export const $location: z.ZodType<SfLocation> = z.looseObject({ latitude: $nullableNumber, longitude: $nullableNumber });`,
+export const $location: z.ZodType<SfLocation> = $record<SfLocation>({ latitude: $nullableNumber, longitude: $nullableNumber });`,
     `/** An \`anyType\` value: any JSON scalar. */
 export const $anyType: z.ZodType<string | number | boolean> = z.union([z.string(), z.number(), z.boolean()]);`,
   ];

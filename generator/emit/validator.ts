@@ -98,7 +98,7 @@ export function fieldValidator(ctx: ObjectContext, field: FieldModel, used: Set<
   return readNullable(field) ? `${base}.nullable()` : base;
 }
 
-/** The object literal passed to `z.looseObject(...)` and the helpers it needs. */
+/** The object literal passed to `$record<Record>(...)` (a typed `z.looseObject`) and the helpers it needs. */
 export function emitValidatorShape(ctx: ObjectContext): { shape: string; helpers: ValidatorHelper[] } {
   const used = new Set<ValidatorHelper>();
   const entries = ctx.object.fields.map((f) => `  ${key(f.name)}: ${fieldValidator(ctx, f, used)},`);

@@ -65,7 +65,7 @@ export async function typecheck(dir: string, compilerOptions: Record<string, unk
       include: ['out/**/*.ts', ...extraFiles],
     }),
   );
-  const res = await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', configPath], { timeoutMs: 300_000 });
+  const res = await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', configPath], { cwd: dir, timeoutMs: 300_000 });
   const output = res.stdout + res.stderr;
   // Only diagnostics in the checked files count: other teams' in-progress runtime files are not ours to judge here.
   const ours = output.split('\n').filter((l) => l.startsWith('out/') || extraFiles.some((f) => l.startsWith(f)));
