@@ -18,7 +18,7 @@ import {
   type RelStep,
 } from './bind.js';
 import { applyDateFunction, parseDateMs, parseInstantMs } from './dates.js';
-import type { IndexedSchema } from './schema.js';
+import type { IndexedSchema, QueryField } from './schema.js';
 import type { DateFunctionName } from '../../soql/ast.js';
 
 /** A record with the sObject it belongs to. */
@@ -53,6 +53,9 @@ const DATE_FUNCTIONS = new Set<string>([
 
 export class Executor {
   private readonly semiCache = new Map<BoundQuery, Set<Comparable>>();
+  /** Child rows by parent id, per `childObject.parentField`, built on first use. */
+  private readonly childIndex = new Map<string, Map<string, Row[]>>();
+  private readonly fieldCache = new Map<BoundPath, Map<string, QueryField | null>>();
 
   constructor(
     private readonly store: OrgStore,
@@ -125,12 +128,22 @@ export class Executor {
 
   private children(row: Row, col: Extract<BoundColumn, { kind: 'child' }>): Record<string, unknown> | null {
     const parentId = toId18(row.rec.Id) ?? row.rec.Id;
-    const field = this.schema.index(col.childObject)?.fields.get(col.parentField.toLowerCase())?.name ?? col.parentField;
-    const kids = this.source(col.childObject).filter((r) => {
-      const v = r.rec[field];
-      return typeof v === 'string' && (toId18(v) ?? v) === parentId;
-    });
-    const result = this.runOver(col.query, kids);
+    const key = `${col.childObject}.${col.parentField}`.toLowerCase();
+    let index = this.childIndex.get(key);
+    if (index === undefined) {
+      index = new Map();
+      const field = this.schema.index(col.childObject)?.fields.get(col.parentField.toLowerCase())?.name ?? col.parentField;
+      for (const r of this.source(col.childObject)) {
+        const v = r.rec[field];
+        if (typeof v !== 'string' || v === '') continue;
+        const id = toId18(v) ?? v;
+        const list = index.get(id);
+        if (list) list.push(r);
+        else index.set(id, [r]);
+      }
+      this.childIndex.set(key, index);
+    }
+    const result = this.runOver(col.query, index.get(parentId) ?? []);
     return result.records.length === 0 ? null : { totalSize: result.totalSize, done: true, records: result.records };
   }
 
@@ -158,14 +171,27 @@ export class Executor {
     target[name] = value;
   }
 
+  /** The field a path ends on, for a concrete object (cached: the same path meets few objects). */
+  private resolveField(obj: string, path: BoundPath): QueryField | undefined {
+    let perObject = this.fieldCache.get(path);
+    if (perObject === undefined) {
+      perObject = new Map();
+      this.fieldCache.set(path, perObject);
+    }
+    if (perObject.has(obj)) return perObject.get(obj) ?? undefined;
+    const f = this.schema.index(obj)?.fields.get(path.field.name.toLowerCase());
+    perObject.set(obj, f ?? null);
+    return f;
+  }
+
   private fieldName(obj: string, path: BoundPath): string {
     if (path.pseudoType) return 'Type';
-    return this.schema.index(obj)?.fields.get(path.field.name.toLowerCase())?.name ?? path.field.name;
+    return this.resolveField(obj, path)?.name ?? path.field.name;
   }
 
   private fieldValue(row: Row, path: BoundPath): unknown {
     if (path.pseudoType) return row.obj;
-    const f = this.schema.index(row.obj)?.fields.get(path.field.name.toLowerCase());
+    const f = this.resolveField(row.obj, path);
     if (f === undefined) return null;
     const v = row.rec[f.name];
     if (v === undefined) return f.type === 'boolean' ? false : null;
