@@ -95,7 +95,7 @@ describe('builder queries against the simulator', () => {
         expect(row.WhatId).toBeNull();
         continue;
       }
-      // The describe's targets (the generated union holds those generated; see the report on Contract/Order).
+      // Every target the describe lists (Contract and Order included, though not generated).
       expect(whatTargets).toContain(row.What.attributes.type);
       expect(row.What.Name === null || typeof row.What.Name === 'string').toBe(true);
       if (row.What.attributes.type === 'Account') {

@@ -1,0 +1,224 @@
+/**
+ * Issue 4 §4: the type-check budget of typed SOQL on the synthetic 1,500-object org.
+ *
+ * The org is generated (`sfgen generate --all` from its metadata directory, no simulator needed),
+ * then three application files are type-checked with `tsc --noEmit --extendedDiagnostics`, each
+ * importing the same generated modules:
+ * - `baseline.ts`: the imports and a client, no typed query;
+ * - `builder.ts`: the baseline plus a builder query of 40 Account fields, 3 parent paths and 2
+ *   child subqueries (5 fields each), whose row type is used;
+ * - `checked.ts`: the baseline plus the same query as a checked `soql()` string.
+ *
+ * Figures (median of REPEATS runs of each, `tsc`'s own check time, so process start and parsing
+ * do not blur the difference): what each query form adds to the baseline (target: the builder at
+ * most 50 ms), the checked form's cost relative to the builder's (target: at most 2x), the added
+ * type instantiations, and type errors (target 0: no TS2589 "excessively deep" on 40 fields).
+ *
+ * Set `SFGEN_BENCH_SOQL_GENERATED=<dir>` to reuse a generated tree of the synthetic org (it must
+ * lie inside the repository so that `sfgen/runtime` resolves) instead of generating it again.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { BenchContext, BenchSuite, Figure, TypeCheckResult } from '../harness.js';
+import { readDescribe, type FieldDescribe, type SObjectDescribe } from '../synthetic-org.js';
+
+const BENCH = 'soql-typecheck';
+const REPEATS = 3;
+const ROOT_FIELDS = 40;
+const CHILD_FIELDS = 5;
+const BUILDER_BUDGET_MS = 50;
+const CHECKED_RATIO_BUDGET = 2;
+/** Field types a SELECT list takes as plain fields (compound fields are fine too, but keep it plain). */
+const SELECTABLE = new Set(['id', 'string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'boolean', 'int', 'long', 'double', 'currency', 'percent', 'date', 'datetime', 'time', 'reference']);
+
+interface QueryPlan {
+  readonly rootFields: readonly string[];
+  readonly parentPaths: readonly string[];
+  readonly children: readonly { readonly relationship: string; readonly object: string; readonly fields: readonly string[] }[];
+}
+
+function plainFields(d: SObjectDescribe, n: number): string[] {
+  return d.fields.filter((f: FieldDescribe) => SELECTABLE.has(f.type)).slice(0, n).map((f) => f.name);
+}
+
+/** 40 Account fields, 3 parent paths (Owner, Parent, CreatedBy), 2 custom child relationships. */
+async function planQuery(orgDir: string): Promise<QueryPlan> {
+  const account = await readDescribe(orgDir, 'Account');
+  const user = await readDescribe(orgDir, 'User');
+  const rootFields = plainFields(account, ROOT_FIELDS);
+  if (rootFields.length < ROOT_FIELDS) throw new Error(`synthetic Account has only ${rootFields.length} plain fields`);
+  const userField = user.fields.find((f) => f.name === 'Email') ? 'Email' : 'Name';
+  const parentPaths = ['Owner.Name', 'Parent.Name', `CreatedBy.${userField}`];
+  const children: { relationship: string; object: string; fields: string[] }[] = [];
+  for (const rel of account.childRelationships) {
+    if (children.length === 2) break;
+    if (!rel.relationshipName || !rel.childSObject.endsWith('__c')) continue;
+    const child = await readDescribe(orgDir, rel.childSObject);
+    children.push({ relationship: rel.relationshipName, object: rel.childSObject, fields: plainFields(child, CHILD_FIELDS) });
+  }
+  if (children.length < 2) throw new Error('synthetic Account has fewer than 2 custom child relationships');
+  return { rootFields, parentPaths, children };
+}
+
+function importPath(fromDir: string, file: string): string {
+  const spec = relative(fromDir, file);
+  return spec.startsWith('.') ? spec : `./${spec}`;
+}
+
+function header(appDir: string, outDir: string, plan: QueryPlan): string[] {
+  return [
+    "import { createClient, selectFrom, soql, type RowOf } from 'sfgen/runtime';",
+    `import { Account } from '${importPath(appDir, join(outDir, 'sobjects', 'Account.js'))}';`,
+    ...plan.children.map((c) => `import type {} from '${importPath(appDir, join(outDir, 'types', `${c.object}.js`))}';`),
+    '',
+    "const client = createClient({ auth: { accessToken: 'token', instanceUrl: 'https://example.my.salesforce.com' } });",
+    'void selectFrom; void soql;',
+    'export const objectName: string = Account.name;',
+    '',
+  ];
+}
+
+const list = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
+
+function baselineSource(appDir: string, outDir: string, plan: QueryPlan): string {
+  return [
+    ...header(appDir, outDir, plan),
+    'export async function count(): Promise<number> {',
+    "  const rows = await client.query('SELECT Id FROM Account').toArray();",
+    '  return rows.length;',
+    '}',
+    'export type Unused = RowOf<never>;',
+    '',
+  ].join('\n');
+}
+
+/** Uses the row type so that tsc resolves it (a query whose type nobody reads costs little). */
+function useRows(plan: QueryPlan): string[] {
+  const [c0, c1] = plan.children;
+  return [
+    'export async function run(): Promise<number> {',
+    '  const rows: Row[] = await client.query(q).toArray();',
+    '  let n = 0;',
+    '  for (const row of rows) {',
+    `    n += String(row[${JSON.stringify(plan.rootFields[1])}]).length + String(row.Owner.Name).length;`,
+    '    n += row.Parent === null ? 0 : String(row.Parent.Name).length;',
+    `    n += row[${JSON.stringify(c0?.relationship)}]?.records.length ?? 0;`,
+    `    n += row[${JSON.stringify(c1?.relationship)}]?.totalSize ?? 0;`,
+    '  }',
+    '  return n;',
+    '}',
+    '',
+  ];
+}
+
+function builderSource(appDir: string, outDir: string, plan: QueryPlan): string {
+  return [
+    ...header(appDir, outDir, plan),
+    'const q = selectFrom(Account)',
+    `  .select(${list(plan.rootFields)})`,
+    `  .select(${list(plan.parentPaths)})`,
+    ...plan.children.map((c) => `  .subquery(${JSON.stringify(c.relationship)}, (c) => c.select(${list(c.fields)}))`),
+    "  .where('Name', '!=', null)",
+    "  .orderBy('Name')",
+    '  .limit(100);',
+    'type Row = RowOf<typeof q>;',
+    ...useRows(plan),
+  ].join('\n');
+}
+
+function checkedSource(appDir: string, outDir: string, plan: QueryPlan): string {
+  const select = [
+    ...plan.rootFields,
+    ...plan.parentPaths,
+    ...plan.children.map((c) => `(SELECT ${c.fields.join(', ')} FROM ${c.relationship})`),
+  ];
+  const text = `SELECT ${select.join(',\n         ')}\n    FROM Account\n   WHERE Name != :name\n   ORDER BY Name LIMIT 100`;
+  return [
+    ...header(appDir, outDir, plan),
+    `const q = soql(\`${text}\`, { name: 'x' });`,
+    'type Row = RowOf<typeof q>;',
+    ...useRows(plan),
+  ].join('\n');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function generateOrg(ctx: BenchContext, orgDir: string): Promise<string> {
+  const reuse = process.env.SFGEN_BENCH_SOQL_GENERATED;
+  if (reuse && existsSync(join(reuse, 'sobjects', 'Account.ts'))) {
+    ctx.log(`reusing the generated synthetic org in ${reuse}`);
+    return reuse;
+  }
+  const outDir = await ctx.tmpDir('soql-generated');
+  ctx.log('generating the synthetic org (sfgen generate --all from its metadata directory)');
+  const gen = await ctx.measureTs(
+    join(ctx.repoRoot, 'generator/cli.ts'),
+    ['generate', '--metadata-dir', orgDir, '--out', outDir, '--all', '--json'],
+    { cwd: await ctx.tmpDir('soql-generate-cwd'), timeoutMs: 40 * 60_000 },
+  );
+  if (gen.exitCode !== 0) throw new Error(`sfgen generate failed (exit ${gen.exitCode}):\n${(gen.stderr || gen.stdout).slice(-4000)}`);
+  return outDir;
+}
+
+async function run(ctx: BenchContext): Promise<Figure[]> {
+  const orgDir = await ctx.syntheticOrgDir();
+  const outDir = await generateOrg(ctx, orgDir);
+  const plan = await planQuery(orgDir);
+  const appDir = await ctx.tmpDir('soql-app');
+  const files = {
+    baseline: join(appDir, 'baseline.ts'),
+    builder: join(appDir, 'builder.ts'),
+    checked: join(appDir, 'checked.ts'),
+  } as const;
+  await writeFile(files.baseline, baselineSource(appDir, outDir, plan));
+  await writeFile(files.builder, builderSource(appDir, outDir, plan));
+  await writeFile(files.checked, checkedSource(appDir, outDir, plan));
+
+  const results: Record<keyof typeof files, TypeCheckResult[]> = { baseline: [], builder: [], checked: [] };
+  for (let i = 0; i < REPEATS; i++) {
+    for (const kind of ['baseline', 'builder', 'checked'] as const) {
+      ctx.log(`tsc ${kind} (${i + 1}/${REPEATS})`);
+      const r = await ctx.typeCheck({ name: `soql-${kind}-${i}`, files: [files[kind]], runtime: 'declarations' });
+      if (r.errors.length > 0) ctx.log(`tsc ${kind} errors:\n${r.errors.slice(0, 10).join('\n')}`);
+      results[kind].push(r);
+    }
+  }
+  const check = (kind: keyof typeof files): number => median(results[kind].map((r) => r.checkMs));
+  const inst = (kind: keyof typeof files): number => median(results[kind].map((r) => r.instantiations));
+  const wall = (kind: keyof typeof files): number => median(results[kind].map((r) => r.wallMs));
+  const builderAdded = Math.max(0, check('builder') - check('baseline'));
+  const checkedAdded = Math.max(0, check('checked') - check('baseline'));
+  // Instantiations are deterministic, so the ratio of added instantiations is the noise-free
+  // companion of the ratio of added check time.
+  const builderInst = inst('builder') - inst('baseline');
+  const checkedInst = inst('checked') - inst('baseline');
+  const shape = `${plan.rootFields.length} fields, parents ${plan.parentPaths.join(', ')}, subqueries ${plan.children.map((c) => c.relationship).join(', ')}`;
+  const fig = (metric: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, subject: 'sfgen', metric, value, unit, ...extra });
+  return [
+    fig('baseline_check_ms', check('baseline'), 'ms', { note: 'imports + client, no typed query (tsc check time, median)' }),
+    fig('builder_check_ms', check('builder'), 'ms', { note: `builder query: ${shape}` }),
+    fig('checked_check_ms', check('checked'), 'ms', { note: 'same query as a checked soql() string' }),
+    fig('builder_added_check_ms', builderAdded, 'ms', { target: { max: BUILDER_BUDGET_MS }, note: 'what the builder query adds to tsc --noEmit' }),
+    fig('checked_added_check_ms', checkedAdded, 'ms', { note: 'what the checked string adds' }),
+    fig('checked_vs_builder_ratio', builderAdded > 0 ? checkedAdded / builderAdded : checkedAdded > 0 ? Number.POSITIVE_INFINITY : 1, 'x', {
+      target: { max: CHECKED_RATIO_BUDGET },
+      note: 'added check time, checked string / builder',
+    }),
+    fig('builder_added_instantiations', builderInst, ''),
+    fig('checked_added_instantiations', checkedInst, ''),
+    fig('checked_vs_builder_instantiations_ratio', builderInst > 0 ? checkedInst / builderInst : 1, 'x', { note: 'deterministic companion of the time ratio' }),
+    fig('baseline_wall_ms', wall('baseline'), 'ms', { note: 'whole tsc process' }),
+    fig('builder_wall_ms', wall('builder'), 'ms'),
+    fig('checked_wall_ms', wall('checked'), 'ms'),
+    fig('builder_type_errors', Math.max(...results.builder.map((r) => r.errors.length)), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
+    fig('checked_type_errors', Math.max(...results.checked.map((r) => r.errors.length)), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
+  ];
+}
+
+const suite: BenchSuite = { name: BENCH, run };
+export default suite;
