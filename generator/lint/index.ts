@@ -87,7 +87,15 @@ export function lintSource(file: string, sourceText: string, schema: IndexedSche
     }
   }
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { diagnostics, queries };
+  // A constant used by several calls yields the same problem at the same place: report it once.
+  const seen = new Set<string>();
+  const unique = diagnostics.filter((d) => {
+    const key = `${d.line}:${d.column}:${d.severity}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { diagnostics: unique, queries };
 }
 
 /** Problems of one SOQL text, by offset into the text. */

@@ -389,10 +389,15 @@ class Binder {
             columns.push({ kind: 'expr', key, expr: b });
             break;
           }
-          if (item.alias !== undefined) {
-            this.report('MALFORMED_QUERY', `alias '${item.alias}' is only allowed in an aggregate query`, item.span);
+          if (item.alias !== undefined && b.kind === 'path') {
+            this.report('MALFORMED_QUERY', `Only aggregate expressions use field aliasing (alias '${item.alias}' on ${printPath(b)})`, item.span);
           }
-          if (b.kind === 'path') {
+          if (item.alias !== undefined && b.kind === 'fn' && (b.name === 'toLabel' || b.name === 'FORMAT' || b.name === 'convertCurrency' || b.name === 'DISTANCE')) {
+            // Function calls may be aliased outside aggregate queries: the value comes under the alias.
+            if (seen.has(item.alias.toLowerCase())) this.report('MALFORMED_QUERY', `duplicate alias: ${item.alias}`, item.span);
+            seen.add(item.alias.toLowerCase());
+            columns.push({ kind: 'expr', key: item.alias, expr: b });
+          } else if (b.kind === 'path') {
             const k = `path:${b.key}`;
             if (seen.has(k)) this.report('MALFORMED_QUERY', `duplicate field selected: ${printPath(b)}`, b.span);
             seen.add(k);

@@ -176,3 +176,10 @@ describe('sfgen lint (CLI)', () => {
     expect(missing.stderr).toContain('schema.lock.json');
   });
 });
+
+describe('lintSource: one report per place', () => {
+  it('reports a problem in a constant used by two calls once', () => {
+    const src = "const Q = 'SELECT Nme FROM Account';\nclient.query(Q);\nclient.queryAll(Q);\n";
+    expect(lint(src)).toHaveLength(1);
+  });
+});

@@ -283,3 +283,12 @@ describe('executeQuery: polymorphic relationships resolve through the Name objec
     expect(r.map((x) => (x.Owner as { Email: unknown }).Email)).toEqual(['ada@example.com', null, 'bob@example.com']);
   });
 });
+
+describe('executeQuery: aliases outside aggregate queries', () => {
+  it('puts an aliased function value under its alias and rejects an aliased plain field', () => {
+    expect(rows(`SELECT Name, FORMAT(AnnualRevenue) rev, toLabel(Industry) ind FROM Account WHERE Name = 'Acme'`)[0]).toMatchObject({ Name: 'Acme', rev: '$5,000.50', ind: 'Energy (label)' });
+    const e = failure('SELECT Name n FROM Account');
+    expect(e.errorCode).toBe('MALFORMED_QUERY');
+    expect(e.detail).toContain('Only aggregate expressions use field aliasing');
+  });
+});
