@@ -62,6 +62,11 @@ export class IdMinter {
 
   constructor(private readonly pod = 'Sm') {}
 
+  /** Whether an id has the shape minted ids have (`<prefix>Sm0...`), so it could collide with one. */
+  static inSpace(id: string, pod = 'Sm'): boolean {
+    return id.startsWith(`${pod}0`, 3);
+  }
+
   next(keyPrefix: string, taken: (id18: string) => boolean): string {
     if (!/^[a-zA-Z0-9]{3}$/.test(keyPrefix)) throw new Error(`invalid key prefix "${keyPrefix}"`);
     let n = this.counters.get(keyPrefix) ?? 0;

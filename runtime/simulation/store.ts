@@ -23,9 +23,19 @@ const GLOBAL_KEYS = [
 const SYSTEM_DATE_FIELDS = ['CreatedDate', 'LastModifiedDate', 'SystemModstamp'];
 const SYSTEM_USER_FIELDS = ['CreatedById', 'LastModifiedById'];
 
+/** How a create fills what the caller left out, precomputed per describe. */
+interface WritePlan {
+  readonly now: readonly string[];
+  readonly user: readonly string[];
+  readonly autoNumber: readonly string[];
+  readonly constants: readonly (readonly [string, unknown])[];
+  readonly compounds: readonly { readonly name: string; readonly parts: readonly (readonly [string, string])[] }[];
+}
+
 interface ObjectState {
   describe: SimDescribe;
   fieldIndex: Map<string, SimField>;
+  plan: WritePlan;
   lastModified: number;
   live: Map<string, Record<string, unknown>>;
   deleted: Map<string, Record<string, unknown>>;
@@ -65,6 +75,9 @@ export class SimOrg implements OrgStore {
   private readonly events: Map<string, unknown>;
   private readonly minter = new IdMinter();
   private undoLog: Undo[] | undefined;
+  private seedStamp: string | undefined;
+  /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
+  private readonly explicitInMintSpace = new Set<string>();
 
   constructor(loaded: LoadedOrg, private readonly options: SimOrgOptions) {
     const { sobjects, ...rest } = loaded.global;
@@ -239,7 +252,7 @@ export class SimOrg implements OrgStore {
   insert(sobject: string, values: Record<string, unknown>, userId = this.options.defaultUserId): SimRecord {
     const s = this.require(sobject);
     const prefix = s.describe.keyPrefix ?? '000';
-    const id = this.minter.next(prefix, (candidate) => this.idTaken(candidate));
+    const id = this.minter.next(prefix, (candidate) => this.explicitInMintSpace.has(candidate));
     const now = toSfDateTime(new Date(this.options.now()));
     const record: Record<string, unknown> = { Id: id };
     this.applyDefaults(s, record, values, now, userId);
@@ -365,9 +378,11 @@ export class SimOrg implements OrgStore {
 
   private putObject(describe: SimDescribe, lastModified: number, existing?: ObjectState): void {
     const fieldIndex = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f] as const));
+    const plan = writePlan(describe);
     const state: ObjectState = existing ?? {
       describe,
       fieldIndex,
+      plan,
       lastModified,
       live: new Map(),
       deleted: new Map(),
@@ -377,6 +392,7 @@ export class SimOrg implements OrgStore {
     };
     state.describe = describe;
     state.fieldIndex = fieldIndex;
+    state.plan = plan;
     state.lastModified = lastModified;
     this.objects.set(describe.name.toLowerCase(), state);
     if (describe.keyPrefix && !this.byPrefix.has(describe.keyPrefix)) this.byPrefix.set(describe.keyPrefix, state);
@@ -418,38 +434,30 @@ export class SimOrg implements OrgStore {
         throw new Error(`Id ${id18} does not start with ${s.describe.name}'s key prefix ${s.describe.keyPrefix}`);
       }
       if (this.idTaken(id18)) throw new Error(`duplicate Id ${id18}`);
+      if (IdMinter.inSpace(id18)) this.explicitInMintSpace.add(id18);
       id = id18;
     } else {
-      id = this.minter.next(s.describe.keyPrefix ?? '000', (c) => this.idTaken(c));
+      id = this.minter.next(s.describe.keyPrefix ?? '000', (c) => this.explicitInMintSpace.has(c));
+    }
+    // Seed auto-number values advance the counter past them.
+    for (const f of s.plan.autoNumber) {
+      const v = checked.values[f];
+      if (typeof v === 'string') this.noteAutoNumber(s, f, v);
     }
     const record: Record<string, unknown> = { Id: id };
-    const stamp = toSfDateTime(this.options.orgLastModified);
-    this.applyDefaults(s, record, checked.values, stamp, this.options.defaultUserId);
-    // Seed auto-number values advance the counter past them.
-    for (const f of s.describe.fields) {
-      if (f.autoNumber === true && typeof checked.values[f.name] === 'string') this.noteAutoNumber(s, f.name, checked.values[f.name] as string);
-    }
+    this.seedStamp ??= toSfDateTime(this.options.orgLastModified);
+    this.applyDefaults(s, record, checked.values, this.seedStamp, this.options.defaultUserId);
     if (s.fieldIndex.has('isdeleted') && record.IsDeleted === true) s.deleted.set(id, record);
     else this.storeLive(s, record);
   }
 
   private applyDefaults(s: ObjectState, record: Record<string, unknown>, values: Record<string, unknown>, now: string, userId: string): void {
-    for (const f of s.describe.fields) {
-      if (f.name === 'Id') continue;
-      if (values[f.name] !== undefined) {
-        record[f.name] = values[f.name];
-        continue;
-      }
-      if (f.autoNumber === true) record[f.name] = this.nextAutoNumber(s, f.name);
-      else if (SYSTEM_DATE_FIELDS.includes(f.name) && f.type === 'datetime') record[f.name] = now;
-      else if ((SYSTEM_USER_FIELDS.includes(f.name) || f.name === 'OwnerId') && f.type === 'reference') record[f.name] = userId;
-      else if (f.name === 'IsDeleted' && f.type === 'boolean') record[f.name] = false;
-      else if (f.type === 'boolean') record[f.name] = typeof f.defaultValue === 'boolean' ? f.defaultValue : false;
-      else if ((f.type === 'picklist' || f.type === 'multipicklist') && f.createable) {
-        const def = f.picklistValues.find((p) => p.active && (p as { defaultValue?: unknown }).defaultValue === true);
-        if (def) record[f.name] = def.value;
-      } else if (f.defaultValue !== undefined && f.defaultValue !== null && f.createable) record[f.name] = f.defaultValue;
-    }
+    for (const k in values) if (k !== 'Id' && values[k] !== undefined) record[k] = values[k];
+    const plan = s.plan;
+    for (const f of plan.now) if (record[f] === undefined) record[f] = now;
+    for (const f of plan.user) if (record[f] === undefined) record[f] = userId;
+    for (const [f, v] of plan.constants) if (record[f] === undefined) record[f] = v;
+    for (const f of plan.autoNumber) if (record[f] === undefined) record[f] = this.nextAutoNumber(s, f);
     this.computeCompounds(s, record);
   }
 
@@ -462,33 +470,60 @@ export class SimOrg implements OrgStore {
   }
 
   private nextAutoNumber(s: ObjectState, field: string): string {
-    const cur = s.autoNumbers.get(field) ?? { prefix: '', width: 8, next: 1 };
+    let cur = s.autoNumbers.get(field);
+    if (cur === undefined) {
+      cur = { prefix: '', width: 8, next: 1 };
+      s.autoNumbers.set(field, cur);
+    }
     const value = `${cur.prefix}${String(cur.next).padStart(cur.width, '0')}`;
-    s.autoNumbers.set(field, { ...cur, next: cur.next + 1 });
+    cur.next += 1;
     return value;
   }
 
   /** Derive address and location compound values from their components. */
   private computeCompounds(s: ObjectState, record: Record<string, unknown>): void {
-    for (const f of s.describe.fields) {
-      if (f.type !== 'address' && f.type !== 'location') continue;
-      const parts = s.describe.fields.filter((c) => c.compoundFieldName === f.name);
-      if (parts.length === 0) continue;
+    for (const c of s.plan.compounds) {
       const value: Record<string, unknown> = {};
       let any = false;
-      const stem = f.type === 'address' ? f.name.replace(/Address$/, '') : '';
-      for (const c of parts) {
-        let key: string;
-        if (f.type === 'location') key = /latitude/i.test(c.name) ? 'latitude' : 'longitude';
-        else {
-          const rest = c.name.startsWith(stem) ? c.name.slice(stem.length) : c.name;
-          key = rest.charAt(0).toLowerCase() + rest.slice(1);
-        }
-        const v = record[c.name] ?? null;
+      for (const [field, key] of c.parts) {
+        const v = record[field] ?? null;
         if (v !== null) any = true;
         value[key] = v;
       }
-      record[f.name] = any ? value : null;
+      record[c.name] = any ? value : null;
     }
   }
+}
+
+/** Precompute the defaults and compound derivations of an object's writes. */
+function writePlan(d: SimDescribe): WritePlan {
+  const now: string[] = [];
+  const user: string[] = [];
+  const autoNumber: string[] = [];
+  const constants: [string, unknown][] = [];
+  const compounds: { name: string; parts: [string, string][] }[] = [];
+  for (const f of d.fields) {
+    if (f.name === 'Id') continue;
+    if (f.autoNumber === true) autoNumber.push(f.name);
+    else if (SYSTEM_DATE_FIELDS.includes(f.name) && f.type === 'datetime') now.push(f.name);
+    else if ((SYSTEM_USER_FIELDS.includes(f.name) || f.name === 'OwnerId') && f.type === 'reference') user.push(f.name);
+    else if (f.name === 'IsDeleted' && f.type === 'boolean') constants.push([f.name, false]);
+    else if (f.type === 'boolean') constants.push([f.name, typeof f.defaultValue === 'boolean' ? f.defaultValue : false]);
+    else if ((f.type === 'picklist' || f.type === 'multipicklist') && f.createable) {
+      const def = f.picklistValues.find((p) => p.active && (p as { defaultValue?: unknown }).defaultValue === true);
+      if (def) constants.push([f.name, def.value]);
+    } else if (f.defaultValue !== undefined && f.defaultValue !== null && f.createable) constants.push([f.name, f.defaultValue]);
+    if (f.type === 'address' || f.type === 'location') {
+      const stem = f.type === 'address' ? f.name.replace(/Address$/, '') : '';
+      const parts: [string, string][] = d.fields
+        .filter((c) => c.compoundFieldName === f.name)
+        .map((c) => {
+          if (f.type === 'location') return [c.name, /latitude/i.test(c.name) ? 'latitude' : 'longitude'];
+          const rest = c.name.startsWith(stem) ? c.name.slice(stem.length) : c.name;
+          return [c.name, rest.charAt(0).toLowerCase() + rest.slice(1)];
+        });
+      if (parts.length > 0) compounds.push({ name: f.name, parts });
+    }
+  }
+  return { now, user, autoNumber, constants, compounds };
 }

@@ -44,6 +44,18 @@ function deserializeError(field: SimField, javaType: string, v: unknown): SfErro
   );
 }
 
+const allowedCache = new WeakMap<SimField, ReadonlySet<string>>();
+
+/** Active values of a restricted picklist (cached per field describe object). */
+function allowedValues(field: SimField): ReadonlySet<string> {
+  let set = allowedCache.get(field);
+  if (set === undefined) {
+    set = new Set(field.picklistValues.filter((p) => p.active).map((p) => p.value));
+    allowedCache.set(field, set);
+  }
+  return set;
+}
+
 function integerDigits(n: number): number {
   const abs = Math.abs(Math.trunc(n));
   return abs === 0 ? 0 : String(abs).length;
@@ -59,7 +71,7 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
     else return { error: deserializeError(field, 'String', v) };
     if (t === 'picklist' || t === 'multipicklist') {
       if (field.restrictedPicklist) {
-        const allowed = new Set(field.picklistValues.filter((p) => p.active).map((p) => p.value));
+        const allowed = allowedValues(field);
         const parts = t === 'multipicklist' ? s.split(';') : [s];
         const bad = parts.find((p) => !allowed.has(p));
         if (bad !== undefined) {
