@@ -70,6 +70,7 @@ describe('measureProcess', () => {
     expect(run.wallMs).toBeGreaterThan(50);
     expect(run.rssSource).not.toBe('unavailable');
     expect(run.peakRssBytes).toBeGreaterThan(200 * 1024 * 1024);
+    expect(run.cpuMs).toBeGreaterThanOrEqual(0);
   });
 
   it('falls back to a node preload probe for node children', async () => {
@@ -77,6 +78,7 @@ describe('measureProcess', () => {
     const run = await measureProcess(process.execPath, ['-e', script], { scratchDir: scratch, rssMethod: 'node-probe' });
     expect(run.rssSource).toBe('node-probe');
     expect(run.peakRssBytes).toBeGreaterThan(150 * 1024 * 1024);
+    expect(run.cpuMs).toBeGreaterThan(0);
   });
 
   it('reports the exit code and kills a process that runs past its timeout', async () => {

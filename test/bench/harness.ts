@@ -97,6 +97,11 @@ export interface MeasuredRun {
   readonly wallMs: number;
   /** Peak resident set size of the process (and its waited-for children), in bytes; NaN if unknown. */
   readonly peakRssBytes: number;
+  /**
+   * User + system CPU time of the process and its waited-for children, in ms (NaN if unknown).
+   * Less sensitive than wall time to other load on the machine.
+   */
+  readonly cpuMs: number;
   /** How peak RSS was read: `/usr/bin/time`, `node-probe`, or `unavailable`. */
   readonly rssSource: 'gnu-time' | 'node-probe' | 'unavailable';
   readonly stdout: string;
@@ -128,6 +133,13 @@ export interface TypeCheckOptions {
   readonly files: readonly string[];
   /** Extra compiler options merged over the defaults (strict, NodeNext, sfgen-source). */
   readonly compilerOptions?: Record<string, unknown>;
+  /**
+   * How `sfgen/runtime` resolves: `source` (default) maps it to this repository's
+   * `runtime/index.ts` with the `sfgen-source` condition, so tsc also checks the runtime's
+   * sources; `declarations` maps it to `.d.ts` files emitted from the runtime (what an
+   * application that installed the package sees; `skipLibCheck` then skips them).
+   */
+  readonly runtime?: 'source' | 'declarations';
   /** `--max-old-space-size` for tsc's node, in MB (default: node's own limit). */
   readonly maxOldSpaceMb?: number;
   readonly timeoutMs?: number;
@@ -158,7 +170,10 @@ export interface BenchContext {
   measure(command: string, args: readonly string[], options?: MeasureOptions): Promise<MeasuredRun>;
   /** Runs a TypeScript file under tsx with the `sfgen-source` condition, measured. */
   measureTs(file: string, args: readonly string[], options?: MeasureOptions): Promise<MeasuredRun>;
-  /** Runs `tsc --noEmit --extendedDiagnostics` on the given files, measured. */
+  /**
+   * Runs `tsc --noEmit --extendedDiagnostics` on the given files, measured. With
+   * `runtime: 'declarations'` the runtime's `.d.ts` are emitted first (once per run).
+   */
   typeCheck(options: TypeCheckOptions): Promise<TypeCheckResult>;
   /** Progress to stderr (not part of the results). */
   log(message: string): void;
@@ -283,7 +298,7 @@ export async function measureProcess(
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.rssMethod !== 'node-probe' && (await hasGnuTime())) {
     spawnCommand = GNU_TIME;
-    spawnArgs = ['-f', '%M', '-o', rssFile, command, ...args];
+    spawnArgs = ['-f', '%M %U %S', '-o', rssFile, command, ...args];
     rssSource = 'gnu-time';
   } else if (command === process.execPath) {
     spawnArgs = ['--import', PROBE.href, ...args];
@@ -324,11 +339,16 @@ export async function measureProcess(
   const wallMs = performance.now() - started;
 
   let peakRssBytes = Number.NaN;
+  let cpuMs = Number.NaN;
   if (rssSource !== 'unavailable') {
     const text = await readFile(rssFile, 'utf8').catch(() => '');
-    // GNU time may prepend "Command exited with non-zero status N".
-    const kb = Number(text.trim().split(/\s+/).pop());
+    // GNU time may prepend "Command exited with non-zero status N" lines; ours is the last line.
+    const last = text.trim().split(/\r?\n/).pop() ?? '';
+    const [kbText, userText, sysText] = last.trim().split(/\s+/);
+    const kb = Number(kbText);
     if (Number.isFinite(kb) && kb > 0) peakRssBytes = kb * 1024;
+    const cpu = (Number(userText) + Number(sysText)) * 1000;
+    if (Number.isFinite(cpu)) cpuMs = cpu;
     await rm(rssFile, { force: true });
   }
   return {
@@ -337,6 +357,7 @@ export async function measureProcess(
     signal,
     wallMs,
     peakRssBytes,
+    cpuMs,
     rssSource: Number.isNaN(peakRssBytes) ? 'unavailable' : rssSource,
     stdout: stdout.slice(-keep),
     stderr: stderr.slice(-keep),
@@ -372,17 +393,20 @@ function count(text: string | undefined): number {
 export async function runTypeCheck(
   repoRoot: string,
   projectDir: string,
-  options: TypeCheckOptions,
+  options: TypeCheckOptions & { readonly runtimeEntry?: string },
   measure: (command: string, args: readonly string[], o?: MeasureOptions) => Promise<MeasuredRun>,
 ): Promise<TypeCheckResult> {
   await mkdir(projectDir, { recursive: true });
+  const declarations = options.runtime === 'declarations';
+  if (declarations && !options.runtimeEntry) throw new Error('runTypeCheck: runtime "declarations" needs runtimeEntry (the emitted index.d.ts)');
+  const runtimeEntry = declarations ? (options.runtimeEntry as string) : join(repoRoot, 'runtime/index.ts');
   const tsconfig = {
     compilerOptions: {
       target: 'ES2022',
       lib: ['ES2023'],
       module: 'NodeNext',
       moduleResolution: 'NodeNext',
-      customConditions: ['sfgen-source'],
+      customConditions: declarations ? [] : ['sfgen-source'],
       types: ['node'],
       strict: true,
       noUncheckedIndexedAccess: true,
@@ -390,7 +414,7 @@ export async function runTypeCheck(
       isolatedModules: true,
       skipLibCheck: true,
       noEmit: true,
-      paths: { 'sfgen/runtime': [join(repoRoot, 'runtime/index.ts')] },
+      paths: { 'sfgen/runtime': [runtimeEntry] },
       ...options.compilerOptions,
     },
     files: options.files.map((f) => relative(projectDir, f)),
@@ -419,6 +443,34 @@ export async function runTypeCheck(
     types: count(diagnostics.Types),
     errors,
   };
+}
+
+/**
+ * Emits the runtime's declarations (`runtime/index.ts` and what it imports) into `outDir` with
+ * the repository's tsc, as a package build would, and returns the path of `runtime/index.d.ts`.
+ */
+export async function emitRuntimeDeclarations(
+  repoRoot: string,
+  outDir: string,
+  measure: (command: string, args: readonly string[], o?: MeasureOptions) => Promise<MeasuredRun>,
+): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const configFile = join(outDir, 'tsconfig.declarations.json');
+  await writeFile(configFile, `${JSON.stringify({
+    extends: join(repoRoot, 'tsconfig.json'),
+    compilerOptions: {
+      noEmit: false, declaration: true, emitDeclarationOnly: true, sourceMap: false,
+      declarationMap: false, outDir: join(outDir, 'dist'), rootDir: repoRoot, customConditions: [],
+    },
+    files: [join(repoRoot, 'runtime/index.ts')],
+    include: [],
+  }, null, 2)}\n`);
+  const run = await measure(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', configFile], { cwd: outDir });
+  const entry = join(outDir, 'dist/runtime/index.d.ts');
+  if (!existsSync(entry)) {
+    throw new Error(`emitting the runtime's declarations failed (exit ${run.exitCode}): ${(run.stdout + run.stderr).slice(-3000)}`);
+  }
+  return entry;
 }
 
 /** Makes a unique directory under `root`. */

@@ -4,12 +4,13 @@
  * writes every figure to `bench-results/latest.json`. Missed targets are reported, not fatal: the
  * exit code is 0 unless a suite crashed (1) or a named suite does not exist (2).
  */
-import { cpus, totalmem, hostname, platform, release } from 'node:os';
+import { cpus, hostname, loadavg, platform, release, totalmem } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  emitRuntimeDeclarations,
   figureJsonLine,
   formatTable,
   makeTmpDir,
@@ -36,6 +37,8 @@ interface SuiteResult {
   readonly file: string;
   readonly startedAt: string;
   readonly durationMs: number;
+  /** 1-minute load average when the suite started and ended (other work on the machine skews wall times). */
+  readonly loadAverage: readonly [number, number];
   readonly figures: readonly ReportedFigure[];
   readonly error?: string;
 }
@@ -111,6 +114,7 @@ function orgOptions(): { objectCount?: number } {
 
 function createContext(runDir: string, closers: (() => Promise<void>)[]): BenchContext {
   let orgDir: Promise<string> | undefined;
+  let runtimeDts: Promise<string> | undefined;
   const measure = (command: string, args: readonly string[], options: MeasureOptions = {}) =>
     measureProcess(command, args, { cwd: repoRoot, ...options, scratchDir: join(runDir, 'scratch') });
   const ctx: BenchContext = {
@@ -159,6 +163,13 @@ function createContext(runDir: string, closers: (() => Promise<void>)[]): BenchC
     },
     async typeCheck(options) {
       const dir = await makeTmpDir(runDir, `tsc-${options.name}`);
+      if (options.runtime === 'declarations') {
+        runtimeDts ??= (async () => {
+          log('emitting the runtime declarations (.d.ts) for consumer-style type checks');
+          return emitRuntimeDeclarations(repoRoot, await makeTmpDir(runDir, 'runtime-dts'), measure);
+        })();
+        return runTypeCheck(repoRoot, dir, { ...options, runtimeEntry: await runtimeDts }, measure);
+      }
       return runTypeCheck(repoRoot, dir, options, measure);
     },
     log,
@@ -211,6 +222,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const { file, suite } of selected) {
       const startedAt = new Date().toISOString();
       const started = performance.now();
+      const loadBefore = loadavg()[0] ?? 0;
       const closers: (() => Promise<void>)[] = [];
       process.stdout.write(`\n== ${suite.name} (test/bench/suites/${file}) ==\n`);
       let figures: ReportedFigure[] = [];
@@ -237,8 +249,12 @@ async function main(argv: readonly string[]): Promise<number> {
         for (const f of figures) process.stdout.write(`${figureJsonLine(f)}\n`);
       }
       if (error) process.stdout.write(`suite ${suite.name} FAILED: ${error}\n`);
-      process.stdout.write(`(${suite.name}: ${(durationMs / 1000).toFixed(1)} s)\n`);
-      results.push({ name: suite.name, file: `test/bench/suites/${file}`, startedAt, durationMs, figures, ...(error ? { error } : {}) });
+      const loadAfter = loadavg()[0] ?? 0;
+      process.stdout.write(`(${suite.name}: ${(durationMs / 1000).toFixed(1)} s; load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${cpus().length} cores)\n`);
+      results.push({
+        name: suite.name, file: `test/bench/suites/${file}`, startedAt, durationMs,
+        loadAverage: [loadBefore, loadAfter], figures, ...(error ? { error } : {}),
+      });
     }
   } finally {
     if (!flags.has('--keep')) await rm(runDir, { recursive: true, force: true });

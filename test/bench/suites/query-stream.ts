@@ -1,0 +1,205 @@
+/**
+ * query-stream: stream a 500,000-record query from the simulator (pages of 2,000) and report
+ * records/s and peak RSS for this runtime, jsforce (autoFetch, no cap) and the floor (a raw undici
+ * loop with JSON.parse following nextRecordsUrl). Each subject runs in its own child process so
+ * RSS is separable. Also: the median latency of a single GET through the runtime vs raw undici.
+ *
+ * Size: SFGEN_BENCH_QUERY_RECORDS (default 500000). Run alone: `npm run bench -- query-stream`.
+ *
+ * This file is both the suite (default export) and the child program (`--child <subject> ...`).
+ */
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchSuite, Figure, MeasuredRun } from '../harness.js';
+
+const BENCH = 'query-stream';
+const SOQL = 'SELECT Id, Name, Industry, AnnualRevenue, NumberOfEmployees, Ext_Id__c FROM Account';
+const GET_ITERATIONS = 2000;
+
+interface ChildResult {
+  records: number;
+  ms: number;
+  checksum: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child programs
+
+async function childSfgen(url: string, token: string): Promise<ChildResult> {
+  const { createClient } = await import('sfgen/runtime');
+  const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
+  const started = performance.now();
+  let records = 0;
+  let checksum = 0;
+  for await (const row of client.query(SOQL)) {
+    records++;
+    checksum += (row.NumberOfEmployees as number) ?? 0;
+  }
+  const ms = performance.now() - started;
+  await client.close();
+  return { records, ms, checksum };
+}
+
+async function childJsforce(url: string, token: string): Promise<ChildResult> {
+  const jsforce = (await import('jsforce')).default;
+  const conn = new jsforce.Connection({ instanceUrl: url, accessToken: token, version: '60.0' });
+  const started = performance.now();
+  let records = 0;
+  let checksum = 0;
+  await new Promise<void>((resolve, reject) => {
+    conn
+      .query(SOQL)
+      .on('record', (row: Record<string, unknown>) => {
+        records++;
+        checksum += (row.NumberOfEmployees as number) ?? 0;
+      })
+      .on('end', () => resolve())
+      .on('error', (err: unknown) => reject(err))
+      .run({ autoFetch: true, maxFetch: Number.MAX_SAFE_INTEGER });
+  });
+  return { records, ms: performance.now() - started, checksum };
+}
+
+async function childFloor(url: string, token: string): Promise<ChildResult> {
+  const { Agent } = await import('undici');
+  const agent = new Agent({ connections: 20 });
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const started = performance.now();
+  let records = 0;
+  let checksum = 0;
+  let path: string | undefined = `/services/data/v60.0/query?q=${encodeURIComponent(SOQL)}`;
+  while (path) {
+    const res = await agent.request({ origin: url, path, method: 'GET', headers });
+    const page = JSON.parse(await res.body.text()) as { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+    for (const row of page.records) {
+      records++;
+      checksum += (row.NumberOfEmployees as number) ?? 0;
+    }
+    path = page.done ? undefined : page.nextRecordsUrl;
+  }
+  const ms = performance.now() - started;
+  await agent.close();
+  return { records, ms, checksum };
+}
+
+/** Interleaves single GETs through the runtime and through raw undici; reports both medians. */
+async function childGet(url: string, token: string, id: string): Promise<{ sfgenMedianMs: number; floorMedianMs: number }> {
+  const { createClient } = await import('sfgen/runtime');
+  const { Agent } = await import('undici');
+  const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
+  const agent = new Agent({ connections: 20 });
+  const path = `/services/data/v60.0/sobjects/Account/${id}`;
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const sobject = { name: 'Account', descriptor: { fields: {} } } as never;
+  const viaSfgen = async () => {
+    await client.sobject(sobject).get(id);
+  };
+  const viaFloor = async () => {
+    const res = await agent.request({ origin: url, path, method: 'GET', headers });
+    JSON.parse(await res.body.text());
+  };
+  for (let i = 0; i < 200; i++) {
+    await viaSfgen();
+    await viaFloor();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < GET_ITERATIONS; i++) {
+    // Alternate the order so neither side always runs second.
+    const first = i % 2 === 0 ? viaSfgen : viaFloor;
+    const second = i % 2 === 0 ? viaFloor : viaSfgen;
+    let t = performance.now();
+    await first();
+    (i % 2 === 0 ? a : b).push(performance.now() - t);
+    t = performance.now();
+    await second();
+    (i % 2 === 0 ? b : a).push(performance.now() - t);
+  }
+  await client.close();
+  await agent.close();
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  return { sfgenMedianMs: median(a), floorMedianMs: median(b) };
+}
+
+async function child(argv: readonly string[]): Promise<void> {
+  const [, subject, url, token, id] = argv;
+  if (!subject || !url || !token) throw new Error('usage: query-stream.ts --child <sfgen|jsforce|floor|get> <url> <token> [id]');
+  let result: unknown;
+  if (subject === 'sfgen') result = await childSfgen(url, token);
+  else if (subject === 'jsforce') result = await childJsforce(url, token);
+  else if (subject === 'floor') result = await childFloor(url, token);
+  else if (subject === 'get') result = await childGet(url, token, id ?? '');
+  else throw new Error(`unknown subject ${subject}`);
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+function lastJson<T>(run: MeasuredRun, what: string): T {
+  if (run.exitCode !== 0) throw new Error(`${what} child failed (exit ${run.exitCode}): ${run.stderr.slice(-2000)}`);
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as T;
+}
+
+const suite: BenchSuite = {
+  name: BENCH,
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const count = Number(process.env.SFGEN_BENCH_QUERY_RECORDS ?? 500_000);
+    const { writeMiniOrg } = await import('../../runtime/fixtures/mini-org.js');
+    const dir = await ctx.tmpDir('query-stream-org');
+    ctx.log(`writing ${count.toLocaleString('en-US')} Account records`);
+    writeMiniOrg({ accounts: count, dir });
+    const sim = await ctx.startSimulator({ metadataDir: dir, pageSize: 2000 });
+    const self = fileURLToPath(import.meta.url);
+    const figures: Figure[] = [];
+    const results: Record<string, { rps: number; rssMb: number }> = {};
+    // Warm the simulator's query path once so every subject sees the same server.
+    await lastJsonRun('floor');
+    for (const subject of ['floor', 'sfgen', 'jsforce'] as const) {
+      const { run, result } = await lastJsonRun(subject);
+      if (result.records !== count) throw new Error(`${subject} streamed ${result.records} records, expected ${count}`);
+      const rps = result.records / (result.ms / 1000);
+      const rssMb = run.peakRssBytes / 1024 / 1024;
+      results[subject] = { rps, rssMb };
+      ctx.log(`${subject}: ${Math.round(rps).toLocaleString('en-US')} records/s, peak RSS ${rssMb.toFixed(0)} MB`);
+      figures.push(
+        { bench: BENCH, subject, metric: 'records_per_s', value: rps, unit: 'rec/s', better: 'higher', note: `${count.toLocaleString('en-US')} records, pages of 2,000` },
+        { bench: BENCH, subject, metric: 'peak_rss_mb', value: rssMb, unit: 'MB' },
+      );
+    }
+    const floor = results.floor!;
+    for (const subject of ['sfgen', 'jsforce'] as const) {
+      const r = results[subject]!;
+      figures.push(
+        { bench: BENCH, subject, metric: 'throughput_vs_floor', value: r.rps / floor.rps, ...(subject === 'sfgen' ? { target: { min: 0.9 } } : {}), note: 'records/s ÷ floor' },
+        { bench: BENCH, subject, metric: 'rss_vs_floor', value: r.rssMb / floor.rssMb, ...(subject === 'sfgen' ? { target: { max: 1.3 } } : {}), note: 'peak RSS ÷ floor' },
+      );
+    }
+    // Single GET overhead.
+    const token = sim.issueAccessToken();
+    const store = sim.store as { records(name: string): readonly { Id: string }[] };
+    const id = store.records('Account')[0]?.Id ?? '';
+    const getRun = await ctx.measureTs(self, ['--child', 'get', sim.url, token, id]);
+    const get = lastJson<{ sfgenMedianMs: number; floorMedianMs: number }>(getRun, 'get');
+    figures.push(
+      { bench: BENCH, subject: 'floor', metric: 'get_median_ms', value: get.floorMedianMs, unit: 'ms', note: `${GET_ITERATIONS} interleaved GETs` },
+      { bench: BENCH, subject: 'sfgen', metric: 'get_median_ms', value: get.sfgenMedianMs, unit: 'ms' },
+      { bench: BENCH, subject: 'sfgen', metric: 'get_overhead_vs_floor', value: get.sfgenMedianMs / get.floorMedianMs, target: { max: 1.1 }, note: 'median single GET ÷ raw undici' },
+    );
+    return figures;
+
+    async function lastJsonRun(subject: string): Promise<{ run: MeasuredRun; result: ChildResult }> {
+      const run = await ctx.measureTs(self, ['--child', subject, sim.url, sim.issueAccessToken()], { rssMethod: 'auto' });
+      return { run, result: lastJson<ChildResult>(run, subject) };
+    }
+  },
+};
+
+export default suite;
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  child(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
