@@ -56,6 +56,7 @@ export class Executor {
   /** Child rows by parent id, per `childObject.parentField`, built on first use. */
   private readonly childIndex = new Map<string, Map<string, Row[]>>();
   private readonly fieldCache = new Map<BoundPath, Map<string, QueryField | null>>();
+  private readonly picklistOrder = new Map<QueryField, Map<string, number>>();
 
   constructor(
     private readonly store: OrgStore,
@@ -392,7 +393,7 @@ export class Executor {
   // --- ordering ------------------------------------------------------------------------------
 
   private sort(ctxs: Ctx[], q: BoundQuery): Ctx[] {
-    const keyed = ctxs.map((ctx) => ({ ctx, keys: q.orderBy.map((o) => normalize(o.expr.cls, this.evalExpr(o.expr, ctx))) }));
+    const keyed = ctxs.map((ctx) => ({ ctx, keys: q.orderBy.map((o) => this.sortKey(o.expr, this.evalExpr(o.expr, ctx))) }));
     keyed.sort((a, b) => {
       for (let i = 0; i < q.orderBy.length; i++) {
         const o = q.orderBy[i];
@@ -408,6 +409,22 @@ export class Executor {
       return 0;
     });
     return keyed.map((k) => k.ctx);
+  }
+
+  /**
+   * Picklists sort by the order of their values in the describe (as Salesforce sorts them), values
+   * outside the list after them; everything else by its normalized value.
+   */
+  private sortKey(expr: BoundExpr, raw: unknown): Comparable | null {
+    if (expr.kind === 'path' && expr.field.type === 'picklist' && expr.field.picklistValues.length > 0 && raw !== null && raw !== undefined) {
+      let order = this.picklistOrder.get(expr.field);
+      if (order === undefined) {
+        order = new Map(expr.field.picklistValues.map((p, i) => [p.value, i]));
+        this.picklistOrder.set(expr.field, order);
+      }
+      return order.get(String(raw)) ?? order.size;
+    }
+    return normalize(expr.cls, raw);
   }
 
   // --- aggregates -----------------------------------------------------------------------------

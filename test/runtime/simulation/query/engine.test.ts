@@ -158,8 +158,13 @@ describe('executeQuery: ORDER BY, LIMIT, OFFSET, COUNT()', () => {
   });
 
   it('orders by several keys, text case-insensitively, and by parent paths', () => {
-    expect(names(`SELECT Name FROM Account ORDER BY Industry DESC, Name`)).toEqual(['Acme', 'Umbrella', 'globex', 'Initech 50%']);
+    expect(names(`SELECT Name FROM Account ORDER BY Name DESC`)).toEqual(['Umbrella', 'Initech 50%', 'globex', 'Acme']);
     expect(names(`SELECT Name FROM Account ORDER BY Owner.Name DESC, Name DESC`)).toEqual(['Initech 50%', 'globex', 'Umbrella', 'Acme']);
+  });
+
+  it('sorts picklists by the order of their values in the describe', () => {
+    // Industry's values are Energy, Banking (in that order): Energy sorts before Banking.
+    expect(names(`SELECT Name FROM Account WHERE Industry != null ORDER BY Industry, Name`)).toEqual(['Acme', 'Umbrella', 'globex']);
   });
 
   it('applies OFFSET then LIMIT', () => {
@@ -182,8 +187,8 @@ describe('executeQuery: ORDER BY, LIMIT, OFFSET, COUNT()', () => {
 describe('executeQuery: aggregates', () => {
   it('groups with exprN names and aliases', () => {
     expect(rows(`SELECT Industry, COUNT(Id), SUM(AnnualRevenue) total, MAX(Founded__c) FROM Account GROUP BY Industry ORDER BY Industry NULLS LAST`)).toEqual([
-      { attributes: { type: 'AggregateResult' }, Industry: 'Banking', expr0: 1, total: null, expr1: '2010-06-15' },
       { attributes: { type: 'AggregateResult' }, Industry: 'Energy', expr0: 2, total: 5099.5, expr1: '1999-01-31' },
+      { attributes: { type: 'AggregateResult' }, Industry: 'Banking', expr0: 1, total: null, expr1: '2010-06-15' },
       { attributes: { type: 'AggregateResult' }, Industry: null, expr0: 1, total: 10, expr1: null },
     ]);
   });
