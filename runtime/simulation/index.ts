@@ -95,6 +95,8 @@ export interface Simulator {
   resetStats(): void;
   /** Daily API usage as `Sforce-Limit-Info` reports it. */
   apiUsage(): { used: number; max: number };
+  /** Set the day's API usage so far; at the limit, data requests get 403 REQUEST_LIMIT_EXCEEDED. */
+  setApiUsage(used: number): void;
   /** The org's data and the mutation API (`removeField`, `addObject`, ...). */
   readonly store: SimOrg;
   /** Same object as {@link Simulator.store}. */
@@ -208,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats: () => server.stats(),
     resetStats: () => server.resetStats(),
     apiUsage: () => server.apiUsage(),
+    setApiUsage: (used: number) => server.setApiUsage(used),
     store: org,
     org,
     faults,

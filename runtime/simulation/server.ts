@@ -115,6 +115,12 @@ export class SimServer {
     return { used: this.apiUsed, max: this.settings.dailyApiLimit };
   }
 
+  /** Set the daily API usage counter (tests of limit tracking and throttling). */
+  setApiUsage(used: number): void {
+    if (!Number.isInteger(used) || used < 0) throw new RangeError(`API usage must be a non-negative integer, got ${used}`);
+    this.apiUsed = used;
+  }
+
   private count(key: string): void {
     this.requests += 1;
     this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
@@ -239,6 +245,9 @@ export class SimServer {
     }
     if (!this.settings.versions.includes(version)) {
       return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, limitInfo());
+    }
+    if (this.apiUsed >= this.settings.dailyApiLimit) {
+      return this.send(res, { status: 403, body: [sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')] }, false, limitInfo());
     }
     this.apiUsed += 1;
     const headers: Record<string, string | undefined> = {};

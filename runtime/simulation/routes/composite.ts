@@ -13,7 +13,7 @@ export const MAX_SUBREQUESTS = 25;
 export function parseSubUrl(url: string, defaultVersion: string): { version: string; path: string; query: URLSearchParams } | undefined {
   const u = new URL(url, 'http://sub.invalid/');
   const m = /^\/(?:services\/data\/)?v(\d+\.\d)(\/.*)?$/.exec(u.pathname);
-  if (!m) return url.startsWith('/services/data') ? undefined : undefined;
+  if (!m) return undefined;
   return { version: m[1] ?? defaultVersion, path: m[2] ?? '', query: u.searchParams };
 }
 
@@ -38,7 +38,7 @@ function subRequest(
   if (typeof url !== 'string') throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `${where}: url is required`));
   const parsed = parseSubUrl(url, parent.version);
   if (parsed === undefined) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `${where}: the url ${url} is not a /services/data/vXX.X resource`));
-  if (/^\/composite(\/|$)/.test(parsed.path)) {
+  if (/^\/composite(?:\/(?:batch|graph|tree)\b.*)?\/?$/.test(parsed.path)) {
     throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `${where}: a composite request cannot contain ${parsed.path}`));
   }
   return {
@@ -117,29 +117,32 @@ function substitute(value: unknown, results: Map<string, SimResponse>): unknown 
 
 const ROLLED_BACK = 'The transaction was rolled back since another operation in the same transaction failed.';
 
-function composite(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
-  const input = requestBody(req);
-  const list = input.compositeRequest;
-  if (!Array.isArray(list)) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', 'compositeRequest is required'));
-  if (list.length > MAX_SUBREQUESTS) {
-    throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `Composite requests cannot contain more than ${MAX_SUBREQUESTS} subrequests`));
-  }
-  const allOrNone = input.allOrNone === true;
+type SubResult = { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string };
+
+/** Check referenceIds: alphanumeric and unique. */
+function checkReferences(list: unknown[], where: string): Record<string, unknown>[] {
   const seen = new Set<string>();
-  list.forEach((item: unknown, i: number) => {
+  return list.map((item: unknown, i: number) => {
     const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     if (typeof o.referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(o.referenceId)) {
-      throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `compositeRequest[${i}]: referenceId must be alphanumeric`));
+      throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `${where}[${i}]: referenceId must be alphanumeric`));
     }
     if (seen.has(o.referenceId)) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `Duplicate referenceId ${o.referenceId}`));
     seen.add(o.referenceId);
+    return o;
   });
+}
 
+/**
+ * Run composite subrequests in order inside one transaction. With `allOrNone`, a failure rolls
+ * every write back and turns every other result into 400 PROCESSING_HALTED.
+ */
+function runSubrequests(req: SimRequest, ctx: RouteContext, list: Record<string, unknown>[], allOrNone: boolean, where: string): { out: SubResult[]; failed: boolean } {
   const run = () => {
     const results = new Map<string, SimResponse>();
-    const out: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] = [];
+    const out: SubResult[] = [];
     let failed = false;
-    list.forEach((item: Record<string, unknown>, i: number) => {
+    list.forEach((item, i) => {
       const referenceId = item.referenceId as string;
       if (allOrNone && failed) {
         out.push({ body: [sfError('PROCESSING_HALTED', ROLLED_BACK)], httpHeaders: {}, httpStatusCode: 400, referenceId });
@@ -151,7 +154,7 @@ function composite(req: SimRequest, _p: readonly string[], ctx: RouteContext): S
         const body = substitute(item.body, results);
         const rawHeaders = (typeof item.httpHeaders === 'object' && item.httpHeaders !== null ? item.httpHeaders : {}) as Record<string, unknown>;
         const headers = Object.fromEntries(Object.entries(rawHeaders).map(([k, v]) => [k.toLowerCase(), String(v)]));
-        res = ctx.dispatch(subRequest(req, item.method, url, body, headers, `compositeRequest[${i}]`));
+        res = ctx.dispatch(subRequest(req, item.method, url, body, headers, `${where}[${i}]`));
       } catch (error) {
         if (error instanceof UnresolvedReference) {
           res = {
@@ -179,13 +182,57 @@ function composite(req: SimRequest, _p: readonly string[], ctx: RouteContext): S
         }
       }
     }
-    return { out, rollback: allOrNone && failed };
+    return { out, failed, rollback: allOrNone && failed };
   };
-  const { out } = ctx.org.transaction(run);
+  return ctx.org.transaction(run);
+}
+
+function composite(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
+  const input = requestBody(req);
+  const list = input.compositeRequest;
+  if (!Array.isArray(list)) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', 'compositeRequest is required'));
+  if (list.length > MAX_SUBREQUESTS) {
+    throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `Composite requests cannot contain more than ${MAX_SUBREQUESTS} subrequests`));
+  }
+  const items = checkReferences(list, 'compositeRequest');
+  const { out } = runSubrequests(req, ctx, items, input.allOrNone === true, 'compositeRequest');
   return { status: 200, body: { compositeResponse: out } };
+}
+
+/** Graphs per composite graph request, and nodes per graph. */
+export const MAX_GRAPHS = 75;
+export const MAX_GRAPH_NODES = 500;
+
+/**
+ * `/composite/graph`: independent graphs, each all-or-nothing:
+ * `{graphs: [{graphId, graphResponse: {compositeResponse}, isSuccessful}]}`.
+ */
+function graph(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
+  const input = requestBody(req);
+  const graphs = input.graphs;
+  if (!Array.isArray(graphs) || graphs.length === 0) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', 'graphs is required'));
+  if (graphs.length > MAX_GRAPHS) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `A request cannot contain more than ${MAX_GRAPHS} graphs`));
+  const ids = new Set<string>();
+  const checked = graphs.map((g: unknown, i: number) => {
+    const o = (typeof g === 'object' && g !== null ? g : {}) as Record<string, unknown>;
+    if (typeof o.graphId !== 'string' || o.graphId === '') throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `graphs[${i}]: graphId is required`));
+    if (ids.has(o.graphId)) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `Duplicate graphId ${o.graphId}`));
+    ids.add(o.graphId);
+    if (!Array.isArray(o.compositeRequest)) throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `graphs[${i}]: compositeRequest is required`));
+    if (o.compositeRequest.length > MAX_GRAPH_NODES) {
+      throw new SimHttpError(400, sfError('INVALID_BATCH_REQUEST', `graph ${o.graphId} has more than ${MAX_GRAPH_NODES} nodes`));
+    }
+    return { graphId: o.graphId, items: checkReferences(o.compositeRequest, `graphs[${i}].compositeRequest`) };
+  });
+  const out = checked.map(({ graphId, items }) => {
+    const { out: responses, failed } = runSubrequests(req, ctx, items, true, `graph ${graphId}`);
+    return { graphId, graphResponse: { compositeResponse: responses }, isSuccessful: !failed };
+  });
+  return { status: 200, body: { graphs: out } };
 }
 
 export const compositeRoutes: Route[] = [
   { method: 'POST', pattern: /^\/composite\/batch\/?$/, key: 'POST /composite/batch', handler: batch },
   { method: 'POST', pattern: /^\/composite\/?$/, key: 'POST /composite', handler: composite },
+  { method: 'POST', pattern: /^\/composite\/graph\/?$/, key: 'POST /composite/graph', handler: graph },
 ];

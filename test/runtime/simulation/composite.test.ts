@@ -143,3 +143,44 @@ describe('composite', () => {
     expect(dup.status).toBe(400);
   });
 });
+
+describe('composite graph', () => {
+  it('runs graphs independently, each all-or-nothing', async () => {
+    const before = sim.org.records('Account').length;
+    const r = await call(sim, token, 'POST', `${V}/composite/graph`, {
+      graphs: [
+        {
+          graphId: 'ok',
+          compositeRequest: [
+            { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a', body: { Name: 'Graph Co' } },
+            { method: 'POST', url: `${V}/sobjects/Contact`, referenceId: 'c', body: { LastName: 'G', AccountId: '@{a.id}' } },
+          ],
+        },
+        {
+          graphId: 'bad',
+          compositeRequest: [
+            { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a', body: { Name: 'Never Co' } },
+            { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'b', body: { Industry: 'Nope' } },
+          ],
+        },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const graphs = (r.json as { graphs: { graphId: string; isSuccessful: boolean; graphResponse: CompositeBody }[] }).graphs;
+    expect(graphs.map((g) => [g.graphId, g.isSuccessful])).toEqual([['ok', true], ['bad', false]]);
+    expect(graphs[0]!.graphResponse.compositeResponse.map((x) => x.httpStatusCode)).toEqual([201, 201]);
+    expect(graphs[1]!.graphResponse.compositeResponse.map((x) => x.httpStatusCode)).toEqual([400, 400]);
+    expect(sim.org.records('Account').length).toBe(before + 1);
+  });
+
+  it('allows sObject Collections inside composite but not nested composite', async () => {
+    const r = (await call(sim, token, 'POST', `${V}/composite`, {
+      compositeRequest: [
+        { method: 'POST', url: `${V}/composite/sobjects`, referenceId: 'col', body: { records: [{ attributes: { type: 'Account' }, Name: 'Col in composite' }] } },
+        { method: 'POST', url: `${V}/composite/batch`, referenceId: 'nested', body: { batchRequests: [] } },
+      ],
+    })).json as CompositeBody;
+    expect(r.compositeResponse[0]!.httpStatusCode).toBe(200);
+    expect(r.compositeResponse[1]!.httpStatusCode).toBe(400);
+  });
+});

@@ -138,6 +138,12 @@ describe('limits and usage', () => {
       const bad = await call(local, 'nope', 'GET', `${V}/limits`);
       expect(bad.headers.get('sforce-limit-info')).toBe('api-usage=3/500');
       expect(local.apiUsage()).toEqual({ used: 3, max: 500 });
+      local.setApiUsage(499);
+      expect((await call(local, t, 'GET', `${V}/limits`)).status).toBe(200);
+      const over = await call(local, t, 'GET', `${V}/limits`);
+      expect(over.status).toBe(403);
+      expect(over.json).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+      expect(over.headers.get('sforce-limit-info')).toBe('api-usage=500/500');
     } finally {
       await local.close();
     }
