@@ -28,6 +28,8 @@ export function schemaFromModel(model: OrgModel): QuerySchema {
         aggregatable: f.aggregatable,
         referenceTo: f.reference?.referenceTo ?? [],
         relationshipName: f.reference?.relationshipName ?? null,
+        namePointing: f.reference?.polymorphic ?? false,
+        nameField: f.nameField,
         picklistValues: f.picklist?.values.map((v) => ({ value: v.value, label: v.label })) ?? [],
       })),
       childRelationships: o.childRelationships,

@@ -488,7 +488,7 @@ class Binder {
       this.report('INVALID_FIELD', `Didn't understand relationship '${item.relationship}' in field path. ${CUSTOM_REL_HINT}`, span);
       return undefined;
     }
-    if (relField.referenceTo.length < 2) {
+    if (!isPolymorphic(relField)) {
       this.report('MALFORMED_QUERY', `TYPEOF can only be used on a polymorphic relationship; '${relField.relationshipName ?? item.relationship}' is not polymorphic`, span);
       return undefined;
     }
@@ -563,12 +563,12 @@ class Binder {
         );
         return undefined;
       }
-      rels.push({ name: relField.relationshipName ?? seg, polymorphic: relField.referenceTo.length > 1, targets: relField.referenceTo });
+      rels.push({ name: relField.relationshipName ?? seg, polymorphic: isPolymorphic(relField), targets: relField.referenceTo });
       if (rels.length > 5) {
         this.report('MALFORMED_QUERY', 'SOQL statements cannot query relationships that are more than 5 levels away from the root entity object', segSpan(i));
         return undefined;
       }
-      polymorphic = relField.referenceTo.length > 1;
+      polymorphic = isPolymorphic(relField);
       objects = relField.referenceTo.map((t) => this.schema.index(t)).filter((x): x is ObjectIndex => x !== undefined);
       if (objects.length === 0) {
         // Target objects outside the schema (partial snapshot): the rest cannot be checked.
@@ -983,6 +983,11 @@ const NAME_FIELD_LIST = [
 const NAME_FIELDS = new Set(NAME_FIELD_LIST.map((f) => f.toLowerCase()));
 const NAME_RELATIONSHIPS = new Set(['profile', 'userrole', 'recordtype']);
 const nameFieldCase = (lower: string): string => NAME_FIELD_LIST.find((f) => f.toLowerCase() === lower) ?? lower;
+
+/** A reference that resolves through the Name object: several targets, or `namePointing`. */
+function isPolymorphic(f: QueryField): boolean {
+  return f.referenceTo.length > 1 || f.namePointing === true;
+}
 
 function keyOf(rels: readonly RelStep[], field: string): string {
   return [...rels.map((r) => r.name), field].join('.').toLowerCase();

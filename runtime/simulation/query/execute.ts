@@ -191,8 +191,16 @@ export class Executor {
   }
 
   private fieldValue(row: Row, path: BoundPath): unknown {
-    if (path.pseudoType) return row.obj;
-    const f = this.resolveField(row.obj, path);
+    if (path.pseudoType) {
+      // Name.Type: the sObject type, except that a queue owner (a Group) shows its group type ('Queue').
+      if (row.obj === 'Group' && typeof row.rec.Type === 'string') return row.rec.Type;
+      return row.obj;
+    }
+    let f = this.resolveField(row.obj, path);
+    // Through the Name object, `Name` is the record's name field (CaseNumber, Subject, ...).
+    if (f === undefined && path.rels.at(-1)?.polymorphic === true && path.field.name === 'Name') {
+      f = this.schema.index(row.obj)?.object.fields.find((x) => x.nameField === true);
+    }
     if (f === undefined) return null;
     const v = row.rec[f.name];
     if (v === undefined) return f.type === 'boolean' ? false : null;

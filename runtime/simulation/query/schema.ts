@@ -15,6 +15,10 @@ export interface QueryField {
   /** Targets of a reference field (several for a polymorphic one); empty otherwise. */
   readonly referenceTo: readonly string[];
   readonly relationshipName: string | null;
+  /** The reference resolves through the Name object (`namePointing`, or polymorphic). */
+  readonly namePointing?: boolean;
+  /** The object's name field (`Name`, `CaseNumber`, `Subject`): what `Name` shows through the Name object. */
+  readonly nameField?: boolean;
   /** Picklist values with labels (for `toLabel`). */
   readonly picklistValues: readonly { readonly value: string; readonly label: string | null }[];
 }
@@ -106,6 +110,8 @@ export function schemaFromStore(store: OrgStore): QuerySchema {
           aggregatable: bool(f.aggregatable, true),
           referenceTo: f.referenceTo ?? [],
           relationshipName: f.relationshipName ?? null,
+          namePointing: f.namePointing === true || f.polymorphicForeignKey === true,
+          nameField: f.nameField === true,
           picklistValues: (f.picklistValues ?? []).map((p) => ({
             value: p.value,
             label: labelOf(p),

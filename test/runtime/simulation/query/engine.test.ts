@@ -56,8 +56,11 @@ describe('executeQuery: record shape', () => {
 
   it('carries the concrete type of polymorphic parents and Type through the Name object', () => {
     const r = rows(`SELECT Subject, Owner.Name, Owner.Type, What.Name FROM Task ORDER BY Subject`);
-    expect(r.map((x) => (x.Owner as { attributes: { type: string } }).attributes.type)).toEqual(['User', 'Group', 'User']);
-    expect(r.map((x) => (x.Owner as { Type: string }).Type)).toEqual(['User', 'Group', 'User']);
+    expect(r.map((x) => (x.Owner as { attributes: { type: string } }).attributes.type)).toEqual(['User', 'Group', 'User', 'User']);
+    // Name.Type is the sObject type; a queue (Group) shows its group type, as `Owner.Type = 'Queue'` filters rely on.
+    expect(r.map((x) => (x.Owner as { Type: string }).Type)).toEqual(['User', 'Queue', 'User', 'User']);
+    // Name.Name is the record's name field: CaseNumber for a Case.
+    expect(r[3]?.What).toMatchObject({ attributes: { type: 'Case' }, Name: '00001234' });
     expect(r[1]?.What).toEqual({
       attributes: { type: 'Opportunity', url: `/services/data/v60.0/sobjects/Opportunity/${IDS.o1}` },
       Name: 'Big deal',
@@ -285,7 +288,7 @@ describe('executeQuery: polymorphic relationships resolve through the Name objec
 
   it('serves Name fields the concrete object lacks as null', () => {
     const r = rows('SELECT Owner.Email FROM Task ORDER BY Subject');
-    expect(r.map((x) => (x.Owner as { Email: unknown }).Email)).toEqual(['ada@example.com', null, 'bob@example.com']);
+    expect(r.map((x) => (x.Owner as { Email: unknown }).Email)).toEqual(['ada@example.com', null, 'bob@example.com', 'ada@example.com']);
   });
 });
 

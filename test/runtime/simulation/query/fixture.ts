@@ -86,9 +86,10 @@ export const DESCRIBES: SimDescribe[] = [
     field({ name: 'Subject', type: 'string' }),
     field({ name: 'ActivityDate', type: 'date' }),
     ref('WhoId', ['Contact', 'Lead'], 'Who'),
-    ref('WhatId', ['Account', 'Opportunity'], 'What'),
+    ref('WhatId', ['Account', 'Case', 'Opportunity'], 'What'),
     ref('OwnerId', ['Group', 'User'], 'Owner'),
   ]),
+  describe('Case', '500', [field({ name: 'CaseNumber', type: 'string', nameField: true }), field({ name: 'Subject', type: 'string' })]),
   describe('Opportunity', '006', [
     field({ name: 'Name', type: 'string' }),
     field({ name: 'Amount', type: 'currency' }),
@@ -104,7 +105,7 @@ export const IDS = {
   u1: id('005', 1), u2: id('005', 2), g1: id('00G', 1),
   a1: id('001', 1), a2: id('001', 2), a3: id('001', 3), a4: id('001', 4),
   c1: id('003', 1), c2: id('003', 2), c3: id('003', 3),
-  t1: id('00T', 1), t2: id('00T', 2), t3: id('00T', 3),
+  t1: id('00T', 1), t2: id('00T', 2), t3: id('00T', 3), t4: id('00T', 4), k1: id('500', 1),
   o1: id('006', 1), o2: id('006', 2), o3: id('006', 3),
 };
 
@@ -129,7 +130,9 @@ export const RECORDS: Record<string, Record<string, unknown>[]> = {
     { Id: IDS.t1, Subject: 'Call', ActivityDate: '2024-05-06', WhoId: IDS.c1, WhatId: IDS.a1, OwnerId: IDS.u1 },
     { Id: IDS.t2, Subject: 'Email', ActivityDate: null, WhoId: null, WhatId: IDS.o1, OwnerId: IDS.g1 },
     { Id: IDS.t3, Subject: 'Meet', ActivityDate: '2024-06-01', WhoId: IDS.c2, WhatId: null, OwnerId: IDS.u2 },
+    { Id: IDS.t4, Subject: 'Zeta', ActivityDate: null, WhoId: null, WhatId: IDS.k1, OwnerId: IDS.u1 },
   ],
+  Case: [{ Id: IDS.k1, CaseNumber: '00001234', Subject: 'Broken' }],
   Opportunity: [
     { Id: IDS.o1, Name: 'Big deal', Amount: 1000, StageName: 'Won', CloseDate: '2024-03-01', AccountId: IDS.a1 },
     { Id: IDS.o2, Name: 'Small deal', Amount: 10.25, StageName: 'Won', CloseDate: '2024-04-15', AccountId: IDS.a1 },
