@@ -1,18 +1,32 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSoql, formatDiagnostic, lintPaths, lintSource, type LintDiagnostic } from '../../../generator/lint/index.js';
-import { readSnapshot } from '../../../generator/model/snapshot.js';
+import { DirectorySource } from '../../../generator/metadata/directory.js';
+import { buildModel } from '../../../generator/model/build.js';
+import { serializeSnapshot, SNAPSHOT_FILE } from '../../../generator/model/snapshot.js';
 import type { OrgModel } from '../../../generator/model/types.js';
 
 const FIXTURES = 'test/generator/lint/fixtures/app';
 let model: OrgModel;
+/** A directory holding the demo org's snapshot, written for the CLI tests. */
+let outDir: string;
 
 beforeAll(async () => {
-  // The demo org's snapshot, as `npm run generate` writes it.
-  model = (await readSnapshot('generated')).model;
+  // The demo org's model, built as `sfgen generate` builds it (not read from generated/, which
+  // another engineer may be regenerating).
+  const source = new DirectorySource('test/fixtures/demo-org');
+  const names = (await readdir('test/fixtures/demo-org/sobjects')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  model = buildModel({ apiVersion: '60.0', orgId: null, objects: await source.describeSObjects(names), events: [] });
+  outDir = await mkdtemp(join(tmpdir(), 'sfgen-lint-'));
+  await writeFile(join(outDir, SNAPSHOT_FILE), serializeSnapshot(model, { lastModified: new Map() }));
+});
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
 /** 1-based line/column of the `nth` occurrence of `needle` in `text`, plus `delta` characters. */
@@ -160,12 +174,12 @@ describe('sfgen lint (CLI)', () => {
   };
 
   it('exits 1 with file:line:col lines on errors, 0 on a clean tree, 1 without a snapshot', async () => {
-    const bad = await run(join(FIXTURES, 'bad.ts'), '--out', 'generated');
+    const bad = await run(join(FIXTURES, 'bad.ts'), '--out', outDir);
     expect(bad.code).toBe(1);
     expect(bad.stdout.split('\n')[0]).toBe(`${join(FIXTURES, 'bad.ts')}:4:34: error: No such column 'Nmae' on entity 'Account'; did you mean 'Name'?`);
     expect(bad.stderr).toContain('13 errors, 0 notes');
 
-    const good = await run(join(FIXTURES, 'good.ts'), join(FIXTURES, 'nested'), '--json');
+    const good = await run(join(FIXTURES, 'good.ts'), join(FIXTURES, 'nested'), '--json', '--out', outDir);
     expect(good.code).toBe(0);
     const json = JSON.parse(good.stdout) as { errors: number; notes: number; diagnostics: LintDiagnostic[] };
     expect(json.errors).toBe(0);
