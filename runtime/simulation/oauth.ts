@@ -91,6 +91,10 @@ export class TokenService {
     return this.sessions.size;
   }
 
+  get orgId(): string {
+    return this.config.orgId;
+  }
+
   get defaultUser(): SimUser {
     const u = this.config.users[0];
     if (u === undefined) throw new Error('the simulator has no users');

@@ -11,6 +11,7 @@ import { IdMinter } from './ids.js';
 import type { TokenService } from './oauth.js';
 import type { QueryCursor, RouteContext, Router, SimRequest, SimResponse } from './router.js';
 import type { SimOrg } from './store.js';
+import { toSfDateTime } from './time.js';
 
 /** Settings of the HTTP layer (resolved). */
 export interface ServerSettings {
@@ -204,7 +205,7 @@ export class SimServer {
         const token = bearer(req);
         if (token !== undefined) this.tokens.revoke(token);
         const e = invalidSession();
-        return this.send(res, { status: e.status, body: e.body }, false, limitInfo());
+        return this.send(res, { status: e.status, headers: { 'WWW-Authenticate': 'Token' }, body: e.body }, false, limitInfo());
       }
       if (fault.response !== undefined) {
         const r = fault.response;
@@ -228,6 +229,8 @@ export class SimServer {
         undefined,
       );
     }
+    const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(path);
+    if (identity || path === '/services/oauth2/userinfo') return this.identity(req, res, method, identity?.[1], identity?.[2]);
     if (!data) {
       return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, undefined);
     }
@@ -241,7 +244,7 @@ export class SimServer {
     }
     if (session === undefined) {
       const e = invalidSession();
-      return this.send(res, { status: e.status, body: e.body }, false, limitInfo());
+      return this.send(res, { status: e.status, headers: { 'WWW-Authenticate': 'Token' }, body: e.body }, false, limitInfo());
     }
     if (!this.settings.versions.includes(version)) {
       return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, limitInfo());
@@ -282,6 +285,45 @@ export class SimServer {
     }
   }
 
+  /** The identity URL (`id` of a token response) and `/services/oauth2/userinfo`, for the token's user. */
+  private identity(req: http.IncomingMessage, res: http.ServerResponse, method: string, orgId: string | undefined, userId: string | undefined): void {
+    if (method !== 'GET' && method !== 'POST') return this.send(res, { status: 405, body: [sfError('METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,POST`)] }, false, undefined);
+    const token = bearer(req);
+    const session = token === undefined ? undefined : this.tokens.session(token);
+    if (session === undefined) return this.send(res, { status: 403, body: 'Bad_OAuth_Token' }, false, undefined);
+    const org = this.tokens.orgId;
+    if (orgId !== undefined && (orgId.slice(0, 15) !== org.slice(0, 15) || userId?.slice(0, 15) !== session.user.userId.slice(0, 15))) {
+      return this.send(res, { status: 403, body: 'Bad_Id' }, false, undefined);
+    }
+    const u = session.user;
+    const v = this.settings.apiVersion;
+    const urls = Object.fromEntries(
+      ['rest', 'sobjects', 'query', 'limits'].map((k) => [k, `${this.url}/services/data/v{version}/${k === 'rest' ? '' : `${k}/`}`]),
+    );
+    const body = {
+      id: `${this.url}/id/${org}/${u.userId}`,
+      asserted_user: true,
+      user_id: u.userId,
+      organization_id: org,
+      username: u.username,
+      nick_name: u.username.split('@')[0],
+      display_name: u.username,
+      email: u.username,
+      active: true,
+      user_type: 'STANDARD',
+      language: 'en_US',
+      locale: 'en_US',
+      utcOffset: 0,
+      last_modified_date: toSfDateTime(new Date(session.issuedAt)),
+      urls: { ...urls, custom_domain: this.url },
+      api_version: v,
+    };
+    if (pathOf(req) === '/services/oauth2/userinfo') {
+      return this.send(res, { status: 200, body: { sub: body.id, user_id: u.userId, organization_id: org, preferred_username: u.username, email: u.username } }, false, undefined);
+    }
+    this.send(res, { status: 200, body }, false, undefined);
+  }
+
   private revoke(res: http.ServerResponse, method: string, body: string | undefined, query: URLSearchParams): void {
     const token = new URLSearchParams(body ?? '').get('token') ?? query.get('token');
     if ((method !== 'POST' && method !== 'GET') || token === null || this.tokens.session(token) === undefined) {
@@ -290,6 +332,10 @@ export class SimServer {
     this.tokens.revoke(token);
     this.send(res, { status: 200 }, false, undefined);
   }
+}
+
+function pathOf(req: http.IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
 }
 
 function bearer(req: http.IncomingMessage): string | undefined {

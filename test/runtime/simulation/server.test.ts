@@ -193,3 +193,51 @@ describe('stats and latency', () => {
     }
   });
 });
+
+describe('identity and encodings', () => {
+  it('serves the identity URL of a token response and userinfo', async () => {
+    const id = `${sim.url}/id/${sim.orgId}/${sim.defaultUser.userId}`;
+    const r = await fetch(id, { headers: { Authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ id, user_id: sim.defaultUser.userId, organization_id: sim.orgId, username: sim.defaultUser.username });
+    expect((body.urls as Record<string, string>).rest).toBe(`${sim.url}/services/data/v{version}/`);
+    const info = await fetch(`${sim.url}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(await info.json()).toMatchObject({ preferred_username: sim.defaultUser.username });
+    const denied = await fetch(id);
+    expect(denied.status).toBe(403);
+  });
+
+  it('sends WWW-Authenticate with 401', async () => {
+    const r = await call(sim, undefined, 'GET', `${V}/limits`);
+    expect(r.headers.get('www-authenticate')).toBe('Token');
+  });
+
+  it('gzips responses when enabled and asked, and reads gzipped request bodies', async () => {
+    const { gzipSync, gunzipSync } = await import('node:zlib');
+    const http = await import('node:http');
+    const local = await startTiny({ gzip: true });
+    try {
+      const t = local.issueAccessToken();
+      const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        http
+          .get(`${local.url}${V}/sobjects/Account/describe`, { headers: { Authorization: `Bearer ${t}`, 'Accept-Encoding': 'gzip' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+      expect(raw.encoding).toBe('gzip');
+      expect((JSON.parse(gunzipSync(raw.body).toString('utf8')) as { name: string }).name).toBe('Account');
+      const created = await fetch(`${local.url}${V}/sobjects/Contact`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: gzipSync(Buffer.from(JSON.stringify({ LastName: 'Zipped' }))),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await local.close();
+    }
+  });
+});
