@@ -89,6 +89,7 @@ export class SoqlParseError extends Error {
 /** How a token is shown in messages. */
 export function describeToken(token: Token): string {
   if (token.type === 'eof') return 'end of query';
+  if (token.type === 'string') return token.text.length > 40 ? `${token.text.slice(0, 36)}...'` : token.text;
   const text = token.text.length > 40 ? `${token.text.slice(0, 37)}...` : token.text;
   return `'${text}'`;
 }
@@ -265,6 +266,7 @@ export function tokenize(text: string): Token[] {
       i++;
       continue;
     }
+    if (ch === '*') fail(start, start + 1, "unexpected character '*': SOQL has no SELECT *; list the fields");
     fail(start, start + 1, `unexpected character '${ch}'`);
   }
   tokens.push({ type: 'eof', text: '', start: n, end: n });
