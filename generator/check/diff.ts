@@ -28,6 +28,11 @@ export interface DiffOptions {
   readonly sourceObjectNames?: ReadonlyMap<string, string>;
   /** Names not to report as added (objects that existed but were not generated). */
   readonly ignoreAdded?: ReadonlySet<string>;
+  /**
+   * Every object name of the snapshot, when `before` holds only some of them (those that may have
+   * changed): objects in this list are never reported as added.
+   */
+  readonly snapshotObjectNames?: Iterable<string>;
 }
 
 const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'encryptedstring', 'combobox', 'picklist', 'multipicklist']);
@@ -57,7 +62,7 @@ export function diffModels(
 ): RawChange[] {
   const changes: RawChange[] = [];
   const afterLower = lowerIndex(after);
-  const known = new Set<string>();
+  const known = new Set<string>([...(options.snapshotObjectNames ?? [])].map((n) => n.toLowerCase()));
   for (const obj of before) {
     known.add(obj.name.toLowerCase());
     const now = after.get(obj.name) ?? afterLower.get(obj.name.toLowerCase());

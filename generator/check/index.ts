@@ -15,7 +15,8 @@ import { MetadataError } from '../metadata/errors.js';
 import type { MetadataHttp } from '../metadata/http.js';
 import { LiveSource } from '../metadata/live.js';
 import type { MetadataSource } from '../metadata/source.js';
-import { readSnapshot, type Snapshot } from '../model/snapshot.js';
+import { objectHash, readSnapshot, type Snapshot } from '../model/snapshot.js';
+import type { ObjectModel } from '../model/types.js';
 import { classRank, type Change, type ChangeClass } from './changes.js';
 import { applyUsage, sortChanges } from './classify.js';
 import { diffModels } from './diff.js';
@@ -165,7 +166,8 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
   // Objects are chosen against the snapshot, not the source: resolve the rest of the config without them.
   const { objects: requested, ...flags } = options;
   const config = resolveConfig({ ...flags, ...(requested && requested.length > 0 ? { objects: requested } : {}) }, env);
-  const snapshot = await readSnapshot(config.outDir);
+  // Lazy: an object's model is validated and rebuilt only when it is compared (most answer 304).
+  const snapshot = await readSnapshot(config.outDir, { lazy: true });
   const names = selectObjects(snapshot, requested && requested.length > 0 ? config.objects : 'all');
   const failOn = options.failOn ?? 'breaking';
   const notes: string[] = [];
@@ -190,8 +192,18 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
   }
 
   const checkAll = !(requested && requested.length > 0);
-  const beforeObjects = snapshot.model.objects.filter((o) => names.includes(o.name));
-  const raw = diffModels(beforeObjects, models.objects, checkAll ? snapshot.model.events : [], checkAll ? models.events : null, {
+  // Compare only what may have changed: not 304, and (for sources without dates) a different hash.
+  const beforeObjects: ObjectModel[] = [];
+  for (const name of names) {
+    const entry = snapshot.objects.get(name);
+    if (!entry || models.unchanged.has(name)) continue;
+    const now = models.objects.get(name);
+    if (now && objectHash(now) === entry.hash) continue;
+    beforeObjects.push(entry.model);
+  }
+  const snapshotEvents = [...snapshot.events.values()].map((e) => e.model);
+  const raw = diffModels(beforeObjects, models.objects, checkAll ? snapshotEvents : [], checkAll ? models.events : null, {
+    snapshotObjectNames: snapshot.objects.keys(),
     ...(checkAll ? { sourceObjectNames: models.globalNames } : {}),
     ...(snapshot.notGenerated ? { ignoreAdded: new Set(snapshot.notGenerated) } : {}),
   });
@@ -240,7 +252,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
     apiVersion,
     objectsChecked: names.length,
     notModified: models.notModified,
-    eventsChecked: checkAll && models.events ? snapshot.model.events.length : 0,
+    eventsChecked: checkAll && models.events ? snapshot.events.size : 0,
     requests: source.requestCount(),
     durationMs: Date.now() - started,
     usage: {

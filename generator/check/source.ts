@@ -15,8 +15,10 @@ import type { EventModel, ObjectModel } from '../model/types.js';
 /** The source's models for the checked objects. */
 export interface SourceModels {
   readonly description: string;
-  /** Checked objects that still exist, by their snapshot name. */
+  /** Checked objects that still exist and whose describe was read, by their snapshot name. */
   readonly objects: ReadonlyMap<string, ObjectModel>;
+  /** Checked objects that answered 304 Not Modified: unchanged since the snapshot (not in {@link objects}). */
+  readonly unchanged: ReadonlySet<string>;
   /** Every sObject in the source's global describe (name -> label). */
   readonly globalNames: ReadonlyMap<string, string>;
   /** The source's events, or null when the source cannot list them. */
@@ -66,6 +68,7 @@ export async function loadSourceModels(
   }
 
   const objects = new Map<string, ObjectModel>();
+  const unchanged = new Set<string>();
   let notModified = 0;
   let described = 0;
   const dates = new Map<string, string>();
@@ -81,9 +84,8 @@ export async function loadSourceModels(
     for (const r of results) {
       const snapshotName = bySourceName.get(r.name) ?? r.name;
       if (r.status === 'notModified') {
-        const model = snapshot.objects.get(snapshotName)?.model;
-        if (!model) throw new Error(`internal: ${r.name} answered 304 but is not in the snapshot`);
-        objects.set(snapshotName, model);
+        if (!snapshot.objects.has(snapshotName)) throw new Error(`internal: ${r.name} answered 304 but is not in the snapshot`);
+        unchanged.add(snapshotName);
         notModified++;
       } else {
         objects.set(snapshotName, buildObject(r.described));
@@ -108,6 +110,7 @@ export async function loadSourceModels(
   return {
     description: source.description,
     objects,
+    unchanged,
     globalNames,
     events,
     eventsNote,

@@ -158,22 +158,32 @@ export class SnapshotError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Canonical JSON and hashing
 
-/** JSON with object keys sorted (code-unit order) at every level, no whitespace. */
+/**
+ * JSON with object keys sorted (code-unit order) at every level, no whitespace; `undefined`
+ * properties are left out (as `JSON.stringify` does).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeysDeep(value));
-}
-
-function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareCodeUnits)) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeysDeep(v);
+  if (value === null || typeof value !== 'object') return value === undefined ? 'null' : JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      out += item === undefined ? 'null' : canonicalJson(item);
     }
-    return out;
+    return `${out}]`;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function compareCodeUnits(a: string, b: string): number {
@@ -190,80 +200,147 @@ function compareCodeUnits(a: string, b: string): number {
  * ```
  */
 export function objectHash(object: ObjectModel | EventModel): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(object)).digest('hex')}`;
+  const text = 'fields' in object ? objectCanonical(object, fieldJson) : canonicalJson(object);
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/**
+ * The canonical compact JSON of an object model that its hash covers: the snapshot entry without
+ * `hash` and `lastModified`, on one line —
+ * `{"childRelationships":[…],"fields":{"<name>":{…},…},"object":{…},"recordTypes":[…]}` with
+ * sorted keys, fields in model order and defaults left out (see {@link FIELD_DEFAULTS}).
+ */
+function objectCanonical(object: ObjectModel, field: (f: FieldModel) => string): string {
+  const { fields, childRelationships, recordTypes, name: _name, ...header } = object;
+  let out = '{"childRelationships":[';
+  out += childRelationships.map((c) => compactJson(c, CHILD_DEFAULTS)).join(',');
+  out += '],"fields":{';
+  out += fields.map((f) => `${JSON.stringify(f.name)}:${field(f)}`).join(',');
+  out += `},"object":${canonicalJson(header)},"recordTypes":[`;
+  out += recordTypes.map((r) => canonicalJson(r)).join(',');
+  return `${out}]}`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Layout printer: `line` prints compact JSON on one line; `block` prints one entry per line;
-// `flow` prints the node inline but lets its children choose (so a `block` child breaks lines).
+// Compact form: values equal to these defaults are left out of the file and restored on read
+// (a 1,500-object org has ~340,000 fields; writing every false and null would triple the file).
 
-type Layout =
-  | { readonly kind: 'line' }
-  | { readonly kind: 'block'; readonly child: (key: string) => Layout; readonly keepOrder?: boolean }
-  | { readonly kind: 'flow'; readonly child: (key: string) => Layout };
+/**
+ * Field properties and the value they take when absent from the file. `label` and `type` are
+ * always written. The access flags default to `true` (what most fields are), so a field line
+ * shows what a field cannot do: `"updateable":false`.
+ */
+export const FIELD_DEFAULTS = {
+  helpText: null,
+  custom: false,
+  nillable: true,
+  createable: true,
+  updateable: true,
+  filterable: true,
+  sortable: true,
+  groupable: true,
+  aggregatable: true,
+  defaultedOnCreate: false,
+  requiredOnCreate: false,
+  defaultValue: null,
+  defaultValueFormula: null,
+  externalId: false,
+  idLookup: false,
+  unique: false,
+  caseSensitive: false,
+  autoNumber: false,
+  calculated: null,
+  formula: null,
+  encrypted: false,
+  htmlFormatted: false,
+  nameField: false,
+  deprecatedAndHidden: false,
+  length: 0,
+  byteLength: 0,
+  precision: 0,
+  scale: 0,
+  digits: 0,
+  extraTypeInfo: null,
+  compoundFieldName: null,
+  picklist: null,
+  reference: null,
+} as const satisfies Omit<FieldModel, 'name' | 'label' | 'type'>;
 
-const LINE: Layout = { kind: 'line' };
-const INDENT = '  ';
+const PICKLIST_DEFAULTS = { restricted: false, dependent: false, controllerName: null } as const;
+const REFERENCE_DEFAULTS = {
+  polymorphic: false,
+  masterDetail: false,
+  relationshipOrder: null,
+  cascadeDelete: false,
+  restrictedDelete: false,
+  referenceTargetField: null,
+} as const;
+const CHILD_DEFAULTS = { cascadeDelete: false, restrictedDelete: false } as const;
 
-function print(value: unknown, layout: Layout, depth: number): string {
-  if (value === null || typeof value !== 'object' || layout.kind === 'line') return canonicalJson(value);
-  const isArray = Array.isArray(value);
-  const entries: Array<[string, unknown]> = isArray
-    ? (value as unknown[]).map((v, i) => [String(i), v])
-    : Object.entries(value).filter(([, v]) => v !== undefined);
-  if (!isArray && !(layout.kind === 'block' && layout.keepOrder)) {
-    entries.sort(([a], [b]) => compareCodeUnits(a, b));
+/** Canonical JSON of `obj` without the properties equal to their default (primitives only). */
+function compactJson(obj: object, defaults: Readonly<Record<string, unknown>>, write?: (key: string, value: unknown) => string | undefined): string {
+  const record = obj as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (Object.hasOwn(defaults, key) && defaults[key] === value) continue;
+    const written = write?.(key, value) ?? canonicalJson(value);
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${written}`;
+    first = false;
   }
-  const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
-  if (entries.length === 0) return open + close;
-  if (layout.kind === 'flow') {
-    const parts = entries.map(([k, v]) => {
-      const printed = print(v, layout.child(k), depth);
-      return isArray ? printed : `${JSON.stringify(k)}:${printed}`;
-    });
-    return open + parts.join(',') + close;
-  }
-  const pad = INDENT.repeat(depth + 1);
-  const parts = entries.map(([k, v]) => {
-    const printed = print(v, layout.child(k), depth + 1);
-    return pad + (isArray ? printed : `${JSON.stringify(k)}: ${printed}`);
-  });
-  return `${open}\n${parts.join(',\n')}\n${INDENT.repeat(depth)}${close}`;
+  return `${out}}`;
 }
 
-const block = (child: (key: string) => Layout, keepOrder = false): Layout => ({ kind: 'block', child, keepOrder });
-const flow = (child: (key: string) => Layout): Layout => ({ kind: 'flow', child });
+/** A picklist value: a bare string when active, not the default, independent and labelled as its value. */
+function compactPicklistValue(v: PicklistValueModel): string {
+  const { value, label, active, defaultValue, validFor, ...extra } = v;
+  if (active && !defaultValue && validFor === null && label === value && Object.keys(extra).length === 0) return JSON.stringify(value);
+  return compactJson({ value, ...(label !== value && { label }), active, defaultValue, validFor, ...extra }, { active: true, defaultValue: false, validFor: null });
+}
 
-/** A field: one line, except that its picklist values (if any) go one per line. */
-const FIELD_LAYOUT: Layout = flow((key) =>
-  key === 'picklist' ? flow((k) => (k === 'values' ? block(() => LINE) : LINE)) : LINE,
-);
+/** A field's compact JSON (without its name). With `pad`, picklist values go one per line, indented. */
+function writeField(field: FieldModel, pad?: string): string {
+  const { name: _name, ...rest } = field;
+  return compactJson(rest, FIELD_DEFAULTS, (key, value) => {
+    if (key === 'picklist' && value !== null) return writePicklist(value as PicklistModel, pad);
+    if (key === 'reference' && value !== null) return compactJson(value as object, REFERENCE_DEFAULTS);
+    return undefined;
+  });
+}
 
-/** An Avro schema: one line, except that a record's `fields` go one per line. */
-const AVRO_LAYOUT: Layout = flow((key) => (key === 'fields' ? block(() => LINE) : LINE));
+function fieldJson(field: FieldModel): string {
+  return writeField(field);
+}
 
-const OBJECT_ENTRY_LAYOUT: Layout = block((key) => {
-  switch (key) {
-    case 'fields':
-      return block(() => FIELD_LAYOUT, true);
-    case 'childRelationships':
-    case 'recordTypes':
-      return block(() => LINE);
-    default:
-      return LINE;
-  }
-});
+function writePicklist(picklist: PicklistModel, pad?: string): string {
+  return compactJson(picklist, PICKLIST_DEFAULTS, (key, value) => {
+    if (key !== 'values' || !Array.isArray(value)) return undefined;
+    const values = (value as PicklistValueModel[]).map(compactPicklistValue);
+    if (pad === undefined || values.length === 0) return `[${values.join(',')}]`;
+    const inner = `${pad}${INDENT}`;
+    return `[\n${values.map((v) => inner + v).join(',\n')}\n${pad}]`;
+  });
+}
 
-const EVENT_ENTRY_LAYOUT: Layout = block((key) =>
-  key === 'model' ? flow((k) => (k === 'schema' ? AVRO_LAYOUT : LINE)) : LINE,
-);
+const INDENT = '  ';
 
-const SNAPSHOT_LAYOUT: Layout = block((key) => {
-  if (key === 'notGenerated') return block(() => LINE);
-  if (key === 'objects') return block(() => OBJECT_ENTRY_LAYOUT, true);
-  if (key === 'events') return block(() => EVENT_ENTRY_LAYOUT, true);
-  return LINE;
-});
+function block(lines: readonly string[], depth: number, open: '[' | '{'): string {
+  const close = open === '[' ? ']' : '}';
+  if (lines.length === 0) return open + close;
+  const pad = INDENT.repeat(depth + 1);
+  return `${open}\n${lines.map((l) => pad + l).join(',\n')}\n${INDENT.repeat(depth)}${close}`;
+}
+
+/** An Avro schema on one line, except that a record's `fields` go one per line. */
+function writeAvro(schema: unknown, depth: number): string {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return canonicalJson(schema);
+  return compactJson(schema, {}, (key, value) =>
+    key === 'fields' && Array.isArray(value) ? block(value.map((f) => canonicalJson(f)), depth, '[') : undefined,
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 // Serialize
@@ -279,53 +356,66 @@ const SNAPSHOT_LAYOUT: Layout = block((key) => {
  * ```
  */
 export function serializeSnapshot(model: OrgModel, meta: SnapshotMeta): string {
-  const objects: Record<string, unknown> = {};
+  const objectNames = new Set<string>();
+  const objectEntries: string[] = [];
+  // depth: root 0, "objects" 1, an object 2, its members 3, a field 4.
+  const fieldPad = INDENT.repeat(4);
   for (const object of model.objects) {
-    if (Object.hasOwn(objects, object.name)) throw new Error(`serializeSnapshot: duplicate object ${object.name}`);
-    const { fields, childRelationships, recordTypes, name: _name, ...rest } = object;
-    const fieldMap: Record<string, unknown> = {};
+    if (objectNames.has(object.name)) throw new Error(`serializeSnapshot: duplicate object ${object.name}`);
+    objectNames.add(object.name);
+    const { fields, childRelationships, recordTypes, name: _name, ...header } = object;
+    const fieldNames = new Set<string>();
+    const fieldLines: string[] = [];
+    // Each field's one-line JSON feeds the hash; fields with picklist values are laid out again.
+    const oneLine = new Map<FieldModel, string>();
     for (const field of fields) {
-      if (Object.hasOwn(fieldMap, field.name)) {
-        throw new Error(`serializeSnapshot: duplicate field ${object.name}.${field.name}`);
-      }
-      const { name: _fieldName, ...fieldRest } = field;
-      fieldMap[field.name] = fieldRest;
+      if (fieldNames.has(field.name)) throw new Error(`serializeSnapshot: duplicate field ${object.name}.${field.name}`);
+      fieldNames.add(field.name);
+      const json = writeField(field);
+      oneLine.set(field, json);
+      const laidOut = field.picklist && field.picklist.values.length > 0 ? writeField(field, fieldPad) : json;
+      fieldLines.push(`${JSON.stringify(field.name)}: ${laidOut}`);
     }
-    objects[object.name] = {
-      childRelationships,
-      fields: fieldMap,
-      hash: objectHash(object),
-      lastModified: meta.lastModified.get(object.name) ?? null,
-      object: rest,
-      recordTypes,
-    };
+    const hash = `sha256:${createHash('sha256').update(objectCanonical(object, (f) => oneLine.get(f) ?? writeField(f))).digest('hex')}`;
+    const members = [
+      `"childRelationships": ${block(childRelationships.map((c) => compactJson(c, CHILD_DEFAULTS)), 3, '[')}`,
+      `"fields": ${block(fieldLines, 3, '{')}`,
+      `"hash": ${JSON.stringify(hash)}`,
+      `"lastModified": ${JSON.stringify(meta.lastModified.get(object.name) ?? null)}`,
+      `"object": ${canonicalJson(header)}`,
+      `"recordTypes": ${block(recordTypes.map((r) => canonicalJson(r)), 3, '[')}`,
+    ];
+    objectEntries.push(`${JSON.stringify(object.name)}: ${block(members, 2, '{')}`);
   }
-  const events: Record<string, unknown> = {};
+  const eventNames = new Set<string>();
+  const eventEntries: string[] = [];
   for (const event of model.events) {
-    if (Object.hasOwn(events, event.name)) throw new Error(`serializeSnapshot: duplicate event ${event.name}`);
-    events[event.name] = { hash: objectHash(event), model: event };
+    if (eventNames.has(event.name)) throw new Error(`serializeSnapshot: duplicate event ${event.name}`);
+    eventNames.add(event.name);
+    const body = compactJson(event, {}, (key, value) => (key === 'schema' ? writeAvro(value, 3) : undefined));
+    eventEntries.push(`${JSON.stringify(event.name)}: ${block([`"hash": ${JSON.stringify(objectHash(event))}`, `"model": ${body}`], 2, '{')}`);
   }
-  let notGenerated: string[] | undefined;
+  const top = [
+    `"apiVersion": ${JSON.stringify(model.apiVersion)}`,
+    `"events": ${block(eventEntries, 1, '{')}`,
+    `"formatVersion": ${SNAPSHOT_FORMAT_VERSION}`,
+    `"modelFormatVersion": ${JSON.stringify(model.formatVersion)}`,
+  ];
   if (meta.orgObjects) {
-    const generated = new Set(model.objects.map((o) => o.name));
-    notGenerated = [...new Set(meta.orgObjects)].filter((n) => !generated.has(n)).sort(compareCodeUnits);
+    const notGenerated = [...new Set(meta.orgObjects)].filter((n) => !objectNames.has(n)).sort(compareCodeUnits);
+    top.push(`"notGenerated": ${block(notGenerated.map((n) => JSON.stringify(n)), 1, '[')}`);
   }
-  const doc = {
-    apiVersion: model.apiVersion,
-    events,
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    modelFormatVersion: model.formatVersion,
-    notGenerated,
-    objects,
-    orgId: model.orgId,
-    sfgenVersion: model.generatorVersion,
-  };
-  return `${print(doc, SNAPSHOT_LAYOUT, 0)}\n`;
+  top.push(
+    `"objects": ${block(objectEntries, 1, '{')}`,
+    `"orgId": ${JSON.stringify(model.orgId)}`,
+    `"sfgenVersion": ${JSON.stringify(model.generatorVersion)}`,
+  );
+  return `${block(top, 0, '{')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation schemas (loose: keys added by a later, compatible model version are kept, so the
-// hash still matches; the typed keys are checked).
+// Validation schemas of the compact form (loose: keys added by a later, compatible model version
+// are kept, so the hash still matches; the typed keys are checked).
 
 const OBJECT_KINDS = [
   'standard', 'custom', 'platformEvent', 'changeEvent', 'customMetadata', 'customSetting',
@@ -333,83 +423,84 @@ const OBJECT_KINDS = [
 ] as const satisfies readonly ObjectKind[];
 
 const fieldTypeSchema = z.enum(FIELD_TYPES as [FieldModel['type'], ...FieldModel['type'][]]);
+const optBool = z.boolean().optional();
+const optNullableString = z.string().nullable().optional();
+const optNumber = z.number().optional();
 
-const picklistValueSchema: z.ZodType<PicklistValueModel> = z.looseObject({
-  value: z.string(),
-  label: z.string(),
-  active: z.boolean(),
-  defaultValue: z.boolean(),
-  validFor: z.array(z.number().int().nonnegative()).nullable(),
-});
+const picklistValueSchema = z.union([
+  z.string(),
+  z.looseObject({
+    value: z.string(),
+    label: z.string().optional(),
+    active: optBool,
+    defaultValue: optBool,
+    validFor: z.array(z.number().int().nonnegative()).nullable().optional(),
+  }),
+]);
 
-const picklistSchema: z.ZodType<PicklistModel> = z.looseObject({
-  restricted: z.boolean(),
-  dependent: z.boolean(),
-  controllerName: z.string().nullable(),
+const picklistSchema = z.looseObject({
+  restricted: optBool,
+  dependent: optBool,
+  controllerName: optNullableString,
   values: z.array(picklistValueSchema),
 });
 
-const referenceSchema: z.ZodType<ReferenceModel> = z.looseObject({
+const referenceSchema = z.looseObject({
   referenceTo: z.array(z.string()),
   relationshipName: z.string().nullable(),
-  polymorphic: z.boolean(),
-  masterDetail: z.boolean(),
-  relationshipOrder: z.number().nullable(),
-  cascadeDelete: z.boolean(),
-  restrictedDelete: z.boolean(),
-  referenceTargetField: z.string().nullable(),
+  polymorphic: optBool,
+  masterDetail: optBool,
+  relationshipOrder: z.number().nullable().optional(),
+  cascadeDelete: optBool,
+  restrictedDelete: optBool,
+  referenceTargetField: optNullableString,
 });
 
-/** A field entry in the snapshot (the `name` is the map key). */
+/** A field entry in the snapshot (the `name` is the map key; defaults left out). */
 const fieldEntrySchema = z.looseObject({
   label: z.string(),
-  helpText: z.string().nullable(),
   type: fieldTypeSchema,
-  custom: z.boolean(),
-  nillable: z.boolean(),
-  createable: z.boolean(),
-  updateable: z.boolean(),
-  filterable: z.boolean(),
-  sortable: z.boolean(),
-  groupable: z.boolean(),
-  aggregatable: z.boolean(),
-  defaultedOnCreate: z.boolean(),
-  requiredOnCreate: z.boolean(),
-  defaultValue: z.union([z.string(), z.number(), z.boolean()]).nullable(),
-  defaultValueFormula: z.string().nullable(),
-  externalId: z.boolean(),
-  idLookup: z.boolean(),
-  unique: z.boolean(),
-  caseSensitive: z.boolean(),
-  autoNumber: z.boolean(),
-  calculated: z.enum(['formula', 'rollup']).nullable(),
-  formula: z.string().nullable(),
-  encrypted: z.boolean(),
-  htmlFormatted: z.boolean(),
-  nameField: z.boolean(),
-  deprecatedAndHidden: z.boolean(),
-  length: z.number(),
-  byteLength: z.number(),
-  precision: z.number(),
-  scale: z.number(),
-  digits: z.number(),
-  extraTypeInfo: z.string().nullable(),
-  compoundFieldName: z.string().nullable(),
-  picklist: picklistSchema.nullable(),
-  reference: referenceSchema.nullable(),
+  helpText: optNullableString,
+  custom: optBool,
+  nillable: optBool,
+  createable: optBool,
+  updateable: optBool,
+  filterable: optBool,
+  sortable: optBool,
+  groupable: optBool,
+  aggregatable: optBool,
+  defaultedOnCreate: optBool,
+  requiredOnCreate: optBool,
+  defaultValue: z.union([z.string(), z.number(), z.boolean()]).nullable().optional(),
+  defaultValueFormula: optNullableString,
+  externalId: optBool,
+  idLookup: optBool,
+  unique: optBool,
+  caseSensitive: optBool,
+  autoNumber: optBool,
+  calculated: z.enum(['formula', 'rollup']).nullable().optional(),
+  formula: optNullableString,
+  encrypted: optBool,
+  htmlFormatted: optBool,
+  nameField: optBool,
+  deprecatedAndHidden: optBool,
+  length: optNumber,
+  byteLength: optNumber,
+  precision: optNumber,
+  scale: optNumber,
+  digits: optNumber,
+  extraTypeInfo: optNullableString,
+  compoundFieldName: optNullableString,
+  picklist: picklistSchema.nullable().optional(),
+  reference: referenceSchema.nullable().optional(),
 });
 
-// Compile-time guard: a field entry plus its name must be a FieldModel (fails when types.ts grows).
-type FieldEntry = z.infer<typeof fieldEntrySchema>;
-const _fieldEntryIsFieldModel = (entry: FieldEntry, name: string): FieldModel => ({ ...entry, name });
-void _fieldEntryIsFieldModel;
-
-const childRelationshipSchema: z.ZodType<ChildRelationshipModel> = z.looseObject({
+const childRelationshipSchema = z.looseObject({
   relationshipName: z.string().nullable(),
   childSObject: z.string(),
   field: z.string(),
-  cascadeDelete: z.boolean(),
-  restrictedDelete: z.boolean(),
+  cascadeDelete: optBool,
+  restrictedDelete: optBool,
 });
 
 const recordTypeSchema: z.ZodType<RecordTypeModel> = z.looseObject({
@@ -438,19 +529,19 @@ const objectHeaderSchema = z.looseObject({
   associateParentEntity: z.string().nullable(),
 });
 
-type ObjectHeader = z.infer<typeof objectHeaderSchema>;
-const _headerIsObjectModel = (
-  header: ObjectHeader,
-  rest: Pick<ObjectModel, 'name' | 'fields' | 'childRelationships' | 'recordTypes'>,
-): ObjectModel => ({ ...header, ...rest });
-void _headerIsObjectModel;
-
 const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+const hashSchema = z.string().regex(HASH_PATTERN, 'expected sha256:<64 hex digits>');
+
+/** What is checked of every object at parse time (cheap); the model is checked when first used. */
+const objectEnvelopeSchema = z.looseObject({
+  hash: hashSchema,
+  lastModified: z.string().nullable(),
+});
 
 const objectEntrySchema = z.strictObject({
   childRelationships: z.array(childRelationshipSchema),
   fields: z.record(z.string(), fieldEntrySchema),
-  hash: z.string().regex(HASH_PATTERN, 'expected sha256:<64 hex digits>'),
+  hash: hashSchema,
   lastModified: z.string().nullable(),
   object: objectHeaderSchema,
   recordTypes: z.array(recordTypeSchema),
@@ -465,7 +556,7 @@ const eventModelSchema: z.ZodType<EventModel> = z.looseObject({
 });
 
 const eventEntrySchema = z.strictObject({
-  hash: z.string().regex(HASH_PATTERN, 'expected sha256:<64 hex digits>'),
+  hash: hashSchema,
   model: eventModelSchema,
 });
 
@@ -482,19 +573,104 @@ const snapshotDocSchema = z.strictObject({
   formatVersion: z.number().int().positive(),
   modelFormatVersion: z.literal(MODEL_FORMAT_VERSION),
   notGenerated: z.array(z.string()).optional(),
-  objects: z.record(z.string(), objectEntrySchema),
+  objects: z.record(z.string(), objectEnvelopeSchema),
   orgId: z.string().nullable(),
   sfgenVersion: z.string().min(1),
 });
 
 // ---------------------------------------------------------------------------------------------
+// Expand the compact form back into models
+
+type FieldEntry = z.infer<typeof fieldEntrySchema>;
+
+function expandField(name: string, entry: FieldEntry): FieldModel {
+  const { picklist, reference, ...rest } = entry;
+  return {
+    ...FIELD_DEFAULTS,
+    ...rest,
+    name,
+    picklist: picklist ? expandPicklist(picklist) : null,
+    reference: reference ? { ...REFERENCE_DEFAULTS, ...reference } : null,
+  };
+}
+
+function expandPicklist(p: z.infer<typeof picklistSchema>): PicklistModel {
+  return {
+    ...PICKLIST_DEFAULTS,
+    ...p,
+    values: p.values.map(
+      (v): PicklistValueModel =>
+        typeof v === 'string'
+          ? { value: v, label: v, active: true, defaultValue: false, validFor: null }
+          : { active: true, defaultValue: false, validFor: null, ...v, label: v.label ?? v.value },
+    ),
+  };
+}
+
+function expandObject(name: string, entry: z.infer<typeof objectEntrySchema>): ObjectModel {
+  const fields: FieldModel[] = [];
+  for (const [fieldName, f] of Object.entries(entry.fields)) fields.push(expandField(fieldName, f));
+  return {
+    ...entry.object,
+    name,
+    fields,
+    childRelationships: entry.childRelationships.map((c): ChildRelationshipModel => ({ ...CHILD_DEFAULTS, ...c })),
+    recordTypes: entry.recordTypes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parse
+
+/** Options of {@link parseSnapshot}. */
+export interface ParseSnapshotOptions {
+  /**
+   * Validate each object's model when it is first read (`snapshot.objects.get(n).model`) instead of
+   * all at once. A drift check of a large org reads only the objects that changed. Errors are the
+   * same {@link SnapshotError}s, thrown at first use. Default false.
+   */
+  readonly lazy?: boolean;
+}
+
+class LazySnapshotObject implements SnapshotObject {
+  private cached: ObjectModel | undefined;
+  constructor(
+    readonly name: string,
+    readonly hash: string,
+    readonly lastModified: string | null,
+    private raw: unknown,
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  get model(): ObjectModel {
+    if (this.cached) return this.cached;
+    const parsed = objectEntrySchema.safeParse(this.raw);
+    if (!parsed.success) {
+      throw new SnapshotError('SNAPSHOT_INVALID', this.file, `invalid snapshot: ${describeZodError(parsed.error, ['objects', this.name])}`, findKeyPosition(this.text, this.name));
+    }
+    const model = expandObject(this.name, parsed.data);
+    const hash = objectHash(model);
+    if (hash !== this.hash) {
+      throw new SnapshotError(
+        'SNAPSHOT_HASH_MISMATCH',
+        this.file,
+        `object ${this.name}: recorded hash ${this.hash} does not match its model (${hash}); ` +
+          'the snapshot was edited by hand or damaged — restore it from git or run `sfgen generate`',
+        findKeyPosition(this.text, this.name),
+      );
+    }
+    this.cached = model;
+    this.raw = undefined;
+    return model;
+  }
+}
 
 /**
  * Parses and validates snapshot text. Throws {@link SnapshotError} naming `file` (with line and
  * column for malformed JSON, the JSON path for a wrong shape) for a corrupt or truncated file, a
  * snapshot written by a newer sfgen format, or an object whose recorded hash does not match its
- * model. Never returns a partial snapshot.
+ * model. Never returns a partial snapshot (with `lazy`, an object's model is checked at first use).
  *
  * @example
  * ```ts
@@ -502,7 +678,7 @@ const snapshotDocSchema = z.strictObject({
  * snapshot.objects.get('Account')?.model.fields.length;
  * ```
  */
-export function parseSnapshot(text: string, file: string): Snapshot {
+export function parseSnapshot(text: string, file: string, options: ParseSnapshotOptions = {}): Snapshot {
   if (text.trim() === '') {
     throw new SnapshotError('SNAPSHOT_INVALID_JSON', file, 'the snapshot file is empty; run `sfgen generate` to write it');
   }
@@ -537,38 +713,18 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     throw new SnapshotError('SNAPSHOT_INVALID', file, `invalid snapshot: ${describeZodError(parsed.error)}`);
   }
   const doc = parsed.data;
+  const rawObjects = (raw as { objects: Record<string, unknown> }).objects;
 
   const objects = new Map<string, SnapshotObject>();
-  for (const [name, entry] of Object.entries(doc.objects)) {
-    const fields: FieldModel[] = Object.entries(entry.fields).map(([fieldName, f]) => ({ ...f, name: fieldName }));
-    const model: ObjectModel = {
-      ...entry.object,
-      name,
-      fields,
-      childRelationships: entry.childRelationships,
-      recordTypes: entry.recordTypes,
-    };
-    const hash = objectHash(model);
-    if (hash !== entry.hash) {
-      throw new SnapshotError(
-        'SNAPSHOT_HASH_MISMATCH',
-        file,
-        `object ${name}: recorded hash ${entry.hash} does not match its model (${hash}); ` +
-          'the snapshot was edited by hand or damaged — restore it from git or run `sfgen generate`',
-        findKeyPosition(text, name),
-      );
-    }
-    objects.set(name, { name, hash: entry.hash, lastModified: entry.lastModified, model });
+  for (const [name, envelope] of Object.entries(doc.objects)) {
+    const entry = new LazySnapshotObject(name, envelope.hash, envelope.lastModified, rawObjects[name], text, file);
+    if (!options.lazy) void entry.model;
+    objects.set(name, entry);
   }
   const events = new Map<string, SnapshotEvent>();
   for (const [name, entry] of Object.entries(doc.events)) {
     if (entry.model.name !== name) {
-      throw new SnapshotError(
-        'SNAPSHOT_INVALID',
-        file,
-        `events.${name}: the model is named ${JSON.stringify(entry.model.name)}`,
-        findKeyPosition(text, name),
-      );
+      throw new SnapshotError('SNAPSHOT_INVALID', file, `events.${name}: the model is named ${JSON.stringify(entry.model.name)}`, findKeyPosition(text, name));
     }
     const hash = objectHash(entry.model);
     if (hash !== entry.hash) {
@@ -582,14 +738,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     }
     events.set(name, { name, hash: entry.hash, model: entry.model });
   }
-  const model: OrgModel = {
-    formatVersion: MODEL_FORMAT_VERSION,
-    generatorVersion: doc.sfgenVersion,
-    apiVersion: doc.apiVersion,
-    orgId: doc.orgId,
-    objects: [...objects.values()].map((o) => o.model),
-    events: [...events.values()].map((e) => e.model),
-  };
+  let model: OrgModel | undefined;
   return {
     file,
     formatVersion: doc.formatVersion,
@@ -599,7 +748,17 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     objects,
     events,
     notGenerated: doc.notGenerated ?? null,
-    model,
+    get model(): OrgModel {
+      model ??= {
+        formatVersion: MODEL_FORMAT_VERSION,
+        generatorVersion: doc.sfgenVersion,
+        apiVersion: doc.apiVersion,
+        orgId: doc.orgId,
+        objects: [...objects.values()].map((o) => o.model),
+        events: [...events.values()].map((e) => e.model),
+      };
+      return model;
+    },
   };
 }
 
@@ -612,7 +771,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
  * const snapshot = await readSnapshot('generated');
  * ```
  */
-export async function readSnapshot(outDir: string): Promise<Snapshot> {
+export async function readSnapshot(outDir: string, options: ParseSnapshotOptions = {}): Promise<Snapshot> {
   const file = join(outDir, SNAPSHOT_FILE);
   let text: string;
   try {
@@ -632,13 +791,13 @@ export async function readSnapshot(outDir: string): Promise<Snapshot> {
       cause: error,
     });
   }
-  return parseSnapshot(text, file);
+  return parseSnapshot(text, file, options);
 }
 
-function describeZodError(error: z.ZodError): string {
+function describeZodError(error: z.ZodError, prefix: readonly (string | number)[] = []): string {
   const issues = error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-    return `${path}: ${issue.message}`;
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    return `${path.length === 0 ? '(root)' : path.join('.')}: ${issue.message}`;
   });
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return issues.join('; ') + more;

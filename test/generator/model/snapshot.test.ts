@@ -174,15 +174,32 @@ describe('serializeSnapshot / parseSnapshot', () => {
     expect(objectHash(reordered.objects[0]!)).toBe(objectHash(account));
   });
 
-  it('puts one field, child relationship and picklist value per line', () => {
+  it('puts one field, child relationship and picklist value per line, leaving defaults out', () => {
     const lines = serializeSnapshot(model, meta).split('\n');
-    const nameLine = lines.find((l) => l.trimStart().startsWith('"Name": {'));
-    expect(nameLine).toMatch(/^ {8}"Name": \{"aggregatable":true,.*"updateable":true\},?$/);
-    expect(lines.filter((l) => l.includes('"value":"Agriculture"'))).toHaveLength(1);
-    expect(lines.some((l) => /^ {10}\{"active":true,"defaultValue":false,"label":"Agriculture","validFor":null,"value":"Agriculture"\},$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^ {8}\{"cascadeDelete":true,"childSObject":"Contact"/.test(l))).toBe(true);
+    expect(lines).toContain('        "Name": {"byteLength":765,"label":"Name","length":255,"nameField":true,"nillable":false,"requiredOnCreate":true,"type":"string"},');
+    // A simple value is a bare string; one with anything special is an object of what differs.
+    expect(lines).toContain('          "Agriculture",');
+    expect(lines).toContain('          {"active":false,"label":"Proto","value":"__proto__"}');
+    expect(lines).toContain('        {"cascadeDelete":true,"childSObject":"Contact","field":"AccountId","relationshipName":"Contacts"}');
+    expect(lines.some((l) => l.startsWith('        "ParentId": {') && l.includes('"reference":{"referenceTo":["Account"],"relationshipName":"Parent"}'))).toBe(true);
     // The avro record's fields go one per line too.
     expect(lines.filter((l) => l.includes('"name":"CreatedDate"'))).toHaveLength(1);
+  });
+
+  it('hashes the compact canonical form: defaults spelled out or left out hash the same', () => {
+    const spelled = { ...account, fields: account.fields.map((f) => ({ ...f })) };
+    expect(objectHash(spelled)).toBe(objectHash(account));
+    const changed = { ...account, fields: account.fields.map((f) => (f.name === 'Name' ? { ...f, sortable: false } : f)) };
+    expect(objectHash(changed)).not.toBe(objectHash(account));
+  });
+
+  it('lazy parsing validates an object when its model is first read', () => {
+    const text = serializeSnapshot(model, meta).replace('"type":"double"', '"type":"nope"');
+    expect(() => parseSnapshot(text, 'f.json')).toThrow(/objects\.Widget__c\.fields\.Size__c\.type/);
+    const lazy = parseSnapshot(text, 'f.json', { lazy: true });
+    expect(lazy.objects.get('Account')?.model).toEqual(account);
+    expect(lazy.objects.get('Widget__c')?.lastModified).toBeNull();
+    expect(() => lazy.objects.get('Widget__c')?.model).toThrow(SnapshotError);
   });
 
   it('changing one field changes one line of the snapshot (plus the hash)', () => {
@@ -252,7 +269,7 @@ describe('parseSnapshot errors', () => {
   it('reports a syntax error at its position', () => {
     const lines = text.split('\n');
     const target = lines.findIndex((l) => l.trimStart().startsWith('"Name": {'));
-    lines[target] = lines[target]!.replace('"aggregatable":true,', '"aggregatable":true,,');
+    lines[target] = lines[target]!.replace('"byteLength":765,', '"byteLength":765,,');
     const e = error(lines.join('\n'));
     expect(e.code).toBe('SNAPSHOT_INVALID_JSON');
     expect(e.line).toBe(target + 1);
