@@ -31,8 +31,16 @@ export interface FaultSpec {
   /** `Retry-After` header value (seconds or an HTTP date). */
   readonly retryAfter?: number | string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Destroy the connection without answering (the client sees a reset / socket hang up). */
+  /**
+   * Destroy the connection without answering (the client sees a reset / socket hang up), before
+   * the request is processed: nothing happened on the server.
+   */
   readonly reset?: boolean;
+  /**
+   * Process the request (a create really creates), then destroy the connection instead of
+   * answering: the client cannot know whether its write happened.
+   */
+  readonly resetAfterProcessing?: boolean;
   /** Wait this long first; without `status`/`reset`/`expireSession`, the request then proceeds normally. */
   readonly delayMs?: number;
   /** Expire the request's session (and answer 401 INVALID_SESSION_ID). */
@@ -55,6 +63,7 @@ export interface Fault {
 export interface FaultAction {
   readonly delayMs: number;
   readonly reset: boolean;
+  readonly resetAfter: boolean;
   readonly expireSession: boolean;
   readonly response?: { status: number; headers: Record<string, string>; body: string; contentType: string };
 }
@@ -109,6 +118,7 @@ class FaultEntry implements Fault {
  * ```ts
  * sim.faults.add({ route: /\/query/, status: 503, retryAfter: 1, times: 2 });
  * sim.faults.add({ method: 'POST', route: /\/sobjects\/Account$/, reset: true });
+ * sim.faults.add({ method: 'POST', route: /\/sobjects\/Account$/, resetAfterProcessing: true });
  * sim.faults.expireSessionsAfter(3); // the 4th data request gets 401 INVALID_SESSION_ID
  * ```
  */
@@ -168,21 +178,23 @@ export class FaultRegistry {
 
   private action(spec: FaultSpec): FaultAction {
     const delayMs = spec.delayMs ?? 0;
-    if (spec.reset === true || spec.expireSession === true || (spec.status === undefined && spec.html === undefined)) {
-      return { delayMs, reset: spec.reset === true, expireSession: spec.expireSession === true };
+    const resetAfter = spec.resetAfterProcessing === true;
+    if (spec.reset === true || resetAfter || spec.expireSession === true || (spec.status === undefined && spec.html === undefined)) {
+      return { delayMs, reset: spec.reset === true, resetAfter, expireSession: spec.expireSession === true };
     }
     const status = spec.status ?? 503;
     const headers: Record<string, string> = { ...(spec.headers ?? {}) };
     if (spec.retryAfter !== undefined) headers['Retry-After'] = String(spec.retryAfter);
     if (spec.html !== undefined && spec.html !== false) {
       const body = typeof spec.html === 'string' ? spec.html : htmlPage(status);
-      return { delayMs, reset: false, expireSession: false, response: { status, headers, body, contentType: 'text/html;charset=UTF-8' } };
+      return { delayMs, reset: false, resetAfter: false, expireSession: false, response: { status, headers, body, contentType: 'text/html;charset=UTF-8' } };
     }
     const [code, message] = DEFAULT_ERRORS[status] ?? ['UNKNOWN_EXCEPTION', `HTTP ${status}`];
     const body = spec.body !== undefined ? spec.body : [sfError(spec.errorCode ?? code, spec.message ?? message)];
     return {
       delayMs,
       reset: false,
+      resetAfter: false,
       expireSession: false,
       response: { status, headers, body: JSON.stringify(body), contentType: 'application/json;charset=UTF-8' },
     };

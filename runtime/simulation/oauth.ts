@@ -116,9 +116,6 @@ export class TokenService {
         return this.refresh(form, basicAuth);
       case 'client_credentials':
         return this.clientCredentials(form, basicAuth);
-      case null:
-      case '':
-        throw oauthError(400, 'unsupported_grant_type', 'grant type not supported');
       default:
         throw oauthError(400, 'unsupported_grant_type', 'grant type not supported');
     }

@@ -179,7 +179,11 @@ export class SimServer {
       ? (this.router.routeKey(method, subPath) ?? `${method} (no route)`)
       : /^\/services\/data\/?$/.test(path)
         ? `${method} /services/data`
-        : `${method} ${path.startsWith('/services/oauth2/') ? path : '(no route)'}`;
+        : path.startsWith('/services/oauth2/')
+          ? `${method} ${path}`
+          : path.startsWith('/id/')
+            ? `${method} /id/{orgId}/{userId}`
+            : `${method} (no route)`;
     this.count(key);
     const gzip = this.settings.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const limitInfo = () => (data ? `api-usage=${this.apiUsed}/${this.settings.dailyApiLimit}` : undefined);
@@ -257,6 +261,10 @@ export class SimServer {
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const simReq: SimRequest = { method, path: subPath, version, query: u.searchParams, headers, body, session, sub: false };
     const r = this.router.dispatch(simReq, this.ctx);
+    if (fault?.resetAfter === true) {
+      req.socket.destroy();
+      return;
+    }
     this.send(res, r, gzip, limitInfo());
   }
 
@@ -345,14 +353,12 @@ function bearer(req: http.IncomingMessage): string | undefined {
   return m?.[1];
 }
 
+/** Release name of an API version: v60.0 is Spring '24, and each release adds one version. */
 function labelOf(version: string): string {
-  const n = Number(version);
-  const seasons = ['Spring', 'Summer', 'Winter'];
-  // v60.0 = Spring '24; each release adds one version, three releases a year.
-  const offset = n - 60;
-  const index = ((offset % 3) + 3) % 3;
-  const year = 24 + Math.floor((offset + (index === 2 ? 0 : 0)) / 3) + (index === 2 ? 1 : 0);
-  return `${seasons[index]} '${String(year).padStart(2, '0')}`;
+  const offset = Number(version) - 60;
+  const season = ((offset % 3) + 3) % 3; // 0 Spring, 1 Summer, 2 Winter (named after the next year)
+  const year = 24 + Math.floor(offset / 3) + (season === 2 ? 1 : 0);
+  return `${['Spring', 'Summer', 'Winter'][season]} '${String(year).padStart(2, '0')}`;
 }
 
 function sleep(ms: number): Promise<void> {

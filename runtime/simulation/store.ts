@@ -332,11 +332,6 @@ export class SimOrg implements OrgStore {
     }
   }
 
-  /** The next free auto-number value of a field (for tests). */
-  userIdDefault(): string {
-    return this.options.defaultUserId;
-  }
-
   // ---- internals ------------------------------------------------------------------------------
 
   private rollback(log: Undo[]): void {

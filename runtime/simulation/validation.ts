@@ -36,6 +36,11 @@ function jsonKind(v: unknown): string {
   return 'START_OBJECT';
 }
 
+/** The field label as error messages show it. */
+function labelOf(field: SimField): string {
+  return typeof field.label === 'string' ? field.label : field.name;
+}
+
 function deserializeError(field: SimField, javaType: string, v: unknown): SfErrorItem {
   const shown = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return sfError(
@@ -78,7 +83,7 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
           return {
             error: sfError(
               'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-              `${field.label ?? field.name}: bad value for restricted picklist field: ${bad}`,
+              `${labelOf(field)}: bad value for restricted picklist field: ${bad}`,
               [field.name],
             ),
           };
@@ -89,7 +94,7 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
     if (typeof max === 'number' && max > 0 && [...s].length > max) {
       const shown = s.length > 40 ? `${s.slice(0, 40)}...` : s;
       return {
-        error: sfError('STRING_TOO_LONG', `${field.label ?? field.name}: data value too large: ${shown} (max length=${max})`, [field.name]),
+        error: sfError('STRING_TOO_LONG', `${labelOf(field)}: data value too large: ${shown} (max length=${max})`, [field.name]),
       };
     }
     return { value: s };
@@ -104,7 +109,7 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
       if (!Number.isInteger(n)) return { error: deserializeError(field, t, v) };
       const digits = typeof field.digits === 'number' && field.digits > 0 ? field.digits : t === 'int' ? 9 : 18;
       if (integerDigits(n) > digits) {
-        return { error: sfError('NUMBER_OUTSIDE_VALID_RANGE', `${field.label ?? field.name}: value outside of valid range on numeric field: ${n}`, [field.name]) };
+        return { error: sfError('NUMBER_OUTSIDE_VALID_RANGE', `${labelOf(field)}: value outside of valid range on numeric field: ${n}`, [field.name]) };
       }
       return { value: n };
     }
@@ -112,7 +117,7 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
     const precision = typeof field.precision === 'number' ? field.precision : 0;
     const rounded = precision > 0 ? Number(n.toFixed(Math.min(Math.max(scale, 0), 20))) : n;
     if (precision > 0 && integerDigits(rounded) > precision - scale) {
-      return { error: sfError('NUMBER_OUTSIDE_VALID_RANGE', `${field.label ?? field.name}: value outside of valid range on numeric field: ${n}`, [field.name]) };
+      return { error: sfError('NUMBER_OUTSIDE_VALID_RANGE', `${labelOf(field)}: value outside of valid range on numeric field: ${n}`, [field.name]) };
     }
     return { value: rounded };
   }
@@ -135,11 +140,11 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
     if (v === '') return { value: null };
     const id = toId18(v);
     if (id === undefined) {
-      return { error: sfError('MALFORMED_ID', `${field.label ?? field.name}: id value of incorrect type: ${v}`, [field.name]) };
+      return { error: sfError('MALFORMED_ID', `${labelOf(field)}: id value of incorrect type: ${v}`, [field.name]) };
     }
     const prefixes = field.referenceTo.map((o) => ctx.keyPrefixOf(o));
     if (prefixes.length > 0 && prefixes.every((p) => p !== undefined && p !== null) && !prefixes.includes(id.slice(0, 3))) {
-      return { error: sfError('FIELD_INTEGRITY_EXCEPTION', `${field.label ?? field.name}: id value of incorrect type: ${v}`, [field.name]) };
+      return { error: sfError('FIELD_INTEGRITY_EXCEPTION', `${labelOf(field)}: id value of incorrect type: ${v}`, [field.name]) };
     }
     return { value: id };
   }

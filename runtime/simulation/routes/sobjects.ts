@@ -183,12 +183,7 @@ export function upsertRecord(
 function upsert(req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {
   const d = requireObject(ctx.org, name!);
   const field = externalIdField(ctx, d, fieldName!);
-  const input = objectBody(req);
-  if (field === 'Id') {
-    // PATCH /sobjects/X/Id/<id>: update by id, or create when the value is empty.
-    return upsertRecord(ctx, req, d, field, value!, input);
-  }
-  return upsertRecord(ctx, req, d, field, value!, input);
+  return upsertRecord(ctx, req, d, field, value!, objectBody(req));
 }
 
 function getByExternalId(req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {

@@ -100,3 +100,24 @@ describe('fault injection', () => {
     expect(() => sim.faults.add({ status: 42 })).toThrow(/status/);
   });
 });
+
+describe('reset after processing', () => {
+  it('performs the write, then drops the connection', async () => {
+    sim.faults.add({ method: 'POST', route: /\/sobjects\/Contact$/, resetAfterProcessing: true });
+    const before = sim.org.records('Contact').length;
+    const outcome = await new Promise<{ status?: number; error?: string }>((resolve) => {
+      const req = http.request(
+        `${sim.url}${V}/sobjects/Contact`,
+        { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode }));
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+      req.end(JSON.stringify({ LastName: 'Maybe' }));
+    });
+    expect(outcome.error).toMatch(/ECONNRESET|socket hang up/);
+    expect(sim.org.records('Contact').length).toBe(before + 1);
+  });
+});
