@@ -20,13 +20,16 @@ export function isInvalidSession(response: SfResponse): boolean {
 }
 
 export function authInterceptor(tokens: TokenManager): Interceptor {
-  return (next) => async (request) => {
-    if (request.anonymous) return next(request);
-    const token = await tokens.getToken();
-    const response = await next(withToken(request, token));
-    if (response.status !== 401 || !isReplayableBody(request.body) || !isInvalidSession(response)) return response;
-    const fresh = await tokens.replaceRejected(token);
-    if (fresh === undefined) return response;
-    return next(withToken(request, fresh));
+  return (next) => {
+    const send = (request: SfRequest, token: TokenInfo): Promise<SfResponse> =>
+      next(withToken(request, token)).then((response) => {
+        if (response.status !== 401 || !isReplayableBody(request.body) || !isInvalidSession(response)) return response;
+        return tokens.replaceRejected(token).then((fresh) => (fresh === undefined ? response : next(withToken(request, fresh))));
+      });
+    return (request) => {
+      if (request.anonymous) return next(request);
+      const token = tokens.peek();
+      return token ? send(request, token) : tokens.getToken().then((t) => send(request, t));
+    };
   };
 }

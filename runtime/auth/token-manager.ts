@@ -45,6 +45,14 @@ export class TokenManager {
     return this.#current;
   }
 
+  /** The cached token when it is usable without a refresh (synchronous fast path), else undefined. */
+  peek(): TokenInfo | undefined {
+    const current = this.#current;
+    if (current === undefined) return undefined;
+    if (current.expiresAt === undefined || current.expiresAt - this.#now() > this.#refreshAheadMs) return current;
+    return undefined;
+  }
+
   /** A usable token: the cached one, or a fresh one when none is cached or it is about to expire. */
   async getToken(): Promise<TokenInfo> {
     const current = this.#current;

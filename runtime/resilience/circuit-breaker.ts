@@ -4,7 +4,7 @@
  * for `openMs`. Half-open: one probe goes through; success closes the circuit, failure re-opens it.
  * Failures are 5xx answers, timeouts and broken connections, and `REQUEST_LIMIT_EXCEEDED`.
  */
-import { AbortedError, CircuitOpenError, NetworkError, safePath } from '../errors.js';
+import { CircuitOpenError, NetworkError, safePath } from '../errors.js';
 import { channels } from '../observability/channels.js';
 import type { Interceptor, SfResponse } from '../transport/types.js';
 import { responseErrorCode } from './retry.js';
@@ -81,18 +81,18 @@ export class CircuitBreaker {
   }
 
   /** Admits a call or throws `CircuitOpenError`. Returns whether the call is the half-open probe. */
-  admit(key: string, request: { method: string; path: string }): boolean {
+  admit(key: string, describe: () => { method: string; path: string }): boolean {
     const circuit = this.#circuit(key);
     if (circuit.state === 'closed') return false;
     if (circuit.state === 'open') {
       const retryAt = circuit.openedAt + this.#options.openMs;
       if (this.#now() < retryAt) {
-        throw new CircuitOpenError({ message: `circuit open for ${key} after ${circuit.failures} consecutive failures; failing fast until ${new Date(retryAt).toISOString()}`, request, retryAt });
+        throw new CircuitOpenError({ message: `circuit open for ${key} after ${circuit.failures} consecutive failures; failing fast until ${new Date(retryAt).toISOString()}`, request: describe(), retryAt });
       }
       this.#move(key, circuit, 'half-open', 'open period elapsed');
     }
     if (circuit.probing) {
-      throw new CircuitOpenError({ message: `circuit half-open for ${key}: a probe request is in flight; failing fast`, request, retryAt: this.#now() + 1000 });
+      throw new CircuitOpenError({ message: `circuit half-open for ${key}: a probe request is in flight; failing fast`, request: describe(), retryAt: this.#now() + 1000 });
     }
     circuit.probing = true;
     return true;
@@ -121,30 +121,35 @@ export class CircuitBreaker {
   }
 }
 
+/** The origin of an absolute URL (`https://host:port`), without allocating a URL object. */
 function keyOf(url: string): string {
   if (url.startsWith('/')) return 'instance';
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'instance';
-  }
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 0) return 'instance';
+  const pathStart = url.indexOf('/', schemeEnd + 3);
+  return (pathStart < 0 ? url : url.slice(0, pathStart)).toLowerCase();
 }
 
 export function circuitBreakerInterceptor(breaker: CircuitBreaker): Interceptor {
-  return (next) => async (request) => {
+  return (next) => (request) => {
     const key = keyOf(request.url);
-    const probe = breaker.admit(key, { method: request.method, path: safePath(request.url) });
-    let response: SfResponse;
+    let probe: boolean;
     try {
-      response = await next(request);
+      probe = breaker.admit(key, () => ({ method: request.method, path: safePath(request.url) }));
     } catch (err) {
-      if (err instanceof NetworkError) breaker.failure(key, probe, err.causeCode ?? err.code);
-      else if (err instanceof AbortedError) breaker.release(key, probe);
-      else breaker.release(key, probe);
-      throw err;
+      return Promise.reject(err);
     }
-    if (isFailureResponse(response)) breaker.failure(key, probe, `HTTP ${response.status}`);
-    else breaker.success(key, probe);
-    return response;
+    return next(request).then(
+      (response) => {
+        if (isFailureResponse(response)) breaker.failure(key, probe, `HTTP ${response.status}`);
+        else breaker.success(key, probe);
+        return response;
+      },
+      (err: unknown) => {
+        if (err instanceof NetworkError) breaker.failure(key, probe, err.causeCode ?? err.code);
+        else breaker.release(key, probe);
+        throw err;
+      },
+    );
   };
 }

@@ -5,7 +5,7 @@
  */
 import { LimitError, safePath } from '../errors.js';
 import { channels } from '../observability/channels.js';
-import type { Interceptor } from '../transport/types.js';
+import type { Interceptor, SfResponse } from '../transport/types.js';
 import { sleep } from './sleep.js';
 
 /** API usage as last reported. */
@@ -110,8 +110,13 @@ export class LimitTracker {
     }
   }
 
-  /** Waits or refuses according to the throttle. */
-  async gate(request: { method: string; url: string; signal?: AbortSignal | undefined }): Promise<void> {
+  /** Waits or refuses according to the throttle; `undefined` (no promise) when the call may go at once. */
+  gate(request: { method: string; url: string; signal?: AbortSignal | undefined }): Promise<void> | undefined {
+    if (!this.options.throttle || this.#usage === undefined) return undefined;
+    return this.#gate(request);
+  }
+
+  async #gate(request: { method: string; url: string; signal?: AbortSignal | undefined }): Promise<void> {
     const throttle = this.options.throttle;
     const usage = this.#usage;
     if (!throttle || usage === undefined) return;
@@ -130,14 +135,18 @@ export class LimitTracker {
 }
 
 export function limitsInterceptor(tracker: LimitTracker): Interceptor {
-  return (next) => async (request) => {
-    await tracker.gate(request);
-    const response = await next(request);
+  let lastHeader: string | undefined;
+  const observe = (response: SfResponse): SfResponse => {
     const header = response.headers['sforce-limit-info'];
-    if (header !== undefined) {
+    if (header !== undefined && header !== lastHeader) {
+      lastHeader = header;
       const usage = parseLimitInfo(header);
       if (usage) tracker.record(usage);
     }
     return response;
+  };
+  return (next) => (request) => {
+    const wait = tracker.gate(request);
+    return wait ? wait.then(() => next(request)).then(observe) : next(request).then(observe);
   };
 }

@@ -96,46 +96,39 @@ export function backoffDelay(failures: number, options: Pick<RetryOptions, 'base
 
 export function retryInterceptor(userOptions: Partial<RetryOptions> = {}, random: () => number = Math.random): Interceptor {
   const options: RetryOptions = { ...DEFAULT_RETRY, ...userOptions };
-  return (next) => async (request) => {
+  return (next) => (request) => {
     const replayable = isReplayableBody(request.body);
     const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      let response: SfResponse | undefined;
-      let error: unknown;
-      try {
-        response = await next(request);
-      } catch (err) {
-        error = err;
-      }
-      const canRepeat = replayable && attempt < options.maxAttempts;
-      const reason = !canRepeat
-        ? undefined
-        : response !== undefined
-          ? request.idempotent ? transientResponse(response, options) : undefined
-          : transientError(error, request, options);
-      if (reason === undefined) {
+    // Promise chaining: a first attempt that succeeds costs one `then`, no async frame.
+    const attempt = (n: number): Promise<SfResponse> =>
+      next(request).then(
+        (response) => (response.status < 400 ? response : decide(n, response, undefined)),
+        (error: unknown) => decide(n, undefined, error),
+      );
+    const decide = (n: number, response: SfResponse | undefined, error: unknown): Promise<SfResponse> | SfResponse => {
+      const giveUp = (): SfResponse => {
         if (response !== undefined) return response;
         throw error;
-      }
-      let delay = backoffDelay(attempt, options, random);
+      };
+      if (!replayable || n >= options.maxAttempts) return giveUp();
+      const reason = response !== undefined
+        ? request.idempotent ? transientResponse(response, options) : undefined
+        : transientError(error, request, options);
+      if (reason === undefined) return giveUp();
+      let delay = backoffDelay(n, options, random);
       const retryAfter = options.respectRetryAfter ? parseRetryAfter(response?.headers['retry-after']) : undefined;
       if (retryAfter !== undefined) {
-        if (retryAfter > options.maxRetryAfterMs) {
-          if (response !== undefined) return response;
-          throw error;
-        }
+        if (retryAfter > options.maxRetryAfterMs) return giveUp();
         delay = retryAfter;
       }
-      if (Date.now() - started + delay > options.maxElapsedMs) {
-        if (response !== undefined) return response;
-        throw error;
-      }
+      if (Date.now() - started + delay > options.maxElapsedMs) return giveUp();
       if (channels.retry.hasSubscribers) {
-        channels.retry.publish({ method: request.method, url: safePath(request.url), attempt, delayMs: delay, reason, operation: request.operation });
+        channels.retry.publish({ method: request.method, url: safePath(request.url), attempt: n, delayMs: delay, reason, operation: request.operation });
       }
       // Discard an unread stream of the failed attempt.
       response?.stream?.resume();
-      await sleep(delay, request.signal, { method: request.method, path: safePath(request.url) });
-    }
+      return sleep(delay, request.signal, { method: request.method, path: safePath(request.url) }).then(() => attempt(n + 1));
+    };
+    return attempt(1);
   };
 }

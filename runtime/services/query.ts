@@ -138,10 +138,41 @@ export class QueryStream<R> implements AsyncIterable<R> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<R> {
-    for await (const page of this.pages()) {
-      yield* page.records;
-    }
+  /**
+   * Iterates records. Hand-written (not `yield*`) so a record already in memory costs one resolved
+   * promise, not an async-generator round trip: this is the hot loop of large queries.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<R> {
+    const pages = this.pages();
+    let records: R[] = [];
+    let index = 0;
+    let finished = false;
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const pull = async (): Promise<IteratorResult<R>> => {
+      for (;;) {
+        const next = await pages.next();
+        if (next.done) {
+          finished = true;
+          return done;
+        }
+        records = next.value.records;
+        index = 0;
+        if (records.length > 0) return { value: records[index++] as R, done: false };
+      }
+    };
+    return {
+      next(): Promise<IteratorResult<R>> {
+        if (index < records.length) return Promise.resolve({ value: records[index++] as R, done: false });
+        if (finished) return Promise.resolve(done);
+        return pull();
+      },
+      async return(): Promise<IteratorResult<R>> {
+        finished = true;
+        records = [];
+        await pages.return(undefined);
+        return done;
+      },
+    };
   }
 
   /** Collects every row (bounded only by `maxRecords`). */

@@ -123,20 +123,26 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     connect: { timeout: resolved.connectTimeoutMs },
   });
 
+  // Origins already checked by assertSecureUrl: the hot path splits the URL with string operations.
+  const secureOrigins = new Set<string>();
+
   const dispatch: Dispatch = async (request: SfRequest): Promise<SfResponse> => {
-    const url = request.url.startsWith('https://') ? new URL(request.url) : assertSecureUrl(request.url, resolved.allowInsecureLoopback, 'request URL');
-    const info = { method: request.method, path: safePath(url.pathname + url.search) };
+    const { origin, path } = splitUrl(request.url);
+    if (!secureOrigins.has(origin)) {
+      assertSecureUrl(request.url, resolved.allowInsecureLoopback, 'request URL');
+      secureOrigins.add(origin);
+    }
+    const info = (): { method: string; path: string } => ({ method: request.method, path: safePath(path) });
     const headers: Record<string, string> = { ...request.headers };
     if (resolved.compression && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip';
-    const id = ++nextRequestId;
-    const started = performance.now();
     const observed = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
-    const base = observed ? { id, method: request.method, url: url.origin + info.path, operation: request.operation, sobject: request.sobject } : undefined;
+    const started = observed ? performance.now() : 0;
+    const base = observed ? { id: ++nextRequestId, method: request.method, url: origin + info().path, operation: request.operation, sobject: request.sobject } : undefined;
     if (base && channels.requestStart.hasSubscribers) channels.requestStart.publish(base);
     try {
       const res = await agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
+        origin,
+        path,
         method: request.method as Dispatcher.HttpMethod,
         headers,
         body: request.body ?? null,
@@ -151,17 +157,17 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
       let response: SfResponse;
       if (request.responseType === 'stream' && res.statusCode < 400) {
         const stream = decode ? decode(res.body) : res.body;
-        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url: url.href };
+        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url: request.url };
       } else {
         const body = decode ? await readAll(decode(res.body)) : Buffer.from(await res.body.arrayBuffer());
-        response = { status: res.statusCode, headers: responseHeaders, body, url: url.href };
+        response = { status: res.statusCode, headers: responseHeaders, body, url: request.url };
       }
       if (base && channels.requestEnd.hasSubscribers) {
         channels.requestEnd.publish({ ...base, status: res.statusCode, durationMs: performance.now() - started });
       }
       return response;
     } catch (err) {
-      const mapped = toNetworkError(err, info, request.signal);
+      const mapped = toNetworkError(err, info(), request.signal);
       if (base && channels.requestError.hasSubscribers) {
         channels.requestError.publish({ ...base, error: mapped.message, code: (mapped as { code?: string }).code ?? 'SF_NETWORK', durationMs: performance.now() - started });
       }
@@ -174,6 +180,17 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     options: resolved,
     close: () => agent.close(),
   };
+}
+
+/** Splits an absolute URL into origin and path+query; throws ConfigError (via assertSecureUrl) when it is not absolute. */
+function splitUrl(url: string): { origin: string; path: string } {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd <= 0) {
+    assertSecureUrl(url, false, 'request URL'); // throws a clear error
+    return { origin: url, path: '/' };
+  }
+  const pathStart = url.indexOf('/', schemeEnd + 3);
+  return pathStart < 0 ? { origin: url.toLowerCase(), path: '/' } : { origin: url.slice(0, pathStart).toLowerCase(), path: url.slice(pathStart) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

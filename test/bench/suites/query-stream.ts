@@ -153,18 +153,30 @@ const suite: BenchSuite = {
     const self = fileURLToPath(import.meta.url);
     const figures: Figure[] = [];
     const results: Record<string, { rps: number; rssMb: number }> = {};
-    // Warm the simulator's query path once so every subject sees the same server.
+    // Warm the simulator's query path once so every subject sees the same server; then rounds of
+    // floor/sfgen/jsforce in turn (the machine is shared: the best round of each is the least disturbed).
+    const rounds = Number(process.env.SFGEN_BENCH_QUERY_ROUNDS ?? 3);
     await lastJsonRun('floor');
+    const runs: Record<string, { rps: number; rssMb: number }[]> = { floor: [], sfgen: [], jsforce: [] };
+    for (let round = 1; round <= rounds; round++) {
+      for (const subject of ['floor', 'sfgen', 'jsforce'] as const) {
+        const { run, result } = await lastJsonRun(subject);
+        if (result.records !== count) throw new Error(`${subject} streamed ${result.records} records, expected ${count}`);
+        const rps = result.records / (result.ms / 1000);
+        const rssMb = run.peakRssBytes / 1024 / 1024;
+        runs[subject]!.push({ rps, rssMb });
+        ctx.log(`round ${round} ${subject}: ${Math.round(rps).toLocaleString('en-US')} records/s, peak RSS ${rssMb.toFixed(0)} MB`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     for (const subject of ['floor', 'sfgen', 'jsforce'] as const) {
-      const { run, result } = await lastJsonRun(subject);
-      if (result.records !== count) throw new Error(`${subject} streamed ${result.records} records, expected ${count}`);
-      const rps = result.records / (result.ms / 1000);
-      const rssMb = run.peakRssBytes / 1024 / 1024;
+      const list = runs[subject]!;
+      const rps = Math.max(...list.map((r) => r.rps));
+      const rssMb = median(list.map((r) => r.rssMb));
       results[subject] = { rps, rssMb };
-      ctx.log(`${subject}: ${Math.round(rps).toLocaleString('en-US')} records/s, peak RSS ${rssMb.toFixed(0)} MB`);
       figures.push(
-        { bench: BENCH, subject, metric: 'records_per_s', value: rps, unit: 'rec/s', better: 'higher', note: `${count.toLocaleString('en-US')} records, pages of 2,000` },
-        { bench: BENCH, subject, metric: 'peak_rss_mb', value: rssMb, unit: 'MB' },
+        { bench: BENCH, subject, metric: 'records_per_s', value: rps, unit: 'rec/s', better: 'higher', note: `${count.toLocaleString('en-US')} records, pages of 2,000; best of ${rounds}` },
+        { bench: BENCH, subject, metric: 'peak_rss_mb', value: rssMb, unit: 'MB', note: `median of ${rounds}` },
       );
     }
     const floor = results.floor!;
