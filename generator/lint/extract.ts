@@ -55,14 +55,18 @@ type FoldResult = Folded | { dynamic: string } | undefined;
  * ```
  */
 export function findSoql(fileName: string, sourceText: string): SoqlSite[] {
+  // Every site holds `select` (query text) or `soql` (checked strings): skip files with neither unparsed.
+  if (!/select|soql/i.test(sourceText)) return [];
   const kind = /\.[cm]?jsx?$/.test(fileName) ? ts.ScriptKind.JSX : fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest, true, kind);
   const sites: SoqlSite[] = [];
   const consts = collectConsts(sf);
 
+  let lines: string[] | undefined;
   const ignored = (node: ts.Node): boolean => {
+    if (!sourceText.includes(IGNORE_MARK)) return false;
     const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
-    const lines = sourceText.split('\n');
+    lines ??= sourceText.split('\n');
     return (lines[line] ?? '').includes(IGNORE_MARK) || (line > 0 && (lines[line - 1] ?? '').includes(IGNORE_MARK));
   };
 

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { ts } from 'ts-morph';
 import type { OrgModel } from '../model/types.js';
 import { parseSoql, parseSoqlWithBinds, SoqlParseError } from '../../runtime/soql/parser.js';
 import type { SelectQuery } from '../../runtime/soql/ast.js';
@@ -62,10 +61,21 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage', 'build']);
  */
 export function lintSource(file: string, sourceText: string, schema: IndexedSchema | OrgModel, options: LintOptions = {}): { diagnostics: LintDiagnostic[]; queries: number } {
   const indexed = schema instanceof IndexedSchema ? schema : new IndexedSchema(schemaFromModel(schema));
-  const sf = ts.createSourceFile(file, sourceText, ts.ScriptTarget.Latest, false);
+  let lineStarts: number[] | undefined;
   const at = (pos: number): { line: number; column: number } => {
-    const lc = sf.getLineAndCharacterOfPosition(Math.max(0, Math.min(pos, sourceText.length)));
-    return { line: lc.line + 1, column: lc.character + 1 };
+    if (lineStarts === undefined) {
+      lineStarts = [0];
+      for (let i = 0; i < sourceText.length; i++) if (sourceText.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    }
+    const p = Math.max(0, Math.min(pos, sourceText.length));
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] as number) <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: p - (lineStarts[lo] as number) + 1 };
   };
   const diagnostics: LintDiagnostic[] = [];
   let queries = 0;
@@ -170,6 +180,14 @@ function distance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Source files under the given paths (files are taken as given; directories are walked). */
 export async function collectFiles(paths: readonly string[], exclude: readonly string[] = []): Promise<string[]> {
   const out: string[] = [];
@@ -181,6 +199,8 @@ export async function collectFiles(paths: readonly string[], exclude: readonly s
       const full = join(dir, e.name);
       if (e.isDirectory()) {
         if (SKIP_DIRS.has(e.name) || e.name.startsWith('.') || excluded.has(resolve(full))) continue;
+        // An sfgen output tree (it holds a schema snapshot) is generated code, not hand-written SOQL.
+        if (await isFile(join(full, 'schema.lock.json'))) continue;
         await walk(full);
       } else if (e.isFile() && SOURCE_EXT.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name)) {
         out.push(full);

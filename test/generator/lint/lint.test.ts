@@ -197,3 +197,25 @@ describe('lintSource: one report per place', () => {
     expect(lint(src)).toHaveLength(1);
   });
 });
+
+describe('collecting files', () => {
+  it('walks directories but skips node_modules, dot-directories and sfgen output trees (they hold schema.lock.json)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sfgen-lint-walk-'));
+    try {
+      const bad = "client.query('SELECT Nme FROM Account');\n";
+      const { mkdir } = await import('node:fs/promises');
+      for (const sub of ['src', 'node_modules/pkg', '.cache', 'out']) await mkdir(join(dir, sub), { recursive: true });
+      await writeFile(join(dir, 'src/a.ts'), bad);
+      await writeFile(join(dir, 'node_modules/pkg/b.ts'), bad);
+      await writeFile(join(dir, '.cache/c.ts'), bad);
+      await writeFile(join(dir, 'out/d.ts'), bad);
+      await writeFile(join(dir, 'out/schema.lock.json'), '{}');
+      await writeFile(join(dir, 'src/types.d.ts'), bad);
+      const result = await lintPaths([dir], model);
+      expect(result.files).toBe(1);
+      expect(result.diagnostics.map((d) => d.file.endsWith(join('src', 'a.ts')))).toEqual([true]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
