@@ -26,7 +26,9 @@ import type {
   LastSegment,
   NameRow,
   NotLoaded,
+  NumericKind,
   PathErrors,
+  PathKind,
   PathsRow,
   PathValue,
   RowAttributes,
@@ -37,245 +39,299 @@ import type { SoqlScalar } from './values.js';
 import { formatLiteral, LikePattern, quoteLikePattern, toLiteral } from './values.js';
 
 // ---------------------------------------------------------------------------------------------
-// Tokens
+// Text helpers
+//
+// The parser works on the string itself, item by item (`${infer Item},${infer Rest}`), and keeps
+// what it found in unions rather than tuples: no tuple is rebuilt per token, so the cost grows
+// linearly with the number of SELECT items (a tuple-per-token parser grows quadratically).
 
 type ReplaceAll<S extends string, From extends string, To extends string, Acc extends string = ''> =
   S extends `${infer A}${From}${infer B}` ? ReplaceAll<B, From, To, `${Acc}${A}${To}`> : `${Acc}${S}`;
-
-type Spaced<S extends string> = ReplaceAll<
-  ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>, ',', ' , '>, '(', ' ( '>,
-  ')',
-  ' ) '
->;
-
+type Normalize<S extends string> = ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>;
 type TrimLeft<S extends string> = S extends ` ${infer R}` ? TrimLeft<R> : S;
+type TrimRight<S extends string> = S extends `${infer R} ` ? TrimRight<R> : S;
+type Trim<S extends string> = TrimLeft<TrimRight<S>>;
+type FirstWord<S extends string> = S extends `${infer W} ${string}` ? W : S;
 
-/** The words of a query (punctuation `,` `(` `)` as words of their own). */
-export type Tokens<S extends string> = Split<TrimLeft<Spaced<S>>>;
-type Split<S extends string, Acc extends string[] = []> = S extends `${infer W} ${infer R}`
-  ? Split<TrimLeft<R>, [...Acc, W]>
-  : S extends ''
-    ? Acc
-    : [...Acc, S];
+type Err<Msg extends string> = { readonly error: Msg };
+type U<T extends string> = Uppercase<T>;
+type Functions = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'FORMAT' | 'TOLABEL';
+type Aggregates = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+type Keyword = 'FROM' | 'WHERE' | 'SELECT' | 'TYPEOF' | 'WHEN' | 'THEN' | 'ELSE' | 'END' | 'ORDER' | 'GROUP' | 'LIMIT';
+
+/** `[before, after]` around the first ` FROM ` (any case), or `false`. (Not `never`: `never extends [...]` is true.) */
+type SplitFrom<S extends string> = S extends `${infer A} FROM ${infer B}`
+  ? [A, B]
+  : S extends `${infer A} from ${infer B}`
+    ? [A, B]
+    : S extends `${infer A} From ${infer B}`
+      ? [A, B]
+      : false;
+
+/** `[inside, after]` for text after an opening parenthesis, up to its matching `)`. */
+type CloseParen<S extends string, Acc extends string = '', Depth extends unknown[] = []> = S extends `${infer Seg})${infer After}`
+  ? [...Depth, ...CountOpen<Seg>] extends [unknown, ...infer D extends unknown[]]
+    ? CloseParen<After, `${Acc}${Seg})`, D>
+    : [`${Acc}${Seg}`, After]
+  : false;
+type CountOpen<S extends string, C extends unknown[] = []> = S extends `${string}(${infer R}` ? CountOpen<R, [...C, unknown]> : C;
+
+/** `[body, after]` around the first ` END` (any case) closing a TYPEOF. */
+type SplitEnd<S extends string> = S extends `${infer A} END${infer B}`
+  ? [A, B]
+  : S extends `${infer A} end${infer B}`
+    ? [A, B]
+    : S extends `${infer A} End${infer B}`
+      ? [A, B]
+      : false;
 
 // ---------------------------------------------------------------------------------------------
-// Parsing the SELECT list into items
+// Parsing the SELECT list
 
-/** A parsed SELECT item. */
-type Item =
-  | { readonly k: 'path'; readonly p: string }
-  | { readonly k: 'fn'; readonly fn: string; readonly arg: string; readonly alias: string | undefined }
-  | { readonly k: 'sub'; readonly rel: string; readonly items: readonly Item[] }
-  | { readonly k: 'typeof'; readonly rel: string; readonly whens: readonly [string, readonly string[]][]; readonly else: readonly string[] }
-  | { readonly k: 'count' };
+/** An aggregate or FORMAT/toLabel call: its function, field, and the row key it produces. */
+interface FnItem {
+  readonly fn: string;
+  readonly arg: string;
+  readonly key: string;
+}
+/** A child subquery, kept as text until the parent object is known. */
+interface SubItem {
+  readonly text: string;
+}
+/** A TYPEOF, kept as text until the parent object is known. */
+interface TypeOfItem {
+  readonly rel: string;
+  readonly body: string;
+}
 
-interface Parsed<Items extends readonly Item[], From extends string> {
-  readonly items: Items;
+/** What a SELECT list holds. */
+interface Selection {
+  readonly paths: string;
+  readonly fns: FnItem;
+  readonly subs: SubItem;
+  readonly typeofs: TypeOfItem;
+  /** Unaliased aggregates so far (for `expr0`, `expr1`, ...). */
+  readonly n: readonly unknown[];
+  readonly agg: boolean;
+}
+
+interface Parsed<Sel extends Selection, From extends string> {
+  readonly sel: Sel;
   readonly from: From;
 }
 
-type Err<Msg extends string> = { readonly error: Msg };
+interface Sel<P extends string, F extends FnItem, Sb extends SubItem, Ty extends TypeOfItem, N extends readonly unknown[], A extends boolean>
+  extends Selection {
+  readonly paths: P;
+  readonly fns: F;
+  readonly subs: Sb;
+  readonly typeofs: Ty;
+  readonly n: N;
+  readonly agg: A;
+}
+type Empty = Sel<never, never, never, never, [], false>;
+type AddPath<S extends Selection, P extends string> = Sel<S['paths'] | P, S['fns'], S['subs'], S['typeofs'], S['n'], S['agg']>;
+type AddSub<S extends Selection, T extends string> = Sel<S['paths'], S['fns'], S['subs'] | { text: T }, S['typeofs'], S['n'], S['agg']>;
+type AddTypeOf<S extends Selection, R extends string, B extends string> = Sel<
+  S['paths'], S['fns'], S['subs'], S['typeofs'] | { rel: R; body: B }, S['n'], S['agg']
+>;
+type AddCount<S extends Selection> = Sel<S['paths'], S['fns'], S['subs'], S['typeofs'], S['n'], true>;
+type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias extends string> = Fn extends Aggregates
+  ? Sel<
+      S['paths'],
+      S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? `expr${S['n']['length']}` : Alias },
+      S['subs'],
+      S['typeofs'],
+      Alias extends '' ? [...S['n'], unknown] : S['n'],
+      true
+    >
+  : Sel<S['paths'], S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? LastSegment<Arg> : Alias }, S['subs'], S['typeofs'], S['n'], S['agg']>;
 
-type U<T extends string> = Uppercase<T>;
-type Functions = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'FORMAT' | 'TOLABEL';
-type Keyword = 'FROM' | 'WHERE' | 'SELECT' | 'TYPEOF' | 'WHEN' | 'THEN' | 'ELSE' | 'END';
+/** Parses `SELECT ... FROM X` (the rest of the query is left to the run-time parser and lint). */
+type ParseQuery<T extends string> = TrimLeft<T> extends `${infer W} ${infer Rest}`
+  ? U<W> extends 'SELECT'
+    ? ParseList<TrimLeft<Rest>, Empty>
+    : Err<`expected SELECT at the start of the query, found '${W}'`>
+  : Err<'expected SELECT ... FROM ...'>;
 
-/** Parses `SELECT ... FROM X` from the tokens of a query (the rest is ignored). */
-type ParseQuery<T extends readonly string[]> = T extends [infer S extends string, ...infer R extends string[]]
-  ? U<S> extends 'SELECT'
-    ? ParseItems<R, []>
-    : Err<`expected SELECT at the start of the query, found '${S}'`>
-  : Err<'empty query'>;
+type ParseList<S extends string, Acc extends Selection> = S extends `(${infer Open}`
+  ? CloseParen<Open> extends [infer Inner extends string, infer After extends string]
+    ? AfterItem<TrimLeft<After>, AddSub<Acc, Trim<Inner>>>
+    : Err<"unbalanced '(' in the SELECT list">
+  : U<FirstWord<S>> extends 'TYPEOF'
+    ? S extends `${string} ${infer Body}`
+      ? SplitEnd<Body> extends [infer B extends string, infer After extends string]
+        ? TrimLeft<B> extends `${infer Rel} ${infer Whens}`
+          ? AfterItem<TrimLeft<After>, AddTypeOf<Acc, Rel, Whens>>
+          : Err<'TYPEOF: expected a relationship and WHEN clauses'>
+        : Err<'TYPEOF: expected END'>
+      : Err<'TYPEOF: expected a relationship'>
+    : S extends `${infer Chunk},${infer Rest}`
+      ? SplitFrom<Chunk> extends [infer Item extends string, infer From extends string]
+        ? Finish<Item, From, Acc>
+        : AddItem<Trim<Chunk>, Acc> extends infer Next
+          ? Next extends Selection
+            ? ParseList<TrimLeft<Rest>, Next>
+            : Next
+          : never
+      : SplitFrom<S> extends [infer Item extends string, infer From extends string]
+        ? Finish<Item, From, Acc>
+        : Err<`expected FROM after '${Trim<S>}'`>;
 
-type ParseItems<T extends string[], Items extends Item[]> = T extends [infer H extends string, ...infer R extends string[]]
-  ? H extends '('
-    ? CollectParen<R, [], []> extends [infer Inner extends string[], infer After extends string[]]
-      ? ParseQuery<Inner> extends infer Q
-        ? Q extends Parsed<infer SubItems, infer Rel>
-          ? AfterItem<After, [...Items, { k: 'sub'; rel: Rel; items: SubItems }]>
-          : Q
+type Finish<Item extends string, From extends string, Acc extends Selection> =
+  AddItem<Trim<Item>, Acc> extends infer Next
+    ? Next extends Selection
+      ? FirstWord<TrimLeft<From>> extends infer Obj extends string
+        ? Obj extends ''
+          ? Err<'expected an object name after FROM'>
+          : Parsed<Next, Obj>
         : never
-      : Err<"unbalanced '(' in the SELECT list">
-    : U<H> extends 'TYPEOF'
-      ? ParseTypeOf<R, Items>
-      : R extends ['(', ...infer R2 extends string[]]
-        ? U<H> extends Functions
-          ? R2 extends [')', ...infer R3 extends string[]]
-            ? U<H> extends 'COUNT'
-              ? AfterItem<R3, [...Items, { k: 'count' }]>
-              : Err<`${H}() needs a field`>
-            : R2 extends [infer A extends string, ')', ...infer R3 extends string[]]
-              ? R3 extends [infer Alias extends string, ...infer R4 extends string[]]
-                ? Alias extends ','
-                  ? AfterItem<R3, [...Items, { k: 'fn'; fn: U<H>; arg: A; alias: undefined }]>
-                  : U<Alias> extends 'FROM'
-                    ? AfterItem<R3, [...Items, { k: 'fn'; fn: U<H>; arg: A; alias: undefined }]>
-                    : AfterItem<R4, [...Items, { k: 'fn'; fn: U<H>; arg: A; alias: Alias }]>
-                : Err<'expected FROM'>
-              : Err<`${H}(...) with more than a field is not supported in a checked query; use the builder`>
-          : Err<`'${H}' is not a function supported in a checked query`>
-        : U<H> extends Keyword
-          ? Err<`expected a field, found '${H}'`>
-          : H extends ',' | ')'
-            ? Err<`expected a field, found '${H}'`>
-            : AfterItem<R, [...Items, { k: 'path'; p: H }]>
-  : Err<'expected a field, found the end of the query'>;
+      : Next
+    : never;
 
-type AfterItem<T extends string[], Items extends Item[]> = T extends [infer H extends string, ...infer R extends string[]]
-  ? H extends ','
-    ? ParseItems<R, Items>
-    : U<H> extends 'FROM'
-      ? R extends [infer From extends string, ...string[]]
-        ? Parsed<Items, From>
-        : Err<'expected an object name after FROM'>
-      : Err<`expected ',' or FROM, found '${H}'`>
-  : Err<'expected FROM, found the end of the query'>;
+/** After a subquery or TYPEOF: `, more items` or `FROM X`. */
+type AfterItem<S extends string, Acc extends Selection> = S extends `,${infer Rest}`
+  ? ParseList<TrimLeft<Rest>, Acc>
+  : U<FirstWord<S>> extends 'FROM'
+    ? S extends `${string} ${infer From}`
+      ? FirstWord<TrimLeft<From>> extends infer Obj extends string
+        ? Parsed<Acc, Obj>
+        : never
+      : Err<'expected an object name after FROM'>
+    : Err<`expected ',' or FROM, found '${FirstWord<S>}'`>;
 
-/** Tokens up to the matching ')': [inside, after]. */
-type CollectParen<T extends string[], Acc extends string[], Depth extends unknown[]> = T extends [
-  infer H extends string,
-  ...infer R extends string[],
-]
-  ? H extends ')'
-    ? Depth extends [unknown, ...infer D extends unknown[]]
-      ? CollectParen<R, [...Acc, H], D>
-      : [Acc, R]
-    : H extends '('
-      ? CollectParen<R, [...Acc, H], [...Depth, unknown]>
-      : CollectParen<R, [...Acc, H], Depth>
-  : never;
-
-type ParseTypeOf<T extends string[], Items extends Item[]> = T extends [infer Rel extends string, ...infer R extends string[]]
-  ? ParseWhens<R, Rel, [], Items>
-  : Err<'expected a relationship after TYPEOF'>;
-
-type ParseWhens<T extends string[], Rel extends string, Whens extends [string, string[]][], Items extends Item[]> = T extends [
-  infer H extends string,
-  ...infer R extends string[],
-]
-  ? U<H> extends 'WHEN'
-    ? R extends [infer Ty extends string, infer Then extends string, ...infer R2 extends string[]]
-      ? U<Then> extends 'THEN'
-        ? TypeOfFields<R2, []> extends [infer F extends string[], infer After extends string[]]
-          ? ParseWhens<After, Rel, [...Whens, [Ty, F]], Items>
-          : Err<`TYPEOF ${Rel}: expected fields after WHEN ${Ty} THEN`>
-        : Err<`TYPEOF ${Rel}: expected THEN after WHEN ${Ty}`>
-      : Err<`TYPEOF ${Rel}: incomplete WHEN`>
-    : U<H> extends 'ELSE'
-      ? TypeOfFields<R, []> extends [infer F extends string[], infer After extends string[]]
-        ? After extends [infer End extends string, ...infer R3 extends string[]]
-          ? U<End> extends 'END'
-            ? AfterItem<R3, [...Items, { k: 'typeof'; rel: Rel; whens: Whens; else: F }]>
-            : Err<`TYPEOF ${Rel}: expected END`>
-          : Err<`TYPEOF ${Rel}: expected END`>
-        : Err<`TYPEOF ${Rel}: expected fields after ELSE`>
-      : U<H> extends 'END'
-        ? Whens extends []
-          ? Err<`TYPEOF ${Rel}: needs at least one WHEN`>
-          : AfterItem<R, [...Items, { k: 'typeof'; rel: Rel; whens: Whens; else: [] }]>
-        : Err<`TYPEOF ${Rel}: expected WHEN, ELSE or END, found '${H}'`>
-  : Err<`TYPEOF ${Rel}: expected END`>;
-
-/** `a , b , c` up to WHEN / ELSE / END: [fields, rest]. */
-type TypeOfFields<T extends string[], Acc extends string[]> = T extends [infer F extends string, ...infer R extends string[]]
-  ? U<F> extends 'WHEN' | 'ELSE' | 'END'
-    ? Acc extends []
-      ? never
-      : [Acc, T]
-    : F extends ','
-      ? TypeOfFields<R, Acc>
-      : TypeOfFields<R, [...Acc, F]>
-  : never;
+/** One plain item: a field path, or a function call with an optional alias. */
+type AddItem<I extends string, Acc extends Selection> = I extends `${infer Fn}(${infer Arg})${infer Alias}`
+  ? U<Trim<Fn>> extends Functions
+    ? Trim<Arg> extends ''
+      ? U<Trim<Fn>> extends 'COUNT'
+        ? AddCount<Acc>
+        : Err<`${Trim<Fn>}() needs a field`>
+      : Arg extends `${string}(${string}` | `${string},${string}`
+        ? Err<`${Trim<Fn>}(${Arg}) is not supported in a checked query; use the builder or a plain field`>
+        : Trim<Alias> extends `${string} ${string}`
+          ? Err<`expected ',' or FROM after '${I}'`>
+          : AddFn<Acc, U<Trim<Fn>>, Trim<Arg>, Trim<Alias>>
+    : Err<`'${Trim<Fn>}' is not a function supported in a checked query`>
+  : I extends ''
+    ? Err<'expected a field'>
+    : I extends `${infer W} ${string}`
+      ? Err<`expected ',' or FROM after '${W}'`>
+      : U<I> extends Keyword
+        ? Err<`expected a field, found '${I}'`>
+        : AddPath<Acc, I>;
 
 // ---------------------------------------------------------------------------------------------
-// Checking items against the schema and building the row
+// Checking the selection against the schema and building the row
 
 type MetaOfName<Reg, N extends string> = N extends keyof Reg ? (Reg[N] extends infer M extends SObjectMeta ? M : never) : never;
 
-interface Acc {
-  readonly paths: string;
-  readonly extra: object;
-  readonly agg: boolean;
-  readonly n: readonly unknown[];
-}
-
-type Fold<Reg, M extends SObjectMeta, Items extends readonly Item[], A extends Acc> = Items extends readonly [
-  infer I extends Item,
-  ...infer R extends readonly Item[],
-]
-  ? Step<Reg, M, I, A> extends infer Next
-    ? Next extends Acc
-      ? Fold<Reg, M, R, Next>
-      : Next
+type FnErrors<Reg, M extends SObjectMeta, F extends FnItem> = F extends FnItem
+  ? PathErrors<Reg, M, F['arg']> extends infer E extends string
+    ? [E] extends [never]
+      ? F['fn'] extends 'SUM' | 'AVG'
+        ? PathKind<Reg, M, F['arg']> extends NumericKind
+          ? never
+          : `${F['fn']}() needs a number field, not ${F['arg']}`
+        : never
+      : E
     : never
-  : A;
+  : never;
 
-type AggKinds = {
-  COUNT: string;
-  COUNT_DISTINCT: string;
-  SUM: 'int' | 'long' | 'double' | 'currency' | 'percent';
-  AVG: 'int' | 'long' | 'double' | 'currency' | 'percent';
-  MIN: string;
-  MAX: string;
-  FORMAT: string;
-  TOLABEL: string;
+type FnRow<Reg, M extends SObjectMeta, F extends FnItem> = {
+  [I in F as I['key']]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
+    ? number
+    : I['fn'] extends 'SUM' | 'AVG'
+      ? number | null
+      : I['fn'] extends 'FORMAT' | 'TOLABEL'
+        ? string | null
+        : PathValue<Reg, M, I['arg']> | null;
 };
 
-type Step<Reg, M extends SObjectMeta, I extends Item, A extends Acc> = I extends { k: 'path'; p: infer P extends string }
-  ? Check<PathErrors<Reg, M, P>, { paths: A['paths'] | P; extra: A['extra']; agg: A['agg']; n: A['n'] }>
-  : I extends { k: 'fn'; fn: infer F extends keyof AggKinds; arg: infer P extends string; alias: infer Alias }
-    ? Check<
-        PathErrors<Reg, M, P>,
-        F extends 'FORMAT' | 'TOLABEL'
-          ? {
-              paths: A['paths'];
-              extra: A['extra'] & { [K in Alias extends string ? Alias : LastSegment<P>]: string | null };
-              agg: A['agg'];
-              n: A['n'];
-            }
-          : {
-              paths: A['paths'];
-              extra: A['extra'] & {
-                [K in Alias extends string ? Alias : `expr${A['n']['length']}`]: F extends 'COUNT' | 'COUNT_DISTINCT'
-                  ? number
-                  : F extends 'SUM' | 'AVG'
-                    ? number | null
-                    : PathValue<Reg, M, P> | null;
-              };
-              agg: true;
-              n: Alias extends string ? A['n'] : [...A['n'], unknown];
-            }
-      >
-    : I extends { k: 'sub'; rel: infer Rel extends string; items: infer SubItems extends readonly Item[] }
+/** A child subquery evaluated against the parent `M`: `{ rel, row }` or an error. */
+type EvalSub<Reg, M extends SObjectMeta, T extends string> =
+  ParseQuery<T> extends infer Q
+    ? Q extends Parsed<infer S, infer Rel>
       ? Rel extends keyof M['children']
         ? M['children'][Rel] extends infer CN extends string
           ? CN extends keyof Reg
-            ? EvalRow<Reg, MetaOfName<Reg, CN>, SubItems> extends infer SubRow
-              ? SubRow extends Err<string>
-                ? SubRow
-                : { paths: A['paths']; extra: A['extra'] & { [K in Rel]: SubqueryResult<SubRow> | null }; agg: A['agg']; n: A['n'] }
+            ? EvalSelection<Reg, MetaOfName<Reg, CN>, S> extends infer Row
+              ? Row extends Err<string>
+                ? Row
+                : { rel: Rel; row: Row }
               : never
             : Err<NotLoaded<CN>>
           : never
         : Err<`'${Rel}' is not a child relationship of ${M['name']}`>
-      : I extends { k: 'typeof'; rel: infer Rel extends string; whens: infer W extends readonly [string, readonly string[]][]; else: infer E extends readonly string[] }
-        ? Rel extends keyof M['parents']
-          ? TypeOfErrors<Reg, M, Rel, W, E> extends infer Errs extends string
-            ? [Errs] extends [never]
-              ? {
-                  paths: A['paths'];
-                  extra: A['extra'] & { [K in Rel]: TypeOfRow<Reg, M, Rel, W, E> };
-                  agg: A['agg'];
-                  n: A['n'];
-                }
-              : Err<Errs>
-            : never
-          : Err<`'${Rel}' is not a parent relationship of ${M['name']}`>
-        : I extends { k: 'count' }
-          ? { paths: A['paths']; extra: A['extra']; agg: true; n: A['n'] }
-          : never;
+      : Q
+    : never;
 
-type Check<Errors, Next> = [Errors] extends [never] ? Next : Err<Errors & string>;
+type SubErrors<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+  ? EvalSub<Reg, M, Sb['text']> extends Err<infer E>
+    ? E
+    : never
+  : never;
+type SubRows<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+  ? EvalSub<Reg, M, Sb['text']> extends { rel: infer R extends string; row: infer Row }
+    ? { [K in R]: SubqueryResult<Row> | null }
+    : never
+  : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** A TYPEOF body (`What WHEN A THEN f, g WHEN B THEN h ELSE i`) as `[whens, else]`. */
+type ParseWhens<S extends string, W extends [string, string[]][] = []> = TrimLeft<S> extends `${infer Kw} ${infer Rest}`
+  ? U<Kw> extends 'WHEN'
+    ? TrimLeft<Rest> extends `${infer Ty} ${infer Then} ${infer Fields}`
+      ? U<Then> extends 'THEN'
+        ? NextClause<Fields> extends [infer F extends string, infer More extends string]
+          ? ParseWhens<More, [...W, [Ty, FieldList<F>]]>
+          : [[...W, [Ty, FieldList<Fields>]], []]
+        : Err<`TYPEOF: expected THEN after WHEN ${Ty}`>
+      : Err<'TYPEOF: incomplete WHEN'>
+    : U<Kw> extends 'ELSE'
+      ? [W, FieldList<Rest>]
+      : Err<`TYPEOF: expected WHEN or ELSE, found '${Kw}'`>
+  : W extends []
+    ? Err<'TYPEOF: needs at least one WHEN'>
+    : [W, []];
+type NextClause<S extends string> = S extends `${infer F} WHEN ${infer R}`
+  ? [F, `WHEN ${R}`]
+  : S extends `${infer F} when ${infer R}`
+    ? [F, `WHEN ${R}`]
+    : S extends `${infer F} ELSE ${infer R}`
+      ? [F, `ELSE ${R}`]
+      : S extends `${infer F} else ${infer R}`
+        ? [F, `ELSE ${R}`]
+        : false;
+type FieldList<S extends string, Acc extends string[] = []> = S extends `${infer F},${infer R}`
+  ? FieldList<R, [...Acc, Trim<F>]>
+  : Trim<S> extends ''
+    ? Acc
+    : [...Acc, Trim<S>];
+
+type TypeOfEval<Reg, M extends SObjectMeta, T extends TypeOfItem> = T['rel'] extends keyof M['parents']
+  ? ParseWhens<T['body']> extends infer P
+    ? P extends [infer W extends [string, string[]][], infer E extends string[]]
+      ? TypeOfErrors<Reg, M, T['rel'], W, E> extends infer Errs extends string
+        ? [Errs] extends [never]
+          ? { [K in T['rel']]: TypeOfRow<Reg, M, T['rel'], W, E> }
+          : Err<Errs>
+        : never
+      : P
+    : never
+  : Err<`'${T['rel']}' is not a parent relationship of ${M['name']}`>;
+type TypeOfErrs<Reg, M extends SObjectMeta, Ty extends TypeOfItem> = Ty extends TypeOfItem
+  ? TypeOfEval<Reg, M, Ty> extends Err<infer E>
+    ? E
+    : never
+  : never;
+type TypeOfRows<Reg, M extends SObjectMeta, Ty extends TypeOfItem> = Ty extends TypeOfItem
+  ? TypeOfEval<Reg, M, Ty> extends infer R
+    ? R extends Err<string>
+      ? never
+      : R
+    : never
+  : never;
 
 type TypeOfErrors<Reg, M extends SObjectMeta, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
   | {
@@ -302,21 +358,30 @@ type WhenFields<W extends readonly [string, readonly string[]][], N extends stri
   [I in keyof W]: W[I][0] extends N ? W[I][1][number] : never;
 }[number];
 
-type EvalRow<Reg, M extends SObjectMeta, Items extends readonly Item[]> =
-  Fold<Reg, M, Items, { paths: never; extra: {}; agg: false; n: [] }> extends infer A
-    ? A extends Acc
-      ? A['agg'] extends true
-        ? Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, A['paths']> & A['extra']>
-        : Simplify<{ attributes: RowAttributes<M['name']> } & PathsRow<Reg, M, A['paths']> & A['extra']>
-      : A
-    : never;
+/** All error messages of a selection on `M` (never when it type-checks). */
+type SelectionErrors<Reg, M extends SObjectMeta, S extends Selection> =
+  | PathErrors<Reg, M, S['paths']>
+  | FnErrors<Reg, M, S['fns']>
+  | SubErrors<Reg, M, S['subs']>
+  | TypeOfErrs<Reg, M, S['typeofs']>;
+
+type EvalSelection<Reg, M extends SObjectMeta, S extends Selection> = [SelectionErrors<Reg, M, S>] extends [never]
+  ? S['agg'] extends true
+    ? Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, S['paths']> & FnRow<Reg, M, S['fns']>>
+    : Simplify<
+        { attributes: RowAttributes<M['name']> } &
+          PathsRow<Reg, M, S['paths']> &
+          FnRow<Reg, M, S['fns']> &
+          UnionToIntersection<SubRows<Reg, M, S['subs']> | TypeOfRows<Reg, M, S['typeofs']> | {}>
+      >
+  : Err<SelectionErrors<Reg, M, S> & string>;
 
 /** The row type of query text `T` (or `{ error }`), resolving objects in registry `Reg`. */
 export type SoqlRow<T extends string, Reg = SObjectRegistry> =
-  ParseQuery<Tokens<T>> extends infer Q
-    ? Q extends Parsed<infer Items, infer From>
+  ParseQuery<Normalize<T>> extends infer Q
+    ? Q extends Parsed<infer S, infer From>
       ? From extends keyof Reg
-        ? EvalRow<Reg, MetaOfName<Reg, From>, Items>
+        ? EvalSelection<Reg, MetaOfName<Reg, From>, S>
         : Err<`'${From}' is not a loaded sObject (misspelt, or its generated module is not imported)`>
       : Q
     : never;
