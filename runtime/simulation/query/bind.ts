@@ -434,10 +434,7 @@ class Binder {
       orderBy.push({ expr: b, desc, nullsFirst: o.nulls === undefined ? !desc : o.nulls === 'FIRST' });
     }
     if (query.offset !== undefined && query.offset > 2000 && role === 'top') {
-      this.report('MALFORMED_QUERY', `maximum SOQL offset allowed is 2000`, query.span);
-    }
-    if (role === 'semi') {
-      // checked by the caller
+      this.report('NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000', query.span);
     }
     return {
       object: index.object,
@@ -838,9 +835,6 @@ class Binder {
     if (left.kind === 'path' && left.field.type === 'textarea' && (op === '<' || op === '<=' || op === '>' || op === '>=')) {
       this.report('INVALID_QUERY_FILTER_OPERATOR', `invalid operator ${op} on textarea ${what}`, opSpan);
       return undefined;
-    }
-    if (left.kind === 'path' && left.cls === 'id' && (op === '<' || op === '<=' || op === '>' || op === '>=')) {
-      // allowed by Salesforce (ids compare as strings) — nothing to report
     }
 
     // Operand.

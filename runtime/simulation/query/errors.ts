@@ -10,7 +10,8 @@ export type SoqlErrorCode =
   | 'MALFORMED_QUERY'
   | 'INVALID_FIELD'
   | 'INVALID_TYPE'
-  | 'INVALID_QUERY_FILTER_OPERATOR';
+  | 'INVALID_QUERY_FILTER_OPERATOR'
+  | 'NUMBER_OUTSIDE_VALID_RANGE';
 
 /**
  * A query Salesforce would refuse. `message` is Salesforce-shaped; `detail` is the bare reason.

@@ -263,6 +263,7 @@ describe('executeQuery: errors', () => {
     [`SELECT Name, COUNT(Id) FROM Account GROUP BY Industry`, 'MALFORMED_QUERY', 'Field must be grouped or aggregated: Name'],
     [`SELECT Id FROM Account WHERE COUNT(Id) > 1`, 'MALFORMED_QUERY', 'not allowed in WHERE'],
     [`SELECT TYPEOF Owner WHEN User THEN Name END FROM Account`, 'MALFORMED_QUERY', 'not polymorphic'],
+    [`SELECT Id FROM Account LIMIT 10 OFFSET 2001`, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000'],
   ];
   it.each(cases)('%s -> %s', (soql, code, text) => {
     const e = failure(soql);
