@@ -94,36 +94,82 @@ export function emitIndexModule(model: OrgModel, objectNames: readonly string[],
   });
 }
 
-/** `generated/validators.ts`: shared checks; every generated validator field uses one of these or plain zod. */
+/**
+ * `generated/validators.ts`: the shared checks every generated validator is assembled from.
+ *
+ * Every export has a declared `z.ZodType<T>` and is built through `typed<T>()`: assigning a
+ * concrete zod class (`ZodString`, `ZodNullable<...>`) to `z.ZodType<T>` makes tsc compare the two
+ * structurally, which costs ~77,000 type instantiations in every program that loads this module;
+ * the cast costs none. The field-by-field check against the record types happens in `$record`.
+ */
 export function emitValidatorsModule(settings: EmitSettings, templates: Templates): string {
   const sections = [
-    `/** An 15- or 18-character record id. */
-export const $id: z.ZodString = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'expected a Salesforce id');`,
+    `/** Types a zod schema without a structural comparison (see the note at the top). */
+function typed<T>(schema: unknown): z.ZodType<T> {
+  return schema as z.ZodType<T>;
+}
+/** A validator that also accepts \`null\`. */
+function orNull<T>(schema: z.ZodType<T>): z.ZodType<T | null> {
+  return typed<T | null>(schema.nullable());
+}`,
+    `/** A 15- or 18-character record id. */
+export const $id: z.ZodType<string> = typed<string>(z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'expected a Salesforce id'));
+export const $idOrNull: z.ZodType<string | null> = orNull($id);`,
+    `/** Text of at most \`max\` characters (0: unbounded). */
+export function $text(max: number): z.ZodType<string> {
+  return typed<string>(max > 0 ? z.string().max(max) : z.string());
+}
+export function $textOrNull(max: number): z.ZodType<string | null> {
+  return orNull($text(max));
+}`,
+    `/** A checkbox: never null. */
+export const $boolean: z.ZodType<boolean> = typed<boolean>(z.boolean());`,
     `/** A \`date\`: \`YYYY-MM-DD\`. */
-export const $date: z.ZodString = z.string().regex(/^\\d{4}-\\d{2}-\\d{2}$/, 'expected a date (YYYY-MM-DD)');`,
+export const $date: z.ZodType<string> = typed<string>(z.string().regex(/^\\d{4}-\\d{2}-\\d{2}$/, 'expected a date (YYYY-MM-DD)'));
+export const $dateOrNull: z.ZodType<string | null> = orNull($date);`,
     `/** A \`datetime\`: \`2024-05-06T09:15:27.000+0000\` (Salesforce's offset has no colon; \`Z\` and \`+00:00\` are accepted too). */
-export const $datetime: z.ZodString = z
-  .string()
-  .regex(/^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})$/, 'expected a datetime');`,
+export const $datetime: z.ZodType<string> = typed<string>(
+  z.string().regex(/^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})$/, 'expected a datetime'),
+);
+export const $datetimeOrNull: z.ZodType<string | null> = orNull($datetime);`,
     `/** A \`time\`: \`HH:mm:ss.SSSZ\`. */
-export const $time: z.ZodString = z.string().regex(/^\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?Z?$/, 'expected a time (HH:mm:ss.SSSZ)');`,
+export const $time: z.ZodType<string> = typed<string>(z.string().regex(/^\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?Z?$/, 'expected a time (HH:mm:ss.SSSZ)'));
+export const $timeOrNull: z.ZodType<string | null> = orNull($time);`,
     `/** An \`int\`/\`long\` of at most \`digits\` digits (0: unbounded). */
 export function $integer(digits: number): z.ZodType<number> {
   const schema = z.number().int();
-  return digits > 0 && digits < 16 ? schema.refine((v) => Math.abs(v) < 10 ** digits, \`expected at most \${digits} digits\`) : schema;
+  return typed<number>(digits > 0 && digits < 16 ? schema.refine((v) => Math.abs(v) < 10 ** digits, \`expected at most \${digits} digits\`) : schema);
+}
+export function $integerOrNull(digits: number): z.ZodType<number | null> {
+  return orNull($integer(digits));
 }`,
     `/** A number with at most \`precision\` digits, \`scale\` of them decimals (precision 0: unbounded). */
 export function $decimal(precision: number, scale: number): z.ZodType<number> {
-  if (precision <= 0) return z.number();
-  return z.number().refine((v) => {
-    const scaled = Math.abs(v) * 10 ** scale;
-    return scaled < 10 ** precision && Math.abs(scaled - Math.round(scaled)) <= 1e-6 * Math.max(1, scaled);
-  }, \`expected at most \${precision} digits with \${scale} decimals\`);
+  if (precision <= 0) return typed<number>(z.number());
+  return typed<number>(
+    z.number().refine((v) => {
+      const scaled = Math.abs(v) * 10 ** scale;
+      return scaled < 10 ** precision && Math.abs(scaled - Math.round(scaled)) <= 1e-6 * Math.max(1, scaled);
+    }, \`expected at most \${precision} digits with \${scale} decimals\`),
+  );
+}
+export function $decimalOrNull(precision: number, scale: number): z.ZodType<number | null> {
+  return orNull($decimal(precision, scale));
 }`,
-    `/** A multi-select picklist (\`;\`-joined) whose every value is one of \`values\`. */
-export function $multipicklist(values: readonly string[]): z.ZodType<string> {
+    `/** A restricted picklist: exactly one of \`values\` (inactive values included: records keep them). */
+export function $picklist<const V extends string>(values: readonly V[]): z.ZodType<V> {
+  return typed<V>(values.length === 0 ? z.never() : z.enum(values as unknown as [string, ...string[]]));
+}
+export function $picklistOrNull<const V extends string>(values: readonly V[]): z.ZodType<V | null> {
+  return orNull($picklist(values));
+}`,
+    `/** A restricted multi-select picklist (\`;\`-joined) whose every value is one of \`values\`. */
+export function $multipicklist(values: readonly string[], max: number): z.ZodType<string> {
   const allowed = new Set(values);
-  return z.string().refine((v) => v === '' || v.split(';').every((part) => allowed.has(part)), 'expected values of the picklist');
+  return typed<string>($text(max).refine((v) => v === '' || v.split(';').every((part) => allowed.has(part)), 'expected values of the picklist'));
+}
+export function $multipicklistOrNull(values: readonly string[], max: number): z.ZodType<string | null> {
+  return orNull($multipicklist(values, max));
 }`,
     `/**
  * A record validator: \`z.looseObject(shape)\` (unknown keys pass through), typed by the record
@@ -132,10 +178,10 @@ export function $multipicklist(values: readonly string[]): z.ZodType<string> {
  * under a consumer's looser settings.
  */
 export function $record<T extends object>(shape: { readonly [K in keyof T]-?: z.ZodType<T[K]> }): z.ZodType<T> {
-  return z.looseObject(shape as unknown as z.ZodRawShape) as unknown as z.ZodType<T>;
+  return typed<T>(z.looseObject(shape as unknown as Record<string, never>));
 }`,
-    `const $nullableString = z.string().nullable();
-const $nullableNumber = z.number().nullable();`,
+    `const $nullableString: z.ZodType<string | null> = $textOrNull(0);
+const $nullableNumber: z.ZodType<number | null> = $decimalOrNull(0, 0);`,
     `/** An \`address\` compound value (lower camel case keys); unknown keys pass through. */
 export const $address: z.ZodType<SfAddress> = $record<SfAddress>({
   street: $nullableString,
@@ -148,11 +194,16 @@ export const $address: z.ZodType<SfAddress> = $record<SfAddress>({
   latitude: $nullableNumber,
   longitude: $nullableNumber,
   geocodeAccuracy: $nullableString,
-});`,
+});
+export const $addressOrNull: z.ZodType<SfAddress | null> = orNull($address);`,
     `/** A \`location\` (geolocation) compound value. */
-export const $location: z.ZodType<SfLocation> = $record<SfLocation>({ latitude: $nullableNumber, longitude: $nullableNumber });`,
+export const $location: z.ZodType<SfLocation> = $record<SfLocation>({ latitude: $nullableNumber, longitude: $nullableNumber });
+export const $locationOrNull: z.ZodType<SfLocation | null> = orNull($location);`,
     `/** An \`anyType\` value: any JSON scalar. */
-export const $anyType: z.ZodType<string | number | boolean> = z.union([z.string(), z.number(), z.boolean()]);`,
+export const $anyType: z.ZodType<string | number | boolean> = typed<string | number | boolean>(z.union([z.string(), z.number(), z.boolean()]));
+export const $anyTypeOrNull: z.ZodType<string | number | boolean | null> = orNull($anyType);`,
+    `/** \`json\` and \`complexvalue\`: anything. */
+export const $unknown: z.ZodType<unknown> = typed<unknown>(z.unknown());`,
   ];
   return templates.render('validators-module', { command: settings.command, runtimeImport: str(settings.runtimeImport), sections });
 }

@@ -2,7 +2,7 @@
  * The zod validator of a record as read: lengths, precision and scale, restricted picklist values
  * (inactive ones included: records keep them), nullability; unknown keys pass through
  * (`z.looseObject`). Declared as `z.ZodType<Record>` by the module, so tsc never infers it.
- * Shared checks (`$id`, `$decimal`, ...) live in the generated `validators.ts`.
+ * Shared checks (`$id`, `$decimalOrNull`, ...) live in the generated `validators.ts`.
  */
 import type { FieldModel } from '../model/types.js';
 import { locate, type ObjectContext } from './context.js';
@@ -11,24 +11,32 @@ import { isClosedPicklist } from './picklist.js';
 import { readNullable } from './record.js';
 import { key, stringArray } from './ts.js';
 
-/** Helpers exported by the generated `validators.ts`. */
-export const VALIDATOR_HELPERS = ['$address', '$anyType', '$date', '$datetime', '$decimal', '$id', '$integer', '$location', '$multipicklist', '$time'] as const;
+/** Helpers exported by the generated `validators.ts`; `…OrNull` variants accept `null` too. */
+export const VALIDATOR_HELPERS = [
+  '$address', '$addressOrNull', '$anyType', '$anyTypeOrNull', '$boolean', '$date', '$dateOrNull', '$datetime',
+  '$datetimeOrNull', '$decimal', '$decimalOrNull', '$id', '$idOrNull', '$integer', '$integerOrNull', '$location',
+  '$locationOrNull', '$multipicklist', '$multipicklistOrNull', '$picklist', '$picklistOrNull', '$text', '$textOrNull',
+  '$time', '$timeOrNull', '$unknown',
+] as const;
 export type ValidatorHelper = (typeof VALIDATOR_HELPERS)[number];
 
-/** The zod expression of one field, recording which shared helpers it uses. */
+/**
+ * The validator expression of one field: a call of (or reference to) a shared helper with a
+ * declared return type, never a zod method chain, so that checking a value module costs tsc
+ * almost nothing (a chain of generic zod methods per field costs hundreds of instantiations).
+ * Records which helpers it uses.
+ */
 export function fieldValidator(ctx: ObjectContext, field: FieldModel, used: Set<ValidatorHelper>): string {
-  const z = ctx.valueNames.z;
-  const use = (h: ValidatorHelper): string => {
-    used.add(h);
-    return h;
+  const nullable = readNullable(field);
+  const use = (base: string, args?: string): string => {
+    const name = (nullable && base !== '$boolean' && base !== '$unknown' ? `${base}OrNull` : base) as ValidatorHelper;
+    used.add(name);
+    return args === undefined ? name : `${name}(${args})`;
   };
-  const text = (): string => (field.length > 0 ? `${z}.string().max(${field.length})` : `${z}.string()`);
-  let base: string;
   switch (field.type) {
     case 'id':
     case 'reference':
-      base = use('$id');
-      break;
+      return use('$id');
     case 'string':
     case 'textarea':
     case 'email':
@@ -36,66 +44,46 @@ export function fieldValidator(ctx: ObjectContext, field: FieldModel, used: Set<
     case 'url':
     case 'encryptedstring':
     case 'combobox':
-      base = text();
-      break;
     case 'base64':
     case 'datacategorygroupreference':
-      base = `${z}.string()`;
-      break;
-    case 'picklist': {
-      if (isClosedPicklist(field)) {
-        const values = (field.picklist?.values ?? []).map((v) => v.value);
-        base = values.length === 0 ? `${z}.never()` : `${z}.enum(${stringArray(values)})`;
-      } else {
-        base = text();
-      }
-      break;
-    }
+      return use('$text', String(field.type === 'base64' || field.type === 'datacategorygroupreference' ? 0 : field.length));
+    case 'picklist':
+      return isClosedPicklist(field)
+        ? use('$picklist', stringArray((field.picklist?.values ?? []).map((v) => v.value)))
+        : use('$text', String(field.length));
     case 'multipicklist':
-      base = field.picklist?.restricted
-        ? `${use('$multipicklist')}(${stringArray(field.picklist.values.map((v) => v.value))})`
-        : text();
-      break;
+      return field.picklist?.restricted
+        ? use('$multipicklist', `${stringArray(field.picklist.values.map((v) => v.value))}, ${field.length}`)
+        : use('$text', String(field.length));
     case 'boolean':
-      base = `${z}.boolean()`;
-      break;
+      return use('$boolean');
     case 'int':
     case 'long':
-      base = `${use('$integer')}(${field.digits})`;
-      break;
+      return use('$integer', String(field.digits));
     case 'double':
     case 'currency':
     case 'percent':
-      base = `${use('$decimal')}(${field.precision}, ${field.scale})`;
-      break;
+      return use('$decimal', `${field.precision}, ${field.scale}`);
     case 'date':
-      base = use('$date');
-      break;
+      return use('$date');
     case 'datetime':
-      base = use('$datetime');
-      break;
+      return use('$datetime');
     case 'time':
-      base = use('$time');
-      break;
+      return use('$time');
     case 'address':
-      base = use('$address');
-      break;
+      return use('$address');
     case 'location':
-      base = use('$location');
-      break;
+      return use('$location');
     case 'anyType':
-      base = use('$anyType');
-      break;
+      return use('$anyType');
     case 'json':
     case 'complexvalue':
-      base = `${z}.unknown()`;
-      break;
+      return use('$unknown');
     default: {
       const unreachable: never = field.type;
       throw new EmitError(`Unknown field type '${String(unreachable)}' at ${locate(ctx, field)}`, locate(ctx, field));
     }
   }
-  return readNullable(field) ? `${base}.nullable()` : base;
 }
 
 /** The object literal passed to `$record<Record>(...)` (a typed `z.looseObject`) and the helpers it needs. */

@@ -78,7 +78,7 @@ describe('hostile org compiles', () => {
       await writeFile(path.join(out, rel), content);
     }
     expect(files.get('types/SfDate.ts')).toContain("import type { SObjectMeta, SfDate as $SfDate } from 'sfgen/runtime';");
-    expect(files.get('sobjects/z.ts')).toContain("import { z as $z } from 'zod';");
+    expect(files.get('sobjects/z.ts')).toContain("import type { z as $z } from 'zod';");
     expect(files.get('types/class.ts')).toContain('export interface $class {');
     expect(files.get('sobjects/Quirk__c.ts')).not.toContain("'../types/NotGenerated__c.js'");
     expect(files.get('types/Quirk__c.ts')).toContain("readonly 'Outside__r': 'NotGenerated__c';");
