@@ -8,6 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { invalidSession, sfError, SimHttpError } from './errors.js';
 import type { FaultRegistry } from './faults.js';
 import { IdMinter } from './ids.js';
+import { RawJson } from './json.js';
 import type { TokenService } from './oauth.js';
 import type { QueryCursor, RouteContext, Router, SimRequest, SimResponse } from './router.js';
 import type { SimOrg } from './store.js';
@@ -158,7 +159,7 @@ export class SimServer {
       res.end();
       return;
     }
-    let payload: Buffer = Buffer.from(JSON.stringify(r.body), 'utf8');
+    let payload: Buffer = Buffer.from(r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body), 'utf8');
     headers['Content-Type'] = JSON_TYPE;
     if (gzip && payload.length > 1024) {
       payload = gzipSync(payload);

@@ -6,6 +6,7 @@
  */
 import { sfError, SimHttpError, type SfErrorItem } from './errors.js';
 import { IdMinter, toId18 } from './ids.js';
+import { RawJson } from './json.js';
 import type { LoadedOrg } from './loader.js';
 import { MetadataLoadError } from './loader.js';
 import type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
@@ -76,6 +77,7 @@ export class SimOrg implements OrgStore {
   private readonly minter = new IdMinter();
   private undoLog: Undo[] | undefined;
   private seedStamp: string | undefined;
+  private globalJson: { entries: readonly Record<string, unknown>[]; raw: RawJson } | undefined;
   /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
   private readonly explicitInMintSpace = new Set<string>();
 
@@ -143,6 +145,14 @@ export class SimOrg implements OrgStore {
   /** The global describe body (`GET /sobjects`). */
   globalDescribe(): Record<string, unknown> {
     return { ...this.globalBody, sobjects: this.globalEntries };
+  }
+
+  /** The global describe body, serialized once per revision of the object list. */
+  globalDescribeJson(): RawJson {
+    if (this.globalJson === undefined || this.globalJson.entries !== this.globalEntries) {
+      this.globalJson = { entries: this.globalEntries, raw: new RawJson(JSON.stringify(this.globalDescribe())) };
+    }
+    return this.globalJson.raw;
   }
 
   /** Whether the global describe lists the object (it may have no per-object describe). */

@@ -4,6 +4,7 @@
  * as top-level requests.
  */
 import { parseJsonBody, sfError, SimHttpError } from '../errors.js';
+import { RawJson, toJson } from '../json.js';
 import type { Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 
 /** Subrequests allowed in one composite or batch request. */
@@ -79,7 +80,7 @@ function batch(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimRe
     }
     return { statusCode: res.status, result: res.body ?? null };
   });
-  return { status: 200, body: { hasErrors, results } };
+  return { status: 200, body: new RawJson(toJson({ hasErrors, results })) };
 }
 
 const REF = /@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g;
@@ -93,7 +94,7 @@ class UnresolvedReference extends Error {
 function lookup(results: Map<string, SimResponse>, ref: string, path: string, expr: string): unknown {
   const res = results.get(ref);
   if (res === undefined || res.status >= 400) throw new UnresolvedReference(ref, expr);
-  let v: unknown = res.body;
+  let v: unknown = res.body instanceof RawJson ? res.body.value() : res.body;
   for (const m of path.matchAll(/\.([A-Za-z0-9_]+)|\[(\d+)\]/g)) {
     if (v === null || typeof v !== 'object') throw new UnresolvedReference(ref, expr);
     v = m[1] !== undefined ? (v as Record<string, unknown>)[m[1]] : (v as unknown[])[Number(m[2])];
@@ -196,7 +197,7 @@ function composite(req: SimRequest, _p: readonly string[], ctx: RouteContext): S
   }
   const items = checkReferences(list, 'compositeRequest');
   const { out } = runSubrequests(req, ctx, items, input.allOrNone === true, 'compositeRequest');
-  return { status: 200, body: { compositeResponse: out } };
+  return { status: 200, body: new RawJson(toJson({ compositeResponse: out })) };
 }
 
 /** Graphs per composite graph request, and nodes per graph. */
@@ -228,7 +229,7 @@ function graph(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimRe
     const { out: responses, failed } = runSubrequests(req, ctx, items, true, `graph ${graphId}`);
     return { graphId, graphResponse: { compositeResponse: responses }, isSuccessful: !failed };
   });
-  return { status: 200, body: { graphs: out } };
+  return { status: 200, body: new RawJson(toJson({ graphs: out }, 6)) };
 }
 
 export const compositeRoutes: Route[] = [

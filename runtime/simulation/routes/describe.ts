@@ -1,5 +1,6 @@
 /** Resources, global and per-object describes (with Last-Modified / If-Modified-Since), limits. */
 import { notFound } from '../errors.js';
+import { cachedJson } from '../json.js';
 import type { Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 import { parseHttpDate, toHttpDate } from '../time.js';
 
@@ -18,16 +19,13 @@ function resources(req: SimRequest, _p: readonly string[], ctx: RouteContext): S
 }
 
 function globalDescribe(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
-  return conditional(req, ctx.org.lastModified()!, () => {
-    const body = ctx.org.globalDescribe();
-    return body;
-  });
+  return conditional(req, ctx.org.lastModified()!, () => ctx.org.globalDescribeJson());
 }
 
 function describe(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
   const d = ctx.org.describe(name!);
   if (d === undefined) throw notFound();
-  return conditional(req, ctx.org.lastModified(d.name)!, () => d);
+  return conditional(req, ctx.org.lastModified(d.name)!, () => cachedJson(d));
 }
 
 function basicInfo(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
