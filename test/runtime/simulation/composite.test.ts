@@ -129,6 +129,17 @@ describe('composite', () => {
     expect(sim.org.records('Account').length).toBe(before);
   });
 
+  it('resolves references into a describe result', async () => {
+    const r = (await call(sim, token, 'POST', `${V}/composite`, {
+      compositeRequest: [
+        { method: 'GET', url: `${V}/sobjects/Account/describe`, referenceId: 'd' },
+        { method: 'GET', url: `${V}/sobjects/@{d.childRelationships[0].childSObject}/describe`, referenceId: 'child' },
+      ],
+    })).json as CompositeBody;
+    expect(r.compositeResponse.map((x) => x.httpStatusCode)).toEqual([200, 200]);
+    expect((r.compositeResponse[1]!.body as { name: string }).name).toBe('Contact');
+  });
+
   it('refuses more than 25 subrequests and duplicate referenceIds', async () => {
     const many = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: `${V}/limits`, referenceId: `r${i}` }));
     const r = await call(sim, token, 'POST', `${V}/composite`, { compositeRequest: many });
