@@ -231,3 +231,22 @@ describe('bad input: exit 1, a message naming what and where, output untouched',
     expect(await readFile(path.join(foreign, 'app.ts'), 'utf8')).toBe('export const mine = 1;\n');
   });
 });
+
+describe('sfgen generate with no source: the bundled demo org through the simulator (real CLI process)', () => {
+  it('reproduces the committed generated/ byte for byte, in few requests', async () => {
+    const { REPO, run } = await import('./helpers.js');
+    const out = path.join(root, 'default', 'out');
+    const tsx = path.join(REPO, 'node_modules/tsx/dist/cli.mjs');
+    const env = { ...process.env };
+    for (const k of ['SF_INSTANCE_URL', 'SF_ACCESS_TOKEN', 'SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY_FILE']) delete env[k];
+    const res = await run(process.execPath, [tsx, '--conditions=sfgen-source', 'generator/cli.ts', 'generate', '--out', out, '--json'], { env });
+    expect(res.code, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout) as { objects: number; requests: number; source: string };
+    expect(summary.source).toMatch(/^bundled demo org/);
+    expect(summary.requests).toBeLessThanOrEqual(1 + Math.ceil(summary.objects / 25));
+    const produced = await readTree(out);
+    const committed = await readTree(path.join(REPO, 'generated'));
+    expect([...produced.keys()]).toEqual([...committed.keys()]);
+    for (const [file, content] of produced) expect(committed.get(file), `generated/${file} is stale: run npm run generate`).toBe(content);
+  }, 120_000);
+});
