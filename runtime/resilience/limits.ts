@@ -36,27 +36,24 @@ export interface LimitsOptions {
 
 export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({ warnAt: 0.8, throttle: false });
 
+const API_USAGE = /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/i;
+const PER_APP_USAGE = /per-app-api-usage=(\d+)\/(\d+)(?:\s*\(appName=([^)]*)\))?/i;
+
 /** Parses `api-usage=10018/100000; per-app-api-usage=17/250(appName=sample-connected-app)`. */
 export function parseLimitInfo(header: string, now = Date.now()): ApiUsage | undefined {
-  let used: number | undefined;
-  let max: number | undefined;
+  const m = API_USAGE.exec(header);
+  if (!m) return undefined;
+  const used = Number(m[1]);
+  const max = Number(m[2]);
   let app: ApiUsage['app'];
-  for (const part of header.split(/[;,]/)) {
-    const [rawKey, rawValue] = part.split('=', 2).map((s) => s.trim()) as [string, string | undefined];
-    if (rawValue === undefined) continue;
-    const valueWithApp = part.slice(part.indexOf('=') + 1).trim();
-    const m = /^(\d+)\/(\d+)(?:\s*\(appName=([^)]*)\))?/.exec(valueWithApp);
-    if (!m) continue;
-    const u = Number(m[1]);
-    const x = Number(m[2]);
-    if (rawKey.toLowerCase() === 'api-usage') {
-      used = u;
-      max = x;
-    } else if (rawKey.toLowerCase() === 'per-app-api-usage') {
-      app = { name: m[3] ?? '', used: u, max: x, ratio: x > 0 ? u / x : 0 };
+  if (header.includes('per-app-api-usage')) {
+    const a = PER_APP_USAGE.exec(header);
+    if (a) {
+      const u = Number(a[1]);
+      const x = Number(a[2]);
+      app = { name: a[3] ?? '', used: u, max: x, ratio: x > 0 ? u / x : 0 };
     }
   }
-  if (used === undefined || max === undefined) return undefined;
   return { used, max, ratio: max > 0 ? used / max : 0, app, updatedAt: now, source: 'header' };
 }
 
