@@ -147,6 +147,25 @@ describe('query', () => {
     expect(sim.stats().requests).toBe(Math.ceil(n / 200)); // pages of 200
   });
 
+  it('breaking out of iteration stops paging (at most one page fetched ahead)', async () => {
+    sim.resetStats();
+    let n = 0;
+    for await (const row of client.query('SELECT Id FROM Account')) {
+      void row;
+      if (++n === 250) break;
+    }
+    expect(n).toBe(250);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.stats().requests).toBeLessThanOrEqual(3); // page 1, page 2, and page 3 fetched ahead
+  });
+
+  it('a QueryStream iterates once; a second iteration is a clear error', async () => {
+    const stream = client.query('SELECT Id FROM Account', { maxRecords: 1 });
+    await stream.toArray();
+    await expect(stream.toArray()).rejects.toThrow(/iterated only once/);
+    expect(() => client.query('SELECT Id FROM Account', { batchSize: 5 })).toThrow(/batchSize must be an integer from 200 to 2000/);
+  });
+
   it('stops at an explicit maxRecords and says so', async () => {
     const stream = client.query('SELECT Id FROM Account', { maxRecords: 250 });
     const rows = await stream.toArray();
