@@ -30,6 +30,7 @@ export function schemaFromModel(model: OrgModel): QuerySchema {
         relationshipName: f.reference?.relationshipName ?? null,
         namePointing: f.reference?.polymorphic ?? false,
         nameField: f.nameField,
+        custom: f.custom,
         picklistValues: f.picklist?.values.map((v) => ({ value: v.value, label: v.label })) ?? [],
       })),
       childRelationships: o.childRelationships,

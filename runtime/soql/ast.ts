@@ -152,8 +152,12 @@ export type DateFunctionName =
   | 'WEEK_IN_MONTH'
   | 'WEEK_IN_YEAR';
 
-/** Other SOQL functions, canonical spelling as Salesforce documents it. */
+/**
+ * Other SOQL functions, canonical spelling as Salesforce documents it. `FIELDS` takes one field
+ * reference `ALL`, `STANDARD` or `CUSTOM` (`FIELDS(STANDARD)`), in the SELECT list only.
+ */
 export type OtherFunctionName =
+  | 'FIELDS'
   | 'FORMAT'
   | 'toLabel'
   | 'convertCurrency'
@@ -175,7 +179,7 @@ export const DATE_FUNCTIONS: readonly DateFunctionName[] = [
 ];
 
 export const OTHER_FUNCTIONS: readonly OtherFunctionName[] = [
-  'FORMAT', 'toLabel', 'convertCurrency', 'convertTimezone', 'DISTANCE', 'GEOLOCATION',
+  'FIELDS', 'FORMAT', 'toLabel', 'convertCurrency', 'convertTimezone', 'DISTANCE', 'GEOLOCATION',
 ];
 
 /** An argument: a field, a nested call (`FORMAT(MIN(CloseDate))`), or a literal (`GEOLOCATION(1, 2)`, `'mi'`). */

@@ -370,6 +370,15 @@ class Binder {
         case 'selectExpr': {
           if (countOnly) break;
           const expr = item.expr;
+          if (expr.kind === 'function' && expr.name === 'FIELDS') {
+            for (const path of this.expandFields(expr, query, index, aggregate)) {
+              const k = `path:${path.key}`;
+              if (seen.has(k)) continue;
+              seen.add(k);
+              columns.push({ kind: 'path', path, transform: null });
+            }
+            break;
+          }
           if (expr.kind === 'function' && expr.name === 'COUNT' && expr.args.length === 0) {
             this.report('MALFORMED_QUERY', 'COUNT() must be the only item in the SELECT list; use COUNT(Id) with other items', expr.span);
             break;
@@ -451,6 +460,26 @@ class Binder {
   }
 
   // --- SELECT items -------------------------------------------------------------------------
+
+  /** `FIELDS(ALL | STANDARD | CUSTOM)`: the object's fields as plain columns. */
+  private expandFields(call: FunctionCall, query: SelectQuery, index: ObjectIndex, aggregate: boolean): BoundPath[] {
+    const arg = call.args[0];
+    const which = call.args.length === 1 && arg?.kind === 'field' && arg.path.length === 1 ? (arg.path[0] as string).toUpperCase() : undefined;
+    if (which !== 'ALL' && which !== 'STANDARD' && which !== 'CUSTOM') {
+      this.report('MALFORMED_QUERY', 'FIELDS() takes ALL, STANDARD or CUSTOM', call.span);
+      return [];
+    }
+    if (aggregate) {
+      this.report('MALFORMED_QUERY', 'FIELDS() cannot be used in an aggregate query', call.span);
+      return [];
+    }
+    if (which !== 'STANDARD' && (query.limit === undefined || query.limit > 200)) {
+      this.report('MALFORMED_QUERY', `The SOQL FIELDS function must have a LIMIT of at most 200 (FIELDS(${which}))`, call.span);
+    }
+    return index.object.fields
+      .filter((f) => which === 'ALL' || (which === 'CUSTOM') === (f.custom === true))
+      .map((f) => ({ kind: 'path', rels: [], field: f, pseudoType: false, cls: classOf(f.type), key: keyOf([], f.name), span: call.span }));
+  }
 
   private bindChild(query: SelectQuery, parent: ObjectIndex): Extract<BoundColumn, { kind: 'child' }> | undefined {
     const relName = query.from.object;

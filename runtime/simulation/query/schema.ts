@@ -19,6 +19,8 @@ export interface QueryField {
   readonly namePointing?: boolean;
   /** The object's name field (`Name`, `CaseNumber`, `Subject`): what `Name` shows through the Name object. */
   readonly nameField?: boolean;
+  /** A custom field (for `FIELDS(CUSTOM)` / `FIELDS(STANDARD)`). */
+  readonly custom?: boolean;
   /** Picklist values with labels (for `toLabel`). */
   readonly picklistValues: readonly { readonly value: string; readonly label: string | null }[];
 }
@@ -112,6 +114,7 @@ export function schemaFromStore(store: OrgStore): QuerySchema {
           relationshipName: f.relationshipName ?? null,
           namePointing: f.namePointing === true || f.polymorphicForeignKey === true,
           nameField: f.nameField === true,
+          custom: f.custom === true,
           picklistValues: (f.picklistValues ?? []).map((p) => ({
             value: p.value,
             label: labelOf(p),

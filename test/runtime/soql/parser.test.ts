@@ -129,6 +129,13 @@ describe('parseSoql: clauses', () => {
     expect(strip(parseSoql('SELECT Type, COUNT(Id) FROM Account GROUP BY CUBE(Type)')).groupBy?.mode).toBe('CUBE');
   });
 
+  it('parses FIELDS(ALL | STANDARD | CUSTOM)', () => {
+    expect(strip(parseSoql('SELECT fields(standard) FROM Account').select[0])).toEqual({
+      kind: 'selectExpr',
+      expr: { kind: 'function', name: 'FIELDS', args: [{ kind: 'field', path: ['standard'] }] },
+    });
+  });
+
   it('parses DISTANCE and GEOLOCATION', () => {
     const q = strip(parseSoql("SELECT Id FROM Store__c WHERE DISTANCE(Loc__c, GEOLOCATION(37.775, -122.418), 'mi') < 20 ORDER BY DISTANCE(Loc__c, GEOLOCATION(37.775, -122.418), 'mi')"));
     expect(q.where).toMatchObject({
@@ -307,6 +314,7 @@ describe('round trip with the compiler (compileSoql)', () => {
     "SELECT Id FROM Account WHERE Regions__c INCLUDES ('A;B', 'C') WITH SECURITY_ENFORCED",
     'SELECT Id FROM Account FOR UPDATE',
     'SELECT COUNT() FROM Contact WITH USER_MODE',
+    'SELECT Id, FIELDS(CUSTOM) FROM Account LIMIT 200',
   ];
   it.each(queries)('%s', (text) => {
     const ast = parseSoql(text);

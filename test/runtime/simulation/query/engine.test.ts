@@ -301,3 +301,15 @@ describe('executeQuery: aliases outside aggregate queries', () => {
     expect(e.detail).toContain('Only aggregate expressions use field aliasing');
   });
 });
+
+describe('executeQuery: FIELDS()', () => {
+  it('expands FIELDS(STANDARD) and FIELDS(CUSTOM) in describe order, and requires a LIMIT for CUSTOM/ALL', () => {
+    const [std] = rows(`SELECT FIELDS(STANDARD) FROM Group WHERE Name = 'Support Queue'`);
+    expect(Object.keys(std ?? {})).toEqual(['attributes', 'Id', 'Name', 'Type']);
+    const [custom] = rows(`SELECT Id, FIELDS(CUSTOM) FROM Account WHERE Name = 'Acme' LIMIT 1`);
+    expect(Object.keys(custom ?? {})).toEqual(['attributes', 'Id', 'IsActive__c', 'Regions__c', 'Founded__c', 'Location__c']);
+    const e = failure('SELECT FIELDS(ALL) FROM Account');
+    expect(e.errorCode).toBe('MALFORMED_QUERY');
+    expect(e.detail).toContain('FIELDS function must have a LIMIT of at most 200');
+  });
+});

@@ -26,6 +26,7 @@ function field(spec: FieldSpec): SimField {
     relationshipName: null,
     restrictedPicklist: false,
     picklistValues: [],
+    custom: spec.name.endsWith('__c'),
     ...spec,
   };
 }
