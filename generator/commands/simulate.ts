@@ -48,7 +48,8 @@ export function registerSimulate(program: Command): void {
       'after',
       `
 The simulator prints an access token for the default user; send it as "Authorization: Bearer <token>".
-OAuth clients can also use POST /services/oauth2/token (JWT bearer with --client-id/--jwt-public-key).
+OAuth clients can also use POST /services/oauth2/token: JWT bearer (--client-id, --jwt-public-key)
+or client credentials (--client-id and the secret in the SFGEN_SIM_CLIENT_SECRET environment variable).
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
     )
     .action(async (opts: SimulateCliOptions) => {
@@ -77,6 +78,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
           ...(opts.clientId !== undefined && { clientId: opts.clientId }),
           ...(jwtPublicKey !== undefined && { jwtPublicKey }),
           ...(opts.user !== undefined && { users: opts.user }),
+          ...(process.env.SFGEN_SIM_CLIENT_SECRET !== undefined && { clientSecret: process.env.SFGEN_SIM_CLIENT_SECRET }),
         },
       });
       const token = sim.issueAccessToken();
