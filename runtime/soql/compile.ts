@@ -64,9 +64,21 @@ export function compileSoql(query: SelectQuery): string {
   }
   if (query.limit !== undefined) parts.push(`LIMIT ${count(query.limit, 'LIMIT')}`);
   if (query.offset !== undefined) parts.push(`OFFSET ${count(query.offset, 'OFFSET')}`);
-  if (query.for !== undefined && query.for.length > 0) parts.push(`FOR ${query.for.join(', ')}`);
-  if (query.update !== undefined && query.update.length > 0) parts.push(`UPDATE ${query.update.join(', ')}`);
+  if (query.for !== undefined && query.for.length > 0) parts.push(`FOR ${query.for.map((o) => oneOf(o, FOR_OPTIONS, 'FOR')).join(', ')}`);
+  if (query.update !== undefined && query.update.length > 0) {
+    parts.push(`UPDATE ${query.update.map((o) => oneOf(o, UPDATE_OPTIONS, 'UPDATE')).join(', ')}`);
+  }
   return parts.join(' ');
+}
+
+const FOR_OPTIONS: readonly string[] = ['VIEW', 'REFERENCE', 'UPDATE'];
+const UPDATE_OPTIONS: readonly string[] = ['TRACKING', 'VIEWSTAT'];
+const OPERATORS: readonly string[] = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN', 'INCLUDES', 'EXCLUDES'];
+
+/** Keywords from a tree are checked too: a hand-made (or untyped) node cannot smuggle text in. */
+function oneOf(value: string, allowed: readonly string[], what: string): string {
+  if (!allowed.includes(value)) throw new SoqlBuildError(what, `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  return value;
 }
 
 function count(n: number, what: string): string {
@@ -143,7 +155,7 @@ function compileFunctionArg(arg: FunctionArg): string {
 function compileCondition(condition: Condition, nested: boolean): string {
   switch (condition.kind) {
     case 'comparison':
-      return `${compileValueExpr(condition.left)} ${condition.operator} ${compileOperand(
+      return `${compileValueExpr(condition.left)} ${oneOf(condition.operator, OPERATORS, 'operator')} ${compileOperand(
         condition.right,
         condition.operator === 'LIKE',
         condition.operator,
@@ -180,7 +192,7 @@ function compileOperand(operand: Operand, likePattern: boolean, operator: string
 function compileWith(clause: WithClause): string {
   switch (clause.kind) {
     case 'withSecurity':
-      return `WITH ${clause.mode}`;
+      return `WITH ${oneOf(clause.mode, ['SECURITY_ENFORCED', 'USER_MODE', 'SYSTEM_MODE'], 'WITH')}`;
     case 'withDataCategory':
       return `WITH DATA CATEGORY ${nonEmpty(clause.filters, 'WITH DATA CATEGORY').map(compileDataCategory).join(' AND ')}`;
     default: {
@@ -193,7 +205,7 @@ function compileWith(clause: WithClause): string {
 function compileDataCategory(filter: DataCategoryFilter): string {
   const categories = nonEmpty(filter.categories, 'data categories').map((c) => identifier(c, 'data category'));
   const list = categories.length === 1 ? categories[0] : `(${categories.join(', ')})`;
-  return `${identifier(filter.group, 'data category group')} ${filter.selector} ${list}`;
+  return `${identifier(filter.group, 'data category group')} ${oneOf(filter.selector, ['AT', 'ABOVE', 'BELOW', 'ABOVE_OR_BELOW'], 'data category selector')} ${list}`;
 }
 
 function compileGroupBy(clause: GroupByClause): string {
@@ -213,7 +225,7 @@ function compileGroupBy(clause: GroupByClause): string {
 
 function compileOrderBy(item: OrderByItem): string {
   let out = compileValueExpr(item.expr);
-  if (item.direction !== undefined) out += ` ${item.direction}`;
-  if (item.nulls !== undefined) out += ` NULLS ${item.nulls}`;
+  if (item.direction !== undefined) out += ` ${oneOf(item.direction, ['ASC', 'DESC'], 'ORDER BY')}`;
+  if (item.nulls !== undefined) out += ` NULLS ${oneOf(item.nulls, ['FIRST', 'LAST'], 'NULLS')}`;
   return out;
 }
