@@ -806,6 +806,10 @@ class Binder {
     switch (cond.kind) {
       case 'and':
       case 'or': {
+        if (cond.kind === 'or') {
+          const semi = cond.conditions.find(hasSemiJoin);
+          if (semi) this.report('MALFORMED_QUERY', "Semi join sub-selects are not allowed with the 'OR' operator", semi.span ?? cond.span);
+        }
         const conds = cond.conditions.map((c) => this.bindCondition(c, scope, clause, groupKeys));
         if (conds.some((c) => c === undefined)) return undefined;
         return { kind: cond.kind, conds: conds as BoundCond[] };
@@ -1018,6 +1022,19 @@ function keyOf(rels: readonly RelStep[], field: string): string {
 
 function printPath(p: BoundPath): string {
   return [...p.rels.map((r) => r.name), p.field.name].join('.');
+}
+
+/** A semi- or anti-join anywhere in the condition (not inside a nested query). */
+function hasSemiJoin(cond: Condition): boolean {
+  switch (cond.kind) {
+    case 'comparison':
+      return cond.right.kind === 'subquery';
+    case 'not':
+      return hasSemiJoin(cond.condition);
+    case 'and':
+    case 'or':
+      return cond.conditions.some(hasSemiJoin);
+  }
 }
 
 function containsAggregate(call: FunctionCall): boolean {

@@ -264,6 +264,7 @@ describe('executeQuery: errors', () => {
     [`SELECT Id FROM Account WHERE COUNT(Id) > 1`, 'MALFORMED_QUERY', 'not allowed in WHERE'],
     [`SELECT TYPEOF Owner WHEN User THEN Name END FROM Account`, 'MALFORMED_QUERY', 'not polymorphic'],
     [`SELECT Id FROM Account LIMIT 10 OFFSET 2001`, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000'],
+    [`SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)`, 'MALFORMED_QUERY', "Semi join sub-selects are not allowed with the 'OR' operator"],
   ];
   it.each(cases)('%s -> %s', (soql, code, text) => {
     const e = failure(soql);
