@@ -9,10 +9,10 @@
  *   "events": {
  *     "Order_Event__e": {
  *       "hash": "sha256:…",
- *       "model": {"kind":"platformEvent","name":"Order_Event__e","schema":{…,"fields":[
- *         {"name":"Id","type":"string"},
+ *       "model": {"kind":"platformEvent","name":"Order_Event__e","schema":{"fields":[
+ *         {"name":"CreatedDate","type":"long"},
  *         …
- *       ]},"schemaId":"…","topic":"/event/Order_Event__e"}
+ *       ],"name":"Order_Event__e","type":"record"},"schemaId":"…","topic":"/event/Order_Event__e"}
  *     }
  *   },
  *   "formatVersion": 1,
@@ -24,14 +24,16 @@
  *   "objects": {
  *     "Account": {
  *       "childRelationships": [
- *         {"cascadeDelete":true,"childSObject":"Contact","field":"AccountId",…},
+ *         {"cascadeDelete":true,"childSObject":"Contact","field":"AccountId","relationshipName":"Contacts"},
  *       ],
  *       "fields": {
- *         "AccountNumber": {"aggregatable":true,…,"type":"string","updateable":true},
- *         "Industry": {…,"picklist":{"controllerName":null,"dependent":false,"restricted":false,"values":[
- *           {"active":true,"defaultValue":false,"label":"Agriculture","validFor":null,"value":"Agriculture"},
- *           …
- *         ]},…},
+ *         "AnnualRevenue": {"groupable":false,"label":"Annual Revenue","precision":18,"scale":2,"type":"currency"},
+ *         "Industry": {"byteLength":765,"label":"Industry","length":255,"picklist":{"values":[
+ *           "Agriculture",
+ *           {"label":"Tech","value":"Technology"},
+ *           {"active":false,"value":"Legacy"}
+ *         ]},"type":"picklist"},
+ *         "Name": {"byteLength":765,"label":"Account Name","length":255,"nameField":true,"nillable":false,"requiredOnCreate":true,"type":"string"},
  *       },
  *       "hash": "sha256:…",
  *       "lastModified": "Mon, 06 May 2024 09:15:27 GMT",
@@ -47,13 +49,20 @@
  * shows exactly which field changed. Property keys are sorted (code-unit order) everywhere; the
  * name-keyed maps (`objects`, `fields`, `events`) follow the model's order, which is sorted by
  * name. The field maps omit the redundant `name` (the key), as does `object` (the map key).
+ *
+ * Compact form: field, picklist, reference and child-relationship properties equal to their
+ * default ({@link FIELD_DEFAULTS}: access flags true, other flags false, texts null, sizes 0) are
+ * left out, and a picklist value that is active, not the default, independent and labelled as its
+ * value is a bare string. A 1,500-object org with ~340,000 fields gives ~75 MB instead of ~310 MB.
  * `notGenerated` (present when the writer passed the source's object list) names the sObjects of
  * the source that were not generated, one per line, so that a drift check can tell "added to the
  * org" from "not selected".
  *
- * Each object's `hash` is `sha256:` + the hex SHA-256 of the object model's canonical JSON (sorted
- * keys, no whitespace); {@link parseSnapshot} recomputes it and rejects a snapshot whose model
- * was edited by hand, so a damaged file can never read as "no drift".
+ * Each object's `hash` is `sha256:` + the hex SHA-256 of the object's canonical compact JSON (the
+ * entry without `hash` and `lastModified`, sorted keys, no whitespace; see {@link objectHash}).
+ * {@link parseSnapshot} recomputes it and rejects a model edited by hand, so a damaged file can
+ * never read as "no drift"; with `lazy`, it does so when an object's model is first read (a drift
+ * check reads only the objects whose describe changed).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -301,8 +310,42 @@ function compactPicklistValue(v: PicklistValueModel): string {
   return compactJson({ value, ...(label !== value && { label }), active, defaultValue, validFor, ...extra }, { active: true, defaultValue: false, validFor: null });
 }
 
-/** A field's compact JSON (without its name). With `pad`, picklist values go one per line, indented. */
+/** The properties of a field other than `name`, sorted, with their JSON key prefix (`"label":`). */
+const FIELD_KEYS: ReadonlyArray<readonly [string, string]> = [...Object.keys(FIELD_DEFAULTS), 'label', 'type']
+  .sort()
+  .map((k) => [k, `${JSON.stringify(k)}:`] as const);
+const FIELD_DEFAULT_VALUES: Readonly<Record<string, unknown>> = FIELD_DEFAULTS;
+
+/**
+ * A field's compact JSON (without its name). With `pad`, picklist values go one per line, indented.
+ * Fast path over the known properties (this runs ~340,000 times for a large org); a field with
+ * properties this version does not know goes through the generic writer, which keeps them.
+ */
 function writeField(field: FieldModel, pad?: string): string {
+  const record = field as unknown as Record<string, unknown>;
+  let known = true;
+  let out = '{';
+  for (const [key, prefix] of FIELD_KEYS) {
+    const value = record[key];
+    if (value === undefined) {
+      known = false;
+      break;
+    }
+    if (FIELD_DEFAULT_VALUES[key] === value) continue;
+    let json: string;
+    if (value === null) json = 'null';
+    else if (typeof value === 'boolean') json = value ? 'true' : 'false';
+    else if (typeof value !== 'object') json = JSON.stringify(value);
+    else if (key === 'picklist') json = writePicklist(value as PicklistModel, pad);
+    else if (key === 'reference') json = compactJson(value, REFERENCE_DEFAULTS);
+    else json = canonicalJson(value);
+    out += out.length === 1 ? prefix + json : `,${prefix}${json}`;
+  }
+  if (known && Object.keys(record).length === FIELD_KEYS.length + 1) return `${out}}`;
+  return writeFieldGeneric(field, pad);
+}
+
+function writeFieldGeneric(field: FieldModel, pad?: string): string {
   const { name: _name, ...rest } = field;
   return compactJson(rest, FIELD_DEFAULTS, (key, value) => {
     if (key === 'picklist' && value !== null) return writePicklist(value as PicklistModel, pad);

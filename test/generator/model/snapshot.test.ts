@@ -193,6 +193,19 @@ describe('serializeSnapshot / parseSnapshot', () => {
     expect(objectHash(changed)).not.toBe(objectHash(account));
   });
 
+  it('keeps properties a newer compatible model adds (generic writer), with a stable hash', () => {
+    const extended = {
+      ...model,
+      objects: [{ ...account, fields: account.fields.map((f) => (f.name === 'Name' ? { ...f, aiPredictionField: true } : f)) }],
+      events: [],
+    } as OrgModel;
+    const text = serializeSnapshot(extended, meta);
+    expect(text).toContain('"aiPredictionField":true');
+    const back = parseSnapshot(text, 'x.json');
+    expect(back.model).toEqual(extended);
+    expect(back.objects.get('Account')?.hash).toBe(objectHash(extended.objects[0]!));
+  });
+
   it('lazy parsing validates an object when its model is first read', () => {
     const text = serializeSnapshot(model, meta).replace('"type":"double"', '"type":"nope"');
     expect(() => parseSnapshot(text, 'f.json')).toThrow(/objects\.Widget__c\.fields\.Size__c\.type/);
