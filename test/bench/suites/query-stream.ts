@@ -25,7 +25,7 @@ interface ChildResult {
 // Child programs
 
 async function childSfgen(url: string, token: string): Promise<ChildResult> {
-  const { createClient } = await import('sfgen/runtime');
+  const { createClient } = await import('../../../runtime/client.js');
   const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
   const started = performance.now();
   let records = 0;
@@ -83,7 +83,7 @@ async function childFloor(url: string, token: string): Promise<ChildResult> {
 
 /** Interleaves single GETs through the runtime and through raw undici; reports both medians. */
 async function childGet(url: string, token: string, id: string): Promise<{ sfgenMedianMs: number; floorMedianMs: number }> {
-  const { createClient } = await import('sfgen/runtime');
+  const { createClient } = await import('../../../runtime/client.js');
   const { Agent } = await import('undici');
   const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
   const agent = new Agent({ connections: 20 });
