@@ -220,10 +220,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
   const { source } = opened;
   try {
     options.onProgress?.({ phase: 'connect', source: source.description });
-    const described = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
+    let described: DescribedSObject[] | null = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
     const { events, note } = await readEvents(source, opened.eventsDir);
     const model = buildModel({ apiVersion: config.apiVersion, orgId: await source.orgId(), objects: described, events });
     const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
+    described = null; // the raw describes are the biggest thing in memory; the model has what it needs
     const { files, warnings } = renderModel(model, config, lastModified, true);
     options.onProgress?.({ phase: 'emit', files: files.size });
     options.onProgress?.({ phase: 'write', outDir: config.outDir });

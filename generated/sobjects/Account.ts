@@ -8,7 +8,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** Validates a Account record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Account record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountValidator: z.ZodType<AccountRecord> = $record<AccountRecord>({
   'AccountNumber': $textOrNull(40),
   'AccountSource': $textOrNull(255),

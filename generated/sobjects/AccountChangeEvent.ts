@@ -5,7 +5,7 @@ import { defineSObject, type SObjectType } from 'sfgen/runtime';
 import { $addressOrNull, $boolean, $dateOrNull, $datetimeOrNull, $decimalOrNull, $id, $idOrNull, $integerOrNull, $picklistOrNull, $record, $textOrNull, $unknown } from '../validators.js';
 import type { AccountChangeEvent as AccountChangeEventRecord, AccountChangeEventMeta } from '../types/AccountChangeEvent.js';
 
-/** Validates a AccountChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one AccountChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountChangeEventValidator: z.ZodType<AccountChangeEventRecord> = $record<AccountChangeEventRecord>({
   'AccountNumber': $textOrNull(40),
   'AccountSource': $textOrNull(255),

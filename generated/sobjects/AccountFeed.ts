@@ -7,7 +7,7 @@ import type { AccountFeed as AccountFeedRecord, AccountFeedMeta } from '../types
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** Validates a AccountFeed record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one AccountFeed record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountFeedValidator: z.ZodType<AccountFeedRecord> = $record<AccountFeedRecord>({
   'Body': $textOrNull(10000),
   'CommentCount': $integerOrNull(9),

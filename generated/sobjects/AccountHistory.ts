@@ -7,7 +7,7 @@ import type { AccountHistory as AccountHistoryRecord, AccountHistoryMeta } from 
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** Validates a AccountHistory record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one AccountHistory record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountHistoryValidator: z.ZodType<AccountHistoryRecord> = $record<AccountHistoryRecord>({
   'AccountId': $idOrNull,
   'CreatedById': $idOrNull,

@@ -8,7 +8,7 @@ import type {} from '../types/Account.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
-/** Validates a AccountShare record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one AccountShare record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountShareValidator: z.ZodType<AccountShareRecord> = $record<AccountShareRecord>({
   'AccountAccessLevel': $picklistOrNull(['None', 'Read', 'Edit', 'All']),
   'AccountId': $idOrNull,

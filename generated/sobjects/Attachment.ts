@@ -15,7 +15,7 @@ import type {} from '../types/Quirk__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a Attachment record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Attachment record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AttachmentValidator: z.ZodType<AttachmentRecord> = $record<AttachmentRecord>({
   'Body': $textOrNull(0),
   'BodyLength': $integerOrNull(9),

@@ -7,7 +7,7 @@ import type { Campaign as CampaignRecord, CampaignMeta } from '../types/Campaign
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** Validates a Campaign record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Campaign record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CampaignValidator: z.ZodType<CampaignRecord> = $record<CampaignRecord>({
   'ActualCost': $decimalOrNull(18, 0),
   'AmountAllOpportunities': $decimalOrNull(18, 0),

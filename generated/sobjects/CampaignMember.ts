@@ -9,7 +9,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/User.js';
 
-/** Validates a CampaignMember record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one CampaignMember record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CampaignMemberValidator: z.ZodType<CampaignMemberRecord> = $record<CampaignMemberRecord>({
   'CampaignId': $idOrNull,
   'City': $textOrNull(40),

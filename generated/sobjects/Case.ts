@@ -11,7 +11,7 @@ import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a Case record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Case record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CaseValidator: z.ZodType<CaseRecord> = $record<CaseRecord>({
   'AccountId': $idOrNull,
   'CaseNumber': $textOrNull(30),

@@ -7,7 +7,7 @@ import type { Contact as ContactRecord, ContactMeta } from '../types/Contact.js'
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** Validates a Contact record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Contact record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const ContactValidator: z.ZodType<ContactRecord> = $record<ContactRecord>({
   'AccountId': $idOrNull,
   'AssistantName': $textOrNull(40),

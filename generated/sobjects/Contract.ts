@@ -9,7 +9,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
-/** Validates a Contract record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Contract record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const ContractValidator: z.ZodType<ContractRecord> = $record<ContractRecord>({
   'AccountId': $idOrNull,
   'ActivatedById': $idOrNull,

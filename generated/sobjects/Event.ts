@@ -17,7 +17,7 @@ import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a Event record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Event record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const EventValidator: z.ZodType<EventRecord> = $record<EventRecord>({
   'AccountId': $idOrNull,
   'ActivityDate': $dateOrNull,

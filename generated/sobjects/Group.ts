@@ -8,7 +8,7 @@ import type {} from '../types/Organization.js';
 import type {} from '../types/User.js';
 import type {} from '../types/UserRole.js';
 
-/** Validates a Group record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Group record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const GroupValidator: z.ZodType<GroupRecord> = $record<GroupRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

@@ -10,7 +10,7 @@ import type {} from '../types/Group.js';
 import type {} from '../types/Opportunity.js';
 import type {} from '../types/User.js';
 
-/** Validates a Lead record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Lead record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const LeadValidator: z.ZodType<LeadRecord> = $record<LeadRecord>({
   'Address': $addressOrNull,
   'AnnualRevenue': $decimalOrNull(18, 0),

@@ -11,7 +11,7 @@ import type {} from '../types/Pricebook2.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** Validates a Opportunity record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Opportunity record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OpportunityValidator: z.ZodType<OpportunityRecord> = $record<OpportunityRecord>({
   'AccountId': $idOrNull,
   'Amount': $decimalOrNull(18, 2),

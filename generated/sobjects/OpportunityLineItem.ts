@@ -9,7 +9,7 @@ import type {} from '../types/PricebookEntry.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** Validates a OpportunityLineItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one OpportunityLineItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OpportunityLineItemValidator: z.ZodType<OpportunityLineItemRecord> = $record<OpportunityLineItemRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

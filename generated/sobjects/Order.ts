@@ -11,7 +11,7 @@ import type {} from '../types/Group.js';
 import type {} from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
-/** Validates a Order record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Order record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OrderValidator: z.ZodType<OrderRecord> = $record<OrderRecord>({
   'AccountId': $idOrNull,
   'ActivatedById': $idOrNull,

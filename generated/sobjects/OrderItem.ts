@@ -9,7 +9,7 @@ import type {} from '../types/PricebookEntry.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** Validates a OrderItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one OrderItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OrderItemValidator: z.ZodType<OrderItemRecord> = $record<OrderItemRecord>({
   'AvailableQuantity': $decimalOrNull(18, 2),
   'CreatedById': $idOrNull,

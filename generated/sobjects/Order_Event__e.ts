@@ -6,7 +6,7 @@ import { $boolean, $dateOrNull, $datetimeOrNull, $decimalOrNull, $idOrNull, $rec
 import type { Order_Event__e as Order_Event__eRecord, Order_Event__eMeta } from '../types/Order_Event__e.js';
 import type {} from '../types/User.js';
 
-/** Validates a Order_Event__e record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Order_Event__e record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Order_Event__eValidator: z.ZodType<Order_Event__eRecord> = $record<Order_Event__eRecord>({
   'Account_Id__c': $textOrNull(18),
   'Amount__c': $decimalOrNull(16, 2),

@@ -6,7 +6,7 @@ import { $addressOrNull, $boolean, $datetimeOrNull, $decimalOrNull, $id, $idOrNu
 import type { Organization as OrganizationRecord, OrganizationMeta } from '../types/Organization.js';
 import type {} from '../types/User.js';
 
-/** Validates a Organization record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Organization record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OrganizationValidator: z.ZodType<OrganizationRecord> = $record<OrganizationRecord>({
   'Address': $addressOrNull,
   'City': $textOrNull(40),

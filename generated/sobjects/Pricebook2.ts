@@ -6,7 +6,7 @@ import { $boolean, $datetimeOrNull, $id, $idOrNull, $record, $textOrNull } from 
 import type { Pricebook2 as Pricebook2Record, Pricebook2Meta } from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
-/** Validates a Pricebook2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Pricebook2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Pricebook2Validator: z.ZodType<Pricebook2Record> = $record<Pricebook2Record>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

@@ -8,7 +8,7 @@ import type {} from '../types/Pricebook2.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** Validates a PricebookEntry record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one PricebookEntry record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const PricebookEntryValidator: z.ZodType<PricebookEntryRecord> = $record<PricebookEntryRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

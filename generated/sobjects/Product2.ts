@@ -6,7 +6,7 @@ import { $boolean, $datetimeOrNull, $id, $idOrNull, $record, $textOrNull } from 
 import type { Product2 as Product2Record, Product2Meta } from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** Validates a Product2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Product2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Product2Validator: z.ZodType<Product2Record> = $record<Product2Record>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

@@ -6,7 +6,7 @@ import { $boolean, $datetimeOrNull, $id, $idOrNull, $picklistOrNull, $record, $t
 import type { Profile as ProfileRecord, ProfileMeta } from '../types/Profile.js';
 import type {} from '../types/User.js';
 
-/** Validates a Profile record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Profile record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const ProfileValidator: z.ZodType<ProfileRecord> = $record<ProfileRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

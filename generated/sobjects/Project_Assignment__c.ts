@@ -8,7 +8,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 
-/** Validates a Project_Assignment__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Project_Assignment__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Project_Assignment__cValidator: z.ZodType<Project_Assignment__cRecord> = $record<Project_Assignment__cRecord>({
   'Contact__c': $idOrNull,
   'CreatedById': $idOrNull,

@@ -9,7 +9,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
-/** Validates a Project__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Project__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Project__cValidator: z.ZodType<Project__cRecord> = $record<Project__cRecord>({
   'Account__c': $idOrNull,
   'Assignment_Count__c': $decimalOrNull(18, 0),

@@ -7,7 +7,7 @@ import type { Quirk__c as Quirk__cRecord, Quirk__cMeta } from '../types/Quirk__c
 import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 
-/** Validates a Quirk__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Quirk__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Quirk__cValidator: z.ZodType<Quirk__cRecord> = $record<Quirk__cRecord>({
   'Any__c': $textOrNull(255),
   'Attributes__c': $textOrNull(255),

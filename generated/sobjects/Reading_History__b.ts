@@ -7,7 +7,7 @@ import type { Reading_History__b as Reading_History__bRecord, Reading_History__b
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** Validates a Reading_History__b record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Reading_History__b record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Reading_History__bValidator: z.ZodType<Reading_History__bRecord> = $record<Reading_History__bRecord>({
   'Account__c': $idOrNull,
   'CreatedById': $idOrNull,

@@ -6,7 +6,7 @@ import { $boolean, $datetimeOrNull, $id, $idOrNull, $picklistOrNull, $record, $t
 import type { RecordType as RecordTypeRecord, RecordTypeMeta } from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** Validates a RecordType record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one RecordType record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const RecordTypeValidator: z.ZodType<RecordTypeRecord> = $record<RecordTypeRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

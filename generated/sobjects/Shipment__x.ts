@@ -6,7 +6,7 @@ import { $datetimeOrNull, $decimalOrNull, $id, $idOrNull, $integerOrNull, $recor
 import type { Shipment__x as Shipment__xRecord, Shipment__xMeta } from '../types/Shipment__x.js';
 import type {} from '../types/Account.js';
 
-/** Validates a Shipment__x record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Shipment__x record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Shipment__xValidator: z.ZodType<Shipment__xRecord> = $record<Shipment__xRecord>({
   'Account__c': $idOrNull,
   'Carrier__c': $textOrNull(40),

@@ -18,7 +18,7 @@ import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a Task record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one Task record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const TaskValidator: z.ZodType<TaskRecord> = $record<TaskRecord>({
   'AccountId': $idOrNull,
   'ActivityDate': $dateOrNull,

@@ -9,7 +9,7 @@ import type {} from '../types/Contact.js';
 import type {} from '../types/Profile.js';
 import type {} from '../types/UserRole.js';
 
-/** Validates a User record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one User record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const UserValidator: z.ZodType<UserRecord> = $record<UserRecord>({
   'AboutMe': $textOrNull(1000),
   'AccountId': $idOrNull,

@@ -6,7 +6,7 @@ import { $boolean, $datetimeOrNull, $id, $idOrNull, $picklistOrNull, $record, $t
 import type { UserRole as UserRoleRecord, UserRoleMeta } from '../types/UserRole.js';
 import type {} from '../types/User.js';
 
-/** Validates a UserRole record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one UserRole record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const UserRoleValidator: z.ZodType<UserRoleRecord> = $record<UserRoleRecord>({
   'CaseAccessForAccountOwner': $picklistOrNull(['None', 'Read', 'Edit']),
   'ContactAccessForAccountOwner': $picklistOrNull(['None', 'Read', 'Edit']),

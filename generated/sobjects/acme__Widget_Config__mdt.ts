@@ -5,7 +5,7 @@ import { defineSObject, type SObjectType } from 'sfgen/runtime';
 import { $boolean, $datetimeOrNull, $decimalOrNull, $id, $picklistOrNull, $record, $textOrNull } from '../validators.js';
 import type { acme__Widget_Config__mdt as acme__Widget_Config__mdtRecord, acme__Widget_Config__mdtMeta } from '../types/acme__Widget_Config__mdt.js';
 
-/** Validates a acme__Widget_Config__mdt record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget_Config__mdt record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget_Config__mdtValidator: z.ZodType<acme__Widget_Config__mdtRecord> = $record<acme__Widget_Config__mdtRecord>({
   'DeveloperName': $textOrNull(40),
   'Id': $id,

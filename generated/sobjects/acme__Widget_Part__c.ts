@@ -7,7 +7,7 @@ import type { acme__Widget_Part__c as acme__Widget_Part__cRecord, acme__Widget_P
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a acme__Widget_Part__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget_Part__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget_Part__cValidator: z.ZodType<acme__Widget_Part__cRecord> = $record<acme__Widget_Part__cRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

@@ -5,7 +5,7 @@ import { defineSObject, type SObjectType } from 'sfgen/runtime';
 import { $boolean, $dateOrNull, $datetimeOrNull, $decimalOrNull, $id, $idOrNull, $locationOrNull, $picklistOrNull, $record, $textOrNull, $timeOrNull, $unknown } from '../validators.js';
 import type { acme__Widget__ChangeEvent as acme__Widget__ChangeEventRecord, acme__Widget__ChangeEventMeta } from '../types/acme__Widget__ChangeEvent.js';
 
-/** Validates a acme__Widget__ChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget__ChangeEvent record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__ChangeEventValidator: z.ZodType<acme__Widget__ChangeEventRecord> = $record<acme__Widget__ChangeEventRecord>({
   'ChangeEventHeader': $unknown,
   'CreatedById': $idOrNull,

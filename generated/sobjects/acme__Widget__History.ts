@@ -7,7 +7,7 @@ import type { acme__Widget__History as acme__Widget__HistoryRecord, acme__Widget
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a acme__Widget__History record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget__History record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__HistoryValidator: z.ZodType<acme__Widget__HistoryRecord> = $record<acme__Widget__HistoryRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

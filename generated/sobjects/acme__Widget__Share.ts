@@ -8,7 +8,7 @@ import type {} from '../types/Group.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** Validates a acme__Widget__Share record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget__Share record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__ShareValidator: z.ZodType<acme__Widget__ShareRecord> = $record<acme__Widget__ShareRecord>({
   'AccessLevel': $picklistOrNull(['None', 'Read', 'Edit', 'All']),
   'Id': $id,

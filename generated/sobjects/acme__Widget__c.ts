@@ -9,7 +9,7 @@ import type {} from '../types/Group.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** Validates a acme__Widget__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
+/** Validates one acme__Widget__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__cValidator: z.ZodType<acme__Widget__cRecord> = $record<acme__Widget__cRecord>({
   'CreatedById': $idOrNull,
   'CreatedDate': $datetimeOrNull,

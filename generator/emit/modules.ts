@@ -49,7 +49,7 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
   for (const p of parentRelationships(ctx)) {
     for (const t of p.referenceTo) if (t !== object.name && ctx.generated.has(t)) targets.add(t);
   }
-  const validator = `${jsdoc([`Validates a ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = $record<${recordAlias}>(${shape});`;
+  const validator = `${jsdoc([`Validates one ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = $record<${recordAlias}>(${shape});`;
   const value = [
     '/**',
     ` * The sObject ${object.name}: its runtime descriptor and validator, typed by \`${ids.meta}\`.`,

@@ -189,7 +189,9 @@ export function parseRaw<S extends z.ZodType>(
   objectName: string | null,
 ): z.infer<S> {
   const result = schema.safeParse(json);
-  if (result.success) return result.data;
+  // The schemas only check (no defaults, no transforms) and pass unknown keys through, so the
+  // input itself is the parsed value: returning it avoids holding a second copy of every describe.
+  if (result.success) return json as z.infer<S>;
   const issue = result.error.issues[0];
   const where = issue ? renderPath(issue.path, json) : '(root)';
   const subject = objectName === null ? where : `${objectName}.${where}`;
