@@ -640,25 +640,26 @@ class Binder {
     const name = call.name;
     const aggregate = isAggregateFunction(name);
     const span = call.span;
-    if (aggregate && (context === 'where' || context === 'group' || context === 'select' || context === 'order')) {
-      if (context === 'where') {
-        this.report('MALFORMED_QUERY', `aggregate function ${name}() is not allowed in WHERE; use HAVING`, span);
-        return undefined;
-      }
-      if (context === 'group') {
-        this.report('MALFORMED_QUERY', `aggregate function ${name}() cannot be used in GROUP BY`, span);
-        return undefined;
-      }
+    if (aggregate && context === 'where') {
+      this.report('MALFORMED_QUERY', `aggregate function ${name}() is not allowed in WHERE; use HAVING`, span);
+      return undefined;
+    }
+    if (aggregate && context === 'group') {
+      this.report('MALFORMED_QUERY', `aggregate function ${name}() cannot be used in GROUP BY`, span);
+      return undefined;
+    }
+    if (aggregate && (context === 'order' || context === 'select')) {
+      this.report('MALFORMED_QUERY', `aggregate function ${name}() needs an aggregate query (GROUP BY, or aggregates only in the SELECT list)`, span);
+      return undefined;
     }
     const args: BoundArg[] = [];
-    const argContext = 'arg';
     for (const a of call.args) {
       if (a.kind === 'field' || a.kind === 'function') {
         if (a.kind === 'function' && isAggregateFunction(a.name) && name !== 'FORMAT') {
           this.report('MALFORMED_QUERY', `${a.name}() cannot be nested in ${name}()`, a.span);
           return undefined;
         }
-        const b = this.bindExpr(a, scope, argContext);
+        const b = this.bindExpr(a, scope, 'arg');
         if (b === undefined) return undefined;
         args.push(b);
       } else {

@@ -262,6 +262,7 @@ describe('executeQuery: errors', () => {
     [`SELECT Id FROM Account WHERE Id = 'nope'`, 'INVALID_QUERY_FILTER_OPERATOR', 'invalid ID field: nope'],
     [`SELECT Name, COUNT(Id) FROM Account GROUP BY Industry`, 'MALFORMED_QUERY', 'Field must be grouped or aggregated: Name'],
     [`SELECT Id FROM Account WHERE COUNT(Id) > 1`, 'MALFORMED_QUERY', 'not allowed in WHERE'],
+    [`SELECT Id FROM Account ORDER BY COUNT(Id)`, 'MALFORMED_QUERY', 'needs an aggregate query'],
     [`SELECT TYPEOF Owner WHEN User THEN Name END FROM Account`, 'MALFORMED_QUERY', 'not polymorphic'],
     [`SELECT Id FROM Account LIMIT 10 OFFSET 2001`, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000'],
     [`SELECT Id FROM Account WHERE Name = 'x' OR Id IN (SELECT AccountId FROM Contact)`, 'MALFORMED_QUERY', "Semi join sub-selects are not allowed with the 'OR' operator"],
