@@ -221,6 +221,29 @@ describe('bad input: exit 1, a message naming what and where, output untouched',
     await expectUntouched();
   });
 
+  it('a rejected token is named (live org over HTTP)', async () => {
+    const { startSimulator } = await import('../../../runtime/simulation/index.js');
+    const sim = await startSimulator({ metadataDir: org });
+    try {
+      const res = await cli(['--instance-url', sim.url, '--access-token', 'forged-token', '--out', out]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/rejected the access token \(GET \/services\/data\/v60\.0\/sobjects\): INVALID_SESSION_ID/);
+      expect(res.stderr).not.toContain('forged-token');
+    } finally {
+      await sim.close();
+    }
+    await expectUntouched();
+  });
+
+  it('an output directory that cannot be created is named, and nothing is left behind', async () => {
+    const blocker = path.join(root, 'blocker');
+    await writeFile(blocker, 'a file, not a directory\n');
+    const res = await cli(['--metadata-dir', org, '--out', path.join(blocker, 'out'), '--objects', 'Account']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/blocker/);
+    expect(await readFile(blocker, 'utf8')).toBe('a file, not a directory\n');
+  });
+
   it('refuses to replace a directory sfgen did not write', async () => {
     const foreign = path.join(root, 'foreign');
     await mkdir(foreign, { recursive: true });
