@@ -19,15 +19,23 @@ interface ChildResult {
   records: number;
   ms: number;
   checksum: number;
+  /** CPU time (user + system) the child spent streaming, from process.cpuUsage(): insensitive to other load. */
+  cpuMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Child programs
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 async function childSfgen(url: string, token: string): Promise<ChildResult> {
   const { createClient } = await import('../../../runtime/client.js');
   const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
   const started = performance.now();
+  const cpu = process.cpuUsage(); // after the imports: module loading is not streaming
   let records = 0;
   let checksum = 0;
   for await (const row of client.query(SOQL)) {
@@ -36,13 +44,14 @@ async function childSfgen(url: string, token: string): Promise<ChildResult> {
   }
   const ms = performance.now() - started;
   await client.close();
-  return { records, ms, checksum };
+  return { records, ms, checksum, cpuMs: cpuSince(cpu) };
 }
 
 async function childJsforce(url: string, token: string): Promise<ChildResult> {
   const jsforce = (await import('jsforce')).default;
   const conn = new jsforce.Connection({ instanceUrl: url, accessToken: token, version: '60.0' });
   const started = performance.now();
+  const cpu = process.cpuUsage(); // after the imports: module loading is not streaming
   let records = 0;
   let checksum = 0;
   await new Promise<void>((resolve, reject) => {
@@ -56,7 +65,7 @@ async function childJsforce(url: string, token: string): Promise<ChildResult> {
       .on('error', (err: unknown) => reject(err))
       .run({ autoFetch: true, maxFetch: Number.MAX_SAFE_INTEGER });
   });
-  return { records, ms: performance.now() - started, checksum };
+  return { records, ms: performance.now() - started, checksum, cpuMs: cpuSince(cpu) };
 }
 
 async function childFloor(url: string, token: string): Promise<ChildResult> {
@@ -64,6 +73,7 @@ async function childFloor(url: string, token: string): Promise<ChildResult> {
   const agent = new Agent({ connections: 20 });
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const started = performance.now();
+  const cpu = process.cpuUsage(); // after the imports: module loading is not streaming
   let records = 0;
   let checksum = 0;
   let path: string | undefined = `/services/data/v60.0/query?q=${encodeURIComponent(SOQL)}`;
@@ -78,7 +88,7 @@ async function childFloor(url: string, token: string): Promise<ChildResult> {
   }
   const ms = performance.now() - started;
   await agent.close();
-  return { records, ms, checksum };
+  return { records, ms, checksum, cpuMs: cpuSince(cpu) };
 }
 
 /** Interleaves single GETs through the runtime and through raw undici; reports both medians. */
@@ -152,19 +162,19 @@ const suite: BenchSuite = {
     const sim = await ctx.startSimulator({ metadataDir: dir, pageSize: 2000 });
     const self = fileURLToPath(import.meta.url);
     const figures: Figure[] = [];
-    const results: Record<string, { rps: number; rssMb: number }> = {};
+    const results: Record<string, { rps: number; rssMb: number; cpu: number }> = {};
     // Warm the simulator's query path once so every subject sees the same server; then rounds of
     // floor/sfgen/jsforce in turn (the machine is shared: the best round of each is the least disturbed).
     const rounds = Number(process.env.SFGEN_BENCH_QUERY_ROUNDS ?? 3);
     await lastJsonRun('floor');
-    const runs: Record<string, { rps: number; rssMb: number }[]> = { floor: [], sfgen: [], jsforce: [] };
+    const runs: Record<string, { rps: number; rssMb: number; cpuUsPerRecord: number }[]> = { floor: [], sfgen: [], jsforce: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const subject of ['floor', 'sfgen', 'jsforce'] as const) {
         const { run, result } = await lastJsonRun(subject);
         if (result.records !== count) throw new Error(`${subject} streamed ${result.records} records, expected ${count}`);
         const rps = result.records / (result.ms / 1000);
         const rssMb = run.peakRssBytes / 1024 / 1024;
-        runs[subject]!.push({ rps, rssMb });
+        runs[subject]!.push({ rps, rssMb, cpuUsPerRecord: ((result.cpuMs ?? Number.NaN) * 1000) / result.records });
         ctx.log(`round ${round} ${subject}: ${Math.round(rps).toLocaleString('en-US')} records/s, peak RSS ${rssMb.toFixed(0)} MB`);
       }
     }
@@ -173,8 +183,10 @@ const suite: BenchSuite = {
       const list = runs[subject]!;
       const rps = Math.max(...list.map((r) => r.rps));
       const rssMb = median(list.map((r) => r.rssMb));
-      results[subject] = { rps, rssMb };
+      const cpu = Math.min(...list.map((r) => r.cpuUsPerRecord));
+      results[subject] = { rps, rssMb, cpu };
       figures.push(
+        { bench: BENCH, subject, metric: 'cpu_us_per_record', value: cpu, unit: 'µs', note: 'client CPU while streaming; best of rounds' },
         { bench: BENCH, subject, metric: 'records_per_s', value: rps, unit: 'rec/s', better: 'higher', note: `${count.toLocaleString('en-US')} records, pages of 2,000; best of ${rounds}` },
         { bench: BENCH, subject, metric: 'peak_rss_mb', value: rssMb, unit: 'MB', note: `median of ${rounds}` },
       );
@@ -185,6 +197,7 @@ const suite: BenchSuite = {
       figures.push(
         { bench: BENCH, subject, metric: 'throughput_vs_floor', value: r.rps / floor.rps, ...(subject === 'sfgen' ? { target: { min: 0.9 } } : {}), note: 'records/s ÷ floor' },
         { bench: BENCH, subject, metric: 'rss_vs_floor', value: r.rssMb / floor.rssMb, ...(subject === 'sfgen' ? { target: { max: 1.3 } } : {}), note: 'peak RSS ÷ floor' },
+        { bench: BENCH, subject, metric: 'cpu_vs_floor', value: r.cpu / floor.cpu, note: 'client CPU per record ÷ floor' },
       );
     }
     // Single GET overhead.
