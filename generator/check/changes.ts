@@ -147,6 +147,8 @@ export interface Change {
   readonly usage: readonly UsageSite[];
   /** True when the class was lowered because the scanned codebase never uses what changed. */
   readonly downgraded: boolean;
+  /** Where the object or field is written in the snapshot file (1-based), when known. */
+  readonly snapshotLine?: number;
 }
 
 /** A change before usage is applied. */

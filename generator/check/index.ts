@@ -241,7 +241,12 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
     );
   }
 
-  const changes = sortChanges(applyUsage(raw, usage));
+  const changes = sortChanges(
+    applyUsage(raw, usage).map((c) => {
+      const at = c.kind === 'object-added' ? undefined : snapshot.locate(c.object, c.field ?? undefined);
+      return at ? { ...c, snapshotLine: at.line } : c;
+    }),
+  );
   const counts: Record<ChangeClass, number> = { breaking: 0, dangerous: 0, safe: 0 };
   for (const c of changes) counts[c.class]++;
   const failed = changes.some((c) => classRank(c.class) >= classRank(failOn));

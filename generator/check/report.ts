@@ -197,6 +197,7 @@ export function renderJson(r: CheckResult): string {
         before: c.before ?? null,
         after: c.after ?? null,
         usage: uniqueSites(c.usage).map((s) => ({ file: s.file, line: s.line, column: s.column, kind: s.kind })),
+        snapshotLine: c.snapshotLine ?? null,
       })),
     },
     null,
@@ -236,7 +237,8 @@ export function renderGithub(r: CheckResult): string {
     const message = escapeData(`${c.message}${c.downgraded ? ` — ${downgradeNote(c)}` : ''}`);
     const sites = uniqueSites(c.usage).slice(0, 10);
     if (sites.length === 0) {
-      lines.push(`::${command} file=${escapeProperty(r.snapshotFile)},title=${title}::${message}`);
+      const line = c.snapshotLine !== undefined ? `,line=${c.snapshotLine}` : '';
+      lines.push(`::${command} file=${escapeProperty(r.snapshotFile)}${line},title=${title}::${message}`);
       continue;
     }
     for (const s of sites) {

@@ -124,6 +124,11 @@ export interface Snapshot {
    * does not report them as added; null when the writer did not record the source's object list.
    */
   readonly notGenerated: readonly string[] | null;
+  /**
+   * Where an object (or one of its fields) is written in the file, 1-based, for annotations that
+   * point reviewers at the snapshot line; undefined when not found (e.g. a hand-formatted file).
+   */
+  locate(object: string, field?: string): { line: number; column: number } | undefined;
   /** The org model the snapshot holds, rebuilt exactly as it was serialized. */
   readonly model: OrgModel;
 }
@@ -791,6 +796,15 @@ export function parseSnapshot(text: string, file: string, options: ParseSnapshot
     objects,
     events,
     notGenerated: doc.notGenerated ?? null,
+    locate(object: string, field?: string) {
+      const objectAt = text.indexOf(`\n${INDENT.repeat(2)}${JSON.stringify(object)}: {`);
+      if (objectAt < 0) return undefined;
+      if (field === undefined) return lineColumn(text, objectAt + 1 + INDENT.length * 2);
+      const end = text.indexOf(`\n${INDENT.repeat(2)}}`, objectAt);
+      const fieldAt = text.indexOf(`\n${INDENT.repeat(4)}${JSON.stringify(field)}: {`, objectAt);
+      if (fieldAt < 0 || (end >= 0 && fieldAt > end)) return lineColumn(text, objectAt + 1 + INDENT.length * 2);
+      return lineColumn(text, fieldAt + 1 + INDENT.length * 4);
+    },
     get model(): OrgModel {
       model ??= {
         formatVersion: MODEL_FORMAT_VERSION,

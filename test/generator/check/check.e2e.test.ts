@@ -113,7 +113,11 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
 
     const gh = await sfgen(['check', '--out', out, '--no-usage', '--format', 'github'], env);
     expect(gh.code).toBe(2);
-    expect(gh.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(2);
+    const errors = gh.stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(errors).toHaveLength(2);
+    // Not scanned for usage: the annotation points at the field's line in the snapshot.
+    const siteLine = (await readFile(join(out, SNAPSHOT_FILE), 'utf8')).split('\n').findIndex((l) => l.startsWith('        "Site": {')) + 1;
+    expect(errors[0]).toMatch(new RegExp(`^::error file=[^,]*schema\\.lock\\.json,line=${siteLine},title=sfgen check%3A Account\\.Site \\(breaking\\)::field Account\\.Site was removed`));
 
     const md = await sfgen(['check', '--out', out, '--no-usage', '--format', 'markdown'], env);
     expect(md.stdout).toContain('### sfgen check: 2 breaking, 0 dangerous, 1 safe');

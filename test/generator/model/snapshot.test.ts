@@ -240,6 +240,18 @@ describe('serializeSnapshot / parseSnapshot', () => {
     expect(serializeSnapshot(model, meta)).not.toContain('notGenerated');
   });
 
+  it('locates objects and fields in the file (for annotations on the snapshot)', () => {
+    const text = serializeSnapshot(model, meta);
+    const lines = text.split('\n');
+    const snap = parseSnapshot(text, 'x.json');
+    expect(snap.locate('Account')).toEqual({ line: lines.indexOf('    "Account": {') + 1, column: 5 });
+    const nameLine = lines.findIndex((l) => l.startsWith('        "Name": {')) + 1;
+    expect(snap.locate('Account', 'Name')).toEqual({ line: nameLine, column: 9 });
+    // A field of another object is not found inside this one: the object's line is returned.
+    expect(snap.locate('Widget__c', 'Name')).toEqual(snap.locate('Widget__c'));
+    expect(snap.locate('Nope')).toBeUndefined();
+  });
+
   it('canonicalJson sorts keys at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
   });
