@@ -157,3 +157,19 @@ describe('composite graph', () => {
     await server.close();
   });
 });
+
+describe('bad answers', () => {
+  it('malformed JSON in a 200 is a ProtocolError naming the request, and a read is not silently accepted', async () => {
+    const server = await startServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url.includes('query') ? '{"totalSize": 3, "done": false, "records": []}' : '{"name": "Account", "fields": [');
+    });
+    const c = createClient({ auth: { accessToken: 'malformed-token-1', instanceUrl: server.url }, allowInsecureLoopback: true });
+    const err = await c.describe('Account').catch((e: unknown) => e);
+    expect((err as Error).name).toBe('ProtocolError');
+    expect((err as Error).message).toMatch(/malformed JSON in a 200 response \(application\/json\).*\(GET \/services\/data\/v60.0\/sobjects\/Account\/describe\)/);
+    await expect(c.query('SELECT Id FROM Account').toArray()).rejects.toThrow(/done: false but no nextRecordsUrl/);
+    await c.close();
+    await server.close();
+  });
+});
