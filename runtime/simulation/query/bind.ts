@@ -301,7 +301,8 @@ class Binder {
     return this.bindQueryOn(query, index, 'top');
   }
 
-  private bindQueryOn(query: SelectQuery, index: ObjectIndex, role: 'top' | 'child' | 'semi'): BoundQuery {
+  /** `depth`: parent-to-child nesting level (0 for the top query; Salesforce allows 5 since API 58.0). */
+  private bindQueryOn(query: SelectQuery, index: ObjectIndex, role: 'top' | 'child' | 'semi', depth = 0): BoundQuery {
     const scope: Scope = { index, alias: query.from.alias };
     const columns: BoundColumn[] = [];
     const aggregate =
@@ -345,11 +346,19 @@ class Binder {
     for (const item of query.select) {
       switch (item.kind) {
         case 'subquery': {
-          if (role !== 'top' || aggregate) {
-            this.report('MALFORMED_QUERY', role !== 'top' ? 'nested relationship subqueries are not supported here' : 'a relationship subquery cannot be used in an aggregate query', item.span);
+          if (role === 'semi' || aggregate || depth >= 5) {
+            this.report(
+              'MALFORMED_QUERY',
+              role === 'semi'
+                ? 'a semi-join subquery cannot hold a relationship subquery'
+                : aggregate
+                  ? 'a relationship subquery cannot be used in an aggregate query'
+                  : 'SOQL relationship subqueries can nest at most 5 levels',
+              item.span,
+            );
             break;
           }
-          const col = this.bindChild(item.query, index);
+          const col = this.bindChild(item.query, index, depth + 1);
           if (col) {
             const k = `child:${col.name.toLowerCase()}`;
             if (seen.has(k)) this.report('MALFORMED_QUERY', `duplicate field selected: ${col.name}`, item.span);
@@ -481,7 +490,7 @@ class Binder {
       .map((f) => ({ kind: 'path', rels: [], field: f, pseudoType: false, cls: classOf(f.type), key: keyOf([], f.name), span: call.span }));
   }
 
-  private bindChild(query: SelectQuery, parent: ObjectIndex): Extract<BoundColumn, { kind: 'child' }> | undefined {
+  private bindChild(query: SelectQuery, parent: ObjectIndex, depth: number): Extract<BoundColumn, { kind: 'child' }> | undefined {
     const relName = query.from.object;
     const rel = parent.children.get(relName.toLowerCase());
     if (rel === undefined || rel.relationshipName === null) {
@@ -496,7 +505,7 @@ class Binder {
       return undefined;
     }
     try {
-      const bound = this.bindQueryOn(query, child, 'child');
+      const bound = this.bindQueryOn(query, child, 'child', depth);
       return { kind: 'child', name: rel.relationshipName, childObject: child.object.name, parentField: rel.field, query: bound };
     } catch (error) {
       if (error instanceof Abort) return undefined;

@@ -315,3 +315,17 @@ describe('executeQuery: FIELDS()', () => {
     expect(e.detail).toContain('FIELDS function must have a LIMIT of at most 200');
   });
 });
+
+describe('executeQuery: nested child subqueries (API 58.0+)', () => {
+  it('nests parent-to-child subqueries with their own envelopes', () => {
+    const r = rows(`SELECT Name, (SELECT LastName, (SELECT Subject FROM Tasks) FROM Contacts ORDER BY LastName) FROM Account WHERE Name = 'Acme'`);
+    const contacts = (r[0]?.Contacts as { records: Record<string, unknown>[] }).records;
+    expect(contacts.map((c) => c.LastName)).toEqual(['Doe', 'Roe']);
+    expect(contacts[0]?.Tasks).toEqual({
+      totalSize: 1,
+      done: true,
+      records: [{ attributes: { type: 'Task', url: `/services/data/v60.0/sobjects/Task/${IDS.t1}` }, Subject: 'Call' }],
+    });
+    expect((contacts[1]?.Tasks as { records: { Subject: string }[] }).records.map((t) => t.Subject)).toEqual(['Meet']);
+  });
+});
