@@ -8,470 +8,208 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Account {
-  /**
-   * Account Number
-   * `AccountNumber` · string(40)
-   */
+  /** Account Number · `AccountNumber` · string(40) */
   'AccountNumber': string | null;
-  /**
-   * Account Source
-   * `AccountSource` · picklist(255)
-   */
+  /** Account Source · `AccountSource` · picklist(255) */
   'AccountSource': AccountPicklists['AccountSource'] | null;
-  /**
-   * Active
-   * `Active__c` · picklist(255)
-   */
+  /** Active · `Active__c` · picklist(255) */
   'Active__c': AccountPicklists['Active__c'] | null;
-  /**
-   * Annual Revenue
-   * `AnnualRevenue` · currency(18, 0)
-   */
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
   'AnnualRevenue': number | null;
-  /**
-   * Billing Address
-   * `BillingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Billing Address · `BillingAddress` · address · compound (read-only; write its components) */
   'BillingAddress': SfAddress | null;
-  /**
-   * Billing City
-   * `BillingCity` · string(40) · component of BillingAddress
-   */
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
   'BillingCity': string | null;
-  /**
-   * Billing Country
-   * `BillingCountry` · string(80) · component of BillingAddress
-   */
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
   'BillingCountry': string | null;
-  /**
-   * Billing Country Code
-   * `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
   'BillingCountryCode': AccountPicklists['BillingCountryCode'] | null;
-  /**
-   * Billing Geocode Accuracy
-   * `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
   'BillingGeocodeAccuracy': AccountPicklists['BillingGeocodeAccuracy'] | null;
-  /**
-   * Billing Latitude
-   * `BillingLatitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
   'BillingLatitude': number | null;
-  /**
-   * Billing Longitude
-   * `BillingLongitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
   'BillingLongitude': number | null;
-  /**
-   * Billing Zip/Postal Code
-   * `BillingPostalCode` · string(20) · component of BillingAddress
-   */
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
   'BillingPostalCode': string | null;
-  /**
-   * Billing State/Province
-   * `BillingState` · string(80) · component of BillingAddress
-   */
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
   'BillingState': string | null;
-  /**
-   * Billing State/Province Code
-   * `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode
-   */
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
   'BillingStateCode': AccountPicklists['BillingStateCode'] | null;
-  /**
-   * Billing Street
-   * `BillingStreet` · textarea(255) · component of BillingAddress
-   */
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
   'BillingStreet': string | null;
-  /**
-   * Clean Status
-   * `CleanStatus` · picklist(255)
-   */
+  /** Clean Status · `CleanStatus` · picklist(255) */
   'CleanStatus': AccountPicklists['CleanStatus'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Customer Priority
-   * `CustomerPriority__c` · picklist(255)
-   */
+  /** Customer Priority · `CustomerPriority__c` · picklist(255) */
   'CustomerPriority__c': AccountPicklists['CustomerPriority__c'] | null;
   /**
-   * Delete
-   * `Delete__c` · boolean
+   * Delete · `Delete__c` · boolean
    * Marks the account for deletion by the nightly clean-up job.
    */
   'Delete__c': boolean;
-  /**
-   * Account Description
-   * `Description` · textarea(32000)
-   */
+  /** Account Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * D-U-N-S Number
-   * `DunsNumber` · string(9)
-   */
+  /** D-U-N-S Number · `DunsNumber` · string(9) */
   'DunsNumber': string | null;
   /**
-   * ERP Account Number
-   * `ERP_Account_Number__c` · string(20) · external id · unique
+   * ERP Account Number · `ERP_Account_Number__c` · string(20) · external id · unique
    * Key of this account in the ERP; Shipment__x.Account__c matches on it.
    */
   'ERP_Account_Number__c': string | null;
-  /**
-   * Account Fax
-   * `Fax` · phone(40)
-   */
+  /** Account Fax · `Fax` · phone(40) */
   'Fax': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · component of Name
-   */
+  /** First Name · `FirstName` · string(40) · component of Name */
   'FirstName': string | null;
-  /**
-   * Account ID
-   * `Id` · id · read-only
-   */
+  /** Account ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Industry
-   * `Industry` · picklist(255)
-   */
+  /** Industry · `Industry` · picklist(255) */
   'Industry': AccountPicklists['Industry'] | null;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Is Person Account
-   * `IsPersonAccount` · boolean · read-only
-   */
+  /** Is Person Account · `IsPersonAccount` · boolean · read-only */
   'IsPersonAccount': boolean;
   /**
-   * Key Account
-   * `Is_Key_Account__c` · boolean · formula · read-only
+   * Key Account · `Is_Key_Account__c` · boolean · formula · read-only
    * Formula: AnnualRevenue >= 10000000 || ISPICKVAL(acme__Tier__c, "Platinum")
    */
   'Is_Key_Account__c': boolean;
-  /**
-   * Data.com Key
-   * `Jigsaw` · string(20)
-   */
+  /** Data.com Key · `Jigsaw` · string(20) */
   'Jigsaw': string | null;
-  /**
-   * Jigsaw Company ID
-   * `JigsawCompanyId` · string(20) · read-only
-   */
+  /** Jigsaw Company ID · `JigsawCompanyId` · string(20) · read-only */
   'JigsawCompanyId': string | null;
-  /**
-   * Languages
-   * `Languages__pc` · string(100)
-   */
+  /** Languages · `Languages__pc` · string(100) */
   'Languages__pc': string | null;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · component of Name
-   */
+  /** Last Name · `LastName` · string(80) · component of Name */
   'LastName': string | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Level
-   * `Level__pc` · picklist(255)
-   */
+  /** Level · `Level__pc` · picklist(255) */
   'Level__pc': AccountPicklists['Level__pc'] | null;
-  /**
-   * Master Record ID
-   * `MasterRecordId` · lookup(Account) · read-only · relationship MasterRecord
-   */
+  /** Master Record ID · `MasterRecordId` · lookup(Account) · read-only · relationship MasterRecord */
   'MasterRecordId': string | null;
-  /**
-   * Middle Name
-   * `MiddleName` · string(40) · component of Name
-   */
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
   'MiddleName': string | null;
-  /**
-   * NAICS Code
-   * `NaicsCode` · string(8)
-   */
+  /** NAICS Code · `NaicsCode` · string(8) */
   'NaicsCode': string | null;
-  /**
-   * NAICS Description
-   * `NaicsDesc` · string(120)
-   */
+  /** NAICS Description · `NaicsDesc` · string(120) */
   'NaicsDesc': string | null;
-  /**
-   * Account Name
-   * `Name` · string(255) · required on create
-   */
+  /** Account Name · `Name` · string(255) · required on create */
   'Name': string | null;
-  /**
-   * Employees
-   * `NumberOfEmployees` · int(8 digits)
-   */
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
   'NumberOfEmployees': number | null;
-  /**
-   * Number of Locations
-   * `NumberofLocations__c` · double(3, 0)
-   */
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
   'NumberofLocations__c': number | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Ownership
-   * `Ownership` · picklist(255)
-   */
+  /** Ownership · `Ownership` · picklist(255) */
   'Ownership': AccountPicklists['Ownership'] | null;
-  /**
-   * Parent Account ID
-   * `ParentId` · lookup(Account) · relationship Parent
-   */
+  /** Parent Account ID · `ParentId` · lookup(Account) · relationship Parent */
   'ParentId': string | null;
-  /**
-   * Birthdate
-   * `PersonBirthdate` · date
-   */
+  /** Birthdate · `PersonBirthdate` · date */
   'PersonBirthdate': SfDate | null;
-  /**
-   * Person Contact ID
-   * `PersonContactId` · lookup(Contact) · read-only · relationship PersonContact
-   */
+  /** Person Contact ID · `PersonContactId` · lookup(Contact) · read-only · relationship PersonContact */
   'PersonContactId': string | null;
-  /**
-   * Email
-   * `PersonEmail` · email(80)
-   */
+  /** Email · `PersonEmail` · email(80) */
   'PersonEmail': string | null;
-  /**
-   * Home Phone
-   * `PersonHomePhone` · phone(40)
-   */
+  /** Home Phone · `PersonHomePhone` · phone(40) */
   'PersonHomePhone': string | null;
-  /**
-   * Lead Source
-   * `PersonLeadSource` · picklist(255)
-   */
+  /** Lead Source · `PersonLeadSource` · picklist(255) */
   'PersonLeadSource': AccountPicklists['PersonLeadSource'] | null;
-  /**
-   * Mobile
-   * `PersonMobilePhone` · phone(40)
-   */
+  /** Mobile · `PersonMobilePhone` · phone(40) */
   'PersonMobilePhone': string | null;
-  /**
-   * Title
-   * `PersonTitle` · string(80)
-   */
+  /** Title · `PersonTitle` · string(80) */
   'PersonTitle': string | null;
-  /**
-   * Account Phone
-   * `Phone` · phone(40)
-   */
+  /** Account Phone · `Phone` · phone(40) */
   'Phone': string | null;
-  /**
-   * Photo URL
-   * `PhotoUrl` · url(255) · read-only
-   */
+  /** Photo URL · `PhotoUrl` · url(255) · read-only */
   'PhotoUrl': string | null;
-  /**
-   * Account Rating
-   * `Rating` · picklist(255)
-   */
+  /** Account Rating · `Rating` · picklist(255) */
   'Rating': AccountPicklists['Rating'] | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · relationship RecordType
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
   'RecordTypeId': string | null;
   /**
-   * Regions
-   * `Regions__c` · multipicklist(4099)
+   * Regions · `Regions__c` · multipicklist(4099)
    * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM"
    */
   'Regions__c': string | null;
   /**
-   * Revenue per Employee
-   * `Revenue_Per_Employee__c` · double(18, 2) · formula · read-only
+   * Revenue per Employee · `Revenue_Per_Employee__c` · double(18, 2) · formula · read-only
    * Formula: IF(NumberOfEmployees > 0, AnnualRevenue / NumberOfEmployees, null)
    */
   'Revenue_Per_Employee__c': number | null;
-  /**
-   * SLA Expiration Date
-   * `SLAExpirationDate__c` · date
-   */
+  /** SLA Expiration Date · `SLAExpirationDate__c` · date */
   'SLAExpirationDate__c': SfDate | null;
-  /**
-   * SLA Serial Number
-   * `SLASerialNumber__c` · string(10)
-   */
+  /** SLA Serial Number · `SLASerialNumber__c` · string(10) */
   'SLASerialNumber__c': string | null;
-  /**
-   * SLA
-   * `SLA__c` · picklist(255)
-   */
+  /** SLA · `SLA__c` · picklist(255) */
   'SLA__c': AccountPicklists['SLA__c'] | null;
-  /**
-   * Salutation
-   * `Salutation` · picklist(255) · component of Name
-   */
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
   'Salutation': AccountPicklists['Salutation'] | null;
-  /**
-   * Shipping Address
-   * `ShippingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Shipping Address · `ShippingAddress` · address · compound (read-only; write its components) */
   'ShippingAddress': SfAddress | null;
-  /**
-   * Shipping City
-   * `ShippingCity` · string(40) · component of ShippingAddress
-   */
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
   'ShippingCity': string | null;
-  /**
-   * Shipping Country
-   * `ShippingCountry` · string(80) · component of ShippingAddress
-   */
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
   'ShippingCountry': string | null;
-  /**
-   * Shipping Country Code
-   * `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted
-   */
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
   'ShippingCountryCode': AccountPicklists['ShippingCountryCode'] | null;
-  /**
-   * Shipping Geocode Accuracy
-   * `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted
-   */
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
   'ShippingGeocodeAccuracy': AccountPicklists['ShippingGeocodeAccuracy'] | null;
-  /**
-   * Shipping Latitude
-   * `ShippingLatitude` · double(18, 15) · component of ShippingAddress
-   */
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
   'ShippingLatitude': number | null;
-  /**
-   * Shipping Longitude
-   * `ShippingLongitude` · double(18, 15) · component of ShippingAddress
-   */
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
   'ShippingLongitude': number | null;
-  /**
-   * Shipping Zip/Postal Code
-   * `ShippingPostalCode` · string(20) · component of ShippingAddress
-   */
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
   'ShippingPostalCode': string | null;
-  /**
-   * Shipping State/Province
-   * `ShippingState` · string(80) · component of ShippingAddress
-   */
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
   'ShippingState': string | null;
-  /**
-   * Shipping State/Province Code
-   * `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode
-   */
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
   'ShippingStateCode': AccountPicklists['ShippingStateCode'] | null;
-  /**
-   * Shipping Street
-   * `ShippingStreet` · textarea(255) · component of ShippingAddress
-   */
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
   'ShippingStreet': string | null;
-  /**
-   * SIC Code
-   * `Sic` · string(20)
-   */
+  /** SIC Code · `Sic` · string(20) */
   'Sic': string | null;
-  /**
-   * SIC Description
-   * `SicDesc` · string(80)
-   */
+  /** SIC Description · `SicDesc` · string(80) */
   'SicDesc': string | null;
-  /**
-   * Account Site
-   * `Site` · string(80)
-   */
+  /** Account Site · `Site` · string(80) */
   'Site': string | null;
-  /**
-   * Suffix
-   * `Suffix` · string(40) · component of Name
-   */
+  /** Suffix · `Suffix` · string(40) · component of Name */
   'Suffix': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Ticker Symbol
-   * `TickerSymbol` · string(20)
-   */
+  /** Ticker Symbol · `TickerSymbol` · string(20) */
   'TickerSymbol': string | null;
   /**
-   * Total Widget Weight
-   * `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
+   * Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
    * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c).
    */
   'Total_Widget_Weight__c': number | null;
-  /**
-   * Tradestyle
-   * `Tradestyle` · string(255)
-   */
+  /** Tradestyle · `Tradestyle` · string(255) */
   'Tradestyle': string | null;
-  /**
-   * Account Type
-   * `Type` · picklist(255)
-   */
+  /** Account Type · `Type` · picklist(255) */
   'Type': AccountPicklists['Type'] | null;
-  /**
-   * Upsell Opportunity
-   * `UpsellOpportunity__c` · picklist(255)
-   */
+  /** Upsell Opportunity · `UpsellOpportunity__c` · picklist(255) */
   'UpsellOpportunity__c': AccountPicklists['UpsellOpportunity__c'] | null;
-  /**
-   * Website
-   * `Website` · url(255)
-   */
+  /** Website · `Website` · url(255) */
   'Website': string | null;
-  /**
-   * Widget Count
-   * `Widget_Count__c` · double(18, 0) · roll-up summary · read-only
-   */
+  /** Widget Count · `Widget_Count__c` · double(18, 0) · roll-up summary · read-only */
   'Widget_Count__c': number | null;
-  /**
-   * Year Started
-   * `YearStarted` · string(4)
-   */
+  /** Year Started · `YearStarted` · string(4) */
   'YearStarted': string | null;
   /**
-   * Tier
-   * `acme__Tier__c` · picklist(255) · restricted
+   * Tier · `acme__Tier__c` · picklist(255) · restricted
    * Managed by the acme package.
    */
   'acme__Tier__c': AccountPicklists['acme__Tier__c'] | null;

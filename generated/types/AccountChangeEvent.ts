@@ -8,423 +8,184 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface AccountChangeEvent {
-  /**
-   * Account Number
-   * `AccountNumber` · string(40) · read-only
-   */
+  /** Account Number · `AccountNumber` · string(40) · read-only */
   'AccountNumber': string | null;
-  /**
-   * Account Source
-   * `AccountSource` · picklist(255) · read-only
-   */
+  /** Account Source · `AccountSource` · picklist(255) · read-only */
   'AccountSource': AccountChangeEventPicklists['AccountSource'] | null;
-  /**
-   * Active
-   * `Active__c` · picklist(255) · read-only
-   */
+  /** Active · `Active__c` · picklist(255) · read-only */
   'Active__c': AccountChangeEventPicklists['Active__c'] | null;
-  /**
-   * Annual Revenue
-   * `AnnualRevenue` · currency(18, 0) · read-only
-   */
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) · read-only */
   'AnnualRevenue': number | null;
-  /**
-   * Billing Address
-   * `BillingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Billing Address · `BillingAddress` · address · compound (read-only; write its components) */
   'BillingAddress': SfAddress | null;
-  /**
-   * Billing City
-   * `BillingCity` · string(40) · read-only · component of BillingAddress
-   */
+  /** Billing City · `BillingCity` · string(40) · read-only · component of BillingAddress */
   'BillingCity': string | null;
-  /**
-   * Billing Country
-   * `BillingCountry` · string(80) · read-only · component of BillingAddress
-   */
+  /** Billing Country · `BillingCountry` · string(80) · read-only · component of BillingAddress */
   'BillingCountry': string | null;
-  /**
-   * Billing Country Code
-   * `BillingCountryCode` · picklist(255) · read-only · component of BillingAddress · restricted
-   */
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · read-only · component of BillingAddress · restricted */
   'BillingCountryCode': AccountChangeEventPicklists['BillingCountryCode'] | null;
-  /**
-   * Billing Geocode Accuracy
-   * `BillingGeocodeAccuracy` · picklist(255) · read-only · component of BillingAddress · restricted
-   */
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · read-only · component of BillingAddress · restricted */
   'BillingGeocodeAccuracy': AccountChangeEventPicklists['BillingGeocodeAccuracy'] | null;
-  /**
-   * Billing Latitude
-   * `BillingLatitude` · double(18, 15) · read-only · component of BillingAddress
-   */
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · read-only · component of BillingAddress */
   'BillingLatitude': number | null;
-  /**
-   * Billing Longitude
-   * `BillingLongitude` · double(18, 15) · read-only · component of BillingAddress
-   */
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · read-only · component of BillingAddress */
   'BillingLongitude': number | null;
-  /**
-   * Billing Zip/Postal Code
-   * `BillingPostalCode` · string(20) · read-only · component of BillingAddress
-   */
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · read-only · component of BillingAddress */
   'BillingPostalCode': string | null;
-  /**
-   * Billing State/Province
-   * `BillingState` · string(80) · read-only · component of BillingAddress
-   */
+  /** Billing State/Province · `BillingState` · string(80) · read-only · component of BillingAddress */
   'BillingState': string | null;
-  /**
-   * Billing State/Province Code
-   * `BillingStateCode` · picklist(255) · read-only · component of BillingAddress · restricted · depends on BillingCountryCode
-   */
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · read-only · component of BillingAddress · restricted · depends on BillingCountryCode */
   'BillingStateCode': AccountChangeEventPicklists['BillingStateCode'] | null;
-  /**
-   * Billing Street
-   * `BillingStreet` · textarea(255) · read-only · component of BillingAddress
-   */
+  /** Billing Street · `BillingStreet` · textarea(255) · read-only · component of BillingAddress */
   'BillingStreet': string | null;
-  /**
-   * Change Event Header
-   * `ChangeEventHeader` · complexvalue · read-only
-   */
+  /** Change Event Header · `ChangeEventHeader` · complexvalue · read-only */
   'ChangeEventHeader': unknown;
-  /**
-   * Clean Status
-   * `CleanStatus` · picklist(255) · read-only
-   */
+  /** Clean Status · `CleanStatus` · picklist(255) · read-only */
   'CleanStatus': AccountChangeEventPicklists['CleanStatus'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Customer Priority
-   * `CustomerPriority__c` · picklist(255) · read-only
-   */
+  /** Customer Priority · `CustomerPriority__c` · picklist(255) · read-only */
   'CustomerPriority__c': AccountChangeEventPicklists['CustomerPriority__c'] | null;
   /**
-   * Delete
-   * `Delete__c` · boolean · read-only
+   * Delete · `Delete__c` · boolean · read-only
    * Marks the account for deletion by the nightly clean-up job.
    */
   'Delete__c': boolean;
-  /**
-   * Account Description
-   * `Description` · textarea(32000) · read-only
-   */
+  /** Account Description · `Description` · textarea(32000) · read-only */
   'Description': string | null;
-  /**
-   * D-U-N-S Number
-   * `DunsNumber` · string(9) · read-only
-   */
+  /** D-U-N-S Number · `DunsNumber` · string(9) · read-only */
   'DunsNumber': string | null;
   /**
-   * ERP Account Number
-   * `ERP_Account_Number__c` · string(20) · read-only
+   * ERP Account Number · `ERP_Account_Number__c` · string(20) · read-only
    * Key of this account in the ERP; Shipment__x.Account__c matches on it.
    */
   'ERP_Account_Number__c': string | null;
-  /**
-   * Account Fax
-   * `Fax` · phone(40) · read-only
-   */
+  /** Account Fax · `Fax` · phone(40) · read-only */
   'Fax': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · read-only · component of Name
-   */
+  /** First Name · `FirstName` · string(40) · read-only · component of Name */
   'FirstName': string | null;
-  /**
-   * Change Event ID
-   * `Id` · id · read-only
-   */
+  /** Change Event ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Industry
-   * `Industry` · picklist(255) · read-only
-   */
+  /** Industry · `Industry` · picklist(255) · read-only */
   'Industry': AccountChangeEventPicklists['Industry'] | null;
-  /**
-   * Data.com Key
-   * `Jigsaw` · string(20) · read-only
-   */
+  /** Data.com Key · `Jigsaw` · string(20) · read-only */
   'Jigsaw': string | null;
-  /**
-   * Languages
-   * `Languages__pc` · string(100) · read-only
-   */
+  /** Languages · `Languages__pc` · string(100) · read-only */
   'Languages__pc': string | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · read-only · component of Name
-   */
+  /** Last Name · `LastName` · string(80) · read-only · component of Name */
   'LastName': string | null;
-  /**
-   * Level
-   * `Level__pc` · picklist(255) · read-only
-   */
+  /** Level · `Level__pc` · picklist(255) · read-only */
   'Level__pc': AccountChangeEventPicklists['Level__pc'] | null;
-  /**
-   * Master Record ID
-   * `MasterRecordId` · lookup(Account) · read-only
-   */
+  /** Master Record ID · `MasterRecordId` · lookup(Account) · read-only */
   'MasterRecordId': string | null;
-  /**
-   * Middle Name
-   * `MiddleName` · string(40) · read-only · component of Name
-   */
+  /** Middle Name · `MiddleName` · string(40) · read-only · component of Name */
   'MiddleName': string | null;
-  /**
-   * NAICS Code
-   * `NaicsCode` · string(8) · read-only
-   */
+  /** NAICS Code · `NaicsCode` · string(8) · read-only */
   'NaicsCode': string | null;
-  /**
-   * NAICS Description
-   * `NaicsDesc` · string(120) · read-only
-   */
+  /** NAICS Description · `NaicsDesc` · string(120) · read-only */
   'NaicsDesc': string | null;
-  /**
-   * Account Name
-   * `Name` · string(255) · read-only
-   */
+  /** Account Name · `Name` · string(255) · read-only */
   'Name': string | null;
-  /**
-   * Employees
-   * `NumberOfEmployees` · int(8 digits) · read-only
-   */
+  /** Employees · `NumberOfEmployees` · int(8 digits) · read-only */
   'NumberOfEmployees': number | null;
-  /**
-   * Number of Locations
-   * `NumberofLocations__c` · double(3, 0) · read-only
-   */
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) · read-only */
   'NumberofLocations__c': number | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · read-only
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · read-only */
   'OwnerId': string | null;
-  /**
-   * Ownership
-   * `Ownership` · picklist(255) · read-only
-   */
+  /** Ownership · `Ownership` · picklist(255) · read-only */
   'Ownership': AccountChangeEventPicklists['Ownership'] | null;
-  /**
-   * Parent Account ID
-   * `ParentId` · lookup(Account) · read-only
-   */
+  /** Parent Account ID · `ParentId` · lookup(Account) · read-only */
   'ParentId': string | null;
-  /**
-   * Birthdate
-   * `PersonBirthdate` · date · read-only
-   */
+  /** Birthdate · `PersonBirthdate` · date · read-only */
   'PersonBirthdate': SfDate | null;
-  /**
-   * Email
-   * `PersonEmail` · email(80) · read-only
-   */
+  /** Email · `PersonEmail` · email(80) · read-only */
   'PersonEmail': string | null;
-  /**
-   * Home Phone
-   * `PersonHomePhone` · phone(40) · read-only
-   */
+  /** Home Phone · `PersonHomePhone` · phone(40) · read-only */
   'PersonHomePhone': string | null;
-  /**
-   * Lead Source
-   * `PersonLeadSource` · picklist(255) · read-only
-   */
+  /** Lead Source · `PersonLeadSource` · picklist(255) · read-only */
   'PersonLeadSource': AccountChangeEventPicklists['PersonLeadSource'] | null;
-  /**
-   * Mobile
-   * `PersonMobilePhone` · phone(40) · read-only
-   */
+  /** Mobile · `PersonMobilePhone` · phone(40) · read-only */
   'PersonMobilePhone': string | null;
-  /**
-   * Title
-   * `PersonTitle` · string(80) · read-only
-   */
+  /** Title · `PersonTitle` · string(80) · read-only */
   'PersonTitle': string | null;
-  /**
-   * Account Phone
-   * `Phone` · phone(40) · read-only
-   */
+  /** Account Phone · `Phone` · phone(40) · read-only */
   'Phone': string | null;
-  /**
-   * Account Rating
-   * `Rating` · picklist(255) · read-only
-   */
+  /** Account Rating · `Rating` · picklist(255) · read-only */
   'Rating': AccountChangeEventPicklists['Rating'] | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · read-only
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · read-only */
   'RecordTypeId': string | null;
   /**
-   * Regions
-   * `Regions__c` · multipicklist(4099) · read-only
+   * Regions · `Regions__c` · multipicklist(4099) · read-only
    * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM"
    */
   'Regions__c': string | null;
-  /**
-   * Replay ID
-   * `ReplayId` · string(255) · read-only
-   */
+  /** Replay ID · `ReplayId` · string(255) · read-only */
   'ReplayId': string | null;
-  /**
-   * SLA Expiration Date
-   * `SLAExpirationDate__c` · date · read-only
-   */
+  /** SLA Expiration Date · `SLAExpirationDate__c` · date · read-only */
   'SLAExpirationDate__c': SfDate | null;
-  /**
-   * SLA Serial Number
-   * `SLASerialNumber__c` · string(10) · read-only
-   */
+  /** SLA Serial Number · `SLASerialNumber__c` · string(10) · read-only */
   'SLASerialNumber__c': string | null;
-  /**
-   * SLA
-   * `SLA__c` · picklist(255) · read-only
-   */
+  /** SLA · `SLA__c` · picklist(255) · read-only */
   'SLA__c': AccountChangeEventPicklists['SLA__c'] | null;
-  /**
-   * Salutation
-   * `Salutation` · picklist(255) · read-only · component of Name
-   */
+  /** Salutation · `Salutation` · picklist(255) · read-only · component of Name */
   'Salutation': AccountChangeEventPicklists['Salutation'] | null;
-  /**
-   * Shipping Address
-   * `ShippingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Shipping Address · `ShippingAddress` · address · compound (read-only; write its components) */
   'ShippingAddress': SfAddress | null;
-  /**
-   * Shipping City
-   * `ShippingCity` · string(40) · read-only · component of ShippingAddress
-   */
+  /** Shipping City · `ShippingCity` · string(40) · read-only · component of ShippingAddress */
   'ShippingCity': string | null;
-  /**
-   * Shipping Country
-   * `ShippingCountry` · string(80) · read-only · component of ShippingAddress
-   */
+  /** Shipping Country · `ShippingCountry` · string(80) · read-only · component of ShippingAddress */
   'ShippingCountry': string | null;
-  /**
-   * Shipping Country Code
-   * `ShippingCountryCode` · picklist(255) · read-only · component of ShippingAddress · restricted
-   */
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · read-only · component of ShippingAddress · restricted */
   'ShippingCountryCode': AccountChangeEventPicklists['ShippingCountryCode'] | null;
-  /**
-   * Shipping Geocode Accuracy
-   * `ShippingGeocodeAccuracy` · picklist(255) · read-only · component of ShippingAddress · restricted
-   */
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · read-only · component of ShippingAddress · restricted */
   'ShippingGeocodeAccuracy': AccountChangeEventPicklists['ShippingGeocodeAccuracy'] | null;
-  /**
-   * Shipping Latitude
-   * `ShippingLatitude` · double(18, 15) · read-only · component of ShippingAddress
-   */
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · read-only · component of ShippingAddress */
   'ShippingLatitude': number | null;
-  /**
-   * Shipping Longitude
-   * `ShippingLongitude` · double(18, 15) · read-only · component of ShippingAddress
-   */
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · read-only · component of ShippingAddress */
   'ShippingLongitude': number | null;
-  /**
-   * Shipping Zip/Postal Code
-   * `ShippingPostalCode` · string(20) · read-only · component of ShippingAddress
-   */
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · read-only · component of ShippingAddress */
   'ShippingPostalCode': string | null;
-  /**
-   * Shipping State/Province
-   * `ShippingState` · string(80) · read-only · component of ShippingAddress
-   */
+  /** Shipping State/Province · `ShippingState` · string(80) · read-only · component of ShippingAddress */
   'ShippingState': string | null;
-  /**
-   * Shipping State/Province Code
-   * `ShippingStateCode` · picklist(255) · read-only · component of ShippingAddress · restricted · depends on ShippingCountryCode
-   */
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · read-only · component of ShippingAddress · restricted · depends on ShippingCountryCode */
   'ShippingStateCode': AccountChangeEventPicklists['ShippingStateCode'] | null;
-  /**
-   * Shipping Street
-   * `ShippingStreet` · textarea(255) · read-only · component of ShippingAddress
-   */
+  /** Shipping Street · `ShippingStreet` · textarea(255) · read-only · component of ShippingAddress */
   'ShippingStreet': string | null;
-  /**
-   * SIC Code
-   * `Sic` · string(20) · read-only
-   */
+  /** SIC Code · `Sic` · string(20) · read-only */
   'Sic': string | null;
-  /**
-   * SIC Description
-   * `SicDesc` · string(80) · read-only
-   */
+  /** SIC Description · `SicDesc` · string(80) · read-only */
   'SicDesc': string | null;
-  /**
-   * Account Site
-   * `Site` · string(80) · read-only
-   */
+  /** Account Site · `Site` · string(80) · read-only */
   'Site': string | null;
-  /**
-   * Suffix
-   * `Suffix` · string(40) · read-only · component of Name
-   */
+  /** Suffix · `Suffix` · string(40) · read-only · component of Name */
   'Suffix': string | null;
-  /**
-   * Ticker Symbol
-   * `TickerSymbol` · string(20) · read-only
-   */
+  /** Ticker Symbol · `TickerSymbol` · string(20) · read-only */
   'TickerSymbol': string | null;
   /**
-   * Total Widget Weight
-   * `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
+   * Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
    * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c).
    */
   'Total_Widget_Weight__c': number | null;
-  /**
-   * Tradestyle
-   * `Tradestyle` · string(255) · read-only
-   */
+  /** Tradestyle · `Tradestyle` · string(255) · read-only */
   'Tradestyle': string | null;
-  /**
-   * Account Type
-   * `Type` · picklist(255) · read-only
-   */
+  /** Account Type · `Type` · picklist(255) · read-only */
   'Type': AccountChangeEventPicklists['Type'] | null;
-  /**
-   * Upsell Opportunity
-   * `UpsellOpportunity__c` · picklist(255) · read-only
-   */
+  /** Upsell Opportunity · `UpsellOpportunity__c` · picklist(255) · read-only */
   'UpsellOpportunity__c': AccountChangeEventPicklists['UpsellOpportunity__c'] | null;
-  /**
-   * Website
-   * `Website` · url(255) · read-only
-   */
+  /** Website · `Website` · url(255) · read-only */
   'Website': string | null;
-  /**
-   * Widget Count
-   * `Widget_Count__c` · double(18, 0) · roll-up summary · read-only
-   */
+  /** Widget Count · `Widget_Count__c` · double(18, 0) · roll-up summary · read-only */
   'Widget_Count__c': number | null;
-  /**
-   * Year Started
-   * `YearStarted` · string(4) · read-only
-   */
+  /** Year Started · `YearStarted` · string(4) · read-only */
   'YearStarted': string | null;
   /**
-   * Tier
-   * `acme__Tier__c` · picklist(255) · read-only · restricted
+   * Tier · `acme__Tier__c` · picklist(255) · read-only · restricted
    * Managed by the acme package.
    */
   'acme__Tier__c': AccountChangeEventPicklists['acme__Tier__c'] | null;

@@ -8,80 +8,35 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface AccountFeed {
-  /**
-   * Body
-   * `Body` · textarea(10000) · read-only
-   */
+  /** Body · `Body` · textarea(10000) · read-only */
   'Body': string | null;
-  /**
-   * Comment Count
-   * `CommentCount` · int(9 digits) · read-only
-   */
+  /** Comment Count · `CommentCount` · int(9 digits) · read-only */
   'CommentCount': number | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Feed Item ID
-   * `Id` · id · read-only
-   */
+  /** Feed Item ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * InsertedBy ID
-   * `InsertedById` · lookup(User) · read-only · relationship InsertedBy
-   */
+  /** InsertedBy ID · `InsertedById` · lookup(User) · read-only · relationship InsertedBy */
   'InsertedById': string | null;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Is Rich Text
-   * `IsRichText` · boolean · read-only
-   */
+  /** Is Rich Text · `IsRichText` · boolean · read-only */
   'IsRichText': boolean;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Like Count
-   * `LikeCount` · int(9 digits) · read-only
-   */
+  /** Like Count · `LikeCount` · int(9 digits) · read-only */
   'LikeCount': number | null;
-  /**
-   * Link Url
-   * `LinkUrl` · url(1000) · read-only
-   */
+  /** Link Url · `LinkUrl` · url(1000) · read-only */
   'LinkUrl': string | null;
-  /**
-   * Parent ID
-   * `ParentId` · lookup(Account) · read-only · relationship Parent
-   */
+  /** Parent ID · `ParentId` · lookup(Account) · read-only · relationship Parent */
   'ParentId': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Title
-   * `Title` · string(255) · read-only
-   */
+  /** Title · `Title` · string(255) · read-only */
   'Title': string | null;
-  /**
-   * Feed Item Type
-   * `Type` · picklist(255) · read-only · restricted
-   */
+  /** Feed Item Type · `Type` · picklist(255) · read-only · restricted */
   'Type': AccountFeedPicklists['Type'] | null;
 }
 

@@ -8,50 +8,23 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface AccountHistory {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · read-only · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Data Type
-   * `DataType` · picklist(255) · read-only · restricted
-   */
+  /** Data Type · `DataType` · picklist(255) · read-only · restricted */
   'DataType': AccountHistoryPicklists['DataType'] | null;
-  /**
-   * Changed Field
-   * `Field` · picklist(255) · read-only · restricted
-   */
+  /** Changed Field · `Field` · picklist(255) · read-only · restricted */
   'Field': AccountHistoryPicklists['Field'] | null;
-  /**
-   * History ID
-   * `Id` · id · read-only
-   */
+  /** History ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * New Value
-   * `NewValue` · anyType · read-only
-   */
+  /** New Value · `NewValue` · anyType · read-only */
   'NewValue': string | number | boolean | null;
-  /**
-   * Old Value
-   * `OldValue` · anyType · read-only
-   */
+  /** Old Value · `OldValue` · anyType · read-only */
   'OldValue': string | number | boolean | null;
 }
 

@@ -8,60 +8,27 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface AccountShare {
-  /**
-   * Account Access
-   * `AccountAccessLevel` · picklist(255) · required on create · restricted
-   */
+  /** Account Access · `AccountAccessLevel` · picklist(255) · required on create · restricted */
   'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'] | null;
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · required on create · create-only · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · required on create · create-only · relationship Account */
   'AccountId': string | null;
-  /**
-   * Case Access
-   * `CaseAccessLevel` · picklist(255) · restricted
-   */
+  /** Case Access · `CaseAccessLevel` · picklist(255) · restricted */
   'CaseAccessLevel': AccountSharePicklists['CaseAccessLevel'] | null;
-  /**
-   * Contact Access
-   * `ContactAccessLevel` · picklist(255) · restricted
-   */
+  /** Contact Access · `ContactAccessLevel` · picklist(255) · restricted */
   'ContactAccessLevel': AccountSharePicklists['ContactAccessLevel'] | null;
-  /**
-   * Share ID
-   * `Id` · id · read-only
-   */
+  /** Share ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Opportunity Access
-   * `OpportunityAccessLevel` · picklist(255) · required on create · restricted
-   */
+  /** Opportunity Access · `OpportunityAccessLevel` · picklist(255) · required on create · restricted */
   'OpportunityAccessLevel': AccountSharePicklists['OpportunityAccessLevel'] | null;
-  /**
-   * Row Cause
-   * `RowCause` · picklist(255) · create-only · restricted
-   */
+  /** Row Cause · `RowCause` · picklist(255) · create-only · restricted */
   'RowCause': AccountSharePicklists['RowCause'] | null;
-  /**
-   * User or Group ID
-   * `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup
-   */
+  /** User or Group ID · `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup */
   'UserOrGroupId': string | null;
 }
 

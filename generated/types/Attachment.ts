@@ -8,80 +8,35 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Attachment {
-  /**
-   * Body
-   * `Body` · base64 · required on create
-   */
+  /** Body · `Body` · base64 · required on create */
   'Body': string | null;
-  /**
-   * Body Length
-   * `BodyLength` · int(9 digits) · read-only
-   */
+  /** Body Length · `BodyLength` · int(9 digits) · read-only */
   'BodyLength': number | null;
-  /**
-   * Content Type
-   * `ContentType` · string(120)
-   */
+  /** Content Type · `ContentType` · string(120) */
   'ContentType': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(500)
-   */
+  /** Description · `Description` · textarea(500) */
   'Description': string | null;
-  /**
-   * Attachment ID
-   * `Id` · id · read-only
-   */
+  /** Attachment ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Private
-   * `IsPrivate` · boolean
-   */
+  /** Private · `IsPrivate` · boolean */
   'IsPrivate': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * File Name
-   * `Name` · string(255) · required on create
-   */
+  /** File Name · `Name` · string(255) · required on create */
   'Name': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Parent ID
-   * `ParentId` · polymorphic lookup(Account | Case | Contact | Contract | Lead | Opportunity | Order | Quirk__c | acme__Widget__c) · required on create · create-only · relationship Parent
-   */
+  /** Parent ID · `ParentId` · polymorphic lookup(Account | Case | Contact | Contract | Lead | Opportunity | Order | Quirk__c | acme__Widget__c) · required on create · create-only · relationship Parent */
   'ParentId': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

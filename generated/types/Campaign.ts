@@ -8,170 +8,71 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Campaign {
-  /**
-   * Actual Cost in Campaign
-   * `ActualCost` · currency(18, 0)
-   */
+  /** Actual Cost in Campaign · `ActualCost` · currency(18, 0) */
   'ActualCost': number | null;
-  /**
-   * Value Opportunities in Campaign
-   * `AmountAllOpportunities` · currency(18, 0) · read-only
-   */
+  /** Value Opportunities in Campaign · `AmountAllOpportunities` · currency(18, 0) · read-only */
   'AmountAllOpportunities': number | null;
-  /**
-   * Value Won Opportunities in Campaign
-   * `AmountWonOpportunities` · currency(18, 0) · read-only
-   */
+  /** Value Won Opportunities in Campaign · `AmountWonOpportunities` · currency(18, 0) · read-only */
   'AmountWonOpportunities': number | null;
-  /**
-   * Budgeted Cost in Campaign
-   * `BudgetedCost` · currency(18, 0)
-   */
+  /** Budgeted Cost in Campaign · `BudgetedCost` · currency(18, 0) */
   'BudgetedCost': number | null;
-  /**
-   * Record Type ID
-   * `CampaignMemberRecordTypeId` · lookup(RecordType) · relationship CampaignMemberRecordType
-   */
+  /** Record Type ID · `CampaignMemberRecordTypeId` · lookup(RecordType) · relationship CampaignMemberRecordType */
   'CampaignMemberRecordTypeId': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * End Date
-   * `EndDate` · date
-   */
+  /** End Date · `EndDate` · date */
   'EndDate': SfDate | null;
-  /**
-   * Expected Response (%)
-   * `ExpectedResponse` · percent(10, 2)
-   */
+  /** Expected Response (%) · `ExpectedResponse` · percent(10, 2) */
   'ExpectedResponse': number | null;
-  /**
-   * Expected Revenue in Campaign
-   * `ExpectedRevenue` · currency(18, 0)
-   */
+  /** Expected Revenue in Campaign · `ExpectedRevenue` · currency(18, 0) */
   'ExpectedRevenue': number | null;
-  /**
-   * Campaign ID
-   * `Id` · id · read-only
-   */
+  /** Campaign ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean
-   */
+  /** Active · `IsActive` · boolean */
   'IsActive': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Name
-   * `Name` · string(80) · required on create
-   */
+  /** Name · `Name` · string(80) · required on create */
   'Name': string | null;
-  /**
-   * Contacts in Campaign
-   * `NumberOfContacts` · int(9 digits) · read-only
-   */
+  /** Contacts in Campaign · `NumberOfContacts` · int(9 digits) · read-only */
   'NumberOfContacts': number | null;
-  /**
-   * Converted Leads in Campaign
-   * `NumberOfConvertedLeads` · int(9 digits) · read-only
-   */
+  /** Converted Leads in Campaign · `NumberOfConvertedLeads` · int(9 digits) · read-only */
   'NumberOfConvertedLeads': number | null;
-  /**
-   * Leads in Campaign
-   * `NumberOfLeads` · int(9 digits) · read-only
-   */
+  /** Leads in Campaign · `NumberOfLeads` · int(9 digits) · read-only */
   'NumberOfLeads': number | null;
-  /**
-   * Opportunities in Campaign
-   * `NumberOfOpportunities` · int(9 digits) · read-only
-   */
+  /** Opportunities in Campaign · `NumberOfOpportunities` · int(9 digits) · read-only */
   'NumberOfOpportunities': number | null;
-  /**
-   * Responses in Campaign
-   * `NumberOfResponses` · int(9 digits) · read-only
-   */
+  /** Responses in Campaign · `NumberOfResponses` · int(9 digits) · read-only */
   'NumberOfResponses': number | null;
-  /**
-   * Won Opportunities in Campaign
-   * `NumberOfWonOpportunities` · int(9 digits) · read-only
-   */
+  /** Won Opportunities in Campaign · `NumberOfWonOpportunities` · int(9 digits) · read-only */
   'NumberOfWonOpportunities': number | null;
-  /**
-   * Num Sent in Campaign
-   * `NumberSent` · double(18, 0)
-   */
+  /** Num Sent in Campaign · `NumberSent` · double(18, 0) */
   'NumberSent': number | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Parent Campaign ID
-   * `ParentId` · lookup(Campaign) · relationship Parent
-   */
+  /** Parent Campaign ID · `ParentId` · lookup(Campaign) · relationship Parent */
   'ParentId': string | null;
-  /**
-   * Start Date
-   * `StartDate` · date
-   */
+  /** Start Date · `StartDate` · date */
   'StartDate': SfDate | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': CampaignPicklists['Status'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Type
-   * `Type` · picklist(255)
-   */
+  /** Type · `Type` · picklist(255) */
   'Type': CampaignPicklists['Type'] | null;
 }
 

@@ -8,175 +8,73 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface CampaignMember {
-  /**
-   * Campaign ID
-   * `CampaignId` · lookup(Campaign) · required on create · create-only · relationship Campaign
-   */
+  /** Campaign ID · `CampaignId` · lookup(Campaign) · required on create · create-only · relationship Campaign */
   'CampaignId': string | null;
-  /**
-   * City
-   * `City` · string(40) · read-only
-   */
+  /** City · `City` · string(40) · read-only */
   'City': string | null;
-  /**
-   * Company (Account)
-   * `CompanyOrAccount` · string(255) · read-only
-   */
+  /** Company (Account) · `CompanyOrAccount` · string(255) · read-only */
   'CompanyOrAccount': string | null;
-  /**
-   * Contact ID
-   * `ContactId` · lookup(Contact) · create-only · relationship Contact
-   */
+  /** Contact ID · `ContactId` · lookup(Contact) · create-only · relationship Contact */
   'ContactId': string | null;
-  /**
-   * Country
-   * `Country` · string(80) · read-only
-   */
+  /** Country · `Country` · string(80) · read-only */
   'Country': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(32000) · read-only
-   */
+  /** Description · `Description` · textarea(32000) · read-only */
   'Description': string | null;
-  /**
-   * Do Not Call
-   * `DoNotCall` · boolean · read-only
-   */
+  /** Do Not Call · `DoNotCall` · boolean · read-only */
   'DoNotCall': boolean;
-  /**
-   * Email
-   * `Email` · email(80) · read-only
-   */
+  /** Email · `Email` · email(80) · read-only */
   'Email': string | null;
-  /**
-   * Fax
-   * `Fax` · phone(40) · read-only
-   */
+  /** Fax · `Fax` · phone(40) · read-only */
   'Fax': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · read-only
-   */
+  /** First Name · `FirstName` · string(40) · read-only */
   'FirstName': string | null;
-  /**
-   * Member First Responded
-   * `FirstRespondedDate` · date · read-only
-   */
+  /** Member First Responded · `FirstRespondedDate` · date · read-only */
   'FirstRespondedDate': SfDate | null;
-  /**
-   * Email Opt Out
-   * `HasOptedOutOfEmail` · boolean · read-only
-   */
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean · read-only */
   'HasOptedOutOfEmail': boolean;
-  /**
-   * Fax Opt Out
-   * `HasOptedOutOfFax` · boolean · read-only
-   */
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean · read-only */
   'HasOptedOutOfFax': boolean;
-  /**
-   * Responded
-   * `HasResponded` · boolean · read-only
-   */
+  /** Responded · `HasResponded` · boolean · read-only */
   'HasResponded': boolean;
-  /**
-   * Campaign Member ID
-   * `Id` · id · read-only
-   */
+  /** Campaign Member ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · read-only
-   */
+  /** Last Name · `LastName` · string(80) · read-only */
   'LastName': string | null;
-  /**
-   * Lead ID
-   * `LeadId` · lookup(Lead) · create-only · relationship Lead
-   */
+  /** Lead ID · `LeadId` · lookup(Lead) · create-only · relationship Lead */
   'LeadId': string | null;
-  /**
-   * Lead Source
-   * `LeadSource` · picklist(255) · read-only
-   */
+  /** Lead Source · `LeadSource` · picklist(255) · read-only */
   'LeadSource': CampaignMemberPicklists['LeadSource'] | null;
-  /**
-   * Mobile
-   * `MobilePhone` · phone(40) · read-only
-   */
+  /** Mobile · `MobilePhone` · phone(40) · read-only */
   'MobilePhone': string | null;
-  /**
-   * Name
-   * `Name` · string(121) · read-only
-   */
+  /** Name · `Name` · string(121) · read-only */
   'Name': string | null;
-  /**
-   * Phone
-   * `Phone` · phone(40) · read-only
-   */
+  /** Phone · `Phone` · phone(40) · read-only */
   'Phone': string | null;
-  /**
-   * Zip
-   * `PostalCode` · string(20) · read-only
-   */
+  /** Zip · `PostalCode` · string(20) · read-only */
   'PostalCode': string | null;
-  /**
-   * Salutation
-   * `Salutation` · picklist(255) · read-only
-   */
+  /** Salutation · `Salutation` · picklist(255) · read-only */
   'Salutation': CampaignMemberPicklists['Salutation'] | null;
-  /**
-   * State
-   * `State` · string(80) · read-only
-   */
+  /** State · `State` · string(80) · read-only */
   'State': string | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': CampaignMemberPicklists['Status'] | null;
-  /**
-   * Street
-   * `Street` · textarea(255) · read-only
-   */
+  /** Street · `Street` · textarea(255) · read-only */
   'Street': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Title
-   * `Title` · string(128) · read-only
-   */
+  /** Title · `Title` · string(128) · read-only */
   'Title': string | null;
-  /**
-   * Type
-   * `Type` · string(40) · read-only
-   */
+  /** Type · `Type` · string(40) · read-only */
   'Type': string | null;
 }
 

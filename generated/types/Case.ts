@@ -8,205 +8,85 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Case {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
-  /**
-   * Case Number
-   * `CaseNumber` · string(30) · auto-number · read-only
-   */
+  /** Case Number · `CaseNumber` · string(30) · auto-number · read-only */
   'CaseNumber': string | null;
-  /**
-   * Closed Date
-   * `ClosedDate` · datetime · read-only
-   */
+  /** Closed Date · `ClosedDate` · datetime · read-only */
   'ClosedDate': SfDateTime | null;
-  /**
-   * Internal Comments
-   * `Comments` · textarea(4000)
-   */
+  /** Internal Comments · `Comments` · textarea(4000) */
   'Comments': string | null;
-  /**
-   * Contact Email
-   * `ContactEmail` · email(80) · read-only
-   */
+  /** Contact Email · `ContactEmail` · email(80) · read-only */
   'ContactEmail': string | null;
-  /**
-   * Contact Fax
-   * `ContactFax` · phone(40) · read-only
-   */
+  /** Contact Fax · `ContactFax` · phone(40) · read-only */
   'ContactFax': string | null;
-  /**
-   * Contact ID
-   * `ContactId` · lookup(Contact) · relationship Contact
-   */
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
   'ContactId': string | null;
-  /**
-   * Contact Mobile
-   * `ContactMobile` · phone(40) · read-only
-   */
+  /** Contact Mobile · `ContactMobile` · phone(40) · read-only */
   'ContactMobile': string | null;
-  /**
-   * Contact Phone
-   * `ContactPhone` · phone(40) · read-only
-   */
+  /** Contact Phone · `ContactPhone` · phone(40) · read-only */
   'ContactPhone': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Engineering Req Number
-   * `EngineeringReqNumber__c` · string(12)
-   */
+  /** Engineering Req Number · `EngineeringReqNumber__c` · string(12) */
   'EngineeringReqNumber__c': string | null;
-  /**
-   * Case ID
-   * `Id` · id · read-only
-   */
+  /** Case ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Closed
-   * `IsClosed` · boolean · read-only
-   */
+  /** Closed · `IsClosed` · boolean · read-only */
   'IsClosed': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Escalated
-   * `IsEscalated` · boolean
-   */
+  /** Escalated · `IsEscalated` · boolean */
   'IsEscalated': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Master Record ID
-   * `MasterRecordId` · lookup(Case) · read-only · relationship MasterRecord
-   */
+  /** Master Record ID · `MasterRecordId` · lookup(Case) · read-only · relationship MasterRecord */
   'MasterRecordId': string | null;
-  /**
-   * Case Origin
-   * `Origin` · picklist(255)
-   */
+  /** Case Origin · `Origin` · picklist(255) */
   'Origin': CasePicklists['Origin'] | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Parent Case ID
-   * `ParentId` · lookup(Case) · relationship Parent
-   */
+  /** Parent Case ID · `ParentId` · lookup(Case) · relationship Parent */
   'ParentId': string | null;
-  /**
-   * Potential Liability
-   * `PotentialLiability__c` · picklist(255)
-   */
+  /** Potential Liability · `PotentialLiability__c` · picklist(255) */
   'PotentialLiability__c': CasePicklists['PotentialLiability__c'] | null;
-  /**
-   * Priority
-   * `Priority` · picklist(255)
-   */
+  /** Priority · `Priority` · picklist(255) */
   'Priority': CasePicklists['Priority'] | null;
-  /**
-   * Product
-   * `Product__c` · picklist(255)
-   */
+  /** Product · `Product__c` · picklist(255) */
   'Product__c': CasePicklists['Product__c'] | null;
-  /**
-   * Case Reason
-   * `Reason` · picklist(255)
-   */
+  /** Case Reason · `Reason` · picklist(255) */
   'Reason': CasePicklists['Reason'] | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · relationship RecordType
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
   'RecordTypeId': string | null;
-  /**
-   * SLA Violation
-   * `SLAViolation__c` · picklist(255)
-   */
+  /** SLA Violation · `SLAViolation__c` · picklist(255) */
   'SLAViolation__c': CasePicklists['SLAViolation__c'] | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': CasePicklists['Status'] | null;
-  /**
-   * Subject
-   * `Subject` · string(255)
-   */
+  /** Subject · `Subject` · string(255) */
   'Subject': string | null;
-  /**
-   * Company
-   * `SuppliedCompany` · string(80)
-   */
+  /** Company · `SuppliedCompany` · string(80) */
   'SuppliedCompany': string | null;
-  /**
-   * Email Address
-   * `SuppliedEmail` · email(80)
-   */
+  /** Email Address · `SuppliedEmail` · email(80) */
   'SuppliedEmail': string | null;
-  /**
-   * Name
-   * `SuppliedName` · string(80)
-   */
+  /** Name · `SuppliedName` · string(80) */
   'SuppliedName': string | null;
-  /**
-   * Phone
-   * `SuppliedPhone` · string(40)
-   */
+  /** Phone · `SuppliedPhone` · string(40) */
   'SuppliedPhone': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Case Type
-   * `Type` · picklist(255)
-   */
+  /** Case Type · `Type` · picklist(255) */
   'Type': CasePicklists['Type'] | null;
-  /**
-   * Widget
-   * `Widget__c` · lookup(acme__Widget__c) · relationship Widget__r
-   */
+  /** Widget · `Widget__c` · lookup(acme__Widget__c) · relationship Widget__r */
   'Widget__c': string | null;
 }
 

@@ -8,355 +8,145 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Contact {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
-  /**
-   * Assistant's Name
-   * `AssistantName` · string(40)
-   */
+  /** Assistant's Name · `AssistantName` · string(40) */
   'AssistantName': string | null;
-  /**
-   * Asst. Phone
-   * `AssistantPhone` · phone(40)
-   */
+  /** Asst. Phone · `AssistantPhone` · phone(40) */
   'AssistantPhone': string | null;
-  /**
-   * Birthdate
-   * `Birthdate` · date
-   */
+  /** Birthdate · `Birthdate` · date */
   'Birthdate': SfDate | null;
-  /**
-   * Clean Status
-   * `CleanStatus` · picklist(255)
-   */
+  /** Clean Status · `CleanStatus` · picklist(255) */
   'CleanStatus': ContactPicklists['CleanStatus'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Department
-   * `Department` · string(80)
-   */
+  /** Department · `Department` · string(80) */
   'Department': string | null;
-  /**
-   * Contact Description
-   * `Description` · textarea(32000)
-   */
+  /** Contact Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Do Not Call
-   * `DoNotCall` · boolean
-   */
+  /** Do Not Call · `DoNotCall` · boolean */
   'DoNotCall': boolean;
-  /**
-   * Email
-   * `Email` · email(80)
-   */
+  /** Email · `Email` · email(80) */
   'Email': string | null;
-  /**
-   * Email Bounced Date
-   * `EmailBouncedDate` · datetime
-   */
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
   'EmailBouncedDate': SfDateTime | null;
-  /**
-   * Email Bounced Reason
-   * `EmailBouncedReason` · string(255)
-   */
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
   'EmailBouncedReason': string | null;
-  /**
-   * Business Fax
-   * `Fax` · phone(40)
-   */
+  /** Business Fax · `Fax` · phone(40) */
   'Fax': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · component of Name
-   */
+  /** First Name · `FirstName` · string(40) · component of Name */
   'FirstName': string | null;
-  /**
-   * Email Opt Out
-   * `HasOptedOutOfEmail` · boolean
-   */
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
   'HasOptedOutOfEmail': boolean;
-  /**
-   * Fax Opt Out
-   * `HasOptedOutOfFax` · boolean
-   */
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
   'HasOptedOutOfFax': boolean;
-  /**
-   * Home Phone
-   * `HomePhone` · phone(40)
-   */
+  /** Home Phone · `HomePhone` · phone(40) */
   'HomePhone': string | null;
-  /**
-   * Contact ID
-   * `Id` · id · read-only
-   */
+  /** Contact ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Is Email Bounced
-   * `IsEmailBounced` · boolean · read-only
-   */
+  /** Is Email Bounced · `IsEmailBounced` · boolean · read-only */
   'IsEmailBounced': boolean;
-  /**
-   * Is Person Account
-   * `IsPersonAccount` · boolean · read-only
-   */
+  /** Is Person Account · `IsPersonAccount` · boolean · read-only */
   'IsPersonAccount': boolean;
-  /**
-   * Data.com Key
-   * `Jigsaw` · string(20)
-   */
+  /** Data.com Key · `Jigsaw` · string(20) */
   'Jigsaw': string | null;
-  /**
-   * Jigsaw Contact ID
-   * `JigsawContactId` · string(20) · read-only
-   */
+  /** Jigsaw Contact ID · `JigsawContactId` · string(20) · read-only */
   'JigsawContactId': string | null;
-  /**
-   * Languages
-   * `Languages__c` · string(100)
-   */
+  /** Languages · `Languages__c` · string(100) */
   'Languages__c': string | null;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Stay-in-Touch Request Date
-   * `LastCURequestDate` · datetime · read-only
-   */
+  /** Last Stay-in-Touch Request Date · `LastCURequestDate` · datetime · read-only */
   'LastCURequestDate': SfDateTime | null;
-  /**
-   * Last Stay-in-Touch Save Date
-   * `LastCUUpdateDate` · datetime · read-only
-   */
+  /** Last Stay-in-Touch Save Date · `LastCUUpdateDate` · datetime · read-only */
   'LastCUUpdateDate': SfDateTime | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · required on create · component of Name
-   */
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
   'LastName': string | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Lead Source
-   * `LeadSource` · picklist(255)
-   */
+  /** Lead Source · `LeadSource` · picklist(255) */
   'LeadSource': ContactPicklists['LeadSource'] | null;
-  /**
-   * Level
-   * `Level__c` · picklist(255)
-   */
+  /** Level · `Level__c` · picklist(255) */
   'Level__c': ContactPicklists['Level__c'] | null;
-  /**
-   * Mailing Address
-   * `MailingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Mailing Address · `MailingAddress` · address · compound (read-only; write its components) */
   'MailingAddress': SfAddress | null;
-  /**
-   * Mailing City
-   * `MailingCity` · string(40) · component of MailingAddress
-   */
+  /** Mailing City · `MailingCity` · string(40) · component of MailingAddress */
   'MailingCity': string | null;
-  /**
-   * Mailing Country
-   * `MailingCountry` · string(80) · component of MailingAddress
-   */
+  /** Mailing Country · `MailingCountry` · string(80) · component of MailingAddress */
   'MailingCountry': string | null;
-  /**
-   * Mailing Country Code
-   * `MailingCountryCode` · picklist(255) · component of MailingAddress · restricted
-   */
+  /** Mailing Country Code · `MailingCountryCode` · picklist(255) · component of MailingAddress · restricted */
   'MailingCountryCode': ContactPicklists['MailingCountryCode'] | null;
-  /**
-   * Mailing Geocode Accuracy
-   * `MailingGeocodeAccuracy` · picklist(255) · component of MailingAddress · restricted
-   */
+  /** Mailing Geocode Accuracy · `MailingGeocodeAccuracy` · picklist(255) · component of MailingAddress · restricted */
   'MailingGeocodeAccuracy': ContactPicklists['MailingGeocodeAccuracy'] | null;
-  /**
-   * Mailing Latitude
-   * `MailingLatitude` · double(18, 15) · component of MailingAddress
-   */
+  /** Mailing Latitude · `MailingLatitude` · double(18, 15) · component of MailingAddress */
   'MailingLatitude': number | null;
-  /**
-   * Mailing Longitude
-   * `MailingLongitude` · double(18, 15) · component of MailingAddress
-   */
+  /** Mailing Longitude · `MailingLongitude` · double(18, 15) · component of MailingAddress */
   'MailingLongitude': number | null;
-  /**
-   * Mailing Zip/Postal Code
-   * `MailingPostalCode` · string(20) · component of MailingAddress
-   */
+  /** Mailing Zip/Postal Code · `MailingPostalCode` · string(20) · component of MailingAddress */
   'MailingPostalCode': string | null;
-  /**
-   * Mailing State/Province
-   * `MailingState` · string(80) · component of MailingAddress
-   */
+  /** Mailing State/Province · `MailingState` · string(80) · component of MailingAddress */
   'MailingState': string | null;
-  /**
-   * Mailing State/Province Code
-   * `MailingStateCode` · picklist(255) · component of MailingAddress · restricted · depends on MailingCountryCode
-   */
+  /** Mailing State/Province Code · `MailingStateCode` · picklist(255) · component of MailingAddress · restricted · depends on MailingCountryCode */
   'MailingStateCode': ContactPicklists['MailingStateCode'] | null;
-  /**
-   * Mailing Street
-   * `MailingStreet` · textarea(255) · component of MailingAddress
-   */
+  /** Mailing Street · `MailingStreet` · textarea(255) · component of MailingAddress */
   'MailingStreet': string | null;
-  /**
-   * Master Record ID
-   * `MasterRecordId` · lookup(Contact) · read-only · relationship MasterRecord
-   */
+  /** Master Record ID · `MasterRecordId` · lookup(Contact) · read-only · relationship MasterRecord */
   'MasterRecordId': string | null;
-  /**
-   * Middle Name
-   * `MiddleName` · string(40) · component of Name
-   */
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
   'MiddleName': string | null;
-  /**
-   * Mobile Phone
-   * `MobilePhone` · phone(40)
-   */
+  /** Mobile Phone · `MobilePhone` · phone(40) */
   'MobilePhone': string | null;
-  /**
-   * Full Name
-   * `Name` · string(121) · read-only
-   */
+  /** Full Name · `Name` · string(121) · read-only */
   'Name': string | null;
-  /**
-   * Other Address
-   * `OtherAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Other Address · `OtherAddress` · address · compound (read-only; write its components) */
   'OtherAddress': SfAddress | null;
-  /**
-   * Other City
-   * `OtherCity` · string(40) · component of OtherAddress
-   */
+  /** Other City · `OtherCity` · string(40) · component of OtherAddress */
   'OtherCity': string | null;
-  /**
-   * Other Country
-   * `OtherCountry` · string(80) · component of OtherAddress
-   */
+  /** Other Country · `OtherCountry` · string(80) · component of OtherAddress */
   'OtherCountry': string | null;
-  /**
-   * Other Country Code
-   * `OtherCountryCode` · picklist(255) · component of OtherAddress · restricted
-   */
+  /** Other Country Code · `OtherCountryCode` · picklist(255) · component of OtherAddress · restricted */
   'OtherCountryCode': ContactPicklists['OtherCountryCode'] | null;
-  /**
-   * Other Geocode Accuracy
-   * `OtherGeocodeAccuracy` · picklist(255) · component of OtherAddress · restricted
-   */
+  /** Other Geocode Accuracy · `OtherGeocodeAccuracy` · picklist(255) · component of OtherAddress · restricted */
   'OtherGeocodeAccuracy': ContactPicklists['OtherGeocodeAccuracy'] | null;
-  /**
-   * Other Latitude
-   * `OtherLatitude` · double(18, 15) · component of OtherAddress
-   */
+  /** Other Latitude · `OtherLatitude` · double(18, 15) · component of OtherAddress */
   'OtherLatitude': number | null;
-  /**
-   * Other Longitude
-   * `OtherLongitude` · double(18, 15) · component of OtherAddress
-   */
+  /** Other Longitude · `OtherLongitude` · double(18, 15) · component of OtherAddress */
   'OtherLongitude': number | null;
-  /**
-   * Other Phone
-   * `OtherPhone` · phone(40)
-   */
+  /** Other Phone · `OtherPhone` · phone(40) */
   'OtherPhone': string | null;
-  /**
-   * Other Zip/Postal Code
-   * `OtherPostalCode` · string(20) · component of OtherAddress
-   */
+  /** Other Zip/Postal Code · `OtherPostalCode` · string(20) · component of OtherAddress */
   'OtherPostalCode': string | null;
-  /**
-   * Other State/Province
-   * `OtherState` · string(80) · component of OtherAddress
-   */
+  /** Other State/Province · `OtherState` · string(80) · component of OtherAddress */
   'OtherState': string | null;
-  /**
-   * Other State/Province Code
-   * `OtherStateCode` · picklist(255) · component of OtherAddress · restricted · depends on OtherCountryCode
-   */
+  /** Other State/Province Code · `OtherStateCode` · picklist(255) · component of OtherAddress · restricted · depends on OtherCountryCode */
   'OtherStateCode': ContactPicklists['OtherStateCode'] | null;
-  /**
-   * Other Street
-   * `OtherStreet` · textarea(255) · component of OtherAddress
-   */
+  /** Other Street · `OtherStreet` · textarea(255) · component of OtherAddress */
   'OtherStreet': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Business Phone
-   * `Phone` · phone(40)
-   */
+  /** Business Phone · `Phone` · phone(40) */
   'Phone': string | null;
-  /**
-   * Photo URL
-   * `PhotoUrl` · url(255) · read-only
-   */
+  /** Photo URL · `PhotoUrl` · url(255) · read-only */
   'PhotoUrl': string | null;
-  /**
-   * Reports To ID
-   * `ReportsToId` · lookup(Contact) · relationship ReportsTo
-   */
+  /** Reports To ID · `ReportsToId` · lookup(Contact) · relationship ReportsTo */
   'ReportsToId': string | null;
-  /**
-   * Salutation
-   * `Salutation` · picklist(255) · component of Name
-   */
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
   'Salutation': ContactPicklists['Salutation'] | null;
-  /**
-   * Suffix
-   * `Suffix` · string(40) · component of Name
-   */
+  /** Suffix · `Suffix` · string(40) · component of Name */
   'Suffix': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Title
-   * `Title` · string(128)
-   */
+  /** Title · `Title` · string(128) */
   'Title': string | null;
 }
 

@@ -8,210 +8,87 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Contract {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · required on create · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · required on create · relationship Account */
   'AccountId': string | null;
-  /**
-   * Activated By ID
-   * `ActivatedById` · lookup(User) · read-only · relationship ActivatedBy
-   */
+  /** Activated By ID · `ActivatedById` · lookup(User) · read-only · relationship ActivatedBy */
   'ActivatedById': string | null;
-  /**
-   * Activated Date
-   * `ActivatedDate` · datetime · read-only
-   */
+  /** Activated Date · `ActivatedDate` · datetime · read-only */
   'ActivatedDate': SfDateTime | null;
-  /**
-   * Billing Address
-   * `BillingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Billing Address · `BillingAddress` · address · compound (read-only; write its components) */
   'BillingAddress': SfAddress | null;
-  /**
-   * Billing City
-   * `BillingCity` · string(40) · component of BillingAddress
-   */
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
   'BillingCity': string | null;
-  /**
-   * Billing Country
-   * `BillingCountry` · string(80) · component of BillingAddress
-   */
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
   'BillingCountry': string | null;
-  /**
-   * Billing Country Code
-   * `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
   'BillingCountryCode': ContractPicklists['BillingCountryCode'] | null;
-  /**
-   * Billing Geocode Accuracy
-   * `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
   'BillingGeocodeAccuracy': ContractPicklists['BillingGeocodeAccuracy'] | null;
-  /**
-   * Billing Latitude
-   * `BillingLatitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
   'BillingLatitude': number | null;
-  /**
-   * Billing Longitude
-   * `BillingLongitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
   'BillingLongitude': number | null;
-  /**
-   * Billing Zip/Postal Code
-   * `BillingPostalCode` · string(20) · component of BillingAddress
-   */
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
   'BillingPostalCode': string | null;
-  /**
-   * Billing State/Province
-   * `BillingState` · string(80) · component of BillingAddress
-   */
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
   'BillingState': string | null;
-  /**
-   * Billing State/Province Code
-   * `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode
-   */
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
   'BillingStateCode': ContractPicklists['BillingStateCode'] | null;
-  /**
-   * Billing Street
-   * `BillingStreet` · textarea(255) · component of BillingAddress
-   */
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
   'BillingStreet': string | null;
-  /**
-   * Company Signed Date
-   * `CompanySignedDate` · date
-   */
+  /** Company Signed Date · `CompanySignedDate` · date */
   'CompanySignedDate': SfDate | null;
-  /**
-   * Company Signed By ID
-   * `CompanySignedId` · lookup(User) · relationship CompanySigned
-   */
+  /** Company Signed By ID · `CompanySignedId` · lookup(User) · relationship CompanySigned */
   'CompanySignedId': string | null;
-  /**
-   * Contract Number
-   * `ContractNumber` · string(30) · auto-number · read-only
-   */
+  /** Contract Number · `ContractNumber` · string(30) · auto-number · read-only */
   'ContractNumber': string | null;
-  /**
-   * Contract Term
-   * `ContractTerm` · int(4 digits)
-   */
+  /** Contract Term · `ContractTerm` · int(4 digits) */
   'ContractTerm': number | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Customer Signed Date
-   * `CustomerSignedDate` · date
-   */
+  /** Customer Signed Date · `CustomerSignedDate` · date */
   'CustomerSignedDate': SfDate | null;
-  /**
-   * Customer Signed By ID
-   * `CustomerSignedId` · lookup(Contact) · relationship CustomerSigned
-   */
+  /** Customer Signed By ID · `CustomerSignedId` · lookup(Contact) · relationship CustomerSigned */
   'CustomerSignedId': string | null;
-  /**
-   * Customer Signed Title
-   * `CustomerSignedTitle` · string(40)
-   */
+  /** Customer Signed Title · `CustomerSignedTitle` · string(40) */
   'CustomerSignedTitle': string | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Contract End Date
-   * `EndDate` · date · read-only
-   */
+  /** Contract End Date · `EndDate` · date · read-only */
   'EndDate': SfDate | null;
-  /**
-   * Contract ID
-   * `Id` · id · read-only
-   */
+  /** Contract ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Approved Date
-   * `LastApprovedDate` · datetime · read-only
-   */
+  /** Last Approved Date · `LastApprovedDate` · datetime · read-only */
   'LastApprovedDate': SfDateTime | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Owner Expiration Notice
-   * `OwnerExpirationNotice` · picklist(255)
-   */
+  /** Owner Expiration Notice · `OwnerExpirationNotice` · picklist(255) */
   'OwnerExpirationNotice': ContractPicklists['OwnerExpirationNotice'] | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Price Book ID
-   * `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2
-   */
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
   'Pricebook2Id': string | null;
-  /**
-   * Special Terms
-   * `SpecialTerms` · textarea(4000)
-   */
+  /** Special Terms · `SpecialTerms` · textarea(4000) */
   'SpecialTerms': string | null;
-  /**
-   * Contract Start Date
-   * `StartDate` · date
-   */
+  /** Contract Start Date · `StartDate` · date */
   'StartDate': SfDate | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': ContractPicklists['Status'] | null;
-  /**
-   * Status Category
-   * `StatusCode` · picklist(255) · read-only · restricted
-   */
+  /** Status Category · `StatusCode` · picklist(255) · read-only · restricted */
   'StatusCode': ContractPicklists['StatusCode'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

@@ -8,220 +8,91 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Event {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · read-only · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
-  /**
-   * Due Date Only
-   * `ActivityDate` · date
-   */
+  /** Due Date Only · `ActivityDate` · date */
   'ActivityDate': SfDate | null;
-  /**
-   * Due Date Time
-   * `ActivityDateTime` · datetime
-   */
+  /** Due Date Time · `ActivityDateTime` · datetime */
   'ActivityDateTime': SfDateTime | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Duration
-   * `DurationInMinutes` · int(8 digits)
-   */
+  /** Duration · `DurationInMinutes` · int(8 digits) */
   'DurationInMinutes': number | null;
-  /**
-   * End
-   * `EndDate` · date · read-only
-   */
+  /** End · `EndDate` · date · read-only */
   'EndDate': SfDate | null;
-  /**
-   * End Date Time
-   * `EndDateTime` · datetime
-   */
+  /** End Date Time · `EndDateTime` · datetime */
   'EndDateTime': SfDateTime | null;
-  /**
-   * Event Subtype
-   * `EventSubtype` · picklist(255) · create-only · restricted
-   */
+  /** Event Subtype · `EventSubtype` · picklist(255) · create-only · restricted */
   'EventSubtype': EventPicklists['EventSubtype'] | null;
-  /**
-   * Group Event Type
-   * `GroupEventType` · picklist(255) · read-only · restricted
-   */
+  /** Group Event Type · `GroupEventType` · picklist(255) · read-only · restricted */
   'GroupEventType': EventPicklists['GroupEventType'] | null;
-  /**
-   * Activity ID
-   * `Id` · id · read-only
-   */
+  /** Activity ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * All-Day Event
-   * `IsAllDayEvent` · boolean
-   */
+  /** All-Day Event · `IsAllDayEvent` · boolean */
   'IsAllDayEvent': boolean;
-  /**
-   * Archived
-   * `IsArchived` · boolean · read-only
-   */
+  /** Archived · `IsArchived` · boolean · read-only */
   'IsArchived': boolean;
-  /**
-   * Is Child
-   * `IsChild` · boolean · read-only
-   */
+  /** Is Child · `IsChild` · boolean · read-only */
   'IsChild': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Group Event
-   * `IsGroupEvent` · boolean · read-only
-   */
+  /** Group Event · `IsGroupEvent` · boolean · read-only */
   'IsGroupEvent': boolean;
-  /**
-   * Private
-   * `IsPrivate` · boolean
-   */
+  /** Private · `IsPrivate` · boolean */
   'IsPrivate': boolean;
-  /**
-   * Create Recurring Series
-   * `IsRecurrence` · boolean · create-only
-   */
+  /** Create Recurring Series · `IsRecurrence` · boolean · create-only */
   'IsRecurrence': boolean;
-  /**
-   * Reminder Set
-   * `IsReminderSet` · boolean
-   */
+  /** Reminder Set · `IsReminderSet` · boolean */
   'IsReminderSet': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Location
-   * `Location` · string(255)
-   */
+  /** Location · `Location` · string(255) */
   'Location': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Recurrence Activity ID
-   * `RecurrenceActivityId` · lookup(Event) · read-only
-   */
+  /** Recurrence Activity ID · `RecurrenceActivityId` · lookup(Event) · read-only */
   'RecurrenceActivityId': string | null;
-  /**
-   * Recurrence Day of Month
-   * `RecurrenceDayOfMonth` · int(9 digits)
-   */
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
   'RecurrenceDayOfMonth': number | null;
-  /**
-   * Recurrence Day of Week Mask
-   * `RecurrenceDayOfWeekMask` · int(9 digits)
-   */
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
   'RecurrenceDayOfWeekMask': number | null;
-  /**
-   * Recurrence End
-   * `RecurrenceEndDateOnly` · date
-   */
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
   'RecurrenceEndDateOnly': SfDate | null;
-  /**
-   * Recurrence Instance
-   * `RecurrenceInstance` · picklist(255) · restricted
-   */
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
   'RecurrenceInstance': EventPicklists['RecurrenceInstance'] | null;
-  /**
-   * Recurrence Interval
-   * `RecurrenceInterval` · int(9 digits)
-   */
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
   'RecurrenceInterval': number | null;
-  /**
-   * Recurrence Month of Year
-   * `RecurrenceMonthOfYear` · picklist(255) · restricted
-   */
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
   'RecurrenceMonthOfYear': EventPicklists['RecurrenceMonthOfYear'] | null;
-  /**
-   * Recurrence Start
-   * `RecurrenceStartDateOnly` · date
-   */
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
   'RecurrenceStartDateOnly': SfDate | null;
-  /**
-   * Recurrence Time Zone
-   * `RecurrenceTimeZoneSidKey` · picklist(255) · restricted
-   */
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
   'RecurrenceTimeZoneSidKey': EventPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /**
-   * Recurrence Type
-   * `RecurrenceType` · picklist(255) · restricted
-   */
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
   'RecurrenceType': EventPicklists['RecurrenceType'] | null;
-  /**
-   * Reminder Date/Time
-   * `ReminderDateTime` · datetime
-   */
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
   'ReminderDateTime': SfDateTime | null;
-  /**
-   * Show Time As
-   * `ShowAs` · picklist(255) · restricted
-   */
+  /** Show Time As · `ShowAs` · picklist(255) · restricted */
   'ShowAs': EventPicklists['ShowAs'] | null;
-  /**
-   * Start Date Time
-   * `StartDateTime` · datetime
-   */
+  /** Start Date Time · `StartDateTime` · datetime */
   'StartDateTime': SfDateTime | null;
-  /**
-   * Subject
-   * `Subject` · combobox(255)
-   */
+  /** Subject · `Subject` · combobox(255) */
   'Subject': EventPicklists['Subject'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Related To Count
-   * `WhatCount` · int(9 digits) · read-only
-   */
+  /** Related To Count · `WhatCount` · int(9 digits) · read-only */
   'WhatCount': number | null;
-  /**
-   * Related To ID
-   * `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What
-   */
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
   'WhatId': string | null;
-  /**
-   * Relation Count
-   * `WhoCount` · int(9 digits) · read-only
-   */
+  /** Relation Count · `WhoCount` · int(9 digits) · read-only */
   'WhoCount': number | null;
-  /**
-   * Name ID
-   * `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who
-   */
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
   'WhoId': string | null;
 }
 

@@ -8,75 +8,33 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Group {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Developer Name
-   * `DeveloperName` · string(80)
-   */
+  /** Developer Name · `DeveloperName` · string(80) */
   'DeveloperName': string | null;
-  /**
-   * Include Bosses
-   * `DoesIncludeBosses` · boolean
-   */
+  /** Include Bosses · `DoesIncludeBosses` · boolean */
   'DoesIncludeBosses': boolean;
-  /**
-   * Send Email to Members
-   * `DoesSendEmailToMembers` · boolean
-   */
+  /** Send Email to Members · `DoesSendEmailToMembers` · boolean */
   'DoesSendEmailToMembers': boolean;
-  /**
-   * Email
-   * `Email` · email(255)
-   */
+  /** Email · `Email` · email(255) */
   'Email': string | null;
-  /**
-   * Group ID
-   * `Id` · id · read-only
-   */
+  /** Group ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Name
-   * `Name` · string(40)
-   */
+  /** Name · `Name` · string(40) */
   'Name': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Organization | User) · read-only · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Organization | User) · read-only · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Related ID
-   * `RelatedId` · polymorphic lookup(User | UserRole) · read-only · relationship Related
-   */
+  /** Related ID · `RelatedId` · polymorphic lookup(User | UserRole) · read-only · relationship Related */
   'RelatedId': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Type
-   * `Type` · picklist(255) · required on create · create-only · restricted
-   */
+  /** Type · `Type` · picklist(255) · required on create · create-only · restricted */
   'Type': GroupPicklists['Type'] | null;
 }
 

@@ -8,330 +8,135 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Lead {
-  /**
-   * Address
-   * `Address` · address · read-only · compound (read-only; write its components)
-   */
+  /** Address · `Address` · address · compound (read-only; write its components) */
   'Address': SfAddress | null;
-  /**
-   * Annual Revenue
-   * `AnnualRevenue` · currency(18, 0)
-   */
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
   'AnnualRevenue': number | null;
-  /**
-   * City
-   * `City` · string(40) · component of Address
-   */
+  /** City · `City` · string(40) · component of Address */
   'City': string | null;
-  /**
-   * Clean Status
-   * `CleanStatus` · picklist(255)
-   */
+  /** Clean Status · `CleanStatus` · picklist(255) */
   'CleanStatus': LeadPicklists['CleanStatus'] | null;
-  /**
-   * Company
-   * `Company` · string(255) · required on create
-   */
+  /** Company · `Company` · string(255) · required on create */
   'Company': string | null;
-  /**
-   * Company D-U-N-S Number
-   * `CompanyDunsNumber` · string(9)
-   */
+  /** Company D-U-N-S Number · `CompanyDunsNumber` · string(9) */
   'CompanyDunsNumber': string | null;
-  /**
-   * Converted Account ID
-   * `ConvertedAccountId` · lookup(Account) · read-only · relationship ConvertedAccount
-   */
+  /** Converted Account ID · `ConvertedAccountId` · lookup(Account) · read-only · relationship ConvertedAccount */
   'ConvertedAccountId': string | null;
-  /**
-   * Converted Contact ID
-   * `ConvertedContactId` · lookup(Contact) · read-only · relationship ConvertedContact
-   */
+  /** Converted Contact ID · `ConvertedContactId` · lookup(Contact) · read-only · relationship ConvertedContact */
   'ConvertedContactId': string | null;
-  /**
-   * Converted Date
-   * `ConvertedDate` · date · read-only
-   */
+  /** Converted Date · `ConvertedDate` · date · read-only */
   'ConvertedDate': SfDate | null;
-  /**
-   * Converted Opportunity ID
-   * `ConvertedOpportunityId` · lookup(Opportunity) · read-only · relationship ConvertedOpportunity
-   */
+  /** Converted Opportunity ID · `ConvertedOpportunityId` · lookup(Opportunity) · read-only · relationship ConvertedOpportunity */
   'ConvertedOpportunityId': string | null;
-  /**
-   * Country
-   * `Country` · string(80) · component of Address
-   */
+  /** Country · `Country` · string(80) · component of Address */
   'Country': string | null;
-  /**
-   * Country Code
-   * `CountryCode` · picklist(255) · component of Address · restricted
-   */
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
   'CountryCode': LeadPicklists['CountryCode'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Current Generator(s)
-   * `CurrentGenerators__c` · string(100)
-   */
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
   'CurrentGenerators__c': string | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Do Not Call
-   * `DoNotCall` · boolean
-   */
+  /** Do Not Call · `DoNotCall` · boolean */
   'DoNotCall': boolean;
-  /**
-   * Email
-   * `Email` · email(80)
-   */
+  /** Email · `Email` · email(80) */
   'Email': string | null;
-  /**
-   * Email Bounced Date
-   * `EmailBouncedDate` · datetime
-   */
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
   'EmailBouncedDate': SfDateTime | null;
-  /**
-   * Email Bounced Reason
-   * `EmailBouncedReason` · string(255)
-   */
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
   'EmailBouncedReason': string | null;
-  /**
-   * Fax
-   * `Fax` · phone(40)
-   */
+  /** Fax · `Fax` · phone(40) */
   'Fax': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · component of Name
-   */
+  /** First Name · `FirstName` · string(40) · component of Name */
   'FirstName': string | null;
-  /**
-   * Geocode Accuracy
-   * `GeocodeAccuracy` · picklist(255) · component of Address · restricted
-   */
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
   'GeocodeAccuracy': LeadPicklists['GeocodeAccuracy'] | null;
-  /**
-   * Email Opt Out
-   * `HasOptedOutOfEmail` · boolean
-   */
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
   'HasOptedOutOfEmail': boolean;
-  /**
-   * Fax Opt Out
-   * `HasOptedOutOfFax` · boolean
-   */
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
   'HasOptedOutOfFax': boolean;
-  /**
-   * Lead ID
-   * `Id` · id · read-only
-   */
+  /** Lead ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Industry
-   * `Industry` · picklist(255)
-   */
+  /** Industry · `Industry` · picklist(255) */
   'Industry': LeadPicklists['Industry'] | null;
-  /**
-   * Converted
-   * `IsConverted` · boolean · read-only
-   */
+  /** Converted · `IsConverted` · boolean · read-only */
   'IsConverted': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Unread By Owner
-   * `IsUnreadByOwner` · boolean
-   */
+  /** Unread By Owner · `IsUnreadByOwner` · boolean */
   'IsUnreadByOwner': boolean;
-  /**
-   * Data.com Key
-   * `Jigsaw` · string(20)
-   */
+  /** Data.com Key · `Jigsaw` · string(20) */
   'Jigsaw': string | null;
-  /**
-   * Jigsaw Contact ID
-   * `JigsawContactId` · string(20) · read-only
-   */
+  /** Jigsaw Contact ID · `JigsawContactId` · string(20) · read-only */
   'JigsawContactId': string | null;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · required on create · component of Name
-   */
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
   'LastName': string | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Transfer Date
-   * `LastTransferDate` · date · read-only
-   */
+  /** Last Transfer Date · `LastTransferDate` · date · read-only */
   'LastTransferDate': SfDate | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Latitude
-   * `Latitude` · double(18, 15) · component of Address
-   */
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
   'Latitude': number | null;
-  /**
-   * Lead Source
-   * `LeadSource` · picklist(255)
-   */
+  /** Lead Source · `LeadSource` · picklist(255) */
   'LeadSource': LeadPicklists['LeadSource'] | null;
-  /**
-   * Longitude
-   * `Longitude` · double(18, 15) · component of Address
-   */
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
   'Longitude': number | null;
-  /**
-   * Master Record ID
-   * `MasterRecordId` · lookup(Lead) · read-only · relationship MasterRecord
-   */
+  /** Master Record ID · `MasterRecordId` · lookup(Lead) · read-only · relationship MasterRecord */
   'MasterRecordId': string | null;
-  /**
-   * Middle Name
-   * `MiddleName` · string(40) · component of Name
-   */
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
   'MiddleName': string | null;
-  /**
-   * Mobile Phone
-   * `MobilePhone` · phone(40)
-   */
+  /** Mobile Phone · `MobilePhone` · phone(40) */
   'MobilePhone': string | null;
-  /**
-   * Full Name
-   * `Name` · string(121) · read-only
-   */
+  /** Full Name · `Name` · string(121) · read-only */
   'Name': string | null;
-  /**
-   * Employees
-   * `NumberOfEmployees` · int(8 digits)
-   */
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
   'NumberOfEmployees': number | null;
-  /**
-   * Number of Locations
-   * `NumberofLocations__c` · double(3, 0)
-   */
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
   'NumberofLocations__c': number | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Phone
-   * `Phone` · phone(40)
-   */
+  /** Phone · `Phone` · phone(40) */
   'Phone': string | null;
-  /**
-   * Photo URL
-   * `PhotoUrl` · url(255) · read-only
-   */
+  /** Photo URL · `PhotoUrl` · url(255) · read-only */
   'PhotoUrl': string | null;
-  /**
-   * Zip/Postal Code
-   * `PostalCode` · string(20) · component of Address
-   */
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
   'PostalCode': string | null;
-  /**
-   * Primary
-   * `Primary__c` · picklist(255)
-   */
+  /** Primary · `Primary__c` · picklist(255) */
   'Primary__c': LeadPicklists['Primary__c'] | null;
-  /**
-   * Product Interest
-   * `ProductInterest__c` · picklist(255)
-   */
+  /** Product Interest · `ProductInterest__c` · picklist(255) */
   'ProductInterest__c': LeadPicklists['ProductInterest__c'] | null;
-  /**
-   * Rating
-   * `Rating` · picklist(255)
-   */
+  /** Rating · `Rating` · picklist(255) */
   'Rating': LeadPicklists['Rating'] | null;
-  /**
-   * SIC Code
-   * `SICCode__c` · string(15)
-   */
+  /** SIC Code · `SICCode__c` · string(15) */
   'SICCode__c': string | null;
-  /**
-   * Salutation
-   * `Salutation` · picklist(255) · component of Name
-   */
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
   'Salutation': LeadPicklists['Salutation'] | null;
-  /**
-   * State/Province
-   * `State` · string(80) · component of Address
-   */
+  /** State/Province · `State` · string(80) · component of Address */
   'State': string | null;
-  /**
-   * State/Province Code
-   * `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode
-   */
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
   'StateCode': LeadPicklists['StateCode'] | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': LeadPicklists['Status'] | null;
-  /**
-   * Street
-   * `Street` · textarea(255) · component of Address
-   */
+  /** Street · `Street` · textarea(255) · component of Address */
   'Street': string | null;
-  /**
-   * Suffix
-   * `Suffix` · string(40) · component of Name
-   */
+  /** Suffix · `Suffix` · string(40) · component of Name */
   'Suffix': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Title
-   * `Title` · string(128)
-   */
+  /** Title · `Title` · string(128) */
   'Title': string | null;
-  /**
-   * Website
-   * `Website` · url(255)
-   */
+  /** Website · `Website` · url(255) */
   'Website': string | null;
 }
 

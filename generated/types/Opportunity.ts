@@ -8,230 +8,95 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Opportunity {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
-  /**
-   * Amount
-   * `Amount` · currency(18, 2)
-   */
+  /** Amount · `Amount` · currency(18, 2) */
   'Amount': number | null;
-  /**
-   * Campaign ID
-   * `CampaignId` · lookup(Campaign) · relationship Campaign
-   */
+  /** Campaign ID · `CampaignId` · lookup(Campaign) · relationship Campaign */
   'CampaignId': string | null;
-  /**
-   * Close Date
-   * `CloseDate` · date · required on create
-   */
+  /** Close Date · `CloseDate` · date · required on create */
   'CloseDate': SfDate | null;
-  /**
-   * Contact ID
-   * `ContactId` · lookup(Contact) · relationship Contact
-   */
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
   'ContactId': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Current Generator(s)
-   * `CurrentGenerators__c` · string(100)
-   */
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
   'CurrentGenerators__c': string | null;
-  /**
-   * Delivery/Installation Status
-   * `DeliveryInstallationStatus__c` · picklist(255)
-   */
+  /** Delivery/Installation Status · `DeliveryInstallationStatus__c` · picklist(255) */
   'DeliveryInstallationStatus__c': OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Expected Amount
-   * `ExpectedRevenue` · currency(18, 2) · read-only
-   */
+  /** Expected Amount · `ExpectedRevenue` · currency(18, 2) · read-only */
   'ExpectedRevenue': number | null;
-  /**
-   * Fiscal Period
-   * `Fiscal` · string(6) · read-only
-   */
+  /** Fiscal Period · `Fiscal` · string(6) · read-only */
   'Fiscal': string | null;
-  /**
-   * Fiscal Quarter
-   * `FiscalQuarter` · int(11 digits) · read-only
-   */
+  /** Fiscal Quarter · `FiscalQuarter` · int(11 digits) · read-only */
   'FiscalQuarter': number | null;
-  /**
-   * Fiscal Year
-   * `FiscalYear` · int(4 digits) · read-only
-   */
+  /** Fiscal Year · `FiscalYear` · int(4 digits) · read-only */
   'FiscalYear': number | null;
-  /**
-   * Forecast Category
-   * `ForecastCategory` · picklist(255) · read-only
-   */
+  /** Forecast Category · `ForecastCategory` · picklist(255) · read-only */
   'ForecastCategory': OpportunityPicklists['ForecastCategory'] | null;
-  /**
-   * Forecast Category
-   * `ForecastCategoryName` · picklist(255)
-   */
+  /** Forecast Category · `ForecastCategoryName` · picklist(255) */
   'ForecastCategoryName': OpportunityPicklists['ForecastCategoryName'] | null;
-  /**
-   * Has Open Activity
-   * `HasOpenActivity` · boolean · read-only
-   */
+  /** Has Open Activity · `HasOpenActivity` · boolean · read-only */
   'HasOpenActivity': boolean;
-  /**
-   * Has Line Item
-   * `HasOpportunityLineItem` · boolean · read-only
-   */
+  /** Has Line Item · `HasOpportunityLineItem` · boolean · read-only */
   'HasOpportunityLineItem': boolean;
-  /**
-   * Has Overdue Task
-   * `HasOverdueTask` · boolean · read-only
-   */
+  /** Has Overdue Task · `HasOverdueTask` · boolean · read-only */
   'HasOverdueTask': boolean;
-  /**
-   * Opportunity ID
-   * `Id` · id · read-only
-   */
+  /** Opportunity ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Closed
-   * `IsClosed` · boolean · read-only
-   */
+  /** Closed · `IsClosed` · boolean · read-only */
   'IsClosed': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Private
-   * `IsPrivate` · boolean
-   */
+  /** Private · `IsPrivate` · boolean */
   'IsPrivate': boolean;
-  /**
-   * Won
-   * `IsWon` · boolean · read-only
-   */
+  /** Won · `IsWon` · boolean · read-only */
   'IsWon': boolean;
-  /**
-   * Last Activity
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Stage Change Date
-   * `LastStageChangeDate` · datetime · read-only
-   */
+  /** Last Stage Change Date · `LastStageChangeDate` · datetime · read-only */
   'LastStageChangeDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Lead Source
-   * `LeadSource` · picklist(255)
-   */
+  /** Lead Source · `LeadSource` · picklist(255) */
   'LeadSource': OpportunityPicklists['LeadSource'] | null;
-  /**
-   * Main Competitor(s)
-   * `MainCompetitors__c` · string(100)
-   */
+  /** Main Competitor(s) · `MainCompetitors__c` · string(100) */
   'MainCompetitors__c': string | null;
-  /**
-   * Name
-   * `Name` · string(120) · required on create
-   */
+  /** Name · `Name` · string(120) · required on create */
   'Name': string | null;
-  /**
-   * Next Step
-   * `NextStep` · string(255)
-   */
+  /** Next Step · `NextStep` · string(255) */
   'NextStep': string | null;
-  /**
-   * Order Number
-   * `OrderNumber__c` · string(8)
-   */
+  /** Order Number · `OrderNumber__c` · string(8) */
   'OrderNumber__c': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · lookup(User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Price Book ID
-   * `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2
-   */
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
   'Pricebook2Id': string | null;
-  /**
-   * Probability (%)
-   * `Probability` · percent(3, 0)
-   */
+  /** Probability (%) · `Probability` · percent(3, 0) */
   'Probability': number | null;
-  /**
-   * Push Count
-   * `PushCount` · int(9 digits) · read-only
-   */
+  /** Push Count · `PushCount` · int(9 digits) · read-only */
   'PushCount': number | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · relationship RecordType
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
   'RecordTypeId': string | null;
-  /**
-   * Stage
-   * `StageName` · picklist(255) · required on create
-   */
+  /** Stage · `StageName` · picklist(255) · required on create */
   'StageName': OpportunityPicklists['StageName'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Quantity
-   * `TotalOpportunityQuantity` · double(18, 2)
-   */
+  /** Quantity · `TotalOpportunityQuantity` · double(18, 2) */
   'TotalOpportunityQuantity': number | null;
-  /**
-   * Tracking Number
-   * `TrackingNumber__c` · string(12)
-   */
+  /** Tracking Number · `TrackingNumber__c` · string(12) */
   'TrackingNumber__c': string | null;
-  /**
-   * Opportunity Type
-   * `Type` · picklist(255)
-   */
+  /** Opportunity Type · `Type` · picklist(255) */
   'Type': OpportunityPicklists['Type'] | null;
 }
 

@@ -8,110 +8,47 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface OpportunityLineItem {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Line Description
-   * `Description` · string(255)
-   */
+  /** Line Description · `Description` · string(255) */
   'Description': string | null;
-  /**
-   * Line Item ID
-   * `Id` · id · read-only
-   */
+  /** Line Item ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * List Price
-   * `ListPrice` · currency(18, 2) · read-only
-   */
+  /** List Price · `ListPrice` · currency(18, 2) · read-only */
   'ListPrice': number | null;
-  /**
-   * Opportunity Product Name
-   * `Name` · string(376) · read-only
-   */
+  /** Opportunity Product Name · `Name` · string(376) · read-only */
   'Name': string | null;
-  /**
-   * Opportunity ID
-   * `OpportunityId` · master-detail(Opportunity) · required on create · create-only · relationship Opportunity
-   */
+  /** Opportunity ID · `OpportunityId` · master-detail(Opportunity) · required on create · create-only · relationship Opportunity */
   'OpportunityId': string | null;
-  /**
-   * Price Book Entry ID
-   * `PricebookEntryId` · lookup(PricebookEntry) · create-only · relationship PricebookEntry
-   */
+  /** Price Book Entry ID · `PricebookEntryId` · lookup(PricebookEntry) · create-only · relationship PricebookEntry */
   'PricebookEntryId': string | null;
-  /**
-   * Product ID
-   * `Product2Id` · lookup(Product2) · create-only · relationship Product2
-   */
+  /** Product ID · `Product2Id` · lookup(Product2) · create-only · relationship Product2 */
   'Product2Id': string | null;
-  /**
-   * Product Code
-   * `ProductCode` · string(255) · read-only
-   */
+  /** Product Code · `ProductCode` · string(255) · read-only */
   'ProductCode': string | null;
-  /**
-   * Quantity
-   * `Quantity` · double(12, 2) · required on create
-   */
+  /** Quantity · `Quantity` · double(12, 2) · required on create */
   'Quantity': number | null;
-  /**
-   * Date
-   * `ServiceDate` · date
-   */
+  /** Date · `ServiceDate` · date */
   'ServiceDate': SfDate | null;
-  /**
-   * Sort Order
-   * `SortOrder` · int(9 digits)
-   */
+  /** Sort Order · `SortOrder` · int(9 digits) */
   'SortOrder': number | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Total Price
-   * `TotalPrice` · currency(18, 2)
-   */
+  /** Total Price · `TotalPrice` · currency(18, 2) */
   'TotalPrice': number | null;
-  /**
-   * Sales Price
-   * `UnitPrice` · currency(18, 2)
-   */
+  /** Sales Price · `UnitPrice` · currency(18, 2) */
   'UnitPrice': number | null;
 }
 

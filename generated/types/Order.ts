@@ -8,290 +8,119 @@ import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Order {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
-  /**
-   * Activated By ID
-   * `ActivatedById` · lookup(User) · read-only · relationship ActivatedBy
-   */
+  /** Activated By ID · `ActivatedById` · lookup(User) · read-only · relationship ActivatedBy */
   'ActivatedById': string | null;
-  /**
-   * Activated Date
-   * `ActivatedDate` · datetime · read-only
-   */
+  /** Activated Date · `ActivatedDate` · datetime · read-only */
   'ActivatedDate': SfDateTime | null;
-  /**
-   * Bill To Contact ID
-   * `BillToContactId` · lookup(Contact) · relationship BillToContact
-   */
+  /** Bill To Contact ID · `BillToContactId` · lookup(Contact) · relationship BillToContact */
   'BillToContactId': string | null;
-  /**
-   * Billing Address
-   * `BillingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Billing Address · `BillingAddress` · address · compound (read-only; write its components) */
   'BillingAddress': SfAddress | null;
-  /**
-   * Billing City
-   * `BillingCity` · string(40) · component of BillingAddress
-   */
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
   'BillingCity': string | null;
-  /**
-   * Billing Country
-   * `BillingCountry` · string(80) · component of BillingAddress
-   */
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
   'BillingCountry': string | null;
-  /**
-   * Billing Country Code
-   * `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
   'BillingCountryCode': OrderPicklists['BillingCountryCode'] | null;
-  /**
-   * Billing Geocode Accuracy
-   * `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted
-   */
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
   'BillingGeocodeAccuracy': OrderPicklists['BillingGeocodeAccuracy'] | null;
-  /**
-   * Billing Latitude
-   * `BillingLatitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
   'BillingLatitude': number | null;
-  /**
-   * Billing Longitude
-   * `BillingLongitude` · double(18, 15) · component of BillingAddress
-   */
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
   'BillingLongitude': number | null;
-  /**
-   * Billing Zip/Postal Code
-   * `BillingPostalCode` · string(20) · component of BillingAddress
-   */
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
   'BillingPostalCode': string | null;
-  /**
-   * Billing State/Province
-   * `BillingState` · string(80) · component of BillingAddress
-   */
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
   'BillingState': string | null;
-  /**
-   * Billing State/Province Code
-   * `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode
-   */
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
   'BillingStateCode': OrderPicklists['BillingStateCode'] | null;
-  /**
-   * Billing Street
-   * `BillingStreet` · textarea(255) · component of BillingAddress
-   */
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
   'BillingStreet': string | null;
-  /**
-   * Company Authorized By ID
-   * `CompanyAuthorizedById` · lookup(User) · relationship CompanyAuthorizedBy
-   */
+  /** Company Authorized By ID · `CompanyAuthorizedById` · lookup(User) · relationship CompanyAuthorizedBy */
   'CompanyAuthorizedById': string | null;
-  /**
-   * Company Authorized Date
-   * `CompanyAuthorizedDate` · date
-   */
+  /** Company Authorized Date · `CompanyAuthorizedDate` · date */
   'CompanyAuthorizedDate': SfDate | null;
-  /**
-   * Contract ID
-   * `ContractId` · lookup(Contract) · relationship Contract
-   */
+  /** Contract ID · `ContractId` · lookup(Contract) · relationship Contract */
   'ContractId': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Customer Authorized By ID
-   * `CustomerAuthorizedById` · lookup(Contact) · relationship CustomerAuthorizedBy
-   */
+  /** Customer Authorized By ID · `CustomerAuthorizedById` · lookup(Contact) · relationship CustomerAuthorizedBy */
   'CustomerAuthorizedById': string | null;
-  /**
-   * Customer Authorized Date
-   * `CustomerAuthorizedDate` · date
-   */
+  /** Customer Authorized Date · `CustomerAuthorizedDate` · date */
   'CustomerAuthorizedDate': SfDate | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Order Start Date
-   * `EffectiveDate` · date · required on create
-   */
+  /** Order Start Date · `EffectiveDate` · date · required on create */
   'EffectiveDate': SfDate | null;
-  /**
-   * Order End Date
-   * `EndDate` · date
-   */
+  /** Order End Date · `EndDate` · date */
   'EndDate': SfDate | null;
-  /**
-   * Order ID
-   * `Id` · id · read-only
-   */
+  /** Order ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Reduction Order
-   * `IsReductionOrder` · boolean · create-only
-   */
+  /** Reduction Order · `IsReductionOrder` · boolean · create-only */
   'IsReductionOrder': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Order Name
-   * `Name` · string(80)
-   */
+  /** Order Name · `Name` · string(80) */
   'Name': string | null;
-  /**
-   * Order Number
-   * `OrderNumber` · string(30) · auto-number · read-only
-   */
+  /** Order Number · `OrderNumber` · string(30) · auto-number · read-only */
   'OrderNumber': string | null;
-  /**
-   * Order Reference Number
-   * `OrderReferenceNumber` · string(80)
-   */
+  /** Order Reference Number · `OrderReferenceNumber` · string(80) */
   'OrderReferenceNumber': string | null;
-  /**
-   * Original Order ID
-   * `OriginalOrderId` · lookup(Order) · create-only · relationship OriginalOrder
-   */
+  /** Original Order ID · `OriginalOrderId` · lookup(Order) · create-only · relationship OriginalOrder */
   'OriginalOrderId': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * PO Date
-   * `PoDate` · date
-   */
+  /** PO Date · `PoDate` · date */
   'PoDate': SfDate | null;
-  /**
-   * PO Number
-   * `PoNumber` · string(80)
-   */
+  /** PO Number · `PoNumber` · string(80) */
   'PoNumber': string | null;
-  /**
-   * Price Book ID
-   * `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2
-   */
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
   'Pricebook2Id': string | null;
-  /**
-   * Ship To Contact ID
-   * `ShipToContactId` · lookup(Contact) · relationship ShipToContact
-   */
+  /** Ship To Contact ID · `ShipToContactId` · lookup(Contact) · relationship ShipToContact */
   'ShipToContactId': string | null;
-  /**
-   * Shipping Address
-   * `ShippingAddress` · address · read-only · compound (read-only; write its components)
-   */
+  /** Shipping Address · `ShippingAddress` · address · compound (read-only; write its components) */
   'ShippingAddress': SfAddress | null;
-  /**
-   * Shipping City
-   * `ShippingCity` · string(40) · component of ShippingAddress
-   */
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
   'ShippingCity': string | null;
-  /**
-   * Shipping Country
-   * `ShippingCountry` · string(80) · component of ShippingAddress
-   */
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
   'ShippingCountry': string | null;
-  /**
-   * Shipping Country Code
-   * `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted
-   */
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
   'ShippingCountryCode': OrderPicklists['ShippingCountryCode'] | null;
-  /**
-   * Shipping Geocode Accuracy
-   * `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted
-   */
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
   'ShippingGeocodeAccuracy': OrderPicklists['ShippingGeocodeAccuracy'] | null;
-  /**
-   * Shipping Latitude
-   * `ShippingLatitude` · double(18, 15) · component of ShippingAddress
-   */
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
   'ShippingLatitude': number | null;
-  /**
-   * Shipping Longitude
-   * `ShippingLongitude` · double(18, 15) · component of ShippingAddress
-   */
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
   'ShippingLongitude': number | null;
-  /**
-   * Shipping Zip/Postal Code
-   * `ShippingPostalCode` · string(20) · component of ShippingAddress
-   */
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
   'ShippingPostalCode': string | null;
-  /**
-   * Shipping State/Province
-   * `ShippingState` · string(80) · component of ShippingAddress
-   */
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
   'ShippingState': string | null;
-  /**
-   * Shipping State/Province Code
-   * `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode
-   */
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
   'ShippingStateCode': OrderPicklists['ShippingStateCode'] | null;
-  /**
-   * Shipping Street
-   * `ShippingStreet` · textarea(255) · component of ShippingAddress
-   */
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
   'ShippingStreet': string | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': OrderPicklists['Status'] | null;
-  /**
-   * Status Category
-   * `StatusCode` · picklist(255) · read-only · restricted
-   */
+  /** Status Category · `StatusCode` · picklist(255) · read-only · restricted */
   'StatusCode': OrderPicklists['StatusCode'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Order Amount
-   * `TotalAmount` · currency(18, 2) · read-only
-   */
+  /** Order Amount · `TotalAmount` · currency(18, 2) · read-only */
   'TotalAmount': number | null;
-  /**
-   * Order Type
-   * `Type` · picklist(255)
-   */
+  /** Order Type · `Type` · picklist(255) */
   'Type': OrderPicklists['Type'] | null;
 }
 

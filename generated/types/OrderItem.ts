@@ -8,105 +8,45 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface OrderItem {
-  /**
-   * Available Quantity
-   * `AvailableQuantity` · double(18, 2) · read-only
-   */
+  /** Available Quantity · `AvailableQuantity` · double(18, 2) · read-only */
   'AvailableQuantity': number | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Line Description
-   * `Description` · string(255)
-   */
+  /** Line Description · `Description` · string(255) */
   'Description': string | null;
-  /**
-   * End Date
-   * `EndDate` · date
-   */
+  /** End Date · `EndDate` · date */
   'EndDate': SfDate | null;
-  /**
-   * Order Product ID
-   * `Id` · id · read-only
-   */
+  /** Order Product ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * List Price
-   * `ListPrice` · currency(18, 2) · read-only
-   */
+  /** List Price · `ListPrice` · currency(18, 2) · read-only */
   'ListPrice': number | null;
-  /**
-   * Order ID
-   * `OrderId` · master-detail(Order) · required on create · create-only · relationship Order
-   */
+  /** Order ID · `OrderId` · master-detail(Order) · required on create · create-only · relationship Order */
   'OrderId': string | null;
-  /**
-   * Order Product Number
-   * `OrderItemNumber` · string(10) · auto-number · read-only
-   */
+  /** Order Product Number · `OrderItemNumber` · string(10) · auto-number · read-only */
   'OrderItemNumber': string | null;
-  /**
-   * Original Order Item ID
-   * `OriginalOrderItemId` · lookup(OrderItem) · create-only · relationship OriginalOrderItem
-   */
+  /** Original Order Item ID · `OriginalOrderItemId` · lookup(OrderItem) · create-only · relationship OriginalOrderItem */
   'OriginalOrderItemId': string | null;
-  /**
-   * Price Book Entry ID
-   * `PricebookEntryId` · lookup(PricebookEntry) · required on create · create-only · relationship PricebookEntry
-   */
+  /** Price Book Entry ID · `PricebookEntryId` · lookup(PricebookEntry) · required on create · create-only · relationship PricebookEntry */
   'PricebookEntryId': string | null;
-  /**
-   * Product ID
-   * `Product2Id` · lookup(Product2) · create-only · relationship Product2
-   */
+  /** Product ID · `Product2Id` · lookup(Product2) · create-only · relationship Product2 */
   'Product2Id': string | null;
-  /**
-   * Quantity
-   * `Quantity` · double(18, 2) · required on create
-   */
+  /** Quantity · `Quantity` · double(18, 2) · required on create */
   'Quantity': number | null;
-  /**
-   * Start Date
-   * `ServiceDate` · date
-   */
+  /** Start Date · `ServiceDate` · date */
   'ServiceDate': SfDate | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Total Price
-   * `TotalPrice` · currency(18, 2) · read-only
-   */
+  /** Total Price · `TotalPrice` · currency(18, 2) · read-only */
   'TotalPrice': number | null;
-  /**
-   * Unit Price
-   * `UnitPrice` · currency(18, 2) · required on create
-   */
+  /** Unit Price · `UnitPrice` · currency(18, 2) · required on create */
   'UnitPrice': number | null;
 }
 

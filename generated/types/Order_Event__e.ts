@@ -8,65 +8,29 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Order_Event__e {
-  /**
-   * Account Id
-   * `Account_Id__c` · string(18) · create-only
-   */
+  /** Account Id · `Account_Id__c` · string(18) · create-only */
   'Account_Id__c': string | null;
-  /**
-   * Amount
-   * `Amount__c` · double(16, 2) · create-only
-   */
+  /** Amount · `Amount__c` · double(16, 2) · create-only */
   'Amount__c': number | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Event UUID
-   * `EventUuid` · string(36) · read-only
-   */
+  /** Event UUID · `EventUuid` · string(36) · read-only */
   'EventUuid': string | null;
-  /**
-   * Express
-   * `Express__c` · boolean · create-only
-   */
+  /** Express · `Express__c` · boolean · create-only */
   'Express__c': boolean;
-  /**
-   * Notes
-   * `Notes__c` · textarea(32768) · create-only
-   */
+  /** Notes · `Notes__c` · textarea(32768) · create-only */
   'Notes__c': string | null;
-  /**
-   * Order Number
-   * `Order_Number__c` · string(40) · create-only
-   */
+  /** Order Number · `Order_Number__c` · string(40) · create-only */
   'Order_Number__c': string | null;
-  /**
-   * Quantity
-   * `Quantity__c` · double(18, 0) · create-only
-   */
+  /** Quantity · `Quantity__c` · double(18, 0) · create-only */
   'Quantity__c': number | null;
-  /**
-   * Replay ID
-   * `ReplayId` · string(255) · read-only
-   */
+  /** Replay ID · `ReplayId` · string(255) · read-only */
   'ReplayId': string | null;
-  /**
-   * Ship By
-   * `Ship_By__c` · datetime · create-only
-   */
+  /** Ship By · `Ship_By__c` · datetime · create-only */
   'Ship_By__c': SfDateTime | null;
-  /**
-   * Ship Date
-   * `Ship_Date__c` · date · create-only
-   */
+  /** Ship Date · `Ship_Date__c` · date · create-only */
   'Ship_Date__c': SfDate | null;
 }
 

@@ -8,210 +8,87 @@ import type { SObjectMeta, SfAddress, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Organization {
-  /**
-   * Address
-   * `Address` · address · read-only · compound (read-only; write its components)
-   */
+  /** Address · `Address` · address · compound (read-only; write its components) */
   'Address': SfAddress | null;
-  /**
-   * City
-   * `City` · string(40) · component of Address
-   */
+  /** City · `City` · string(40) · component of Address */
   'City': string | null;
-  /**
-   * Country
-   * `Country` · string(80) · component of Address
-   */
+  /** Country · `Country` · string(80) · component of Address */
   'Country': string | null;
-  /**
-   * Country Code
-   * `CountryCode` · picklist(255) · component of Address · restricted
-   */
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
   'CountryCode': OrganizationPicklists['CountryCode'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Default Account Access
-   * `DefaultAccountAccess` · picklist(255) · read-only · restricted
-   */
+  /** Default Account Access · `DefaultAccountAccess` · picklist(255) · read-only · restricted */
   'DefaultAccountAccess': OrganizationPicklists['DefaultAccountAccess'] | null;
-  /**
-   * Default Case Access
-   * `DefaultCaseAccess` · picklist(255) · read-only · restricted
-   */
+  /** Default Case Access · `DefaultCaseAccess` · picklist(255) · read-only · restricted */
   'DefaultCaseAccess': OrganizationPicklists['DefaultCaseAccess'] | null;
-  /**
-   * Default Contact Access
-   * `DefaultContactAccess` · picklist(255) · read-only · restricted
-   */
+  /** Default Contact Access · `DefaultContactAccess` · picklist(255) · read-only · restricted */
   'DefaultContactAccess': OrganizationPicklists['DefaultContactAccess'] | null;
-  /**
-   * Default Lead Access
-   * `DefaultLeadAccess` · picklist(255) · read-only · restricted
-   */
+  /** Default Lead Access · `DefaultLeadAccess` · picklist(255) · read-only · restricted */
   'DefaultLeadAccess': OrganizationPicklists['DefaultLeadAccess'] | null;
-  /**
-   * Locale
-   * `DefaultLocaleSidKey` · picklist(255) · required on create · restricted
-   */
+  /** Locale · `DefaultLocaleSidKey` · picklist(255) · required on create · restricted */
   'DefaultLocaleSidKey': OrganizationPicklists['DefaultLocaleSidKey'] | null;
-  /**
-   * Default Opportunity Access
-   * `DefaultOpportunityAccess` · picklist(255) · read-only · restricted
-   */
+  /** Default Opportunity Access · `DefaultOpportunityAccess` · picklist(255) · read-only · restricted */
   'DefaultOpportunityAccess': OrganizationPicklists['DefaultOpportunityAccess'] | null;
-  /**
-   * Division
-   * `Division` · string(80)
-   */
+  /** Division · `Division` · string(80) */
   'Division': string | null;
-  /**
-   * Fax
-   * `Fax` · phone(40)
-   */
+  /** Fax · `Fax` · phone(40) */
   'Fax': string | null;
-  /**
-   * Fiscal Year Starts In
-   * `FiscalYearStartMonth` · int(9 digits) · read-only
-   */
+  /** Fiscal Year Starts In · `FiscalYearStartMonth` · int(9 digits) · read-only */
   'FiscalYearStartMonth': number | null;
-  /**
-   * Geocode Accuracy
-   * `GeocodeAccuracy` · picklist(255) · component of Address · restricted
-   */
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
   'GeocodeAccuracy': OrganizationPicklists['GeocodeAccuracy'] | null;
-  /**
-   * Organization ID
-   * `Id` · id · read-only
-   */
+  /** Organization ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Instance Name
-   * `InstanceName` · string(10) · read-only
-   */
+  /** Instance Name · `InstanceName` · string(10) · read-only */
   'InstanceName': string | null;
-  /**
-   * Is Read Only
-   * `IsReadOnly` · boolean · read-only
-   */
+  /** Is Read Only · `IsReadOnly` · boolean · read-only */
   'IsReadOnly': boolean;
-  /**
-   * Is Sandbox
-   * `IsSandbox` · boolean · read-only
-   */
+  /** Is Sandbox · `IsSandbox` · boolean · read-only */
   'IsSandbox': boolean;
-  /**
-   * Language
-   * `LanguageLocaleKey` · picklist(255) · required on create · restricted
-   */
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
   'LanguageLocaleKey': OrganizationPicklists['LanguageLocaleKey'] | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Latitude
-   * `Latitude` · double(18, 15) · component of Address
-   */
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
   'Latitude': number | null;
-  /**
-   * Longitude
-   * `Longitude` · double(18, 15) · component of Address
-   */
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
   'Longitude': number | null;
-  /**
-   * Name
-   * `Name` · string(80) · required on create
-   */
+  /** Name · `Name` · string(80) · required on create */
   'Name': string | null;
-  /**
-   * Namespace Prefix
-   * `NamespacePrefix` · string(15) · read-only
-   */
+  /** Namespace Prefix · `NamespacePrefix` · string(15) · read-only */
   'NamespacePrefix': string | null;
-  /**
-   * Edition
-   * `OrganizationType` · picklist(255) · read-only · restricted
-   */
+  /** Edition · `OrganizationType` · picklist(255) · read-only · restricted */
   'OrganizationType': OrganizationPicklists['OrganizationType'] | null;
-  /**
-   * Phone
-   * `Phone` · phone(40)
-   */
+  /** Phone · `Phone` · phone(40) */
   'Phone': string | null;
-  /**
-   * Zip/Postal Code
-   * `PostalCode` · string(20) · component of Address
-   */
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
   'PostalCode': string | null;
-  /**
-   * RequireOpportunityProducts
-   * `PreferencesRequireOpportunityProducts` · boolean
-   */
+  /** RequireOpportunityProducts · `PreferencesRequireOpportunityProducts` · boolean */
   'PreferencesRequireOpportunityProducts': boolean;
-  /**
-   * Primary Contact
-   * `PrimaryContact` · string(80)
-   */
+  /** Primary Contact · `PrimaryContact` · string(80) */
   'PrimaryContact': string | null;
-  /**
-   * Info Emails Admin
-   * `ReceivesAdminInfoEmails` · boolean
-   */
+  /** Info Emails Admin · `ReceivesAdminInfoEmails` · boolean */
   'ReceivesAdminInfoEmails': boolean;
-  /**
-   * Info Emails
-   * `ReceivesInfoEmails` · boolean
-   */
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
   'ReceivesInfoEmails': boolean;
-  /**
-   * State/Province
-   * `State` · string(80) · component of Address
-   */
+  /** State/Province · `State` · string(80) · component of Address */
   'State': string | null;
-  /**
-   * State/Province Code
-   * `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode
-   */
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
   'StateCode': OrganizationPicklists['StateCode'] | null;
-  /**
-   * Street
-   * `Street` · textarea(255) · component of Address
-   */
+  /** Street · `Street` · textarea(255) · component of Address */
   'Street': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Time Zone
-   * `TimeZoneSidKey` · picklist(255) · required on create · restricted
-   */
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
   'TimeZoneSidKey': OrganizationPicklists['TimeZoneSidKey'] | null;
-  /**
-   * Trial Expiration Date
-   * `TrialExpirationDate` · datetime · read-only
-   */
+  /** Trial Expiration Date · `TrialExpirationDate` · datetime · read-only */
   'TrialExpirationDate': SfDateTime | null;
-  /**
-   * Fiscal Year Name by Start
-   * `UsesStartDateAsFiscalYearName` · boolean · read-only
-   */
+  /** Fiscal Year Name by Start · `UsesStartDateAsFiscalYearName` · boolean · read-only */
   'UsesStartDateAsFiscalYearName': boolean;
 }
 

@@ -8,75 +8,33 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Pricebook2 {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · string(255)
-   */
+  /** Description · `Description` · string(255) */
   'Description': string | null;
-  /**
-   * Price Book ID
-   * `Id` · id · read-only
-   */
+  /** Price Book ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean
-   */
+  /** Active · `IsActive` · boolean */
   'IsActive': boolean;
-  /**
-   * Archived
-   * `IsArchived` · boolean · read-only
-   */
+  /** Archived · `IsArchived` · boolean · read-only */
   'IsArchived': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Is Standard Price Book
-   * `IsStandard` · boolean · read-only
-   */
+  /** Is Standard Price Book · `IsStandard` · boolean · read-only */
   'IsStandard': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Price Book Name
-   * `Name` · string(255) · required on create
-   */
+  /** Price Book Name · `Name` · string(255) · required on create */
   'Name': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

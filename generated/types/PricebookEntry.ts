@@ -8,80 +8,35 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface PricebookEntry {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Price Book Entry ID
-   * `Id` · id · read-only
-   */
+  /** Price Book Entry ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean
-   */
+  /** Active · `IsActive` · boolean */
   'IsActive': boolean;
-  /**
-   * Archived
-   * `IsArchived` · boolean · read-only
-   */
+  /** Archived · `IsArchived` · boolean · read-only */
   'IsArchived': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Product Name
-   * `Name` · string(255) · read-only
-   */
+  /** Product Name · `Name` · string(255) · read-only */
   'Name': string | null;
-  /**
-   * Price Book ID
-   * `Pricebook2Id` · lookup(Pricebook2) · required on create · create-only · relationship Pricebook2
-   */
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · required on create · create-only · relationship Pricebook2 */
   'Pricebook2Id': string | null;
-  /**
-   * Product ID
-   * `Product2Id` · lookup(Product2) · required on create · create-only · relationship Product2
-   */
+  /** Product ID · `Product2Id` · lookup(Product2) · required on create · create-only · relationship Product2 */
   'Product2Id': string | null;
-  /**
-   * Product Code
-   * `ProductCode` · string(255) · read-only
-   */
+  /** Product Code · `ProductCode` · string(255) · read-only */
   'ProductCode': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * List Price
-   * `UnitPrice` · currency(18, 2) · required on create
-   */
+  /** List Price · `UnitPrice` · currency(18, 2) · required on create */
   'UnitPrice': number | null;
-  /**
-   * Use Standard Price
-   * `UseStandardPrice` · boolean
-   */
+  /** Use Standard Price · `UseStandardPrice` · boolean */
   'UseStandardPrice': boolean;
 }
 

@@ -8,100 +8,43 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Product2 {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Product Description
-   * `Description` · textarea(4000)
-   */
+  /** Product Description · `Description` · textarea(4000) */
   'Description': string | null;
-  /**
-   * Display URL
-   * `DisplayUrl` · url(1000)
-   */
+  /** Display URL · `DisplayUrl` · url(1000) */
   'DisplayUrl': string | null;
-  /**
-   * External ID
-   * `ExternalId` · string(255)
-   */
+  /** External ID · `ExternalId` · string(255) */
   'ExternalId': string | null;
-  /**
-   * Product Family
-   * `Family` · picklist(255)
-   */
+  /** Product Family · `Family` · picklist(255) */
   'Family': Product2Picklists['Family'] | null;
-  /**
-   * Product ID
-   * `Id` · id · read-only
-   */
+  /** Product ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean
-   */
+  /** Active · `IsActive` · boolean */
   'IsActive': boolean;
-  /**
-   * Archived
-   * `IsArchived` · boolean · read-only
-   */
+  /** Archived · `IsArchived` · boolean · read-only */
   'IsArchived': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Product Name
-   * `Name` · string(255) · required on create
-   */
+  /** Product Name · `Name` · string(255) · required on create */
   'Name': string | null;
-  /**
-   * Product Code
-   * `ProductCode` · string(255)
-   */
+  /** Product Code · `ProductCode` · string(255) */
   'ProductCode': string | null;
-  /**
-   * Quantity Unit Of Measure
-   * `QuantityUnitOfMeasure` · picklist(255)
-   */
+  /** Quantity Unit Of Measure · `QuantityUnitOfMeasure` · picklist(255) */
   'QuantityUnitOfMeasure': Product2Picklists['QuantityUnitOfMeasure'] | null;
-  /**
-   * Product SKU
-   * `StockKeepingUnit` · string(180)
-   */
+  /** Product SKU · `StockKeepingUnit` · string(180) */
   'StockKeepingUnit': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

@@ -8,110 +8,47 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Profile {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(255)
-   */
+  /** Description · `Description` · textarea(255) */
   'Description': string | null;
-  /**
-   * Profile ID
-   * `Id` · id · read-only
-   */
+  /** Profile ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Name
-   * `Name` · string(255)
-   */
+  /** Name · `Name` · string(255) */
   'Name': string | null;
-  /**
-   * API Enabled
-   * `PermissionsApiEnabled` · boolean
-   */
+  /** API Enabled · `PermissionsApiEnabled` · boolean */
   'PermissionsApiEnabled': boolean;
-  /**
-   * Edit Events
-   * `PermissionsEditEvent` · boolean
-   */
+  /** Edit Events · `PermissionsEditEvent` · boolean */
   'PermissionsEditEvent': boolean;
-  /**
-   * Edit Tasks
-   * `PermissionsEditTask` · boolean
-   */
+  /** Edit Tasks · `PermissionsEditTask` · boolean */
   'PermissionsEditTask': boolean;
-  /**
-   * Mass Email
-   * `PermissionsEmailMass` · boolean
-   */
+  /** Mass Email · `PermissionsEmailMass` · boolean */
   'PermissionsEmailMass': boolean;
-  /**
-   * Send Email
-   * `PermissionsEmailSingle` · boolean
-   */
+  /** Send Email · `PermissionsEmailSingle` · boolean */
   'PermissionsEmailSingle': boolean;
-  /**
-   * Export Reports
-   * `PermissionsExportReport` · boolean
-   */
+  /** Export Reports · `PermissionsExportReport` · boolean */
   'PermissionsExportReport': boolean;
-  /**
-   * Manage Users
-   * `PermissionsManageUsers` · boolean
-   */
+  /** Manage Users · `PermissionsManageUsers` · boolean */
   'PermissionsManageUsers': boolean;
-  /**
-   * Modify All Data
-   * `PermissionsModifyAllData` · boolean
-   */
+  /** Modify All Data · `PermissionsModifyAllData` · boolean */
   'PermissionsModifyAllData': boolean;
-  /**
-   * View All Data
-   * `PermissionsViewAllData` · boolean
-   */
+  /** View All Data · `PermissionsViewAllData` · boolean */
   'PermissionsViewAllData': boolean;
-  /**
-   * View Encrypted Data
-   * `PermissionsViewEncryptedData` · boolean
-   */
+  /** View Encrypted Data · `PermissionsViewEncryptedData` · boolean */
   'PermissionsViewEncryptedData': boolean;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * User Type
-   * `UserType` · picklist(255) · read-only · restricted
-   */
+  /** User Type · `UserType` · picklist(255) · read-only · restricted */
   'UserType': ProfilePicklists['UserType'] | null;
 }
 

@@ -8,75 +8,33 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Project_Assignment__c {
-  /**
-   * Contact
-   * `Contact__c` · master-detail(Contact) · required on create · create-only · relationship Contact__r
-   */
+  /** Contact · `Contact__c` · master-detail(Contact) · required on create · create-only · relationship Contact__r */
   'Contact__c': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Hours
-   * `Hours__c` · double(6, 1)
-   */
+  /** Hours · `Hours__c` · double(6, 1) */
   'Hours__c': number | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Assignment Number
-   * `Name` · string(80) · auto-number · read-only
-   */
+  /** Assignment Number · `Name` · string(80) · auto-number · read-only */
   'Name': string | null;
-  /**
-   * Project
-   * `Project__c` · master-detail(Project__c) · required on create · create-only · relationship Project__r
-   */
+  /** Project · `Project__c` · master-detail(Project__c) · required on create · create-only · relationship Project__r */
   'Project__c': string | null;
-  /**
-   * Role
-   * `Role__c` · picklist(255)
-   */
+  /** Role · `Role__c` · picklist(255) */
   'Role__c': Project_Assignment__cPicklists['Role__c'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

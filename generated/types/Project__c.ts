@@ -8,104 +8,46 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Project__c {
-  /**
-   * Account
-   * `Account__c` · lookup(Account) · relationship Account__r
-   */
+  /** Account · `Account__c` · lookup(Account) · relationship Account__r */
   'Account__c': string | null;
-  /**
-   * Assignments
-   * `Assignment_Count__c` · double(18, 0) · roll-up summary · read-only
-   */
+  /** Assignments · `Assignment_Count__c` · double(18, 0) · roll-up summary · read-only */
   'Assignment_Count__c': number | null;
-  /**
-   * Budget
-   * `Budget__c` · currency(12, 0)
-   */
+  /** Budget · `Budget__c` · currency(12, 0) */
   'Budget__c': number | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * End Date
-   * `End_Date__c` · date
-   */
+  /** End Date · `End_Date__c` · date */
   'End_Date__c': SfDate | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Activity Date
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity Date · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Project Name
-   * `Name` · string(80)
-   */
+  /** Project Name · `Name` · string(80) */
   'Name': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Sponsor
-   * `Sponsor__c` · lookup(Contact) · relationship Sponsor__r
-   */
+  /** Sponsor · `Sponsor__c` · lookup(Contact) · relationship Sponsor__r */
   'Sponsor__c': string | null;
-  /**
-   * Start Date
-   * `Start_Date__c` · date
-   */
+  /** Start Date · `Start_Date__c` · date */
   'Start_Date__c': SfDate | null;
-  /**
-   * Status
-   * `Status__c` · picklist(255)
-   */
+  /** Status · `Status__c` · picklist(255) */
   'Status__c': Project__cPicklists['Status__c'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
   /**
-   * Total Hours
-   * `Total_Hours__c` · double(18, 1) · roll-up summary · read-only
+   * Total Hours · `Total_Hours__c` · double(18, 1) · roll-up summary · read-only
    * Roll-up summary: SUM(Project_Assignment__c.Hours__c).
    */
   'Total_Hours__c': number | null;

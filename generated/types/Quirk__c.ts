@@ -8,340 +8,150 @@ import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Quirk__c {
-  /**
-   * Any
-   * `Any__c` · string(255)
-   */
+  /** Any · `Any__c` · string(255) */
   'Any__c': string | null;
-  /**
-   * Attributes
-   * `Attributes__c` · string(255)
-   */
+  /** Attributes · `Attributes__c` · string(255) */
   'Attributes__c': string | null;
-  /**
-   * Await
-   * `Await__c` · double(18, 0)
-   */
+  /** Await · `Await__c` · double(18, 0) */
   'Await__c': number | null;
-  /**
-   * Boolean
-   * `Boolean__c` · boolean
-   */
+  /** Boolean · `Boolean__c` · boolean */
   'Boolean__c': boolean;
-  /**
-   * Class
-   * `Class__c` · string(255)
-   */
+  /** Class · `Class__c` · string(255) */
   'Class__c': string | null;
   /**
-   * Ends *\/ here
-   * `Comment_Closer__c` · textarea(255)
+   * Ends *\/ here · `Comment_Closer__c` · textarea(255)
    * Help with *\/ a comment closer,
    * newlines and `backticks` ${x}.
    */
   'Comment_Closer__c': string | null;
-  /**
-   * Constructor
-   * `Constructor__c` · string(255)
-   */
+  /** Constructor · `Constructor__c` · string(255) */
   'Constructor__c': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Date
-   * `Date__c` · date
-   */
+  /** Date · `Date__c` · date */
   'Date__c': SfDate | null;
-  /**
-   * Declare
-   * `Declare__c` · string(255)
-   */
+  /** Declare · `Declare__c` · string(255) */
   'Declare__c': string | null;
-  /**
-   * Default Text
-   * `Default_Text__c` · string(255)
-   */
+  /** Default Text · `Default_Text__c` · string(255) */
   'Default_Text__c': string | null;
-  /**
-   * Default
-   * `Default__c` · string(255)
-   */
+  /** Default · `Default__c` · string(255) */
   'Default__c': string | null;
-  /**
-   * Delete
-   * `Delete__c` · boolean
-   */
+  /** Delete · `Delete__c` · boolean */
   'Delete__c': boolean;
   /**
-   * Enum
-   * `Enum__c` · picklist(255) · restricted
+   * Enum · `Enum__c` · picklist(255) · restricted
    * Values include __proto__, constructor and "null": build lookups with Map.
    */
   'Enum__c': Quirk__cPicklists['Enum__c'] | null;
-  /**
-   * Export
-   * `Export__c` · string(255)
-   */
+  /** Export · `Export__c` · string(255) */
   'Export__c': string | null;
-  /**
-   * Field 10
-   * `Field_10__c` · string(255)
-   */
+  /** Field 10 · `Field_10__c` · string(255) */
   'Field_10__c': string | null;
-  /**
-   * Field 1
-   * `Field_1__c` · string(255)
-   */
+  /** Field 1 · `Field_1__c` · string(255) */
   'Field_1__c': string | null;
-  /**
-   * Function
-   * `Function__c` · string(255)
-   */
+  /** Function · `Function__c` · string(255) */
   'Function__c': string | null;
-  /**
-   * Größe (cm)
-   * `Groesse__c` · double(6, 1)
-   */
+  /** Größe (cm) · `Groesse__c` · double(6, 1) */
   'Groesse__c': number | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Id
-   * `Id__c` · string(255)
-   */
+  /** Id · `Id__c` · string(255) */
   'Id__c': string | null;
-  /**
-   * Import
-   * `Import__c` · string(255)
-   */
+  /** Import · `Import__c` · string(255) */
   'Import__c': string | null;
-  /**
-   * Infer
-   * `Infer__c` · string(255)
-   */
+  /** Infer · `Infer__c` · string(255) */
   'Infer__c': string | null;
-  /**
-   * Instanceof
-   * `Instanceof__c` · string(255)
-   */
+  /** Instanceof · `Instanceof__c` · string(255) */
   'Instanceof__c': string | null;
-  /**
-   * Interface
-   * `Interface__c` · string(255)
-   */
+  /** Interface · `Interface__c` · string(255) */
   'Interface__c': string | null;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Keyof
-   * `Keyof__c` · string(255)
-   */
+  /** Keyof · `Keyof__c` · string(255) */
   'Keyof__c': string | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Let
-   * `Let__c` · string(255)
-   */
+  /** Let · `Let__c` · string(255) */
   'Let__c': string | null;
-  /**
-   * Long Text
-   * `Long_Text__c` · textarea(131072)
-   */
+  /** Long Text · `Long_Text__c` · textarea(131072) */
   'Long_Text__c': string | null;
   /**
-   * Quirk Name
-   * `Name` · string(80)
+   * Quirk Name · `Name` · string(80)
    * Left empty on create, Salesforce stores the record id here.
    */
   'Name': string | null;
-  /**
-   * Name (custom)
-   * `Name__c` · string(255)
-   */
+  /** Name (custom) · `Name__c` · string(255) */
   'Name__c': string | null;
-  /**
-   * Namespace
-   * `Namespace__c` · string(255)
-   */
+  /** Namespace · `Namespace__c` · string(255) */
   'Namespace__c': string | null;
-  /**
-   * Never
-   * `Never__c` · string(255)
-   */
+  /** Never · `Never__c` · string(255) */
   'Never__c': string | null;
-  /**
-   * New
-   * `New__c` · string(255)
-   */
+  /** New · `New__c` · string(255) */
   'New__c': string | null;
-  /**
-   * Number
-   * `Number__c` · double(18, 2)
-   */
+  /** Number · `Number__c` · double(18, 2) */
   'Number__c': number | null;
-  /**
-   * Object
-   * `Object__c` · string(255)
-   */
+  /** Object · `Object__c` · string(255) */
   'Object__c': string | null;
-  /**
-   * Open Enum
-   * `Open_Enum__c` · picklist(255)
-   */
+  /** Open Enum · `Open_Enum__c` · picklist(255) */
   'Open_Enum__c': Quirk__cPicklists['Open_Enum__c'] | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Owner (custom)
-   * `Owner__c` · lookup(User) · relationship Owner__r
-   */
+  /** Owner (custom) · `Owner__c` · lookup(User) · relationship Owner__r */
   'Owner__c': string | null;
-  /**
-   * Parent Quirk
-   * `Parent__c` · lookup(Quirk__c) · relationship Parent__r
-   */
+  /** Parent Quirk · `Parent__c` · lookup(Quirk__c) · relationship Parent__r */
   'Parent__c': string | null;
-  /**
-   * Preis (€)
-   * `Price_EUR__c` · currency(10, 2)
-   */
+  /** Preis (€) · `Price_EUR__c` · currency(10, 2) */
   'Price_EUR__c': number | null;
-  /**
-   * Promise
-   * `Promise__c` · string(255)
-   */
+  /** Promise · `Promise__c` · string(255) */
   'Promise__c': string | null;
-  /**
-   * Prototype
-   * `Prototype__c` · string(255)
-   */
+  /** Prototype · `Prototype__c` · string(255) */
   'Prototype__c': string | null;
-  /**
-   * Readonly
-   * `Readonly__c` · string(255)
-   */
+  /** Readonly · `Readonly__c` · string(255) */
   'Readonly__c': string | null;
-  /**
-   * Record
-   * `Record__c` · string(255)
-   */
+  /** Record · `Record__c` · string(255) */
   'Record__c': string | null;
-  /**
-   * Static
-   * `Static__c` · string(255)
-   */
+  /** Static · `Static__c` · string(255) */
   'Static__c': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
   /**
-   * Tags
-   * `Tags__c` · multipicklist(4099)
+   * Tags · `Tags__c` · multipicklist(4099)
    * Values (`;`-joined): "__proto__", "constructor", "A, B & \"C\"", "日本語", "null"
    */
   'Tags__c': string | null;
-  /**
-   * Then
-   * `Then__c` · string(255)
-   */
+  /** Then · `Then__c` · string(255) */
   'Then__c': string | null;
-  /**
-   * Type
-   * `Type__c` · string(255)
-   */
+  /** Type · `Type__c` · string(255) */
   'Type__c': string | null;
-  /**
-   * Typeof
-   * `Typeof__c` · string(255)
-   */
+  /** Typeof · `Typeof__c` · string(255) */
   'Typeof__c': string | null;
-  /**
-   * Unknown
-   * `Unknown__c` · string(255)
-   */
+  /** Unknown · `Unknown__c` · string(255) */
   'Unknown__c': string | null;
-  /**
-   * Void
-   * `Void__c` · string(255)
-   */
+  /** Void · `Void__c` · string(255) */
   'Void__c': string | null;
-  /**
-   * Volume (m³)
-   * `Volume__c` · double(10, 4)
-   */
+  /** Volume (m³) · `Volume__c` · double(10, 4) */
   'Volume__c': number | null;
-  /**
-   * 重量 (kg)
-   * `Weight_kg__c` · double(8, 3)
-   */
+  /** 重量 (kg) · `Weight_kg__c` · double(8, 3) */
   'Weight_kg__c': number | null;
-  /**
-   * 2nd Address
-   * `X2nd_Address__c` · string(255)
-   */
+  /** 2nd Address · `X2nd_Address__c` · string(255) */
   'X2nd_Address__c': string | null;
-  /**
-   * Yield
-   * `Yield__c` · string(255)
-   */
+  /** Yield · `Yield__c` · string(255) */
   'Yield__c': string | null;
-  /**
-   * hasOwnProperty
-   * `hasOwnProperty__c` · boolean
-   */
+  /** hasOwnProperty · `hasOwnProperty__c` · boolean */
   'hasOwnProperty__c': boolean;
-  /**
-   * isPrototypeOf
-   * `isPrototypeOf__c` · string(255)
-   */
+  /** isPrototypeOf · `isPrototypeOf__c` · string(255) */
   'isPrototypeOf__c': string | null;
-  /**
-   * toString
-   * `toString__c` · string(255)
-   */
+  /** toString · `toString__c` · string(255) */
   'toString__c': string | null;
-  /**
-   * valueOf
-   * `valueOf__c` · string(255)
-   */
+  /** valueOf · `valueOf__c` · string(255) */
   'valueOf__c': string | null;
 }
 

@@ -8,52 +8,29 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Reading_History__b {
-  /**
-   * Account
-   * `Account__c` · lookup(Account) · create-only · relationship Account__r
-   */
+  /** Account · `Account__c` · lookup(Account) · create-only · relationship Account__r */
   'Account__c': string | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
   /**
-   * Device Id
-   * `Device_Id__c` · string(40) · required on create · create-only
+   * Device Id · `Device_Id__c` · string(40) · required on create · create-only
    * Index field 1.
    */
   'Device_Id__c': string | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
   /**
-   * Read At
-   * `Read_At__c` · datetime · required on create · create-only
+   * Read At · `Read_At__c` · datetime · required on create · create-only
    * Index field 2.
    */
   'Read_At__c': SfDateTime | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Unit
-   * `Unit__c` · string(16) · create-only
-   */
+  /** Unit · `Unit__c` · string(16) · create-only */
   'Unit__c': string | null;
-  /**
-   * Value
-   * `Value__c` · double(16, 4) · create-only
-   */
+  /** Value · `Value__c` · double(16, 4) · create-only */
   'Value__c': number | null;
 }
 

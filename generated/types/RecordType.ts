@@ -8,70 +8,31 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface RecordType {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · string(255) · read-only
-   */
+  /** Description · `Description` · string(255) · read-only */
   'Description': string | null;
-  /**
-   * Record Type Name
-   * `DeveloperName` · string(80) · read-only
-   */
+  /** Record Type Name · `DeveloperName` · string(80) · read-only */
   'DeveloperName': string | null;
-  /**
-   * Record Type ID
-   * `Id` · id · read-only
-   */
+  /** Record Type ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean · read-only
-   */
+  /** Active · `IsActive` · boolean · read-only */
   'IsActive': boolean;
-  /**
-   * Is Person Type
-   * `IsPersonType` · boolean · read-only
-   */
+  /** Is Person Type · `IsPersonType` · boolean · read-only */
   'IsPersonType': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Name
-   * `Name` · string(80) · read-only
-   */
+  /** Name · `Name` · string(80) · read-only */
   'Name': string | null;
-  /**
-   * Namespace Prefix
-   * `NamespacePrefix` · string(15) · read-only
-   */
+  /** Namespace Prefix · `NamespacePrefix` · string(15) · read-only */
   'NamespacePrefix': string | null;
-  /**
-   * SObject Type Name
-   * `SobjectType` · picklist(40) · read-only · restricted
-   */
+  /** SObject Type Name · `SobjectType` · picklist(40) · read-only · restricted */
   'SobjectType': RecordTypePicklists['SobjectType'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

@@ -9,55 +9,27 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  */
 export interface Shipment__x {
   /**
-   * Account
-   * `Account__c` · lookup(Account) · read-only · relationship Account__r
+   * Account · `Account__c` · lookup(Account) · read-only · relationship Account__r
    * Indirect lookup: matches Account.ERP_Account_Number__c.
    */
   'Account__c': string | null;
-  /**
-   * Carrier
-   * `Carrier__c` · string(40) · read-only
-   */
+  /** Carrier · `Carrier__c` · string(40) · read-only */
   'Carrier__c': string | null;
-  /**
-   * Display URL
-   * `DisplayUrl` · url(1000) · read-only
-   */
+  /** Display URL · `DisplayUrl` · url(1000) · read-only */
   'DisplayUrl': string | null;
-  /**
-   * External ID
-   * `ExternalId` · string(255) · external id · unique · read-only
-   */
+  /** External ID · `ExternalId` · string(255) · external id · unique · read-only */
   'ExternalId': string | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Parent Shipment
-   * `Parent_Shipment__c` · lookup(Shipment__x) · read-only · relationship Parent_Shipment__r
-   */
+  /** Parent Shipment · `Parent_Shipment__c` · lookup(Shipment__x) · read-only · relationship Parent_Shipment__r */
   'Parent_Shipment__c': string | null;
-  /**
-   * Sequence Number
-   * `Sequence__c` · long(18 digits) · read-only
-   */
+  /** Sequence Number · `Sequence__c` · long(18 digits) · read-only */
   'Sequence__c': number | null;
-  /**
-   * Shipped At
-   * `Shipped_At__c` · datetime · read-only
-   */
+  /** Shipped At · `Shipped_At__c` · datetime · read-only */
   'Shipped_At__c': SfDateTime | null;
-  /**
-   * Tracking Number
-   * `Tracking_Number__c` · string(64) · read-only
-   */
+  /** Tracking Number · `Tracking_Number__c` · string(64) · read-only */
   'Tracking_Number__c': string | null;
-  /**
-   * Weight (g)
-   * `Weight_Grams__c` · double(18, 0) · read-only
-   */
+  /** Weight (g) · `Weight_Grams__c` · double(18, 0) · read-only */
   'Weight_Grams__c': number | null;
 }
 

@@ -8,216 +8,92 @@ import type { SObjectMeta, SfDate, SfDateTime, SfTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface Task {
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · read-only · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
-  /**
-   * Due Date Only
-   * `ActivityDate` · date
-   */
+  /** Due Date Only · `ActivityDate` · date */
   'ActivityDate': SfDate | null;
-  /**
-   * Call Result
-   * `CallDisposition` · string(255)
-   */
+  /** Call Result · `CallDisposition` · string(255) */
   'CallDisposition': string | null;
-  /**
-   * Call Duration
-   * `CallDurationInSeconds` · int(8 digits)
-   */
+  /** Call Duration · `CallDurationInSeconds` · int(8 digits) */
   'CallDurationInSeconds': number | null;
-  /**
-   * Call Object Identifier
-   * `CallObject` · string(255)
-   */
+  /** Call Object Identifier · `CallObject` · string(255) */
   'CallObject': string | null;
-  /**
-   * Call Type
-   * `CallType` · picklist(255)
-   */
+  /** Call Type · `CallType` · picklist(255) */
   'CallType': TaskPicklists['CallType'] | null;
   /**
-   * Call Start
-   * `Call_Start__c` · time
+   * Call Start · `Call_Start__c` · time
    * Local wall-clock time the call started (no time zone).
    */
   'Call_Start__c': SfTime | null;
-  /**
-   * Completed Date/Time
-   * `CompletedDateTime` · datetime · read-only
-   */
+  /** Completed Date/Time · `CompletedDateTime` · datetime · read-only */
   'CompletedDateTime': SfDateTime | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Description
-   * `Description` · textarea(32000)
-   */
+  /** Description · `Description` · textarea(32000) */
   'Description': string | null;
-  /**
-   * Activity ID
-   * `Id` · id · read-only
-   */
+  /** Activity ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Archived
-   * `IsArchived` · boolean · read-only
-   */
+  /** Archived · `IsArchived` · boolean · read-only */
   'IsArchived': boolean;
-  /**
-   * Closed
-   * `IsClosed` · boolean · read-only
-   */
+  /** Closed · `IsClosed` · boolean · read-only */
   'IsClosed': boolean;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * High Priority
-   * `IsHighPriority` · boolean · read-only
-   */
+  /** High Priority · `IsHighPriority` · boolean · read-only */
   'IsHighPriority': boolean;
-  /**
-   * Create Recurring Series
-   * `IsRecurrence` · boolean · create-only
-   */
+  /** Create Recurring Series · `IsRecurrence` · boolean · create-only */
   'IsRecurrence': boolean;
-  /**
-   * Reminder Set
-   * `IsReminderSet` · boolean
-   */
+  /** Reminder Set · `IsReminderSet` · boolean */
   'IsReminderSet': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Priority
-   * `Priority` · picklist(255)
-   */
+  /** Priority · `Priority` · picklist(255) */
   'Priority': TaskPicklists['Priority'] | null;
-  /**
-   * Recurrence Activity ID
-   * `RecurrenceActivityId` · lookup(Task) · read-only
-   */
+  /** Recurrence Activity ID · `RecurrenceActivityId` · lookup(Task) · read-only */
   'RecurrenceActivityId': string | null;
-  /**
-   * Recurrence Day of Month
-   * `RecurrenceDayOfMonth` · int(9 digits)
-   */
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
   'RecurrenceDayOfMonth': number | null;
-  /**
-   * Recurrence Day of Week Mask
-   * `RecurrenceDayOfWeekMask` · int(9 digits)
-   */
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
   'RecurrenceDayOfWeekMask': number | null;
-  /**
-   * Recurrence End
-   * `RecurrenceEndDateOnly` · date
-   */
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
   'RecurrenceEndDateOnly': SfDate | null;
-  /**
-   * Recurrence Instance
-   * `RecurrenceInstance` · picklist(255) · restricted
-   */
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
   'RecurrenceInstance': TaskPicklists['RecurrenceInstance'] | null;
-  /**
-   * Recurrence Interval
-   * `RecurrenceInterval` · int(9 digits)
-   */
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
   'RecurrenceInterval': number | null;
-  /**
-   * Recurrence Month of Year
-   * `RecurrenceMonthOfYear` · picklist(255) · restricted
-   */
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
   'RecurrenceMonthOfYear': TaskPicklists['RecurrenceMonthOfYear'] | null;
-  /**
-   * Repeat This Task
-   * `RecurrenceRegeneratedType` · picklist(255) · restricted
-   */
+  /** Repeat This Task · `RecurrenceRegeneratedType` · picklist(255) · restricted */
   'RecurrenceRegeneratedType': TaskPicklists['RecurrenceRegeneratedType'] | null;
-  /**
-   * Recurrence Start
-   * `RecurrenceStartDateOnly` · date
-   */
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
   'RecurrenceStartDateOnly': SfDate | null;
-  /**
-   * Recurrence Time Zone
-   * `RecurrenceTimeZoneSidKey` · picklist(255) · restricted
-   */
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
   'RecurrenceTimeZoneSidKey': TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /**
-   * Recurrence Type
-   * `RecurrenceType` · picklist(255) · restricted
-   */
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
   'RecurrenceType': TaskPicklists['RecurrenceType'] | null;
-  /**
-   * Reminder Date/Time
-   * `ReminderDateTime` · datetime
-   */
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
   'ReminderDateTime': SfDateTime | null;
-  /**
-   * Status
-   * `Status` · picklist(255)
-   */
+  /** Status · `Status` · picklist(255) */
   'Status': TaskPicklists['Status'] | null;
-  /**
-   * Subject
-   * `Subject` · combobox(255)
-   */
+  /** Subject · `Subject` · combobox(255) */
   'Subject': TaskPicklists['Subject'] | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Task Subtype
-   * `TaskSubtype` · picklist(255) · create-only · restricted
-   */
+  /** Task Subtype · `TaskSubtype` · picklist(255) · create-only · restricted */
   'TaskSubtype': TaskPicklists['TaskSubtype'] | null;
-  /**
-   * Related To Count
-   * `WhatCount` · int(9 digits) · read-only
-   */
+  /** Related To Count · `WhatCount` · int(9 digits) · read-only */
   'WhatCount': number | null;
-  /**
-   * Related To ID
-   * `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What
-   */
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
   'WhatId': string | null;
-  /**
-   * Relation Count
-   * `WhoCount` · int(9 digits) · read-only
-   */
+  /** Relation Count · `WhoCount` · int(9 digits) · read-only */
   'WhoCount': number | null;
-  /**
-   * Name ID
-   * `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who
-   */
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
   'WhoId': string | null;
 }
 

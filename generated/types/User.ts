@@ -8,375 +8,153 @@ import type { SObjectMeta, SfAddress, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface User {
-  /**
-   * About Me
-   * `AboutMe` · textarea(1000)
-   */
+  /** About Me · `AboutMe` · textarea(1000) */
   'AboutMe': string | null;
-  /**
-   * Account ID
-   * `AccountId` · lookup(Account) · read-only · relationship Account
-   */
+  /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
-  /**
-   * Address
-   * `Address` · address · read-only · compound (read-only; write its components)
-   */
+  /** Address · `Address` · address · compound (read-only; write its components) */
   'Address': SfAddress | null;
-  /**
-   * Alias
-   * `Alias` · string(8) · required on create
-   */
+  /** Alias · `Alias` · string(8) · required on create */
   'Alias': string | null;
-  /**
-   * User Photo badge text overlay
-   * `BadgeText` · string(80) · read-only
-   */
+  /** User Photo badge text overlay · `BadgeText` · string(80) · read-only */
   'BadgeText': string | null;
-  /**
-   * Url for banner photo
-   * `BannerPhotoUrl` · url(1024) · read-only
-   */
+  /** Url for banner photo · `BannerPhotoUrl` · url(1024) · read-only */
   'BannerPhotoUrl': string | null;
-  /**
-   * City
-   * `City` · string(40) · component of Address
-   */
+  /** City · `City` · string(40) · component of Address */
   'City': string | null;
-  /**
-   * Nickname
-   * `CommunityNickname` · string(40) · unique
-   */
+  /** Nickname · `CommunityNickname` · string(40) · unique */
   'CommunityNickname': string | null;
-  /**
-   * Company Name
-   * `CompanyName` · string(80)
-   */
+  /** Company Name · `CompanyName` · string(80) */
   'CompanyName': string | null;
-  /**
-   * Contact ID
-   * `ContactId` · lookup(Contact) · create-only · relationship Contact
-   */
+  /** Contact ID · `ContactId` · lookup(Contact) · create-only · relationship Contact */
   'ContactId': string | null;
-  /**
-   * Country
-   * `Country` · string(80) · component of Address
-   */
+  /** Country · `Country` · string(80) · component of Address */
   'Country': string | null;
-  /**
-   * Country Code
-   * `CountryCode` · picklist(255) · component of Address · restricted
-   */
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
   'CountryCode': UserPicklists['CountryCode'] | null;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Delegated Approver ID
-   * `DelegatedApproverId` · polymorphic lookup(Group | User)
-   */
+  /** Delegated Approver ID · `DelegatedApproverId` · polymorphic lookup(Group | User) */
   'DelegatedApproverId': string | null;
-  /**
-   * Department
-   * `Department` · string(80)
-   */
+  /** Department · `Department` · string(80) */
   'Department': string | null;
-  /**
-   * Chatter Email Highlights Frequency
-   * `DigestFrequency` · picklist(40) · restricted
-   */
+  /** Chatter Email Highlights Frequency · `DigestFrequency` · picklist(40) · restricted */
   'DigestFrequency': UserPicklists['DigestFrequency'] | null;
-  /**
-   * Division
-   * `Division` · string(80)
-   */
+  /** Division · `Division` · string(80) */
   'Division': string | null;
-  /**
-   * Email
-   * `Email` · email(80) · required on create
-   */
+  /** Email · `Email` · email(80) · required on create */
   'Email': string | null;
-  /**
-   * Email Encoding
-   * `EmailEncodingKey` · picklist(255) · required on create · restricted
-   */
+  /** Email Encoding · `EmailEncodingKey` · picklist(255) · required on create · restricted */
   'EmailEncodingKey': UserPicklists['EmailEncodingKey'] | null;
-  /**
-   * AutoBcc
-   * `EmailPreferencesAutoBcc` · boolean
-   */
+  /** AutoBcc · `EmailPreferencesAutoBcc` · boolean */
   'EmailPreferencesAutoBcc': boolean;
-  /**
-   * Employee Number
-   * `EmployeeNumber` · string(20)
-   */
+  /** Employee Number · `EmployeeNumber` · string(20) */
   'EmployeeNumber': string | null;
-  /**
-   * Extension
-   * `Extension` · phone(40)
-   */
+  /** Extension · `Extension` · phone(40) */
   'Extension': string | null;
-  /**
-   * Fax
-   * `Fax` · phone(40)
-   */
+  /** Fax · `Fax` · phone(40) */
   'Fax': string | null;
-  /**
-   * SAML Federation ID
-   * `FederationIdentifier` · string(512)
-   */
+  /** SAML Federation ID · `FederationIdentifier` · string(512) */
   'FederationIdentifier': string | null;
-  /**
-   * First Name
-   * `FirstName` · string(40) · component of Name
-   */
+  /** First Name · `FirstName` · string(40) · component of Name */
   'FirstName': string | null;
-  /**
-   * Allow Forecasting
-   * `ForecastEnabled` · boolean
-   */
+  /** Allow Forecasting · `ForecastEnabled` · boolean */
   'ForecastEnabled': boolean;
-  /**
-   * Url for full-sized Photo
-   * `FullPhotoUrl` · url(1024) · read-only
-   */
+  /** Url for full-sized Photo · `FullPhotoUrl` · url(1024) · read-only */
   'FullPhotoUrl': string | null;
-  /**
-   * Geocode Accuracy
-   * `GeocodeAccuracy` · picklist(255) · component of Address · restricted
-   */
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
   'GeocodeAccuracy': UserPicklists['GeocodeAccuracy'] | null;
-  /**
-   * User ID
-   * `Id` · id · read-only
-   */
+  /** User ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Active
-   * `IsActive` · boolean
-   */
+  /** Active · `IsActive` · boolean */
   'IsActive': boolean;
-  /**
-   * Show external indicator
-   * `IsExtIndicatorVisible` · boolean · read-only
-   */
+  /** Show external indicator · `IsExtIndicatorVisible` · boolean · read-only */
   'IsExtIndicatorVisible': boolean;
-  /**
-   * Has Profile Photo
-   * `IsProfilePhotoActive` · boolean · read-only
-   */
+  /** Has Profile Photo · `IsProfilePhotoActive` · boolean · read-only */
   'IsProfilePhotoActive': boolean;
-  /**
-   * Language
-   * `LanguageLocaleKey` · picklist(255) · required on create · restricted
-   */
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
   'LanguageLocaleKey': UserPicklists['LanguageLocaleKey'] | null;
-  /**
-   * Last Login
-   * `LastLoginDate` · datetime · read-only
-   */
+  /** Last Login · `LastLoginDate` · datetime · read-only */
   'LastLoginDate': SfDateTime | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Name
-   * `LastName` · string(80) · required on create · component of Name
-   */
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
   'LastName': string | null;
-  /**
-   * Last Password Change or Reset
-   * `LastPasswordChangeDate` · datetime · read-only
-   */
+  /** Last Password Change or Reset · `LastPasswordChangeDate` · datetime · read-only */
   'LastPasswordChangeDate': SfDateTime | null;
-  /**
-   * Latitude
-   * `Latitude` · double(18, 15) · component of Address
-   */
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
   'Latitude': number | null;
-  /**
-   * Locale
-   * `LocaleSidKey` · picklist(255) · required on create · restricted
-   */
+  /** Locale · `LocaleSidKey` · picklist(255) · required on create · restricted */
   'LocaleSidKey': UserPicklists['LocaleSidKey'] | null;
-  /**
-   * Longitude
-   * `Longitude` · double(18, 15) · component of Address
-   */
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
   'Longitude': number | null;
-  /**
-   * Manager ID
-   * `ManagerId` · lookup(User) · relationship Manager
-   */
+  /** Manager ID · `ManagerId` · lookup(User) · relationship Manager */
   'ManagerId': string | null;
-  /**
-   * Url for medium profile photo
-   * `MediumPhotoUrl` · url(1024) · read-only
-   */
+  /** Url for medium profile photo · `MediumPhotoUrl` · url(1024) · read-only */
   'MediumPhotoUrl': string | null;
-  /**
-   * Middle Name
-   * `MiddleName` · string(40) · component of Name
-   */
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
   'MiddleName': string | null;
-  /**
-   * Mobile
-   * `MobilePhone` · phone(40)
-   */
+  /** Mobile · `MobilePhone` · phone(40) */
   'MobilePhone': string | null;
-  /**
-   * Full Name
-   * `Name` · string(121) · read-only
-   */
+  /** Full Name · `Name` · string(121) · read-only */
   'Name': string | null;
-  /**
-   * Failed Login Attempts
-   * `NumberOfFailedLogins` · int(9 digits) · read-only
-   */
+  /** Failed Login Attempts · `NumberOfFailedLogins` · int(9 digits) · read-only */
   'NumberOfFailedLogins': number | null;
-  /**
-   * Offline Edition Trial Expiration Date
-   * `OfflineTrialExpirationDate` · datetime · read-only
-   */
+  /** Offline Edition Trial Expiration Date · `OfflineTrialExpirationDate` · datetime · read-only */
   'OfflineTrialExpirationDate': SfDateTime | null;
-  /**
-   * Out of office message
-   * `OutOfOfficeMessage` · string(40) · read-only
-   */
+  /** Out of office message · `OutOfOfficeMessage` · string(40) · read-only */
   'OutOfOfficeMessage': string | null;
-  /**
-   * Phone
-   * `Phone` · phone(40)
-   */
+  /** Phone · `Phone` · phone(40) */
   'Phone': string | null;
-  /**
-   * Zip/Postal Code
-   * `PostalCode` · string(20) · component of Address
-   */
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
   'PostalCode': string | null;
-  /**
-   * Profile ID
-   * `ProfileId` · lookup(Profile) · required on create · relationship Profile
-   */
+  /** Profile ID · `ProfileId` · lookup(Profile) · required on create · relationship Profile */
   'ProfileId': string | null;
-  /**
-   * Admin Info Emails
-   * `ReceivesAdminInfoEmails` · boolean
-   */
+  /** Admin Info Emails · `ReceivesAdminInfoEmails` · boolean */
   'ReceivesAdminInfoEmails': boolean;
-  /**
-   * Info Emails
-   * `ReceivesInfoEmails` · boolean
-   */
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
   'ReceivesInfoEmails': boolean;
-  /**
-   * Email Sender Address
-   * `SenderEmail` · email(80)
-   */
+  /** Email Sender Address · `SenderEmail` · email(80) */
   'SenderEmail': string | null;
-  /**
-   * Email Sender Name
-   * `SenderName` · string(80)
-   */
+  /** Email Sender Name · `SenderName` · string(80) */
   'SenderName': string | null;
-  /**
-   * Email Signature
-   * `Signature` · textarea(1333)
-   */
+  /** Email Signature · `Signature` · textarea(1333) */
   'Signature': string | null;
-  /**
-   * Photo
-   * `SmallPhotoUrl` · url(1024) · read-only
-   */
+  /** Photo · `SmallPhotoUrl` · url(1024) · read-only */
   'SmallPhotoUrl': string | null;
-  /**
-   * State/Province
-   * `State` · string(80) · component of Address
-   */
+  /** State/Province · `State` · string(80) · component of Address */
   'State': string | null;
-  /**
-   * State/Province Code
-   * `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode
-   */
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
   'StateCode': UserPicklists['StateCode'] | null;
-  /**
-   * Street
-   * `Street` · textarea(255) · component of Address
-   */
+  /** Street · `Street` · textarea(255) · component of Address */
   'Street': string | null;
-  /**
-   * Suffix
-   * `Suffix` · string(40) · component of Name
-   */
+  /** Suffix · `Suffix` · string(40) · component of Name */
   'Suffix': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Time Zone
-   * `TimeZoneSidKey` · picklist(255) · required on create · restricted
-   */
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
   'TimeZoneSidKey': UserPicklists['TimeZoneSidKey'] | null;
-  /**
-   * Title
-   * `Title` · string(80)
-   */
+  /** Title · `Title` · string(80) */
   'Title': string | null;
-  /**
-   * Flow User
-   * `UserPermissionsInteractionUser` · boolean
-   */
+  /** Flow User · `UserPermissionsInteractionUser` · boolean */
   'UserPermissionsInteractionUser': boolean;
-  /**
-   * Knowledge User
-   * `UserPermissionsKnowledgeUser` · boolean
-   */
+  /** Knowledge User · `UserPermissionsKnowledgeUser` · boolean */
   'UserPermissionsKnowledgeUser': boolean;
-  /**
-   * Marketing User
-   * `UserPermissionsMarketingUser` · boolean
-   */
+  /** Marketing User · `UserPermissionsMarketingUser` · boolean */
   'UserPermissionsMarketingUser': boolean;
-  /**
-   * Offline User
-   * `UserPermissionsOfflineUser` · boolean
-   */
+  /** Offline User · `UserPermissionsOfflineUser` · boolean */
   'UserPermissionsOfflineUser': boolean;
-  /**
-   * Service Cloud User
-   * `UserPermissionsSupportUser` · boolean
-   */
+  /** Service Cloud User · `UserPermissionsSupportUser` · boolean */
   'UserPermissionsSupportUser': boolean;
-  /**
-   * Role ID
-   * `UserRoleId` · lookup(UserRole) · relationship UserRole
-   */
+  /** Role ID · `UserRoleId` · lookup(UserRole) · relationship UserRole */
   'UserRoleId': string | null;
-  /**
-   * User Type
-   * `UserType` · picklist(255) · read-only · restricted
-   */
+  /** User Type · `UserType` · picklist(255) · read-only · restricted */
   'UserType': UserPicklists['UserType'] | null;
-  /**
-   * Username
-   * `Username` · string(80) · unique · required on create
-   */
+  /** Username · `Username` · string(80) · unique · required on create */
   'Username': string | null;
 }
 

@@ -8,75 +8,33 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface UserRole {
-  /**
-   * Case Access Level
-   * `CaseAccessForAccountOwner` · picklist(255) · restricted
-   */
+  /** Case Access Level · `CaseAccessForAccountOwner` · picklist(255) · restricted */
   'CaseAccessForAccountOwner': UserRolePicklists['CaseAccessForAccountOwner'] | null;
-  /**
-   * Contact Access Level
-   * `ContactAccessForAccountOwner` · picklist(255) · restricted
-   */
+  /** Contact Access Level · `ContactAccessForAccountOwner` · picklist(255) · restricted */
   'ContactAccessForAccountOwner': UserRolePicklists['ContactAccessForAccountOwner'] | null;
-  /**
-   * Developer Name
-   * `DeveloperName` · string(80)
-   */
+  /** Developer Name · `DeveloperName` · string(80) */
   'DeveloperName': string | null;
-  /**
-   * Forecast Manager ID
-   * `ForecastUserId` · lookup(User) · relationship ForecastUser
-   */
+  /** Forecast Manager ID · `ForecastUserId` · lookup(User) · relationship ForecastUser */
   'ForecastUserId': string | null;
-  /**
-   * Role ID
-   * `Id` · id · read-only
-   */
+  /** Role ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * May Forecast Manager Share
-   * `MayForecastManagerShare` · boolean
-   */
+  /** May Forecast Manager Share · `MayForecastManagerShare` · boolean */
   'MayForecastManagerShare': boolean;
-  /**
-   * Name
-   * `Name` · string(80) · required on create
-   */
+  /** Name · `Name` · string(80) · required on create */
   'Name': string | null;
-  /**
-   * Opportunity Access Level
-   * `OpportunityAccessForAccountOwner` · picklist(255) · required on create · restricted
-   */
+  /** Opportunity Access Level · `OpportunityAccessForAccountOwner` · picklist(255) · required on create · restricted */
   'OpportunityAccessForAccountOwner': UserRolePicklists['OpportunityAccessForAccountOwner'] | null;
-  /**
-   * Parent Role ID
-   * `ParentRoleId` · lookup(UserRole)
-   */
+  /** Parent Role ID · `ParentRoleId` · lookup(UserRole) */
   'ParentRoleId': string | null;
-  /**
-   * Portal Type
-   * `PortalType` · picklist(255) · read-only · restricted
-   */
+  /** Portal Type · `PortalType` · picklist(255) · read-only · restricted */
   'PortalType': UserRolePicklists['PortalType'] | null;
-  /**
-   * Description
-   * `RollupDescription` · string(80)
-   */
+  /** Description · `RollupDescription` · string(80) */
   'RollupDescription': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
 }
 

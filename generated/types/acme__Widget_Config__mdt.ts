@@ -8,65 +8,29 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface acme__Widget_Config__mdt {
-  /**
-   * Custom Metadata Record Name
-   * `DeveloperName` · string(40) · read-only
-   */
+  /** Custom Metadata Record Name · `DeveloperName` · string(40) · read-only */
   'DeveloperName': string | null;
-  /**
-   * Custom Metadata Record ID
-   * `Id` · id · read-only
-   */
+  /** Custom Metadata Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Label
-   * `Label` · string(40) · read-only
-   */
+  /** Label · `Label` · string(40) · read-only */
   'Label': string | null;
-  /**
-   * Master Language
-   * `Language` · picklist(40) · read-only · restricted
-   */
+  /** Master Language · `Language` · picklist(40) · read-only · restricted */
   'Language': acme__Widget_Config__mdtPicklists['Language'] | null;
-  /**
-   * Label
-   * `MasterLabel` · string(40) · read-only
-   */
+  /** Label · `MasterLabel` · string(40) · read-only */
   'MasterLabel': string | null;
-  /**
-   * Namespace Prefix
-   * `NamespacePrefix` · string(15) · read-only
-   */
+  /** Namespace Prefix · `NamespacePrefix` · string(15) · read-only */
   'NamespacePrefix': string | null;
-  /**
-   * Qualified API Name
-   * `QualifiedApiName` · string(70) · read-only
-   */
+  /** Qualified API Name · `QualifiedApiName` · string(70) · read-only */
   'QualifiedApiName': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Default Status
-   * `acme__Default_Status__c` · picklist(255) · read-only
-   */
+  /** Default Status · `acme__Default_Status__c` · picklist(255) · read-only */
   'acme__Default_Status__c': acme__Widget_Config__mdtPicklists['acme__Default_Status__c'] | null;
-  /**
-   * Enabled
-   * `acme__Enabled__c` · boolean · read-only
-   */
+  /** Enabled · `acme__Enabled__c` · boolean · read-only */
   'acme__Enabled__c': boolean;
-  /**
-   * Max Weight (kg)
-   * `acme__Max_Weight__c` · double(8, 3) · read-only
-   */
+  /** Max Weight (kg) · `acme__Max_Weight__c` · double(8, 3) · read-only */
   'acme__Max_Weight__c': number | null;
-  /**
-   * Target Object
-   * `acme__Target_Object__c` · string(80) · read-only
-   */
+  /** Target Object · `acme__Target_Object__c` · string(80) · read-only */
   'acme__Target_Object__c': string | null;
 }
 

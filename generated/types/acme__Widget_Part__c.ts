@@ -8,75 +8,33 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface acme__Widget_Part__c {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Part Name
-   * `Name` · string(80)
-   */
+  /** Part Name · `Name` · string(80) */
   'Name': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Part Number
-   * `acme__Part_Number__c` · string(30) · external id
-   */
+  /** Part Number · `acme__Part_Number__c` · string(30) · external id */
   'acme__Part_Number__c': string | null;
-  /**
-   * Quantity
-   * `acme__Quantity__c` · double(6, 0)
-   */
+  /** Quantity · `acme__Quantity__c` · double(6, 0) */
   'acme__Quantity__c': number | null;
-  /**
-   * Unit Cost
-   * `acme__Unit_Cost__c` · currency(12, 2)
-   */
+  /** Unit Cost · `acme__Unit_Cost__c` · currency(12, 2) */
   'acme__Unit_Cost__c': number | null;
-  /**
-   * Widget
-   * `acme__Widget__c` · master-detail(acme__Widget__c) · required on create · relationship acme__Widget__r
-   */
+  /** Widget · `acme__Widget__c` · master-detail(acme__Widget__c) · required on create · relationship acme__Widget__r */
   'acme__Widget__c': string | null;
 }
 

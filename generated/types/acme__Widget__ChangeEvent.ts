@@ -8,204 +8,95 @@ import type { SObjectMeta, SfDate, SfDateTime, SfLocation, SfTime } from 'sfgen/
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface acme__Widget__ChangeEvent {
-  /**
-   * Change Event Header
-   * `ChangeEventHeader` · complexvalue · read-only
-   */
+  /** Change Event Header · `ChangeEventHeader` · complexvalue · read-only */
   'ChangeEventHeader': unknown;
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Change Event ID
-   * `Id` · id · read-only
-   */
+  /** Change Event ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Widget Number
-   * `Name` · string(80) · auto-number · read-only
-   */
+  /** Widget Number · `Name` · string(80) · auto-number · read-only */
   'Name': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · read-only
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · read-only */
   'OwnerId': string | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · read-only
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · read-only */
   'RecordTypeId': string | null;
-  /**
-   * Replay ID
-   * `ReplayId` · string(255) · read-only
-   */
+  /** Replay ID · `ReplayId` · string(255) · read-only */
   'ReplayId': string | null;
   /**
-   * Account
-   * `acme__Account__c` · lookup(Account) · read-only
+   * Account · `acme__Account__c` · lookup(Account) · read-only
    * The account that owns the widget. Cannot be changed after creation.
    */
   'acme__Account__c': string | null;
-  /**
-   * Category
-   * `acme__Category__c` · picklist(255) · read-only
-   */
+  /** Category · `acme__Category__c` · picklist(255) · read-only */
   'acme__Category__c': acme__Widget__ChangeEventPicklists['acme__Category__c'] | null;
-  /**
-   * Description
-   * `acme__Description__c` · textarea(32768) · read-only
-   */
+  /** Description · `acme__Description__c` · textarea(32768) · read-only */
   'acme__Description__c': string | null;
-  /**
-   * Discount
-   * `acme__Discount__c` · percent(5, 2) · read-only
-   */
+  /** Discount · `acme__Discount__c` · percent(5, 2) · read-only */
   'acme__Discount__c': number | null;
   /**
-   * Features
-   * `acme__Features__c` · multipicklist(4099) · read-only
+   * Features · `acme__Features__c` · multipicklist(4099) · read-only
    * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe"
    */
   'acme__Features__c': string | null;
-  /**
-   * Fit
-   * `acme__Fit__c` · picklist(255) · read-only · restricted · depends on acme__Size__c
-   */
+  /** Fit · `acme__Fit__c` · picklist(255) · read-only · restricted · depends on acme__Size__c */
   'acme__Fit__c': acme__Widget__ChangeEventPicklists['acme__Fit__c'] | null;
-  /**
-   * Launch Date
-   * `acme__Launch_Date__c` · date · read-only
-   */
+  /** Launch Date · `acme__Launch_Date__c` · date · read-only */
   'acme__Launch_Date__c': SfDate | null;
-  /**
-   * Größe (cm)
-   * `acme__Length__c` · double(6, 1) · read-only
-   */
+  /** Größe (cm) · `acme__Length__c` · double(6, 1) · read-only */
   'acme__Length__c': number | null;
-  /**
-   * Location (Latitude)
-   * `acme__Location__Latitude__s` · double(18, 6) · read-only · component of acme__Location__c
-   */
+  /** Location (Latitude) · `acme__Location__Latitude__s` · double(18, 6) · read-only · component of acme__Location__c */
   'acme__Location__Latitude__s': number | null;
-  /**
-   * Location (Longitude)
-   * `acme__Location__Longitude__s` · double(18, 6) · read-only · component of acme__Location__c
-   */
+  /** Location (Longitude) · `acme__Location__Longitude__s` · double(18, 6) · read-only · component of acme__Location__c */
   'acme__Location__Longitude__s': number | null;
-  /**
-   * Location
-   * `acme__Location__c` · location · read-only · compound (read-only; write its components)
-   */
+  /** Location · `acme__Location__c` · location · compound (read-only; write its components) */
   'acme__Location__c': SfLocation | null;
-  /**
-   * Manufactured At
-   * `acme__Manufactured_At__c` · datetime · read-only
-   */
+  /** Manufactured At · `acme__Manufactured_At__c` · datetime · read-only */
   'acme__Manufactured_At__c': SfDateTime | null;
-  /**
-   * Packaging Type
-   * `acme__Packaging_Type__c` · picklist(255) · read-only · restricted · depends on acme__Packaging__c
-   */
+  /** Packaging Type · `acme__Packaging_Type__c` · picklist(255) · read-only · restricted · depends on acme__Packaging__c */
   'acme__Packaging_Type__c': acme__Widget__ChangeEventPicklists['acme__Packaging_Type__c'] | null;
-  /**
-   * Packaged
-   * `acme__Packaging__c` · boolean · read-only
-   */
+  /** Packaged · `acme__Packaging__c` · boolean · read-only */
   'acme__Packaging__c': boolean;
   /**
-   * Parent Widget
-   * `acme__Parent_Widget__c` · lookup(acme__Widget__c) · read-only
+   * Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · read-only
    * Only widgets of the same account can be chosen.
    */
   'acme__Parent_Widget__c': string | null;
-  /**
-   * Price
-   * `acme__Price__c` · currency(16, 2) · read-only
-   */
+  /** Price · `acme__Price__c` · currency(16, 2) · read-only */
   'acme__Price__c': number | null;
-  /**
-   * SKU
-   * `acme__SKU__c` · string(40) · read-only
-   */
+  /** SKU · `acme__SKU__c` · string(40) · read-only */
   'acme__SKU__c': string | null;
   /**
-   * Serial Key
-   * `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked) · read-only
+   * Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked) · read-only
    * Shown masked unless you have View Encrypted Data.
    */
   'acme__Serial_Key__c': string | null;
-  /**
-   * Shift Start
-   * `acme__Shift_Start__c` · time · read-only
-   */
+  /** Shift Start · `acme__Shift_Start__c` · time · read-only */
   'acme__Shift_Start__c': SfTime | null;
-  /**
-   * Size
-   * `acme__Size__c` · picklist(255) · read-only · restricted
-   */
+  /** Size · `acme__Size__c` · picklist(255) · read-only · restricted */
   'acme__Size__c': acme__Widget__ChangeEventPicklists['acme__Size__c'] | null;
-  /**
-   * Specification
-   * `acme__Spec__c` · textarea(131072) · read-only
-   */
+  /** Specification · `acme__Spec__c` · textarea(131072) · read-only */
   'acme__Spec__c': string | null;
-  /**
-   * Status
-   * `acme__Status__c` · picklist(255) · read-only · restricted
-   */
+  /** Status · `acme__Status__c` · picklist(255) · read-only · restricted */
   'acme__Status__c': acme__Widget__ChangeEventPicklists['acme__Status__c'] | null;
-  /**
-   * Subcategory
-   * `acme__Subcategory__c` · picklist(255) · read-only · depends on acme__Category__c
-   */
+  /** Subcategory · `acme__Subcategory__c` · picklist(255) · read-only · depends on acme__Category__c */
   'acme__Subcategory__c': acme__Widget__ChangeEventPicklists['acme__Subcategory__c'] | null;
-  /**
-   * Supplier
-   * `acme__Supplier__c` · lookup(Account) · read-only
-   */
+  /** Supplier · `acme__Supplier__c` · lookup(Account) · read-only */
   'acme__Supplier__c': string | null;
-  /**
-   * Support Email
-   * `acme__Support_Email__c` · email(80) · read-only
-   */
+  /** Support Email · `acme__Support_Email__c` · email(80) · read-only */
   'acme__Support_Email__c': string | null;
-  /**
-   * Unit Count
-   * `acme__Unit_Count__c` · double(18, 0) · read-only
-   */
+  /** Unit Count · `acme__Unit_Count__c` · double(18, 0) · read-only */
   'acme__Unit_Count__c': number | null;
-  /**
-   * Volume (m³)
-   * `acme__Volume__c` · double(10, 4) · read-only
-   */
+  /** Volume (m³) · `acme__Volume__c` · double(10, 4) · read-only */
   'acme__Volume__c': number | null;
-  /**
-   * Product Page
-   * `acme__Website__c` · url(255) · read-only
-   */
+  /** Product Page · `acme__Website__c` · url(255) · read-only */
   'acme__Website__c': string | null;
-  /**
-   * 重量 (kg)
-   * `acme__Weight__c` · double(8, 3) · read-only
-   */
+  /** 重量 (kg) · `acme__Weight__c` · double(8, 3) · read-only */
   'acme__Weight__c': number | null;
 }
 

@@ -8,45 +8,21 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface acme__Widget__Share {
-  /**
-   * Access Level
-   * `AccessLevel` · picklist(255) · required on create · restricted
-   */
+  /** Access Level · `AccessLevel` · picklist(255) · required on create · restricted */
   'AccessLevel': acme__Widget__SharePicklists['AccessLevel'] | null;
-  /**
-   * Share ID
-   * `Id` · id · read-only
-   */
+  /** Share ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Parent ID
-   * `ParentId` · lookup(acme__Widget__c) · required on create · create-only · relationship Parent
-   */
+  /** Parent ID · `ParentId` · lookup(acme__Widget__c) · required on create · create-only · relationship Parent */
   'ParentId': string | null;
-  /**
-   * Row Cause
-   * `RowCause` · picklist(255) · create-only · restricted
-   */
+  /** Row Cause · `RowCause` · picklist(255) · create-only · restricted */
   'RowCause': acme__Widget__SharePicklists['RowCause'] | null;
-  /**
-   * User or Group ID
-   * `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup
-   */
+  /** User or Group ID · `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup */
   'UserOrGroupId': string | null;
 }
 

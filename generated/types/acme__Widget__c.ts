@@ -8,237 +8,116 @@ import type { SObjectMeta, SfDate, SfDateTime, SfLocation, SfTime } from 'sfgen/
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
  */
 export interface acme__Widget__c {
-  /**
-   * Created By ID
-   * `CreatedById` · lookup(User) · read-only · relationship CreatedBy
-   */
+  /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
-  /**
-   * Created Date
-   * `CreatedDate` · datetime · read-only
-   */
+  /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Record ID
-   * `Id` · id · read-only
-   */
+  /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Deleted
-   * `IsDeleted` · boolean · read-only
-   */
+  /** Deleted · `IsDeleted` · boolean · read-only */
   'IsDeleted': boolean;
-  /**
-   * Last Activity Date
-   * `LastActivityDate` · date · read-only
-   */
+  /** Last Activity Date · `LastActivityDate` · date · read-only */
   'LastActivityDate': SfDate | null;
-  /**
-   * Last Modified By ID
-   * `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy
-   */
+  /** Last Modified By ID · `LastModifiedById` · lookup(User) · read-only · relationship LastModifiedBy */
   'LastModifiedById': string | null;
-  /**
-   * Last Modified Date
-   * `LastModifiedDate` · datetime · read-only
-   */
+  /** Last Modified Date · `LastModifiedDate` · datetime · read-only */
   'LastModifiedDate': SfDateTime | null;
-  /**
-   * Last Referenced Date
-   * `LastReferencedDate` · datetime · read-only
-   */
+  /** Last Referenced Date · `LastReferencedDate` · datetime · read-only */
   'LastReferencedDate': SfDateTime | null;
-  /**
-   * Last Viewed Date
-   * `LastViewedDate` · datetime · read-only
-   */
+  /** Last Viewed Date · `LastViewedDate` · datetime · read-only */
   'LastViewedDate': SfDateTime | null;
-  /**
-   * Widget Number
-   * `Name` · string(80) · auto-number · read-only
-   */
+  /** Widget Number · `Name` · string(80) · auto-number · read-only */
   'Name': string | null;
-  /**
-   * Owner ID
-   * `OwnerId` · polymorphic lookup(Group | User) · relationship Owner
-   */
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
   'OwnerId': string | null;
-  /**
-   * Record Type ID
-   * `RecordTypeId` · lookup(RecordType) · relationship RecordType
-   */
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
   'RecordTypeId': string | null;
-  /**
-   * System Modstamp
-   * `SystemModstamp` · datetime · read-only
-   */
+  /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
   /**
-   * Account
-   * `acme__Account__c` · master-detail(Account) · required on create · create-only · relationship acme__Account__r
+   * Account · `acme__Account__c` · master-detail(Account) · required on create · create-only · relationship acme__Account__r
    * The account that owns the widget. Cannot be changed after creation.
    */
   'acme__Account__c': string | null;
-  /**
-   * Category
-   * `acme__Category__c` · picklist(255)
-   */
+  /** Category · `acme__Category__c` · picklist(255) */
   'acme__Category__c': acme__Widget__cPicklists['acme__Category__c'] | null;
   /**
-   * Density (kg/m³)
-   * `acme__Density__c` · double(18, 4) · formula · read-only
+   * Density (kg/m³) · `acme__Density__c` · double(18, 4) · formula · read-only
    * Formula: IF(acme__Volume__c > 0, acme__Weight__c / acme__Volume__c, null)
    */
   'acme__Density__c': number | null;
-  /**
-   * Description
-   * `acme__Description__c` · textarea(32768)
-   */
+  /** Description · `acme__Description__c` · textarea(32768) */
   'acme__Description__c': string | null;
-  /**
-   * Discount
-   * `acme__Discount__c` · percent(5, 2)
-   */
+  /** Discount · `acme__Discount__c` · percent(5, 2) */
   'acme__Discount__c': number | null;
   /**
-   * Features
-   * `acme__Features__c` · multipicklist(4099)
+   * Features · `acme__Features__c` · multipicklist(4099)
    * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe"
    */
   'acme__Features__c': string | null;
-  /**
-   * Fit
-   * `acme__Fit__c` · picklist(255) · restricted · depends on acme__Size__c
-   */
+  /** Fit · `acme__Fit__c` · picklist(255) · restricted · depends on acme__Size__c */
   'acme__Fit__c': acme__Widget__cPicklists['acme__Fit__c'] | null;
   /**
-   * Heavy
-   * `acme__Is_Heavy__c` · boolean · formula · read-only
+   * Heavy · `acme__Is_Heavy__c` · boolean · formula · read-only
    * Formula: acme__Weight__c > 20
    */
   'acme__Is_Heavy__c': boolean;
-  /**
-   * Launch Date
-   * `acme__Launch_Date__c` · date
-   */
+  /** Launch Date · `acme__Launch_Date__c` · date */
   'acme__Launch_Date__c': SfDate | null;
-  /**
-   * Größe (cm)
-   * `acme__Length__c` · double(6, 1)
-   */
+  /** Größe (cm) · `acme__Length__c` · double(6, 1) */
   'acme__Length__c': number | null;
-  /**
-   * Location (Latitude)
-   * `acme__Location__Latitude__s` · double(18, 6) · component of acme__Location__c
-   */
+  /** Location (Latitude) · `acme__Location__Latitude__s` · double(18, 6) · component of acme__Location__c */
   'acme__Location__Latitude__s': number | null;
-  /**
-   * Location (Longitude)
-   * `acme__Location__Longitude__s` · double(18, 6) · component of acme__Location__c
-   */
+  /** Location (Longitude) · `acme__Location__Longitude__s` · double(18, 6) · component of acme__Location__c */
   'acme__Location__Longitude__s': number | null;
-  /**
-   * Location
-   * `acme__Location__c` · location · read-only · compound (read-only; write its components)
-   */
+  /** Location · `acme__Location__c` · location · compound (read-only; write its components) */
   'acme__Location__c': SfLocation | null;
-  /**
-   * Manufactured At
-   * `acme__Manufactured_At__c` · datetime
-   */
+  /** Manufactured At · `acme__Manufactured_At__c` · datetime */
   'acme__Manufactured_At__c': SfDateTime | null;
-  /**
-   * Packaging Type
-   * `acme__Packaging_Type__c` · picklist(255) · restricted · depends on acme__Packaging__c
-   */
+  /** Packaging Type · `acme__Packaging_Type__c` · picklist(255) · restricted · depends on acme__Packaging__c */
   'acme__Packaging_Type__c': acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
-  /**
-   * Packaged
-   * `acme__Packaging__c` · boolean
-   */
+  /** Packaged · `acme__Packaging__c` · boolean */
   'acme__Packaging__c': boolean;
   /**
-   * Parent Widget
-   * `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
+   * Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
    * Only widgets of the same account can be chosen.
    */
   'acme__Parent_Widget__c': string | null;
-  /**
-   * Price
-   * `acme__Price__c` · currency(16, 2)
-   */
+  /** Price · `acme__Price__c` · currency(16, 2) */
   'acme__Price__c': number | null;
-  /**
-   * SKU
-   * `acme__SKU__c` · string(40) · external id · unique
-   */
+  /** SKU · `acme__SKU__c` · string(40) · external id · unique */
   'acme__SKU__c': string | null;
   /**
-   * Serial Key
-   * `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
+   * Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
    * Shown masked unless you have View Encrypted Data.
    */
   'acme__Serial_Key__c': string | null;
-  /**
-   * Shift Start
-   * `acme__Shift_Start__c` · time
-   */
+  /** Shift Start · `acme__Shift_Start__c` · time */
   'acme__Shift_Start__c': SfTime | null;
-  /**
-   * Size
-   * `acme__Size__c` · picklist(255) · restricted
-   */
+  /** Size · `acme__Size__c` · picklist(255) · restricted */
   'acme__Size__c': acme__Widget__cPicklists['acme__Size__c'] | null;
-  /**
-   * Specification
-   * `acme__Spec__c` · textarea(131072)
-   */
+  /** Specification · `acme__Spec__c` · textarea(131072) */
   'acme__Spec__c': string | null;
-  /**
-   * Status
-   * `acme__Status__c` · picklist(255) · restricted
-   */
+  /** Status · `acme__Status__c` · picklist(255) · restricted */
   'acme__Status__c': acme__Widget__cPicklists['acme__Status__c'] | null;
-  /**
-   * Subcategory
-   * `acme__Subcategory__c` · picklist(255) · depends on acme__Category__c
-   */
+  /** Subcategory · `acme__Subcategory__c` · picklist(255) · depends on acme__Category__c */
   'acme__Subcategory__c': acme__Widget__cPicklists['acme__Subcategory__c'] | null;
-  /**
-   * Supplier
-   * `acme__Supplier__c` · lookup(Account) · relationship acme__Supplier__r
-   */
+  /** Supplier · `acme__Supplier__c` · lookup(Account) · relationship acme__Supplier__r */
   'acme__Supplier__c': string | null;
-  /**
-   * Support Email
-   * `acme__Support_Email__c` · email(80)
-   */
+  /** Support Email · `acme__Support_Email__c` · email(80) */
   'acme__Support_Email__c': string | null;
   /**
-   * Thumbnail
-   * `acme__Thumbnail__c` · string(1300) · formula · read-only
+   * Thumbnail · `acme__Thumbnail__c` · string(1300) · formula · read-only
    * Formula: IMAGE("/resource/acme__widgets/" & acme__SKU__c & ".png", Name, 32, 32)
    */
   'acme__Thumbnail__c': string | null;
-  /**
-   * Unit Count
-   * `acme__Unit_Count__c` · double(18, 0)
-   */
+  /** Unit Count · `acme__Unit_Count__c` · double(18, 0) */
   'acme__Unit_Count__c': number | null;
-  /**
-   * Volume (m³)
-   * `acme__Volume__c` · double(10, 4)
-   */
+  /** Volume (m³) · `acme__Volume__c` · double(10, 4) */
   'acme__Volume__c': number | null;
-  /**
-   * Product Page
-   * `acme__Website__c` · url(255)
-   */
+  /** Product Page · `acme__Website__c` · url(255) */
   'acme__Website__c': string | null;
-  /**
-   * 重量 (kg)
-   * `acme__Weight__c` · double(8, 3)
-   */
+  /** 重量 (kg) · `acme__Weight__c` · double(8, 3) */
   'acme__Weight__c': number | null;
 }
 

@@ -83,14 +83,15 @@ export function fieldDocLines(field: FieldModel): string[] {
   if (field.externalId) flags.push('external id');
   if (field.unique) flags.push('unique');
   if (field.requiredOnCreate) flags.push('required on create');
-  if (!field.createable && !field.updateable) flags.push('read-only');
+  const compound = field.type === 'address' || field.type === 'location';
+  if (!field.createable && !field.updateable && !compound) flags.push('read-only');
   else if (field.createable && !field.updateable) flags.push('create-only');
   if (field.compoundFieldName !== null) flags.push(`component of ${field.compoundFieldName}`);
-  if (field.type === 'address' || field.type === 'location') flags.push('compound (read-only; write its components)');
+  if (compound) flags.push('compound (read-only; write its components)');
   if (field.reference?.relationshipName) flags.push(`relationship ${field.reference.relationshipName}`);
   if (field.picklist?.restricted) flags.push('restricted');
   if (field.picklist?.dependent && field.picklist.controllerName) flags.push(`depends on ${field.picklist.controllerName}`);
-  const lines: string[] = [field.label, `\`${field.name}\` · ${flags.join(' · ')}`];
+  const lines: string[] = [`${field.label} · \`${field.name}\` · ${flags.join(' · ')}`];
   if (field.helpText) lines.push(field.helpText);
   if (field.type === 'multipicklist' && field.picklist) {
     lines.push(`Values (\`;\`-joined): ${quoteList(field.picklist.values.filter((v) => v.active).map((v) => v.value))}`);
