@@ -88,7 +88,9 @@ export function registerGenerate(program: Command): void {
       'after',
       `
 Sources, in order: --metadata-dir; --target-org; --instance-url/--access-token; SF_INSTANCE_URL +
-SF_ACCESS_TOKEN; metadataDir in sfgen.config.json; else the bundled demo org.
+SF_ACCESS_TOKEN; JWT bearer (SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE, optional SF_LOGIN_URL);
+metadataDir in sfgen.config.json; else the bundled demo org (served by the local simulator).
+Prefer SF_ACCESS_TOKEN to --access-token: command lines are visible to other processes.
 Exit codes: 0 success, 1 error (the output directory is left untouched), 2 stale (--check).`,
     )
     .action(async (opts: GenerateCliOptions) => {
