@@ -2,6 +2,7 @@
  * `createClient(config)`: wires the runtime from one config. The transport (undici) is wrapped by
  * the interceptors in ONE place, {@link buildInterceptors}; services only see the composed dispatch.
  */
+import { Readable } from 'node:stream';
 import { authInterceptor } from './auth/interceptor.js';
 import { staticToken, type StaticTokenOptions } from './auth/providers.js';
 import { SecretRegistry } from './auth/secrets.js';
@@ -91,6 +92,12 @@ export interface SalesforceClient {
   readonly apiVersion: string;
   /** Sends any REST request and returns the status, headers and parsed body without throwing on 4xx/5xx. */
   request(request: RawRequest): Promise<RawResponse>;
+  /**
+   * Like `request()` but hands the (decompressed) response body over as a stream, e.g. to
+   * download a `base64` field's blob (`/services/data/v60.0/sobjects/Attachment/<id>/Body`).
+   * Non-2xx answers are thrown as typed errors.
+   */
+  requestStream(request: Omit<RawRequest, 'body'>): Promise<{ status: number; headers: Readonly<Record<string, string>>; body: Readable }>;
   /** `GET /sobjects`. */
   describeGlobal(options?: { signal?: AbortSignal }): Promise<DescribeGlobalResult>;
   /** `GET /sobjects/<name>/describe`; `{ notModified: true }` on 304 when `ifModifiedSince` is given. */
@@ -252,6 +259,20 @@ export function createClient(config: ClientConfig): SalesforceClient {
       const type = response.headers['content-type'] ?? '';
       const parsed = response.body.length === 0 ? null : type.includes('json') ? parseJson(response, request.method) : response.body.toString('utf8');
       return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async requestStream(request) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
+      const response = await dispatch({
+        method: request.method,
+        url: apiPath(context, request.path),
+        headers,
+        signal: request.signal,
+        idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
+        responseType: 'stream',
+        operation: 'requestStream',
+      });
+      return { status: response.status, headers: response.headers, body: response.stream ?? Readable.from([response.body]) };
     },
     describeGlobal: (options) => describeGlobal(context, options?.signal),
     describe: (name, options) => describeSObject(context, name, options),

@@ -134,3 +134,27 @@ describe('undici transport', () => {
     await transport.close();
   });
 });
+
+describe('streamed bodies through the client', () => {
+  it('streams a gzip-encoded blob decompressed, and maps an error status to a typed error', async () => {
+    const { createClient } = await import('../../../runtime/client.js');
+    const blob = Buffer.alloc(3_000_000, 7);
+    server.handle((req, res) => {
+      if (req.url.endsWith('/Missing/Body')) return json(res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+      res.writeHead(200, { 'content-type': 'application/octetstream', 'content-encoding': 'gzip' });
+      res.end(gzipSync(blob));
+    });
+    const client = createClient({ auth: { accessToken: 'stream-token-123', instanceUrl: server.url }, allowInsecureLoopback: true });
+    const res = await client.requestStream({ method: 'GET', path: 'sobjects/Attachment/00P000000000001AAA/Body' });
+    let size = 0;
+    let chunks = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      chunks++;
+    }
+    expect(size).toBe(blob.length);
+    expect(chunks).toBeGreaterThan(1);
+    await expect(client.requestStream({ method: 'GET', path: 'sobjects/Attachment/Missing/Body' })).rejects.toMatchObject({ code: 'SF_NOT_FOUND', status: 404 });
+    await client.close();
+  });
+});
