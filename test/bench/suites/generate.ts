@@ -61,7 +61,7 @@ async function treeSize(dir: string): Promise<{ files: string[]; bytes: number }
 }
 
 /** The five objects the application file uses: three standard ones and two large custom ones. */
-async function pickObjects(orgDir: string): Promise<SObjectDescribe[]> {
+export async function pickObjects(orgDir: string): Promise<SObjectDescribe[]> {
   const global = JSON.parse(await readFile(join(orgDir, 'sobjects.json'), 'utf8')) as GlobalDescribe;
   const customs: SObjectDescribe[] = [];
   for (const entry of global.sobjects) if (entry.custom) customs.push(await readDescribe(orgDir, entry.name));
@@ -96,7 +96,7 @@ function literalFor(field: FieldDescribe): string {
 }
 
 /** Application-style code over the five objects: a typed get with a field list, a create with the required fields and a picklist, an update. */
-function appSource(appDir: string, outDir: string, objects: readonly SObjectDescribe[]): string {
+export function appSource(appDir: string, outDir: string, objects: readonly SObjectDescribe[]): string {
   const lines = [
     "import { createClient, type CreateOf, type RecordOf, type UpdateOf } from 'sfgen/runtime';",
   ];
