@@ -201,9 +201,20 @@ export class LiveSource implements MetadataSource {
     return [];
   }
 
-  /** The org id is not part of the describe calls; it is left unknown rather than costing a request. */
+  /**
+   * The org id, from one query (`SELECT Id FROM Organization`). Best effort: a user who cannot
+   * query Organization gets null, never a failed generation.
+   */
   async orgId(): Promise<string | null> {
-    return null;
+    const path = `${this.base}/query?q=${encodeURIComponent('SELECT Id FROM Organization LIMIT 1')}`;
+    try {
+      const res = await this.send('GET', path);
+      const id = ((res.body as { records?: { Id?: unknown }[] } | null)?.records?.[0])?.Id;
+      return typeof id === 'string' && /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(id) ? id : null;
+    } catch (error) {
+      if (error instanceof MetadataError && error.code !== 'REQUEST_FAILED') throw error;
+      return null;
+    }
   }
 
   requestCount(): number {

@@ -13,7 +13,7 @@ import { MetadataError } from '../../../generator/metadata/errors.js';
 import { parseJsonText } from '../../../generator/metadata/json.js';
 import { BATCH_SIZE, LiveSource } from '../../../generator/metadata/live.js';
 import type { MetadataHttp } from '../../../generator/metadata/http.js';
-import { copyDemoMetadata, removeDir, tempDir } from '../commands/helpers.js';
+import { DEMO_ORG, copyDemoMetadata, removeDir, tempDir } from '../commands/helpers.js';
 
 let root: string;
 let org: string;
@@ -117,6 +117,25 @@ describe('LiveSource against the simulator', () => {
     expect(changed.map((r) => r.name)).toEqual(['Account']);
     const account = changed[0];
     expect(account?.status === 'modified' && account.described.describe.fields.some((f) => f.name === 'Industry')).toBe(false);
+  });
+
+  it('reads the org id with one query, and yields null when the org will not say', async () => {
+    // This copy of the demo org has no seed records: no Organization row, so no id.
+    expect(await new LiveSource(connection.http, '60.0').orgId()).toBeNull();
+    const seeded = await startSimulator({ metadataDir: DEMO_ORG });
+    const conn = await connectOrg({ kind: 'token', instanceUrl: seeded.url, accessToken: seeded.issueAccessToken() }, '60.0');
+    try {
+      expect(await new LiveSource(conn.http, '60.0').orgId()).toMatch(/^00D[A-Za-z0-9]{15}$/);
+    } finally {
+      await conn.close();
+      await seeded.close();
+    }
+    const refusing: MetadataHttp = {
+      instanceUrl: 'http://fake',
+      get: async () => ({ status: 400, headers: {}, body: [{ errorCode: 'INVALID_TYPE', message: 'sObject type Organization is not supported.' }] }),
+      post: async () => ({ status: 500, headers: {}, body: null }),
+    };
+    expect(await new LiveSource(refusing, '60.0').orgId()).toBeNull();
   });
 
   it('names an unknown object', async () => {
