@@ -219,11 +219,22 @@ describe('retries against the simulator', () => {
         res.end(JSON.stringify({ id: '001000000000001AAA', success: true, errors: [] }));
       });
     });
-    setTimeout(() => late.listen(port, '127.0.0.1'), 150);
-    const c = createClient({ auth: { accessToken: 'token-for-late-server', instanceUrl: `http://127.0.0.1:${port}` }, allowInsecureLoopback: true, retry: { baseDelayMs: 200, maxDelayMs: 400, maxAttempts: 6 } });
+    const c = createClient({ auth: { accessToken: 'token-for-late-server', instanceUrl: `http://127.0.0.1:${port}` }, allowInsecureLoopback: true, retry: { baseDelayMs: 50, maxDelayMs: 100, maxAttempts: 30 } });
     clients.push(c);
     const retries = listen<RetryMessage>(CHANNELS.retry);
+    // The server comes up once the first attempt was refused (full jitter may make waits tiny, hence many attempts).
+    const up = new Promise<void>((resolve, reject) => {
+      const started = listen<RetryMessage>(CHANNELS.retry);
+      const timer = setInterval(() => {
+        if (started.messages.length === 0) return;
+        clearInterval(timer);
+        started.stop();
+        late.once('error', reject);
+        late.listen(port, '127.0.0.1', resolve);
+      }, 5);
+    });
     const result = await c.sobject(Account).create({ Name: 'Late' });
+    await up;
     retries.stop();
     expect(result.id).toBe('001000000000001AAA');
     expect(creates).toBe(1);
