@@ -4,9 +4,9 @@
  * child process, asserting the exact report and the exit codes (0 no drift, 2 drift, 1 error).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../../generator/index.js';
 import { SNAPSHOT_FILE } from '../../../generator/model/snapshot.js';
@@ -47,13 +47,32 @@ interface JsonReport {
 // Each CLI child pays tsx start-up (seconds on a loaded 2-core machine): generous timeouts.
 describe('sfgen check against the simulator (child process)', { timeout: 240_000 }, () => {
   let sim: Simulator;
+  let base: string;
   let out: string;
+  let app: string;
   let env: Record<string, string>;
   let objectCount: number;
 
   beforeAll(async () => {
     sim = await startSimulator({ metadataDir: DEMO });
-    out = await mkdtemp(join(tmpdir(), 'sfgen-check-e2e-'));
+    // Inside the repository (test/**/tmp is ignored by git and tsc) so that the app resolves sfgen/runtime.
+    await mkdir(join(ROOT, 'test/generator/check/tmp'), { recursive: true });
+    base = await mkdtemp(join(ROOT, 'test/generator/check/tmp/e2e-'));
+    out = join(base, 'out');
+    app = join(base, 'app');
+    await mkdir(app, { recursive: true });
+    await writeFile(
+      join(app, 'tier.ts'),
+      [
+        "import type { SalesforceClient } from 'sfgen/runtime';",
+        "import { Account } from '../out/sobjects/Account.js';",
+        '',
+        'export async function promote(client: SalesforceClient, id: string): Promise<void> {',
+        "  await client.sobject(Account).update(id, { acme__Tier__c: 'Platinum' });",
+        '}',
+        '',
+      ].join('\n'),
+    );
     env = { SF_INSTANCE_URL: sim.url, SF_ACCESS_TOKEN: sim.issueAccessToken() };
     const summary = await generate({ cwd: out, out, env, instanceUrl: sim.url, accessToken: env['SF_ACCESS_TOKEN'] });
     objectCount = summary.objects;
@@ -61,7 +80,7 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
 
   afterAll(async () => {
     await sim?.close();
-    if (out) await rm(out, { recursive: true, force: true });
+    if (base) await rm(base, { recursive: true, force: true });
   });
 
   it('an unchanged org reports no drift and exits 0, every describe answering 304', async () => {
@@ -122,6 +141,26 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
     const md = await sfgen(['check', '--out', out, '--no-usage', '--format', 'markdown'], env);
     expect(md.stdout).toContain('### sfgen check: 2 breaking, 0 dangerous, 1 safe');
     expect(md.stdout).toContain('| 🔴 breaking | `Site` |');
+  });
+
+  it('usage-aware (--usage-dir): what the code uses stays breaking and points at it; the rest is downgraded', async () => {
+    const run = await sfgen(['check', '--out', out, '--usage-dir', app, '--json'], env);
+    expect(run.code).toBe(2);
+    const report = JSON.parse(run.stdout) as {
+      changes: Array<{ object: string; field: string | null; kind: string; class: string; downgraded: boolean; usage: Array<{ file: string; line: number; column: number; kind: string }> }>;
+    };
+    expect(report.changes.map((c) => [c.object, c.field, c.kind, c.class, c.downgraded])).toEqual([
+      ['Account', 'acme__Tier__c', 'picklist-value-removed', 'breaking', false],
+      ['Account', 'Site', 'field-removed', 'dangerous', true],
+      ['Invoice__c', null, 'object-added', 'safe', false],
+    ]);
+    const appFile = relative(ROOT, join(app, 'tier.ts'));
+    expect(report.changes[0]?.usage).toEqual([{ file: appFile, line: 5, column: 46, kind: 'update' }]);
+
+    const gh = await sfgen(['check', '--out', out, '--usage-dir', app, '--format', 'github'], env);
+    expect(gh.code).toBe(2);
+    expect(gh.stdout).toContain(`::error file=${appFile},line=5,col=46,title=sfgen check%3A Account.acme__Tier__c (breaking)::`);
+    expect(gh.stdout).toMatch(/::warning file=[^\n]*schema\.lock\.json,line=\d+,title=sfgen check%3A Account\.Site \(dangerous\)::field Account\.Site was removed or is no longer accessible — not used by this codebase/);
   });
 
   it('--objects restricts the check; --fail-on decides the exit code', async () => {
