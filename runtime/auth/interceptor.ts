@@ -9,7 +9,7 @@ import type { TokenInfo } from './types.js';
 
 function withToken(request: SfRequest, token: TokenInfo): SfRequest {
   const url = request.url.startsWith('/') ? token.instanceUrl + request.url : request.url;
-  return { ...request, url, headers: { ...request.headers, authorization: `Bearer ${token.accessToken}` } };
+  return { ...request, url, authorization: `Bearer ${token.accessToken}` };
 }
 
 /** True when a response says the session (token) is invalid or expired. */

@@ -80,6 +80,13 @@ export class CircuitBreaker {
     if (channels.circuitState.hasSubscribers) channels.circuitState.publish(change);
   }
 
+  /** The circuit of `key` when it is closed (the fast path), else undefined. */
+  closed(key: string): { failures: number } | undefined {
+    const circuit = this.#circuits.get(key);
+    if (circuit === undefined) return this.#circuit(key);
+    return circuit.state === 'closed' ? circuit : undefined;
+  }
+
   /** Admits a call or throws `CircuitOpenError`. Returns whether the call is the half-open probe. */
   admit(key: string, describe: () => { method: string; path: string }): boolean {
     const circuit = this.#circuit(key);
@@ -127,12 +134,27 @@ function keyOf(url: string): string {
   const schemeEnd = url.indexOf('://');
   if (schemeEnd < 0) return 'instance';
   const pathStart = url.indexOf('/', schemeEnd + 3);
-  return (pathStart < 0 ? url : url.slice(0, pathStart)).toLowerCase();
+  return pathStart < 0 ? url : url.slice(0, pathStart);
 }
 
 export function circuitBreakerInterceptor(breaker: CircuitBreaker): Interceptor {
   return (next) => (request) => {
     const key = keyOf(request.url);
+    const closed = breaker.closed(key);
+    if (closed !== undefined) {
+      // Fast path: a closed circuit only counts consecutive failures.
+      return next(request).then(
+        (response) => {
+          if (isFailureResponse(response)) breaker.failure(key, false, `HTTP ${response.status}`);
+          else closed.failures = 0;
+          return response;
+        },
+        (err: unknown) => {
+          if (err instanceof NetworkError) breaker.failure(key, false, err.causeCode ?? err.code);
+          throw err;
+        },
+      );
+    }
     let probe: boolean;
     try {
       probe = breaker.admit(key, () => ({ method: request.method, path: safePath(request.url) }));

@@ -57,11 +57,26 @@ export function parseLimitInfo(header: string, now = Date.now()): ApiUsage | und
   return { used, max, ratio: max > 0 ? used / max : 0, app, updatedAt: now, source: 'header' };
 }
 
+/** used/max of `api-usage=N/M` read without allocating (NaN when absent). */
+function quickRatio(header: string): number {
+  const at = header.indexOf('api-usage=');
+  if (at < 0) return Number.NaN;
+  let i = at + 10;
+  let used = 0;
+  let max = 0;
+  for (let c = header.charCodeAt(i); c >= 48 && c <= 57; c = header.charCodeAt(++i)) used = used * 10 + (c - 48);
+  if (header.charCodeAt(i) !== 47) return Number.NaN;
+  for (let c = header.charCodeAt(++i); c >= 48 && c <= 57; c = header.charCodeAt(++i)) max = max * 10 + (c - 48);
+  return max > 0 ? used / max : Number.NaN;
+}
+
 /** Tracks API usage for one client. */
 export class LimitTracker {
   readonly options: LimitsOptions;
   #usage: ApiUsage | undefined;
   #warned = false;
+  /** The newest `Sforce-Limit-Info`, parsed lazily (most responses only need a ratio check). */
+  #pending: { header: string; at: number } | undefined;
 
   constructor(options: Partial<LimitsOptions> = {}) {
     this.options = { ...DEFAULT_LIMITS, ...options };
@@ -74,7 +89,26 @@ export class LimitTracker {
 
   /** The last reported usage, or undefined before the first response. */
   get usage(): ApiUsage | undefined {
+    this.#flush();
     return this.#usage;
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    const usage = parseLimitInfo(pending.header, pending.at);
+    if (usage) this.record(usage);
+  }
+
+  /**
+   * Notes a `Sforce-Limit-Info` header. Parsed at once only when it matters now (near the warning
+   * threshold, an app quota reported, someone subscribed to usage events); otherwise on demand.
+   */
+  observeHeader(header: string): void {
+    this.#pending = { header, at: Date.now() };
+    if (this.#warned || channels.limitUsage.hasSubscribers || header.includes('per-app')) return this.#flush();
+    if (quickRatio(header) >= this.options.warnAt) this.#flush();
   }
 
   /** The ratio the throttle and the warning use: the higher of org and app usage. */
@@ -109,7 +143,7 @@ export class LimitTracker {
 
   /** Waits or refuses according to the throttle; `undefined` (no promise) when the call may go at once. */
   gate(request: { method: string; url: string; signal?: AbortSignal | undefined }): Promise<void> | undefined {
-    if (!this.options.throttle || this.#usage === undefined) return undefined;
+    if (!this.options.throttle || this.usage === undefined) return undefined;
     return this.#gate(request);
   }
 
@@ -137,8 +171,7 @@ export function limitsInterceptor(tracker: LimitTracker): Interceptor {
     const header = response.headers['sforce-limit-info'];
     if (header !== undefined && header !== lastHeader) {
       lastHeader = header;
-      const usage = parseLimitInfo(header);
-      if (usage) tracker.record(usage);
+      tracker.observeHeader(header);
     }
     return response;
   };

@@ -134,6 +134,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     }
     const info = (): { method: string; path: string } => ({ method: request.method, path: safePath(path) });
     const headers: Record<string, string> = { ...request.headers };
+    if (request.authorization !== undefined) headers.authorization = request.authorization;
     if (resolved.compression && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip';
     const observed = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
     const started = observed ? performance.now() : 0;

@@ -26,6 +26,11 @@ export interface SfRequest {
   readonly idempotent: boolean;
   /** `'stream'` hands the body over unread (decompressed) in {@link SfResponse.stream}. */
   readonly responseType?: 'buffer' | 'stream' | undefined;
+  /**
+   * The `Authorization` header value, set by the auth layer; the transport adds it to the headers
+   * it sends (kept apart so that no layer copies a token into header maps it records or logs).
+   */
+  readonly authorization?: string | undefined;
   /** No token is attached (the OAuth token endpoint). */
   readonly anonymous?: boolean | undefined;
   /** Non-2xx answers are returned instead of thrown (the raw `client.request()`). */
