@@ -107,7 +107,7 @@ const suite: BenchSuite = {
       { bench: BENCH, subject: 'sfgen', metric: 'unchanged_cpu_ms', value: Math.round(unchanged.cpuMs), unit: 'ms' },
       { bench: BENCH, subject: 'sfgen', metric: 'unchanged_peak_rss_mb', value: Math.round(mb(unchanged.peakRssBytes)), unit: 'MB' },
       { bench: BENCH, subject: 'sfgen', metric: 'unchanged_check_ms', value: report.durationMs ?? Number.NaN, unit: 'ms', note: 'as reported by the check (no process start-up)' },
-      { bench: BENCH, subject: 'sfgen', metric: 'unchanged_requests', value: requests, note: '1 global describe + 1 /composite per 25 objects' },
+      { bench: BENCH, subject: 'sfgen', metric: 'unchanged_requests', value: requests, note: 'global describe, org id query, 1 /composite per 25 objects' },
       { bench: BENCH, subject: 'sfgen', metric: 'unchanged_not_modified', value: report.notModified ?? Number.NaN, note: `of ${report.objectsChecked ?? '?'} objects answered 304` },
     );
 
