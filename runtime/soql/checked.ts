@@ -358,9 +358,17 @@ type WhenFields<W extends readonly [string, readonly string[]][], N extends stri
   [I in keyof W]: W[I][0] extends N ? W[I][1][number] : never;
 }[number];
 
+/** Plain fields are settled with one `Exclude` over the whole union instead of one check each. */
+type PlainErrors<M extends SObjectMeta, P extends string> = Exclude<P, keyof M['kinds']> extends infer Bad extends string
+  ? Bad extends string
+    ? `'${Bad}' is not a field of ${M['name']}`
+    : never
+  : never;
+
 /** All error messages of a selection on `M` (never when it type-checks). */
 type SelectionErrors<Reg, M extends SObjectMeta, S extends Selection> =
-  | PathErrors<Reg, M, S['paths']>
+  | PlainErrors<M, Exclude<S['paths'], `${string}.${string}`>>
+  | PathErrors<Reg, M, Extract<S['paths'], `${string}.${string}`>>
   | FnErrors<Reg, M, S['fns']>
   | SubErrors<Reg, M, S['subs']>
   | TypeOfErrs<Reg, M, S['typeofs']>;

@@ -3,7 +3,16 @@
  * row types they produce. Re-exported by the runtime entry (`sfgen/runtime`).
  */
 export { selectFrom, SelectQueryBuilder, SoqlCondition, childRecords, MAX_OFFSET } from './builder.js';
-export type { BuilderState, ExpressionBuilder, InitialState, PolymorphicRelationship, SelectionRow, State } from './builder.js';
+export type {
+  BuilderState,
+  DeepCheck,
+  ExpressionBuilder,
+  InitialState,
+  PolymorphicRelationship,
+  SelectablePath,
+  SelectionRow,
+  State,
+} from './builder.js';
 export { soql, soqlIn, CheckedQuery, substituteBinds } from './checked.js';
 export type { BindNames, BindValue, BindsFor, CheckSoql, SoqlFunction, SoqlRow } from './checked.js';
 export { compileSoql } from './compile.js';
