@@ -279,6 +279,17 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   // Two ways `sfgen/runtime` can resolve: the runtime's .d.ts (what an installed package gives an
   // application; skipLibCheck skips them) and its sources (the sfgen-source condition, as in this
   // repository, where tsc also checks the runtime's own code).
+  // The floor: an empty file under the same settings (lib + @types/node); no tsc run is cheaper.
+  const floorFile = join(appDir, 'floor.ts');
+  await writeFile(floorFile, 'export const floor = 1;\n');
+  ctx.log('tsc: empty file (the floor: lib + @types/node)');
+  const floor = await ctx.typeCheck({ name: 'floor', files: [floorFile], runtime: 'declarations' });
+  figures.push(
+    ...tscFigures('tsc_empty', 'empty file: lib + @types/node only', floor)
+      .filter((f) => /_(wall_ms|cpu_ms|peak_rss_mb|files)$/.test(f.metric))
+      .map((f) => ({ ...f, subject: 'floor' })),
+  );
+
   for (const mode of ['declarations', 'source'] as const) {
     const tag = mode === 'declarations' ? '' : '_src';
     const how = mode === 'declarations' ? 'runtime as .d.ts' : 'runtime from source';
