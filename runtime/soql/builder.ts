@@ -137,13 +137,12 @@ type ChildMeta<S extends BuilderState, C extends string> = C extends keyof S['me
       : never
     : never
   : never;
-type CheckChild<S extends BuilderState, C extends string> = C extends keyof S['meta']['children']
-  ? S['meta']['children'][C] extends infer N extends string
-    ? [Exclude<N, keyof S['reg']>] extends [never]
-      ? C
-      : NotLoaded<Exclude<N, keyof S['reg']>>
-    : C
-  : `'${C}' is not a child relationship of ${S['meta']['name']}`;
+/** `unknown` when the child object of relationship `C` is loaded, else an object naming it. */
+type ChildLoaded<S extends BuilderState, C extends string> = C extends keyof S['meta']['children']
+  ? [Exclude<S['meta']['children'][C], keyof S['reg']>] extends [never]
+    ? unknown
+    : { readonly 'not loaded': NotLoaded<Exclude<S['meta']['children'][C], keyof S['reg']> & string> }
+  : unknown;
 
 type TypeOfWhens<S extends BuilderState, R extends string, W> = {
   [N in keyof W]: N extends S['meta']['parents'][R]
@@ -375,8 +374,8 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * selectFrom(Account).select('Name').subquery('Contacts', (q) => q.select('LastName').where('Email', '!=', null).limit(5));
    * ```
    */
-  subquery<C extends string, Q extends TypedQuery<unknown>>(
-    relationship: CheckChild<S, C>,
+  subquery<C extends keyof S['meta']['children'] & string, Q extends TypedQuery<unknown>>(
+    relationship: C & ChildLoaded<S, C>,
     build: (q: SelectQueryBuilder<InitialState<ChildMeta<S, C>>>) => Q,
   ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? SubqueryResult<CR> | null : never }>> {
     const child = new SelectQueryBuilder<InitialState<ChildMeta<S, C>>>(
