@@ -128,17 +128,20 @@ export type PolymorphicRelationship<M extends SObjectMeta> = {
 }[keyof M['parents']] &
   string;
 
-type ChildMeta<S extends BuilderState, C extends string> = C extends keyof S['meta']['children']
-  ? S['meta']['children'][C] extends infer N extends string
-    ? N extends keyof S['reg']
-      ? S['reg'][N] extends infer T extends SObjectMeta
-        ? T
-        : never
+/**
+ * The metadata of the child object of relationship `C`. Deliberately non-distributive: while
+ * TypeScript infers `C` it may try the whole union of child relationships (hundreds on a large
+ * object), and a distributive lookup would resolve every child's metadata.
+ */
+type ChildMeta<S extends BuilderState, C extends string> = [C] extends [keyof S['meta']['children']]
+  ? [S['meta']['children'][C]] extends [keyof S['reg']]
+    ? S['reg'][S['meta']['children'][C]] extends infer T extends SObjectMeta
+      ? T
       : never
     : never
   : never;
 /** `unknown` when the child object of relationship `C` is loaded, else an object naming it. */
-type ChildLoaded<S extends BuilderState, C extends string> = C extends keyof S['meta']['children']
+type ChildLoaded<S extends BuilderState, C extends string> = [C] extends [keyof S['meta']['children']]
   ? [Exclude<S['meta']['children'][C], keyof S['reg']>] extends [never]
     ? unknown
     : { readonly 'not loaded': NotLoaded<Exclude<S['meta']['children'][C], keyof S['reg']> & string> }

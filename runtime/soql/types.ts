@@ -17,7 +17,7 @@ export type MaxDepth = 5;
  * The registry a meta resolves relationship targets in: its `registry` member when it has one (an
  * org generated into its own namespace, or a test schema), else the global {@link SObjectRegistry}.
  */
-export type RegistryOf<M> = M extends { readonly registry: infer R extends object } ? R : SObjectRegistry;
+export type RegistryOf<M> = [M] extends [{ readonly registry: infer R extends object }] ? R : SObjectRegistry;
 
 /** The readable compile error for a relationship target whose generated types are not loaded. */
 export type NotLoaded<N extends string> = `'${N}' is not loaded: import its generated module`;
