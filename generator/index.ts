@@ -4,13 +4,12 @@
  * benchmark and tests call this.
  */
 import path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolveConfig, type GenerateFlags, type ResolvedConfig } from './config.js';
-import { connectOrg } from './metadata/connect.js';
-import { DirectorySource, readEventSchemas } from './metadata/directory.js';
+import { readEventSchemas } from './metadata/directory.js';
+import { openSource } from './metadata/open.js';
 import { MetadataError } from './metadata/errors.js';
 import type { MetadataHttp } from './metadata/http.js';
-import { LiveSource } from './metadata/live.js';
 import type { DescribedSObject, RawEventSchema } from './metadata/raw.js';
 import type { MetadataSource } from './metadata/source.js';
 import { buildModel } from './model/build.js';
@@ -74,55 +73,6 @@ function suggest(name: string, known: readonly string[]): string {
   return hit ? ` (did you mean '${hit}'?)` : '';
 }
 
-interface OpenedSource {
-  readonly source: MetadataSource;
-  readonly eventsDir: string | null;
-  close(): Promise<void>;
-}
-
-async function openSource(config: ResolvedConfig, options: GenerateOptions): Promise<OpenedSource> {
-  if (options.source) return { source: options.source, eventsDir: config.eventsDir, close: async () => {} };
-  const src = config.source;
-  switch (src.kind) {
-    case 'directory':
-      return { source: new DirectorySource(src.dir, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
-    case 'demo': {
-      // The bundled demo org, served by the simulator and read through the real HTTP path.
-      const sim = await startDemoSimulator(src.dir);
-      try {
-        const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, config.apiVersion);
-        return {
-          source: new LiveSource(org.http, config.apiVersion, { description: `bundled demo org (${path.relative(config.cwd, src.dir) || src.dir}, served by the simulator at ${sim.url})` }),
-          eventsDir: config.eventsDir ?? path.join(src.dir, 'events'),
-          close: async () => {
-            await org.close();
-            await sim.close();
-          },
-        };
-      } catch (error) {
-        await sim.close();
-        throw error;
-      }
-    }
-    case 'org': {
-      if (options.http) return { source: new LiveSource(options.http, config.apiVersion), eventsDir: config.eventsDir, close: async () => {} };
-      const org = await connectOrg(src.auth, config.apiVersion);
-      return { source: new LiveSource(org.http, config.apiVersion), eventsDir: config.eventsDir, close: () => org.close() };
-    }
-  }
-}
-
-/** Starts the simulator on the demo org (loaded lazily: only this path needs it). */
-async function startDemoSimulator(dir: string): Promise<{ url: string; issueAccessToken(): string; close(): Promise<void> }> {
-  try {
-    await stat(path.join(dir, 'sobjects.json'));
-  } catch (error) {
-    throw new MetadataError('MISSING_FILE', `The bundled demo org is missing (${path.join(dir, 'sobjects.json')}); pass --metadata-dir or an org`, dir, { cause: error });
-  }
-  const { startSimulator } = await import('../runtime/simulation/index.js');
-  return startSimulator({ metadataDir: dir });
-}
-
 async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {
   if (eventsDir !== null) return { events: await readEventSchemas(eventsDir, true), note: null };
   if (source.hasEvents) return { events: await source.eventSchemas(), note: null };
@@ -134,7 +84,7 @@ export async function readMetadata(
   source: MetadataSource,
   objects: readonly string[] | 'all',
   onProgress?: (done: number, total: number) => void,
-): Promise<DescribedSObject[]> {
+): Promise<{ described: DescribedSObject[]; orgObjects: string[] }> {
   const global = await source.describeGlobal();
   const known = global.sobjects.map((s) => s.name);
   const knownSet = new Set(known);
@@ -149,7 +99,7 @@ export async function readMetadata(
     }
     names = [...objects].sort();
   }
-  return source.describeSObjects(names, onProgress);
+  return { described: await source.describeSObjects(names, onProgress), orgObjects: known };
 }
 
 function emitSettings(config: ResolvedConfig): EmitSettings {
@@ -162,9 +112,10 @@ export function renderModel(
   config: Pick<ResolvedConfig, 'runtimeImport' | 'command'>,
   lastModified: ReadonlyMap<string, string | null>,
   withSnapshot: boolean,
+  orgObjects?: readonly string[],
 ): { files: Map<string, string>; warnings: EmitWarning[] } {
   const warnings: EmitWarning[] = [];
-  const planned = planFiles(model, { settings: emitSettings(config as ResolvedConfig), lastModified, snapshot: withSnapshot, warnings });
+  const planned = planFiles(model, { settings: emitSettings(config as ResolvedConfig), lastModified, snapshot: withSnapshot, warnings, ...(orgObjects ? { orgObjects } : {}) });
   const files = renderFiles(planned);
   const unique = new Map<string, EmitWarning>();
   for (const w of warnings) unique.set(`${w.location}\0${w.message}`, w);
@@ -216,16 +167,19 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
   const config = resolveConfig(options, options.env ?? process.env);
   if (options.check) return checkAgainstSnapshot(config, started);
 
-  const opened = await openSource(config, options);
+  const opened = await openSource(config, config.apiVersion, options);
   const { source } = opened;
   try {
     options.onProgress?.({ phase: 'connect', source: source.description });
-    let described: DescribedSObject[] | null = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
+    const read = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
+    let described: DescribedSObject[] | null = read.described;
     const { events, note } = await readEvents(source, opened.eventsDir);
     const model = buildModel({ apiVersion: config.apiVersion, orgId: await source.orgId(), objects: described, events });
     const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
     described = null; // the raw describes are the biggest thing in memory; the model has what it needs
-    const { files, warnings } = renderModel(model, config, lastModified, true);
+    // The org's full object list goes into the snapshot, so `sfgen check` after a `--objects`
+    // generate does not report every other object as added.
+    const { files, warnings } = renderModel(model, config, lastModified, true, read.orgObjects);
     options.onProgress?.({ phase: 'emit', files: files.size });
     options.onProgress?.({ phase: 'write', outDir: config.outDir });
     await writeTreeAtomically(config.outDir, files);

@@ -7,14 +7,10 @@
  * source that cannot be read throws.
  */
 import path from 'node:path';
-import { stat } from 'node:fs/promises';
-import { resolveConfig, type GenerateFlags, type ResolvedConfig } from '../config.js';
-import { connectOrg } from '../metadata/connect.js';
-import { DirectorySource } from '../metadata/directory.js';
-import { MetadataError } from '../metadata/errors.js';
+import { resolveConfig, type GenerateFlags } from '../config.js';
 import type { MetadataHttp } from '../metadata/http.js';
-import { LiveSource } from '../metadata/live.js';
 import type { MetadataSource } from '../metadata/source.js';
+import { openSource } from '../metadata/open.js';
 import { objectHash, readSnapshot, type Snapshot } from '../model/snapshot.js';
 import type { ObjectModel } from '../model/types.js';
 import { classRank, type Change, type ChangeClass } from './changes.js';
@@ -83,55 +79,6 @@ export interface CheckResult {
 /** A bad `sfgen check` invocation (unknown object, bad flag value). */
 export class CheckError extends Error {
   override readonly name = 'CheckError';
-}
-
-interface OpenedSource {
-  readonly source: MetadataSource;
-  /** Event schemas to compare against, or null (the source's own, when it has them). */
-  readonly eventsDir: string | null;
-  close(): Promise<void>;
-}
-
-/**
- * Opens the same source `sfgen generate` would for these options: a metadata directory, a live org
- * (sf CLI alias, token, JWT) through the runtime client, or the bundled demo org served by the
- * simulator (so its describes and Last-Modified dates match what generate recorded).
- */
-async function openSource(config: ResolvedConfig, apiVersion: string, options: CheckOptions): Promise<OpenedSource> {
-  if (options.source) return { source: options.source, eventsDir: config.eventsDir, close: async () => {} };
-  const src = config.source;
-  switch (src.kind) {
-    case 'directory':
-      return { source: new DirectorySource(src.dir, apiVersion), eventsDir: config.eventsDir, close: async () => {} };
-    case 'demo': {
-      try {
-        await stat(path.join(src.dir, 'sobjects.json'));
-      } catch (error) {
-        throw new MetadataError('MISSING_FILE', `The bundled demo org is missing (${path.join(src.dir, 'sobjects.json')}); pass --metadata-dir or an org`, src.dir, { cause: error });
-      }
-      const { startSimulator } = await import('../../runtime/simulation/index.js');
-      const sim = await startSimulator({ metadataDir: src.dir });
-      try {
-        const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, apiVersion);
-        return {
-          source: new LiveSource(org.http, apiVersion, { description: `bundled demo org (${path.relative(config.cwd, src.dir) || src.dir}, served by the simulator)` }),
-          eventsDir: config.eventsDir ?? path.join(src.dir, 'events'),
-          close: async () => {
-            await org.close();
-            await sim.close();
-          },
-        };
-      } catch (error) {
-        await sim.close();
-        throw error;
-      }
-    }
-    case 'org': {
-      if (options.http) return { source: new LiveSource(options.http, apiVersion), eventsDir: config.eventsDir, close: async () => {} };
-      const org = await connectOrg(src.auth, apiVersion);
-      return { source: new LiveSource(org.http, apiVersion), eventsDir: config.eventsDir, close: () => org.close() };
-    }
-  }
 }
 
 function selectObjects(snapshot: Snapshot, requested: readonly string[] | 'all'): string[] {

@@ -29,6 +29,8 @@ export interface PlanOptions {
   /** Collects warnings raised while rendering. */
   readonly warnings: EmitWarning[];
   readonly templates?: Templates;
+  /** Every sObject the source knows (global describe), recorded in the snapshot as `notGenerated` where not generated. */
+  readonly orgObjects?: readonly string[];
 }
 
 /**
@@ -67,7 +69,7 @@ export function planFiles(model: OrgModel, options: PlanOptions): PlannedFile[] 
       path: SNAPSHOT_FILE,
       emitter: 'snapshot',
       object: null,
-      render: () => serializeSnapshot(model, { lastModified: options.lastModified }),
+      render: () => serializeSnapshot(model, { lastModified: options.lastModified, ...(options.orgObjects ? { orgObjects: options.orgObjects } : {}) }),
     });
   }
   return files;

@@ -274,3 +274,20 @@ describe('sfgen generate with no source: the bundled demo org through the simula
     for (const [file, content] of produced) expect(committed.get(file), `generated/${file} is stale: run npm run generate`).toBe(content);
   }, 120_000);
 });
+
+describe('a subset records the rest of the org in the snapshot', () => {
+  it('lists objects not generated, so `sfgen check` does not report them as added', async () => {
+    const { runCheck } = await import('../../../generator/check/index.js');
+    const { readSnapshot } = await import('../../../generator/model/snapshot.js');
+    const out = path.join(root, 'subset-snapshot');
+    await generate({ metadataDir: org, out, objects: ['Account', 'Contact'], env: {} });
+    const snapshot = await readSnapshot(out);
+    expect([...snapshot.objects.keys()].sort()).toEqual(['Account', 'Contact']);
+    expect(snapshot.notGenerated).toContain('Lead');
+    expect(snapshot.notGenerated).not.toContain('Account');
+
+    const result = await runCheck({ metadataDir: org, out, usage: false, env: {} });
+    expect(result.changes.filter((c) => c.kind === 'object-added')).toEqual([]);
+    expect(result.failed).toBe(false);
+  });
+});
