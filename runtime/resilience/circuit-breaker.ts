@@ -138,8 +138,17 @@ function keyOf(url: string): string {
 }
 
 export function circuitBreakerInterceptor(breaker: CircuitBreaker): Interceptor {
+  // Requests of one client almost always go to one instance: reuse the last key (no slice per
+  // request) when the URL starts with it and continues with the path.
+  let lastKey = '';
+  const keyFor = (url: string): string => {
+    if (lastKey !== '' && url.startsWith(lastKey) && url.charCodeAt(lastKey.length) === 47 /* '/' */) return lastKey;
+    const key = keyOf(url);
+    if (key !== 'instance') lastKey = key;
+    return key;
+  };
   return (next) => (request) => {
-    const key = keyOf(request.url);
+    const key = keyFor(request.url);
     const closed = breaker.closed(key);
     if (closed !== undefined) {
       // Fast path: a closed circuit only counts consecutive failures.

@@ -94,41 +94,42 @@ export function backoffDelay(failures: number, options: Pick<RetryOptions, 'base
   return Math.floor(random() * ceiling);
 }
 
+/** The answer when no retry is made: the response as it came, or the error rethrown. */
+function giveUp(response: SfResponse | undefined, error: unknown): SfResponse {
+  if (response !== undefined) return response;
+  throw error;
+}
+
 export function retryInterceptor(userOptions: Partial<RetryOptions> = {}, random: () => number = Math.random): Interceptor {
   const options: RetryOptions = { ...DEFAULT_RETRY, ...userOptions };
-  return (next) => (request) => {
-    const replayable = isReplayableBody(request.body);
-    const started = Date.now();
-    // Promise chaining: a first attempt that succeeds costs one `then`, no async frame.
-    const attempt = (n: number): Promise<SfResponse> =>
+  return (next) => {
+    // Built once per chain, not per request: a first attempt that succeeds costs one `then` and
+    // no closure besides its two callbacks.
+    const attempt = (request: SfRequest, n: number, started: number): Promise<SfResponse> =>
       next(request).then(
-        (response) => (response.status < 400 ? response : decide(n, response, undefined)),
-        (error: unknown) => decide(n, undefined, error),
+        (response) => (response.status < 400 ? response : decide(request, n, started, response, undefined)),
+        (error: unknown) => decide(request, n, started, undefined, error),
       );
-    const decide = (n: number, response: SfResponse | undefined, error: unknown): Promise<SfResponse> | SfResponse => {
-      const giveUp = (): SfResponse => {
-        if (response !== undefined) return response;
-        throw error;
-      };
-      if (!replayable || n >= options.maxAttempts) return giveUp();
+    const decide = (request: SfRequest, n: number, started: number, response: SfResponse | undefined, error: unknown): Promise<SfResponse> | SfResponse => {
+      if (n >= options.maxAttempts || !isReplayableBody(request.body)) return giveUp(response, error);
       const reason = response !== undefined
         ? request.idempotent ? transientResponse(response, options) : undefined
         : transientError(error, request, options);
-      if (reason === undefined) return giveUp();
+      if (reason === undefined) return giveUp(response, error);
       let delay = backoffDelay(n, options, random);
       const retryAfter = options.respectRetryAfter ? parseRetryAfter(response?.headers['retry-after']) : undefined;
       if (retryAfter !== undefined) {
-        if (retryAfter > options.maxRetryAfterMs) return giveUp();
+        if (retryAfter > options.maxRetryAfterMs) return giveUp(response, error);
         delay = retryAfter;
       }
-      if (Date.now() - started + delay > options.maxElapsedMs) return giveUp();
+      if (Date.now() - started + delay > options.maxElapsedMs) return giveUp(response, error);
       if (channels.retry.hasSubscribers) {
         channels.retry.publish({ method: request.method, url: safePath(request.url), attempt: n, delayMs: delay, reason, operation: request.operation });
       }
       // Discard an unread stream of the failed attempt.
       response?.stream?.resume();
-      return sleep(delay, request.signal, { method: request.method, path: safePath(request.url) }).then(() => attempt(n + 1));
+      return sleep(delay, request.signal, { method: request.method, path: safePath(request.url) }).then(() => attempt(request, n + 1, started));
     };
-    return attempt(1);
+    return (request) => attempt(request, 1, Date.now());
   };
 }

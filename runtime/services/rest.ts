@@ -46,7 +46,7 @@ export function parseJson(response: SfResponse, method: string): unknown {
 
 /** Sends a JSON request and parses the JSON answer. Errors (non-2xx) are thrown by the error interceptor. */
 export async function callJson(context: RestContext, call: JsonCall): Promise<{ status: number; headers: Readonly<Record<string, string>>; data: unknown }> {
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  const headers: Record<string, string> = call.headers === undefined ? { accept: 'application/json' } : { accept: 'application/json', ...call.headers };
   let body: string | undefined;
   if (call.body !== undefined) {
     body = JSON.stringify(call.body);

@@ -79,13 +79,19 @@ export function toNetworkError(err: unknown, request: { method: string; path: st
   return new Cls({ message: `network error ${code ?? ''}: ${detail}`.replace('  ', ' '), request, cause: err, reachedServer, causeCode: code });
 }
 
+/**
+ * Response headers as one string per name. undici already lower-cases names; only repeated headers
+ * (arrays) need joining, so the object is fixed up in place instead of copied per response.
+ */
 function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
   for (const key in raw) {
     const value = raw[key];
-    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    if (typeof value !== 'string') {
+      if (Array.isArray(value)) raw[key] = value.join(', ');
+      else delete raw[key];
+    }
   }
-  return out;
+  return raw as Record<string, string>;
 }
 
 function decoder(encoding: string | undefined): ((source: Readable) => Readable) | undefined {
@@ -126,19 +132,26 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   // Origins already checked by assertSecureUrl: the hot path splits the URL with string operations.
   const secureOrigins = new Set<string>();
 
+  // Per request: no closures, no copies of the caller's header map beyond the one object undici
+  // reads, and diagnostics messages only when someone subscribed.
+  const compression = resolved.compression;
   const dispatch: Dispatch = async (request: SfRequest): Promise<SfResponse> => {
-    const { origin, path } = splitUrl(request.url);
+    const url = request.url;
+    const split = splitUrl(url);
+    const origin = split.origin;
+    const path = split.path;
     if (!secureOrigins.has(origin)) {
-      assertSecureUrl(request.url, resolved.allowInsecureLoopback, 'request URL');
+      assertSecureUrl(url, resolved.allowInsecureLoopback, 'request URL');
       secureOrigins.add(origin);
     }
-    const info = (): { method: string; path: string } => ({ method: request.method, path: safePath(path) });
-    const headers: Record<string, string> = { ...request.headers };
+    const source = request.headers;
+    const headers: Record<string, string> = {};
+    for (const key in source) headers[key] = source[key] as string;
     if (request.authorization !== undefined) headers.authorization = request.authorization;
-    if (resolved.compression && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip';
+    if (compression && source['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip';
     const observed = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
     const started = observed ? performance.now() : 0;
-    const base = observed ? { id: ++nextRequestId, method: request.method, url: origin + info().path, operation: request.operation, sobject: request.sobject } : undefined;
+    const base = observed ? { id: ++nextRequestId, method: request.method, url: origin + safePath(path), operation: request.operation, sobject: request.sobject } : undefined;
     if (base && channels.requestStart.hasSubscribers) channels.requestStart.publish(base);
     try {
       const res = await agent.request({
@@ -150,7 +163,8 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
         signal: request.signal,
       });
       const responseHeaders = flattenHeaders(res.headers);
-      const decode = decoder(responseHeaders['content-encoding']);
+      const encoding = responseHeaders['content-encoding'];
+      const decode = encoding === undefined ? undefined : decoder(encoding);
       if (decode) {
         delete responseHeaders['content-encoding'];
         delete responseHeaders['content-length'];
@@ -158,17 +172,17 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
       let response: SfResponse;
       if (request.responseType === 'stream' && res.statusCode < 400) {
         const stream = decode ? decode(res.body) : res.body;
-        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url: request.url };
+        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url };
       } else {
         const body = decode ? await readAll(decode(res.body)) : Buffer.from(await res.body.arrayBuffer());
-        response = { status: res.statusCode, headers: responseHeaders, body, url: request.url };
+        response = { status: res.statusCode, headers: responseHeaders, body, url };
       }
       if (base && channels.requestEnd.hasSubscribers) {
         channels.requestEnd.publish({ ...base, status: res.statusCode, durationMs: performance.now() - started });
       }
       return response;
     } catch (err) {
-      const mapped = toNetworkError(err, info(), request.signal);
+      const mapped = toNetworkError(err, { method: request.method, path: safePath(path) }, request.signal);
       if (base && channels.requestError.hasSubscribers) {
         channels.requestError.publish({ ...base, error: mapped.message, code: (mapped as { code?: string }).code ?? 'SF_NETWORK', durationMs: performance.now() - started });
       }

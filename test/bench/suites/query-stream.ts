@@ -13,7 +13,8 @@ import type { BenchContext, BenchSuite, Figure, MeasuredRun } from '../harness.j
 
 const BENCH = 'query-stream';
 const SOQL = 'SELECT Id, Name, Industry, AnnualRevenue, NumberOfEmployees, Ext_Id__c FROM Account';
-const GET_ITERATIONS = 2000;
+const GET_ITERATIONS = 5000;
+const GET_WARMUP = 500;
 
 interface ChildResult {
   records: number;
@@ -68,9 +69,25 @@ async function childJsforce(url: string, token: string): Promise<ChildResult> {
   return { records, ms: performance.now() - started, checksum, cpuMs: cpuSince(cpu) };
 }
 
-async function childFloor(url: string, token: string): Promise<ChildResult> {
+/**
+ * The floor's undici Agent, configured like the runtime's transport (DEFAULT_TRANSPORT): same pool
+ * size, keep-alive and timeouts, so both sides differ only by what the runtime does per request.
+ */
+async function floorAgent() {
   const { Agent } = await import('undici');
-  const agent = new Agent({ connections: 20 });
+  const { DEFAULT_TRANSPORT: t } = await import('../../../runtime/transport/http.js');
+  return new Agent({
+    connections: t.connections,
+    keepAliveTimeout: t.keepAliveTimeoutMs,
+    keepAliveMaxTimeout: t.keepAliveMaxTimeoutMs,
+    headersTimeout: t.headersTimeoutMs,
+    bodyTimeout: t.bodyTimeoutMs,
+    connect: { timeout: t.connectTimeoutMs },
+  });
+}
+
+async function childFloor(url: string, token: string): Promise<ChildResult> {
+  const agent = await floorAgent();
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const started = performance.now();
   const cpu = process.cpuUsage(); // after the imports: module loading is not streaming
@@ -94,9 +111,8 @@ async function childFloor(url: string, token: string): Promise<ChildResult> {
 /** Interleaves single GETs through the runtime and through raw undici; reports both medians. */
 async function childGet(url: string, token: string, id: string): Promise<{ sfgenMedianMs: number; floorMedianMs: number }> {
   const { createClient } = await import('../../../runtime/client.js');
-  const { Agent } = await import('undici');
   const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
-  const agent = new Agent({ connections: 20 });
+  const agent = await floorAgent();
   const path = `/services/data/v60.0/sobjects/Account/${id}`;
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const sobject = { name: 'Account', descriptor: { fields: {} } } as never;
@@ -107,7 +123,8 @@ async function childGet(url: string, token: string, id: string): Promise<{ sfgen
     const res = await agent.request({ origin: url, path, method: 'GET', headers });
     JSON.parse(await res.body.text());
   };
-  for (let i = 0; i < 200; i++) {
+  // Warm-up: JIT, connections and the simulator's route on both sides.
+  for (let i = 0; i < GET_WARMUP; i++) {
     await viaSfgen();
     await viaFloor();
   }
@@ -207,7 +224,7 @@ const suite: BenchSuite = {
     const getRun = await ctx.measureTs(self, ['--child', 'get', sim.url, token, id]);
     const get = lastJson<{ sfgenMedianMs: number; floorMedianMs: number }>(getRun, 'get');
     figures.push(
-      { bench: BENCH, subject: 'floor', metric: 'get_median_ms', value: get.floorMedianMs, unit: 'ms', note: `${GET_ITERATIONS} interleaved GETs` },
+      { bench: BENCH, subject: 'floor', metric: 'get_median_ms', value: get.floorMedianMs, unit: 'ms', note: `${GET_ITERATIONS} interleaved GETs after ${GET_WARMUP} warm-up; same Agent settings, JSON.parse on both sides` },
       { bench: BENCH, subject: 'sfgen', metric: 'get_median_ms', value: get.sfgenMedianMs, unit: 'ms' },
       { bench: BENCH, subject: 'sfgen', metric: 'get_overhead_vs_floor', value: get.sfgenMedianMs / get.floorMedianMs, target: { max: 1.1 }, note: 'median single GET ÷ raw undici' },
     );

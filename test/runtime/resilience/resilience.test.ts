@@ -17,6 +17,7 @@ import {
 import { CHANNELS, type CircuitStateMessage, type RetryMessage, type LimitWarningMessage } from '../../../runtime/observability/channels.js';
 import { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from '../../../runtime/resilience/retry.js';
 import { parseLimitInfo } from '../../../runtime/resilience/limits.js';
+import { CircuitBreaker, circuitBreakerInterceptor } from '../../../runtime/resilience/circuit-breaker.js';
 import { writeMiniOrg } from '../fixtures/mini-org.js';
 import { Account } from '../fixtures/sobjects.js';
 
@@ -299,6 +300,23 @@ describe('circuit breaker', () => {
     await expect(c.describe('Account')).rejects.toBeInstanceOf(ServerError);
     expect(c.circuitState()).toBe('open');
     await expect(c.describe('Account')).rejects.toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('keeps one circuit per origin, also when one origin is a prefix of another', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 60_000 });
+    const failing = new Set(['http://127.0.0.1:1234']);
+    const dispatch = circuitBreakerInterceptor(breaker)(async (request) => {
+      const origin = new URL(request.url).origin;
+      return { status: failing.has(origin) ? 503 : 200, headers: {}, body: Buffer.alloc(0), url: request.url };
+    });
+    const req = (url: string) => ({ method: 'GET' as const, url, headers: {}, idempotent: true });
+    await dispatch(req('http://127.0.0.1:1234/a'));
+    expect(breaker.state('http://127.0.0.1:1234')).toBe('open');
+    // Same leading characters, another port: its own (closed) circuit.
+    await expect(dispatch(req('http://127.0.0.1:12345/a'))).resolves.toHaveProperty('status', 200);
+    expect(breaker.state('http://127.0.0.1:12345')).toBe('closed');
+    await expect(dispatch(req('http://127.0.0.1:1234/b'))).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(dispatch(req('http://127.0.0.1:12345/b'))).resolves.toHaveProperty('status', 200);
   });
 
   it('4xx answers such as NOT_FOUND do not open the circuit', async () => {

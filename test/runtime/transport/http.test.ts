@@ -53,6 +53,26 @@ describe('undici transport', () => {
     await transport.close();
   });
 
+  it('hands over response headers lower-cased, a repeated header joined, and sends the request headers with the token', async () => {
+    let seen: Record<string, string | string[] | undefined> = {};
+    server.handle((req, res) => {
+      seen = req.headers;
+      res.setHeader('X-Repeated', ['a', 'b']);
+      res.setHeader('Sforce-Limit-Info', 'api-usage=1/100');
+      json(res, 200, { ok: true });
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const headers = { accept: 'application/json', 'x-custom': 'kept' };
+    const res = await transport.dispatch({ ...get(`${server.url}/h`), headers, authorization: 'Bearer T0K' });
+    expect(res.headers['x-repeated']).toBe('a, b');
+    expect(res.headers['sforce-limit-info']).toBe('api-usage=1/100');
+    expect(Object.keys(res.headers).every((k) => k === k.toLowerCase())).toBe(true);
+    expect(seen).toMatchObject({ accept: 'application/json', 'x-custom': 'kept', authorization: 'Bearer T0K', 'accept-encoding': 'gzip' });
+    // The caller's header map is never written to (the token only travels in the sent copy).
+    expect(headers).toEqual({ accept: 'application/json', 'x-custom': 'kept' });
+    await transport.close();
+  });
+
   it('asks for gzip and decodes it, whole and streamed', async () => {
     server.handle((req, res) => {
       expect(req.headers['accept-encoding']).toBe('gzip');
