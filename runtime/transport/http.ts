@@ -3,10 +3,14 @@
  * one connection `Pool` per origin (the Salesforce instance, the login host), with keep-alive and
  * timeouts whose defaults sit in {@link DEFAULT_TRANSPORT}. Responses are decompressed (gzip,
  * deflate) and either read whole or handed over as a stream.
+ *
+ * Whole bodies (every JSON call) are collected by a {@link WholeResponse} dispatch handler straight
+ * from undici's parser: no body stream is built for them, which is most of what a single GET costs
+ * on the client beyond undici itself. Streamed bodies use `agent.request()`.
  */
 import { Agent, type Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
-import { createGunzip, createInflate } from 'node:zlib';
+import { createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import { AbortedError, NetworkError, TimeoutError, safePath } from '../errors.js';
 import { channels } from '../observability/channels.js';
 import { assertSecureUrl } from './security.js';
@@ -100,11 +104,85 @@ function decoder(encoding: string | undefined): ((source: Readable) => Readable)
   return undefined;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+/** Decompresses a whole body (off the main thread, like the streaming decoders). */
+function decodeWhole(encoding: string, body: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, out: Buffer): void => (err ? reject(err) : resolve(out));
+    if (encoding === 'deflate') inflate(body, done);
+    else gunzip(body, done);
+  });
 }
+
+type RawHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * An undici dispatch handler that collects one whole response: status, headers (parsed by undici,
+ * lower-cased) and the body chunks. Honours the request's abort signal like `agent.request()` does:
+ * an abort before the request is written cancels it when it would be; after, it aborts the exchange.
+ */
+class WholeResponse implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: RawHeaders = {};
+  readonly chunks: Buffer[] = [];
+  readonly #resolve: (response: WholeResponse) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(resolve: (response: WholeResponse) => void, reject: (error: unknown) => void, signal: AbortSignal | undefined) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
+    if (signal !== undefined) {
+      this.#onAbort = () => this.#controller?.abort(abortReason(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#signal?.aborted) controller.abort(abortReason(this.#signal));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: RawHeaders): void {
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#release();
+    this.#resolve(this);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#release();
+    this.#reject(error);
+  }
+
+  #release(): void {
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Removes `content-encoding`/`content-length` and decodes when the body is compressed. */
+function decodeBody(headers: Record<string, string>, body: Buffer): Buffer | Promise<Buffer> {
+  const encoding = headers['content-encoding'];
+  if (encoding === undefined || decoder(encoding) === undefined) return body;
+  delete headers['content-encoding'];
+  delete headers['content-length'];
+  return body.length === 0 ? body : decodeWhole(encoding, body);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 let nextRequestId = 0;
 
@@ -154,31 +232,45 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     const base = observed ? { id: ++nextRequestId, method: request.method, url: origin + safePath(path), operation: request.operation, sobject: request.sobject } : undefined;
     if (base && channels.requestStart.hasSubscribers) channels.requestStart.publish(base);
     try {
-      const res = await agent.request({
-        origin,
-        path,
-        method: request.method as Dispatcher.HttpMethod,
-        headers,
-        body: request.body ?? null,
-        signal: request.signal,
-      });
-      const responseHeaders = flattenHeaders(res.headers);
-      const encoding = responseHeaders['content-encoding'];
-      const decode = encoding === undefined ? undefined : decoder(encoding);
-      if (decode) {
-        delete responseHeaders['content-encoding'];
-        delete responseHeaders['content-length'];
-      }
       let response: SfResponse;
-      if (request.responseType === 'stream' && res.statusCode < 400) {
-        const stream = decode ? decode(res.body) : res.body;
-        response = { status: res.statusCode, headers: responseHeaders, body: Buffer.alloc(0), stream, url };
+      if (request.responseType === 'stream') {
+        const res = await agent.request({
+          origin,
+          path,
+          method: request.method as Dispatcher.HttpMethod,
+          headers,
+          body: request.body ?? null,
+          signal: request.signal,
+        });
+        const responseHeaders = flattenHeaders(res.headers);
+        if (res.statusCode >= 400) {
+          // An error answer is read whole: the error mapping needs its text.
+          const whole = Buffer.from(await res.body.arrayBuffer());
+          response = { status: res.statusCode, headers: responseHeaders, body: await decodeBody(responseHeaders, whole), url };
+        } else {
+          const decode = decoder(responseHeaders['content-encoding']);
+          if (decode) {
+            delete responseHeaders['content-encoding'];
+            delete responseHeaders['content-length'];
+          }
+          response = { status: res.statusCode, headers: responseHeaders, body: EMPTY, stream: decode ? decode(res.body) : res.body, url };
+        }
       } else {
-        const body = decode ? await readAll(decode(res.body)) : Buffer.from(await res.body.arrayBuffer());
-        response = { status: res.statusCode, headers: responseHeaders, body, url };
+        const signal = request.signal;
+        if (signal?.aborted) throw abortReason(signal);
+        const res = await new Promise<WholeResponse>((resolve, reject) => {
+          agent.dispatch(
+            { origin, path, method: request.method as Dispatcher.HttpMethod, headers, body: request.body ?? null },
+            new WholeResponse(resolve, reject, signal),
+          );
+        });
+        const responseHeaders = flattenHeaders(res.headers);
+        const chunks = res.chunks;
+        const raw = chunks.length === 1 ? (chunks[0] as Buffer) : chunks.length === 0 ? EMPTY : Buffer.concat(chunks);
+        response = { status: res.status, headers: responseHeaders, body: await decodeBody(responseHeaders, raw), url };
       }
       if (base && channels.requestEnd.hasSubscribers) {
-        channels.requestEnd.publish({ ...base, status: res.statusCode, durationMs: performance.now() - started });
+        channels.requestEnd.publish({ ...base, status: response.status, durationMs: performance.now() - started });
       }
       return response;
     } catch (err) {

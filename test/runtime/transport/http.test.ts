@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, NetworkError, TimeoutError, AbortedError } from '../../../runtime/errors.js';
 import { createHttpTransport } from '../../../runtime/transport/http.js';
@@ -134,6 +134,59 @@ describe('undici transport', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await expect(transport.dispatch({ ...get(`${server.url}/abort`), signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await transport.close();
+  });
+
+  it('does not send a request whose signal is already aborted', async () => {
+    server.handle((_req, res) => json(res, 200, {}));
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const before = server.requests.length;
+    const controller = new AbortController();
+    controller.abort();
+    await expect(transport.dispatch({ ...get(`${server.url}/pre-aborted`), signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(server.requests.length).toBe(before);
+    await transport.close();
+  });
+
+  it('aborts a response whose body is still arriving, and removes its abort listener after a normal answer', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"slow":');
+      setTimeout(() => res.end('true}'), 1000);
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    await expect(transport.dispatch({ ...get(`${server.url}/slow-body`), signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(Date.now() - started).toBeLessThan(900);
+
+    server.handle((_req, res) => json(res, 200, { ok: true }));
+    const kept = new AbortController();
+    const res = await transport.dispatch({ ...get(`${server.url}/fast`), signal: kept.signal });
+    expect(JSON.parse(res.body.toString('utf8'))).toEqual({ ok: true });
+    kept.abort(); // after the answer: nothing left to cancel, nothing thrown
+    await transport.close();
+  });
+
+  it('reads a body written in many chunks, and decodes deflate', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ Id: `001${String(i).padStart(15, '0')}`, Name: `Account ${i}` }));
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const text = JSON.stringify({ records: rows });
+      for (let i = 0; i < text.length; i += 4096) res.write(text.slice(i, i + 4096));
+      res.end();
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const res = await transport.dispatch(get(`${server.url}/chunks`));
+    expect(JSON.parse(res.body.toString('utf8'))).toEqual({ records: rows });
+    server.handle((_req, res2) => {
+      res2.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' });
+      res2.end(deflateSync(JSON.stringify({ deflated: true })));
+    });
+    const deflated = await transport.dispatch(get(`${server.url}/deflate`));
+    expect(JSON.parse(deflated.body.toString('utf8'))).toEqual({ deflated: true });
+    expect(deflated.headers['content-encoding']).toBeUndefined();
     await transport.close();
   });
 
