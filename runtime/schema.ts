@@ -1,8 +1,8 @@
 /**
  * The contract between generated code and the runtime.
  *
- * The generator emits, per sObject, a type-only module (`generated/types/<Name>.ts`) and a value
- * module (`generated/sobjects/<Name>.ts`). The type module declares a {@link SObjectMeta} for the
+ * The generator emits, per sObject, a type-only declaration file (`generated/types/<Name>.d.ts`,
+ * imported as `../types/<Name>.js`) and a value module (`generated/sobjects/<Name>.ts`). The type module declares a {@link SObjectMeta} for the
  * object and registers it in {@link SObjectRegistry} by declaration merging, so that relationships
  * can name their targets (`Owner` -> `'User'`) without importing them: a program only loads the
  * objects it uses, which keeps tsc cheap on an org of 1,500 objects. The value module exports an

@@ -136,7 +136,7 @@ export function scanUsage(options: UsageScanOptions): UsageIndex {
     return p === generatedDir || p.startsWith(generatedDir + sep);
   };
 
-  /** The generated object a declaration belongs to, from its file (`types/Account.ts` -> Account). */
+  /** The generated object a declaration belongs to, from its file (`types/Account.d.ts` or `sobjects/Account.ts` -> Account). */
   const objectOfFile = (path: string): ObjectInfo | undefined => {
     if (!inGenerated(path)) return undefined;
     const base = basename(path).replace(/(\.d)?\.[cm]?tsx?$/, '');

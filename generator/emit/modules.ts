@@ -1,6 +1,9 @@
 /**
  * The generated modules, each assembled from the concept emitters into a template skeleton:
- * - `types/<Name>.ts`: types only (record, inputs, picklists, meta, registry augmentation);
+ * - `types/<Name>.d.ts`: types only (record, inputs, picklists, meta, registry augmentation), a
+ *   declaration file: importers name it `../types/<Name>.js` with `import type` (NodeNext resolves
+ *   that to the `.d.ts`), and a consumer's `skipLibCheck` skips re-checking it, so loading an
+ *   object's types costs tsc parsing and binding only;
  * - `sobjects/<Name>.ts`: the validator and the runtime `SObjectType`;
  * - `validators.ts`: shared zod checks; `index.ts`: the list of generated names.
  */
@@ -17,7 +20,7 @@ import type { Templates } from './templates.js';
 import { indent, str } from './ts.js';
 import { emitValidatorShape } from './validator.js';
 
-/** `generated/types/<Name>.ts`. */
+/** `generated/types/<Name>.d.ts` (declarations only: interfaces, type aliases, the registry augmentation). */
 export function emitTypesModule(ctx: ObjectContext, templates: Templates): string {
   const sections = [
     emitRecordInterface(ctx),

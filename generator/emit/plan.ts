@@ -34,8 +34,8 @@ export interface PlanOptions {
 }
 
 /**
- * Plans the files for a model: per object a types module and a value module, then the shared
- * validators, the index and the snapshot.
+ * Plans the files for a model: per object a declaration file of its types (`types/<Name>.d.ts`)
+ * and a value module, then the shared validators, the index and the snapshot.
  *
  * @example
  * ```ts
@@ -50,7 +50,7 @@ export function planFiles(model: OrgModel, options: PlanOptions): PlannedFile[] 
   const files: PlannedFile[] = [];
   for (const object of model.objects) {
     files.push({
-      path: `types/${object.name}.ts`,
+      path: `types/${object.name}.d.ts`,
       emitter: 'types',
       object: object.name,
       render: () => emitTypesModule(objectContext(object, generated, options.settings, options.warnings), templates),

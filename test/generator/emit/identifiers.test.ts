@@ -77,11 +77,11 @@ describe('hostile org compiles', () => {
       await mkdir(path.dirname(path.join(out, rel)), { recursive: true });
       await writeFile(path.join(out, rel), content);
     }
-    expect(files.get('types/SfDate.ts')).toContain("import type { SObjectMeta, SfDate as $SfDate } from 'sfgen/runtime';");
+    expect(files.get('types/SfDate.d.ts')).toContain("import type { SObjectMeta, SfDate as $SfDate } from 'sfgen/runtime';");
     expect(files.get('sobjects/z.ts')).toContain("import type { z as $z } from 'zod';");
-    expect(files.get('types/class.ts')).toContain('export interface $class {');
+    expect(files.get('types/class.d.ts')).toContain('export interface $class {');
     expect(files.get('sobjects/Quirk__c.ts')).not.toContain("'../types/NotGenerated__c.js'");
-    expect(files.get('types/Quirk__c.ts')).toContain("readonly 'Outside__r': 'NotGenerated__c';");
+    expect(files.get('types/Quirk__c.d.ts')).toContain("readonly 'Outside__r': 'NotGenerated__c';");
     // A tiny app using the hostile objects' runtime values.
     await writeFile(
       path.join(root, 'app.ts'),
@@ -107,7 +107,7 @@ describe('hostile org compiles', () => {
         '',
       ].join('\n'),
     );
-    const result = await typecheck(root, { strict: true, noUncheckedIndexedAccess: true, verbatimModuleSyntax: true }, ['app.ts']);
+    const result = await typecheck(root, { strict: true, noUncheckedIndexedAccess: true, verbatimModuleSyntax: true, skipLibCheck: false }, ['app.ts']);
     expect(result.output).toBe('');
   }, 300_000);
 
