@@ -75,8 +75,9 @@ export class LimitTracker {
   readonly options: LimitsOptions;
   #usage: ApiUsage | undefined;
   #warned = false;
-  /** The newest `Sforce-Limit-Info`, parsed lazily (most responses only need a ratio check). */
-  #pending: { header: string; at: number } | undefined;
+  /** The newest `Sforce-Limit-Info` and when it came, parsed lazily (most responses only need a ratio check). */
+  #pendingHeader: string | undefined;
+  #pendingAt = 0;
 
   constructor(options: Partial<LimitsOptions> = {}) {
     this.options = { ...DEFAULT_LIMITS, ...options };
@@ -94,10 +95,10 @@ export class LimitTracker {
   }
 
   #flush(): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#pending = undefined;
-    const usage = parseLimitInfo(pending.header, pending.at);
+    const header = this.#pendingHeader;
+    if (header === undefined) return;
+    this.#pendingHeader = undefined;
+    const usage = parseLimitInfo(header, this.#pendingAt);
     if (usage) this.record(usage);
   }
 
@@ -106,7 +107,8 @@ export class LimitTracker {
    * threshold, an app quota reported, someone subscribed to usage events); otherwise on demand.
    */
   observeHeader(header: string): void {
-    this.#pending = { header, at: Date.now() };
+    this.#pendingHeader = header;
+    this.#pendingAt = Date.now();
     if (this.#warned || channels.limitUsage.hasSubscribers || header.includes('per-app')) return this.#flush();
     if (quickRatio(header) >= this.options.warnAt) this.#flush();
   }

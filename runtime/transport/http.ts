@@ -209,18 +209,33 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
 
   // Origins already checked by assertSecureUrl: the hot path splits the URL with string operations.
   const secureOrigins = new Set<string>();
+  // The origin of the previous request as written in its URL, and lower-cased.
+  let lastPrefix = '';
+  let lastOrigin = '';
 
   // Per request: no closures, no copies of the caller's header map beyond the one object undici
   // reads, and diagnostics messages only when someone subscribed.
   const compression = resolved.compression;
   const dispatch: Dispatch = async (request: SfRequest): Promise<SfResponse> => {
     const url = request.url;
-    const split = splitUrl(url);
-    const origin = split.origin;
-    const path = split.path;
-    if (!secureOrigins.has(origin)) {
-      assertSecureUrl(url, resolved.allowInsecureLoopback, 'request URL');
-      secureOrigins.add(origin);
+    let origin: string;
+    let path: string;
+    if (lastPrefix !== '' && url.startsWith(lastPrefix) && url.charCodeAt(lastPrefix.length) === 47 /* '/' */) {
+      // Same origin as the previous request (already checked): only the path is cut out.
+      origin = lastOrigin;
+      path = url.slice(lastPrefix.length);
+    } else {
+      const split = splitUrl(url);
+      origin = split.origin;
+      path = split.path;
+      if (!secureOrigins.has(origin)) {
+        assertSecureUrl(url, resolved.allowInsecureLoopback, 'request URL');
+        secureOrigins.add(origin);
+      }
+      if (path !== '/' || url.endsWith('/')) {
+        lastPrefix = url.slice(0, url.length - path.length);
+        lastOrigin = origin;
+      }
     }
     const source = request.headers;
     const headers: Record<string, string> = {};
@@ -267,7 +282,9 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
         const responseHeaders = flattenHeaders(res.headers);
         const chunks = res.chunks;
         const raw = chunks.length === 1 ? (chunks[0] as Buffer) : chunks.length === 0 ? EMPTY : Buffer.concat(chunks);
-        response = { status: res.status, headers: responseHeaders, body: await decodeBody(responseHeaders, raw), url };
+        const decoded = decodeBody(responseHeaders, raw);
+        // No `await` (and no extra microtask) for the common uncompressed body.
+        response = { status: res.status, headers: responseHeaders, body: decoded instanceof Buffer ? decoded : await decoded, url };
       }
       if (base && channels.requestEnd.hasSubscribers) {
         channels.requestEnd.publish({ ...base, status: response.status, durationMs: performance.now() - started });

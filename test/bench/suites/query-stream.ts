@@ -108,43 +108,50 @@ async function childFloor(url: string, token: string): Promise<ChildResult> {
   return { records, ms, checksum, cpuMs: cpuSince(cpu) };
 }
 
-/** Interleaves single GETs through the runtime and through raw undici; reports both medians. */
-async function childGet(url: string, token: string, id: string): Promise<{ sfgenMedianMs: number; floorMedianMs: number }> {
+/**
+ * Interleaves single GETs through the runtime client, through the runtime's bare transport (no
+ * interceptors: what the layers above it cost) and through raw undici (the floor); reports the medians.
+ */
+async function childGet(url: string, token: string, id: string): Promise<{ sfgenMedianMs: number; floorMedianMs: number; transportMedianMs: number }> {
   const { createClient } = await import('../../../runtime/client.js');
+  const { createHttpTransport } = await import('../../../runtime/transport/http.js');
   const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
+  const transport = createHttpTransport({ allowInsecureLoopback: true });
   const agent = await floorAgent();
   const path = `/services/data/v60.0/sobjects/Account/${id}`;
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const sobject = { name: 'Account', descriptor: { fields: {} } } as never;
-  const viaSfgen = async () => {
-    await client.sobject(sobject).get(id);
+  const subjects = {
+    sfgen: async () => {
+      await client.sobject(sobject).get(id);
+    },
+    transport: async () => {
+      const res = await transport.dispatch({ method: 'GET', url: url + path, headers: { accept: 'application/json' }, authorization: headers.authorization, idempotent: true });
+      JSON.parse(res.body.toString('utf8'));
+    },
+    floor: async () => {
+      const res = await agent.request({ origin: url, path, method: 'GET', headers });
+      JSON.parse(await res.body.text());
+    },
   };
-  const viaFloor = async () => {
-    const res = await agent.request({ origin: url, path, method: 'GET', headers });
-    JSON.parse(await res.body.text());
-  };
-  // Warm-up: JIT, connections and the simulator's route on both sides.
-  for (let i = 0; i < GET_WARMUP; i++) {
-    await viaSfgen();
-    await viaFloor();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
+  const order = Object.keys(subjects) as (keyof typeof subjects)[];
+  // Warm-up: JIT, connections and the simulator's route on every side.
+  for (let i = 0; i < GET_WARMUP; i++) for (const name of order) await subjects[name]();
+  const times: Record<keyof typeof subjects, number[]> = { sfgen: [], transport: [], floor: [] };
   for (let i = 0; i < GET_ITERATIONS; i++) {
-    // Alternate the order so neither side always runs second.
-    const first = i % 2 === 0 ? viaSfgen : viaFloor;
-    const second = i % 2 === 0 ? viaFloor : viaSfgen;
-    let t = performance.now();
-    await first();
-    (i % 2 === 0 ? a : b).push(performance.now() - t);
-    t = performance.now();
-    await second();
-    (i % 2 === 0 ? b : a).push(performance.now() - t);
+    // Rotate the order so no side always runs first or last.
+    for (let k = 0; k < order.length; k++) {
+      const name = order[(i + k) % order.length] as keyof typeof subjects;
+      const t = performance.now();
+      await subjects[name]();
+      times[name].push(performance.now() - t);
+    }
   }
   await client.close();
+  await transport.close();
   await agent.close();
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
-  return { sfgenMedianMs: median(a), floorMedianMs: median(b) };
+  return { sfgenMedianMs: median(times.sfgen), floorMedianMs: median(times.floor), transportMedianMs: median(times.transport) };
 }
 
 async function child(argv: readonly string[]): Promise<void> {
@@ -222,10 +229,12 @@ const suite: BenchSuite = {
     const store = sim.store as { records(name: string): readonly { Id: string }[] };
     const id = store.records('Account')[0]?.Id ?? '';
     const getRun = await ctx.measureTs(self, ['--child', 'get', sim.url, token, id]);
-    const get = lastJson<{ sfgenMedianMs: number; floorMedianMs: number }>(getRun, 'get');
+    const get = lastJson<{ sfgenMedianMs: number; floorMedianMs: number; transportMedianMs: number }>(getRun, 'get');
     figures.push(
       { bench: BENCH, subject: 'floor', metric: 'get_median_ms', value: get.floorMedianMs, unit: 'ms', note: `${GET_ITERATIONS} interleaved GETs after ${GET_WARMUP} warm-up; same Agent settings, JSON.parse on both sides` },
       { bench: BENCH, subject: 'sfgen', metric: 'get_median_ms', value: get.sfgenMedianMs, unit: 'ms' },
+      { bench: BENCH, subject: 'sfgen', metric: 'get_transport_median_ms', value: get.transportMedianMs, unit: 'ms', note: 'the runtime transport alone (no interceptors)' },
+      { bench: BENCH, subject: 'sfgen', metric: 'get_interceptors_vs_transport', value: get.sfgenMedianMs / get.transportMedianMs, note: 'client.sobject().get() ÷ bare transport: what the interceptors and services add' },
       { bench: BENCH, subject: 'sfgen', metric: 'get_overhead_vs_floor', value: get.sfgenMedianMs / get.floorMedianMs, target: { max: 1.1 }, note: 'median single GET ÷ raw undici' },
     );
     return figures;

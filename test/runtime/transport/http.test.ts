@@ -53,6 +53,23 @@ describe('undici transport', () => {
     await transport.close();
   });
 
+  it('checks every new origin even right after a request to a known one (the origin cache is exact)', async () => {
+    server.handle((_req, res) => json(res, 200, { ok: true }));
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    await expect(transport.dispatch(get(`${server.url}/first`))).resolves.toHaveProperty('status', 200);
+    // Same leading characters, then userinfo: the host is example.com, which is not loopback.
+    await expect(transport.dispatch(get(`${server.url}@example.com/x`))).rejects.toThrow(ConfigError);
+    await expect(transport.dispatch(get(`${server.url}/second`))).resolves.toHaveProperty('status', 200);
+    // Another server: its own origin, not mistaken for the cached one.
+    const other = await startServer((_req, res) => json(res, 200, { other: true }));
+    const res = await transport.dispatch(get(`${other.url}/x`));
+    expect(JSON.parse(res.body.toString('utf8'))).toEqual({ other: true });
+    const back = await transport.dispatch(get(`${server.url}/y`));
+    expect(JSON.parse(back.body.toString('utf8'))).toEqual({ ok: true });
+    await other.close();
+    await transport.close();
+  });
+
   it('hands over response headers lower-cased, a repeated header joined, and sends the request headers with the token', async () => {
     let seen: Record<string, string | string[] | undefined> = {};
     server.handle((req, res) => {
