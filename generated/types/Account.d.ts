@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Account.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Account (`Account`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Account (`Account`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Account {
   /** Account Number · `AccountNumber` · string(40) */
   'AccountNumber': string | null;
@@ -46,19 +44,15 @@ export interface Account {
   'CreatedDate': SfDateTime | null;
   /** Customer Priority · `CustomerPriority__c` · picklist(255) */
   'CustomerPriority__c': AccountPicklists['CustomerPriority__c'] | null;
-  /**
-   * Delete · `Delete__c` · boolean
-   * Marks the account for deletion by the nightly clean-up job.
-   */
+  /** Delete · `Delete__c` · boolean
+   * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c': boolean;
   /** Account Description · `Description` · textarea(32000) */
   'Description': string | null;
   /** D-U-N-S Number · `DunsNumber` · string(9) */
   'DunsNumber': string | null;
-  /**
-   * ERP Account Number · `ERP_Account_Number__c` · string(20) · external id · unique
-   * Key of this account in the ERP; Shipment__x.Account__c matches on it.
-   */
+  /** ERP Account Number · `ERP_Account_Number__c` · string(20) · external id · unique
+   * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c': string | null;
   /** Account Fax · `Fax` · phone(40) */
   'Fax': string | null;
@@ -72,10 +66,8 @@ export interface Account {
   'IsDeleted': boolean;
   /** Is Person Account · `IsPersonAccount` · boolean · read-only */
   'IsPersonAccount': boolean;
-  /**
-   * Key Account · `Is_Key_Account__c` · boolean · formula · read-only
-   * Formula: AnnualRevenue >= 10000000 || ISPICKVAL(acme__Tier__c, "Platinum")
-   */
+  /** Key Account · `Is_Key_Account__c` · boolean · formula · read-only
+   * Formula: AnnualRevenue >= 10000000 || ISPICKVAL(acme__Tier__c, "Platinum") */
   'Is_Key_Account__c': boolean;
   /** Data.com Key · `Jigsaw` · string(20) */
   'Jigsaw': string | null;
@@ -139,15 +131,11 @@ export interface Account {
   'Rating': AccountPicklists['Rating'] | null;
   /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
   'RecordTypeId': string | null;
-  /**
-   * Regions · `Regions__c` · multipicklist(4099)
-   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM"
-   */
+  /** Regions · `Regions__c` · multipicklist(4099)
+   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM" */
   'Regions__c': string | null;
-  /**
-   * Revenue per Employee · `Revenue_Per_Employee__c` · double(18, 2) · formula · read-only
-   * Formula: IF(NumberOfEmployees > 0, AnnualRevenue / NumberOfEmployees, null)
-   */
+  /** Revenue per Employee · `Revenue_Per_Employee__c` · double(18, 2) · formula · read-only
+   * Formula: IF(NumberOfEmployees > 0, AnnualRevenue / NumberOfEmployees, null) */
   'Revenue_Per_Employee__c': number | null;
   /** SLA Expiration Date · `SLAExpirationDate__c` · date */
   'SLAExpirationDate__c': SfDate | null;
@@ -191,10 +179,8 @@ export interface Account {
   'SystemModstamp': SfDateTime | null;
   /** Ticker Symbol · `TickerSymbol` · string(20) */
   'TickerSymbol': string | null;
-  /**
-   * Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
-   * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c).
-   */
+  /** Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
+   * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c). */
   'Total_Widget_Weight__c': number | null;
   /** Tradestyle · `Tradestyle` · string(255) */
   'Tradestyle': string | null;
@@ -208,327 +194,175 @@ export interface Account {
   'Widget_Count__c': number | null;
   /** Year Started · `YearStarted` · string(4) */
   'YearStarted': string | null;
-  /**
-   * Tier · `acme__Tier__c` · picklist(255) · restricted
-   * Managed by the acme package.
-   */
+  /** Tier · `acme__Tier__c` · picklist(255) · restricted
+   * Managed by the acme package. */
   'acme__Tier__c': AccountPicklists['acme__Tier__c'] | null;
 }
 
 /** Create payload of Account: createable fields; required ones are not optional. */
 export interface AccountCreate {
-  /** Account Number */
-  'AccountNumber'?: string | null;
-  /** Account Source */
-  'AccountSource'?: AccountPicklists['AccountSource'] | null;
-  /** Active */
-  'Active__c'?: AccountPicklists['Active__c'] | null;
-  /** Annual Revenue */
-  'AnnualRevenue'?: number | null;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Clean Status */
-  'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
-  /** Customer Priority */
-  'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
-  /**
-   * Delete
-   * Marks the account for deletion by the nightly clean-up job.
-   */
+  /** Account Number */ 'AccountNumber'?: string | null;
+  /** Account Source */ 'AccountSource'?: AccountPicklists['AccountSource'] | null;
+  /** Active */ 'Active__c'?: AccountPicklists['Active__c'] | null;
+  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Clean Status */ 'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
+  /** Customer Priority */ 'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
+  /** Delete
+   * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c'?: boolean;
-  /** Account Description */
-  'Description'?: string | null;
-  /** D-U-N-S Number */
-  'DunsNumber'?: string | null;
-  /**
-   * ERP Account Number
-   * Key of this account in the ERP; Shipment__x.Account__c matches on it.
-   */
+  /** Account Description */ 'Description'?: string | null;
+  /** D-U-N-S Number */ 'DunsNumber'?: string | null;
+  /** ERP Account Number
+   * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c'?: string | null;
-  /** Account Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Industry */
-  'Industry'?: AccountPicklists['Industry'] | null;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Languages */
-  'Languages__pc'?: string | null;
-  /** Last Name */
-  'LastName'?: string | null;
-  /** Level */
-  'Level__pc'?: AccountPicklists['Level__pc'] | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** NAICS Code */
-  'NaicsCode'?: string | null;
-  /** NAICS Description */
-  'NaicsDesc'?: string | null;
-  /** Account Name */
-  'Name': string;
-  /** Employees */
-  'NumberOfEmployees'?: number | null;
-  /** Number of Locations */
-  'NumberofLocations__c'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Ownership */
-  'Ownership'?: AccountPicklists['Ownership'] | null;
-  /** Parent Account ID */
-  'ParentId'?: string | null;
-  /** Birthdate */
-  'PersonBirthdate'?: SfDate | null;
-  /** Email */
-  'PersonEmail'?: string | null;
-  /** Home Phone */
-  'PersonHomePhone'?: string | null;
-  /** Lead Source */
-  'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
-  /** Mobile */
-  'PersonMobilePhone'?: string | null;
-  /** Title */
-  'PersonTitle'?: string | null;
-  /** Account Phone */
-  'Phone'?: string | null;
-  /** Account Rating */
-  'Rating'?: AccountPicklists['Rating'] | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** Regions */
-  'Regions__c'?: string | null;
-  /** SLA Expiration Date */
-  'SLAExpirationDate__c'?: SfDate | null;
-  /** SLA Serial Number */
-  'SLASerialNumber__c'?: string | null;
-  /** SLA */
-  'SLA__c'?: AccountPicklists['SLA__c'] | null;
-  /** Salutation */
-  'Salutation'?: AccountPicklists['Salutation'] | null;
-  /** Shipping City */
-  'ShippingCity'?: string | null;
-  /** Shipping Country */
-  'ShippingCountry'?: string | null;
-  /** Shipping Country Code */
-  'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */
-  'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */
-  'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */
-  'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */
-  'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */
-  'ShippingState'?: string | null;
-  /** Shipping State/Province Code */
-  'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */
-  'ShippingStreet'?: string | null;
-  /** SIC Code */
-  'Sic'?: string | null;
-  /** SIC Description */
-  'SicDesc'?: string | null;
-  /** Account Site */
-  'Site'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Ticker Symbol */
-  'TickerSymbol'?: string | null;
-  /** Tradestyle */
-  'Tradestyle'?: string | null;
-  /** Account Type */
-  'Type'?: AccountPicklists['Type'] | null;
-  /** Upsell Opportunity */
-  'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
-  /** Website */
-  'Website'?: string | null;
-  /** Year Started */
-  'YearStarted'?: string | null;
-  /**
-   * Tier
-   * Managed by the acme package.
-   */
+  /** Account Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Industry */ 'Industry'?: AccountPicklists['Industry'] | null;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Languages */ 'Languages__pc'?: string | null;
+  /** Last Name */ 'LastName'?: string | null;
+  /** Level */ 'Level__pc'?: AccountPicklists['Level__pc'] | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** NAICS Code */ 'NaicsCode'?: string | null;
+  /** NAICS Description */ 'NaicsDesc'?: string | null;
+  /** Account Name */ 'Name': string;
+  /** Employees */ 'NumberOfEmployees'?: number | null;
+  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Ownership */ 'Ownership'?: AccountPicklists['Ownership'] | null;
+  /** Parent Account ID */ 'ParentId'?: string | null;
+  /** Birthdate */ 'PersonBirthdate'?: SfDate | null;
+  /** Email */ 'PersonEmail'?: string | null;
+  /** Home Phone */ 'PersonHomePhone'?: string | null;
+  /** Lead Source */ 'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
+  /** Mobile */ 'PersonMobilePhone'?: string | null;
+  /** Title */ 'PersonTitle'?: string | null;
+  /** Account Phone */ 'Phone'?: string | null;
+  /** Account Rating */ 'Rating'?: AccountPicklists['Rating'] | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Regions */ 'Regions__c'?: string | null;
+  /** SLA Expiration Date */ 'SLAExpirationDate__c'?: SfDate | null;
+  /** SLA Serial Number */ 'SLASerialNumber__c'?: string | null;
+  /** SLA */ 'SLA__c'?: AccountPicklists['SLA__c'] | null;
+  /** Salutation */ 'Salutation'?: AccountPicklists['Salutation'] | null;
+  /** Shipping City */ 'ShippingCity'?: string | null;
+  /** Shipping Country */ 'ShippingCountry'?: string | null;
+  /** Shipping Country Code */ 'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
+  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province */ 'ShippingState'?: string | null;
+  /** Shipping State/Province Code */ 'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
+  /** Shipping Street */ 'ShippingStreet'?: string | null;
+  /** SIC Code */ 'Sic'?: string | null;
+  /** SIC Description */ 'SicDesc'?: string | null;
+  /** Account Site */ 'Site'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Ticker Symbol */ 'TickerSymbol'?: string | null;
+  /** Tradestyle */ 'Tradestyle'?: string | null;
+  /** Account Type */ 'Type'?: AccountPicklists['Type'] | null;
+  /** Upsell Opportunity */ 'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
+  /** Website */ 'Website'?: string | null;
+  /** Year Started */ 'YearStarted'?: string | null;
+  /** Tier
+   * Managed by the acme package. */
   'acme__Tier__c'?: 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | null;
 }
 
 /** Update payload of Account: updateable fields, all optional; `null` clears a nillable field. */
 export interface AccountUpdate {
-  /** Account Number */
-  'AccountNumber'?: string | null;
-  /** Account Source */
-  'AccountSource'?: AccountPicklists['AccountSource'] | null;
-  /** Active */
-  'Active__c'?: AccountPicklists['Active__c'] | null;
-  /** Annual Revenue */
-  'AnnualRevenue'?: number | null;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Clean Status */
-  'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
-  /** Customer Priority */
-  'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
-  /**
-   * Delete
-   * Marks the account for deletion by the nightly clean-up job.
-   */
+  /** Account Number */ 'AccountNumber'?: string | null;
+  /** Account Source */ 'AccountSource'?: AccountPicklists['AccountSource'] | null;
+  /** Active */ 'Active__c'?: AccountPicklists['Active__c'] | null;
+  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Clean Status */ 'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
+  /** Customer Priority */ 'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
+  /** Delete
+   * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c'?: boolean;
-  /** Account Description */
-  'Description'?: string | null;
-  /** D-U-N-S Number */
-  'DunsNumber'?: string | null;
-  /**
-   * ERP Account Number
-   * Key of this account in the ERP; Shipment__x.Account__c matches on it.
-   */
+  /** Account Description */ 'Description'?: string | null;
+  /** D-U-N-S Number */ 'DunsNumber'?: string | null;
+  /** ERP Account Number
+   * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c'?: string | null;
-  /** Account Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Industry */
-  'Industry'?: AccountPicklists['Industry'] | null;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Languages */
-  'Languages__pc'?: string | null;
-  /** Last Name */
-  'LastName'?: string | null;
-  /** Level */
-  'Level__pc'?: AccountPicklists['Level__pc'] | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** NAICS Code */
-  'NaicsCode'?: string | null;
-  /** NAICS Description */
-  'NaicsDesc'?: string | null;
-  /** Account Name */
-  'Name'?: string;
-  /** Employees */
-  'NumberOfEmployees'?: number | null;
-  /** Number of Locations */
-  'NumberofLocations__c'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Ownership */
-  'Ownership'?: AccountPicklists['Ownership'] | null;
-  /** Parent Account ID */
-  'ParentId'?: string | null;
-  /** Birthdate */
-  'PersonBirthdate'?: SfDate | null;
-  /** Email */
-  'PersonEmail'?: string | null;
-  /** Home Phone */
-  'PersonHomePhone'?: string | null;
-  /** Lead Source */
-  'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
-  /** Mobile */
-  'PersonMobilePhone'?: string | null;
-  /** Title */
-  'PersonTitle'?: string | null;
-  /** Account Phone */
-  'Phone'?: string | null;
-  /** Account Rating */
-  'Rating'?: AccountPicklists['Rating'] | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** Regions */
-  'Regions__c'?: string | null;
-  /** SLA Expiration Date */
-  'SLAExpirationDate__c'?: SfDate | null;
-  /** SLA Serial Number */
-  'SLASerialNumber__c'?: string | null;
-  /** SLA */
-  'SLA__c'?: AccountPicklists['SLA__c'] | null;
-  /** Salutation */
-  'Salutation'?: AccountPicklists['Salutation'] | null;
-  /** Shipping City */
-  'ShippingCity'?: string | null;
-  /** Shipping Country */
-  'ShippingCountry'?: string | null;
-  /** Shipping Country Code */
-  'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */
-  'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */
-  'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */
-  'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */
-  'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */
-  'ShippingState'?: string | null;
-  /** Shipping State/Province Code */
-  'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */
-  'ShippingStreet'?: string | null;
-  /** SIC Code */
-  'Sic'?: string | null;
-  /** SIC Description */
-  'SicDesc'?: string | null;
-  /** Account Site */
-  'Site'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Ticker Symbol */
-  'TickerSymbol'?: string | null;
-  /** Tradestyle */
-  'Tradestyle'?: string | null;
-  /** Account Type */
-  'Type'?: AccountPicklists['Type'] | null;
-  /** Upsell Opportunity */
-  'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
-  /** Website */
-  'Website'?: string | null;
-  /** Year Started */
-  'YearStarted'?: string | null;
-  /**
-   * Tier
-   * Managed by the acme package.
-   */
+  /** Account Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Industry */ 'Industry'?: AccountPicklists['Industry'] | null;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Languages */ 'Languages__pc'?: string | null;
+  /** Last Name */ 'LastName'?: string | null;
+  /** Level */ 'Level__pc'?: AccountPicklists['Level__pc'] | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** NAICS Code */ 'NaicsCode'?: string | null;
+  /** NAICS Description */ 'NaicsDesc'?: string | null;
+  /** Account Name */ 'Name'?: string;
+  /** Employees */ 'NumberOfEmployees'?: number | null;
+  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Ownership */ 'Ownership'?: AccountPicklists['Ownership'] | null;
+  /** Parent Account ID */ 'ParentId'?: string | null;
+  /** Birthdate */ 'PersonBirthdate'?: SfDate | null;
+  /** Email */ 'PersonEmail'?: string | null;
+  /** Home Phone */ 'PersonHomePhone'?: string | null;
+  /** Lead Source */ 'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
+  /** Mobile */ 'PersonMobilePhone'?: string | null;
+  /** Title */ 'PersonTitle'?: string | null;
+  /** Account Phone */ 'Phone'?: string | null;
+  /** Account Rating */ 'Rating'?: AccountPicklists['Rating'] | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Regions */ 'Regions__c'?: string | null;
+  /** SLA Expiration Date */ 'SLAExpirationDate__c'?: SfDate | null;
+  /** SLA Serial Number */ 'SLASerialNumber__c'?: string | null;
+  /** SLA */ 'SLA__c'?: AccountPicklists['SLA__c'] | null;
+  /** Salutation */ 'Salutation'?: AccountPicklists['Salutation'] | null;
+  /** Shipping City */ 'ShippingCity'?: string | null;
+  /** Shipping Country */ 'ShippingCountry'?: string | null;
+  /** Shipping Country Code */ 'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
+  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province */ 'ShippingState'?: string | null;
+  /** Shipping State/Province Code */ 'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
+  /** Shipping Street */ 'ShippingStreet'?: string | null;
+  /** SIC Code */ 'Sic'?: string | null;
+  /** SIC Description */ 'SicDesc'?: string | null;
+  /** Account Site */ 'Site'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Ticker Symbol */ 'TickerSymbol'?: string | null;
+  /** Tradestyle */ 'Tradestyle'?: string | null;
+  /** Account Type */ 'Type'?: AccountPicklists['Type'] | null;
+  /** Upsell Opportunity */ 'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
+  /** Website */ 'Website'?: string | null;
+  /** Year Started */ 'YearStarted'?: string | null;
+  /** Tier
+   * Managed by the acme package. */
   'acme__Tier__c'?: 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | null;
 }
 
-/**
- * Upsert payload of Account (by external id: ERP_Account_Number__c).
- * An upsert may insert, so the create payload's required fields apply.
- */
+/** Upsert payload of Account (by external id: ERP_Account_Number__c).
+ * An upsert may insert, so the create payload's required fields apply. */
 export type AccountUpsert = AccountCreate;
 
 /** Picklist values of Account, by field API name. */
@@ -571,10 +405,8 @@ export interface AccountPicklists {
   'Type': 'Prospect' | 'Customer - Direct' | 'Customer - Channel' | 'Channel Partner / Reseller' | 'Installation Partner' | 'Technology Partner' | 'Other' | (string & {});
   /** Upsell Opportunity: open picklist (known values; any text is accepted). */
   'UpsellOpportunity__c': 'Maybe' | 'No' | 'Yes' | (string & {});
-  /**
-   * Tier: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Legacy'.
-   */
+  /** Tier: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Legacy'. */
   'acme__Tier__c': 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | 'Legacy';
 }
 

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/AccountChangeEvent.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Account Change Event (`AccountChangeEvent`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Account Change Event (`AccountChangeEvent`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface AccountChangeEvent {
   /** Account Number · `AccountNumber` · string(40) · read-only */
   'AccountNumber': string | null;
@@ -48,19 +46,15 @@ export interface AccountChangeEvent {
   'CreatedDate': SfDateTime | null;
   /** Customer Priority · `CustomerPriority__c` · picklist(255) · read-only */
   'CustomerPriority__c': AccountChangeEventPicklists['CustomerPriority__c'] | null;
-  /**
-   * Delete · `Delete__c` · boolean · read-only
-   * Marks the account for deletion by the nightly clean-up job.
-   */
+  /** Delete · `Delete__c` · boolean · read-only
+   * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c': boolean;
   /** Account Description · `Description` · textarea(32000) · read-only */
   'Description': string | null;
   /** D-U-N-S Number · `DunsNumber` · string(9) · read-only */
   'DunsNumber': string | null;
-  /**
-   * ERP Account Number · `ERP_Account_Number__c` · string(20) · read-only
-   * Key of this account in the ERP; Shipment__x.Account__c matches on it.
-   */
+  /** ERP Account Number · `ERP_Account_Number__c` · string(20) · read-only
+   * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c': string | null;
   /** Account Fax · `Fax` · phone(40) · read-only */
   'Fax': string | null;
@@ -120,10 +114,8 @@ export interface AccountChangeEvent {
   'Rating': AccountChangeEventPicklists['Rating'] | null;
   /** Record Type ID · `RecordTypeId` · lookup(RecordType) · read-only */
   'RecordTypeId': string | null;
-  /**
-   * Regions · `Regions__c` · multipicklist(4099) · read-only
-   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM"
-   */
+  /** Regions · `Regions__c` · multipicklist(4099) · read-only
+   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM" */
   'Regions__c': string | null;
   /** Replay ID · `ReplayId` · string(255) · read-only */
   'ReplayId': string | null;
@@ -167,10 +159,8 @@ export interface AccountChangeEvent {
   'Suffix': string | null;
   /** Ticker Symbol · `TickerSymbol` · string(20) · read-only */
   'TickerSymbol': string | null;
-  /**
-   * Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
-   * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c).
-   */
+  /** Total Widget Weight · `Total_Widget_Weight__c` · double(18, 3) · roll-up summary · read-only
+   * Roll-up summary: SUM(acme__Widget__c.acme__Weight__c). */
   'Total_Widget_Weight__c': number | null;
   /** Tradestyle · `Tradestyle` · string(255) · read-only */
   'Tradestyle': string | null;
@@ -184,10 +174,8 @@ export interface AccountChangeEvent {
   'Widget_Count__c': number | null;
   /** Year Started · `YearStarted` · string(4) · read-only */
   'YearStarted': string | null;
-  /**
-   * Tier · `acme__Tier__c` · picklist(255) · read-only · restricted
-   * Managed by the acme package.
-   */
+  /** Tier · `acme__Tier__c` · picklist(255) · read-only · restricted
+   * Managed by the acme package. */
   'acme__Tier__c': AccountChangeEventPicklists['acme__Tier__c'] | null;
 }
 
@@ -241,10 +229,8 @@ export interface AccountChangeEventPicklists {
   'Type': 'Prospect' | 'Customer - Direct' | 'Customer - Channel' | 'Channel Partner / Reseller' | 'Installation Partner' | 'Technology Partner' | 'Other' | (string & {});
   /** Upsell Opportunity: open picklist (known values; any text is accepted). */
   'UpsellOpportunity__c': 'Maybe' | 'No' | 'Yes' | (string & {});
-  /**
-   * Tier: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Legacy'.
-   */
+  /** Tier: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Legacy'. */
   'acme__Tier__c': 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | 'Legacy';
 }
 

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/AccountFeed.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Account Feed (`AccountFeed`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Account Feed (`AccountFeed`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface AccountFeed {
   /** Body · `Body` · textarea(10000) · read-only */
   'Body': string | null;

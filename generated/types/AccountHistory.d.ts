@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/AccountHistory.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Account History (`AccountHistory`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Account History (`AccountHistory`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface AccountHistory {
   /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;

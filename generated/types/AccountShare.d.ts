@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/AccountShare.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Account Share (`AccountShare`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Account Share (`AccountShare`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface AccountShare {
   /** Account Access · `AccountAccessLevel` · picklist(255) · required on create · restricted */
   'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'] | null;
@@ -34,32 +32,21 @@ export interface AccountShare {
 
 /** Create payload of AccountShare: createable fields; required ones are not optional. */
 export interface AccountShareCreate {
-  /** Account Access */
-  'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'];
-  /** Account ID */
-  'AccountId': string;
-  /** Case Access */
-  'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
-  /** Contact Access */
-  'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
-  /** Opportunity Access */
-  'OpportunityAccessLevel': AccountSharePicklists['OpportunityAccessLevel'];
-  /** Row Cause */
-  'RowCause'?: AccountSharePicklists['RowCause'] | null;
-  /** User or Group ID */
-  'UserOrGroupId': string;
+  /** Account Access */ 'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'];
+  /** Account ID */ 'AccountId': string;
+  /** Case Access */ 'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
+  /** Contact Access */ 'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
+  /** Opportunity Access */ 'OpportunityAccessLevel': AccountSharePicklists['OpportunityAccessLevel'];
+  /** Row Cause */ 'RowCause'?: AccountSharePicklists['RowCause'] | null;
+  /** User or Group ID */ 'UserOrGroupId': string;
 }
 
 /** Update payload of AccountShare: updateable fields, all optional; `null` clears a nillable field. */
 export interface AccountShareUpdate {
-  /** Account Access */
-  'AccountAccessLevel'?: AccountSharePicklists['AccountAccessLevel'];
-  /** Case Access */
-  'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
-  /** Contact Access */
-  'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
-  /** Opportunity Access */
-  'OpportunityAccessLevel'?: AccountSharePicklists['OpportunityAccessLevel'];
+  /** Account Access */ 'AccountAccessLevel'?: AccountSharePicklists['AccountAccessLevel'];
+  /** Case Access */ 'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
+  /** Contact Access */ 'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
+  /** Opportunity Access */ 'OpportunityAccessLevel'?: AccountSharePicklists['OpportunityAccessLevel'];
 }
 
 /** Picklist values of AccountShare, by field API name. */

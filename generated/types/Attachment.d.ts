@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Attachment.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Attachment (`Attachment`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Attachment (`Attachment`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Attachment {
   /** Body · `Body` · base64 · required on create */
   'Body': string | null;
@@ -42,36 +40,23 @@ export interface Attachment {
 
 /** Create payload of Attachment: createable fields; required ones are not optional. */
 export interface AttachmentCreate {
-  /** Body */
-  'Body': string;
-  /** Content Type */
-  'ContentType'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** File Name */
-  'Name': string;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Parent ID */
-  'ParentId': string;
+  /** Body */ 'Body': string;
+  /** Content Type */ 'ContentType'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** File Name */ 'Name': string;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Parent ID */ 'ParentId': string;
 }
 
 /** Update payload of Attachment: updateable fields, all optional; `null` clears a nillable field. */
 export interface AttachmentUpdate {
-  /** Body */
-  'Body'?: string;
-  /** Content Type */
-  'ContentType'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** File Name */
-  'Name'?: string;
-  /** Owner ID */
-  'OwnerId'?: string;
+  /** Body */ 'Body'?: string;
+  /** Content Type */ 'ContentType'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** File Name */ 'Name'?: string;
+  /** Owner ID */ 'OwnerId'?: string;
 }
 
 /** Picklist values of Attachment, by field API name. */

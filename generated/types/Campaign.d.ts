@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Campaign.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Campaign (`Campaign`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Campaign (`Campaign`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Campaign {
   /** Actual Cost in Campaign · `ActualCost` · currency(18, 0) */
   'ActualCost': number | null;
@@ -78,70 +76,40 @@ export interface Campaign {
 
 /** Create payload of Campaign: createable fields; required ones are not optional. */
 export interface CampaignCreate {
-  /** Actual Cost in Campaign */
-  'ActualCost'?: number | null;
-  /** Budgeted Cost in Campaign */
-  'BudgetedCost'?: number | null;
-  /** Record Type ID */
-  'CampaignMemberRecordTypeId'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** End Date */
-  'EndDate'?: SfDate | null;
-  /** Expected Response (%) */
-  'ExpectedResponse'?: number | null;
-  /** Expected Revenue in Campaign */
-  'ExpectedRevenue'?: number | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Name */
-  'Name': string;
-  /** Num Sent in Campaign */
-  'NumberSent'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Parent Campaign ID */
-  'ParentId'?: string | null;
-  /** Start Date */
-  'StartDate'?: SfDate | null;
-  /** Status */
-  'Status'?: CampaignPicklists['Status'] | null;
-  /** Type */
-  'Type'?: CampaignPicklists['Type'] | null;
+  /** Actual Cost in Campaign */ 'ActualCost'?: number | null;
+  /** Budgeted Cost in Campaign */ 'BudgetedCost'?: number | null;
+  /** Record Type ID */ 'CampaignMemberRecordTypeId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** End Date */ 'EndDate'?: SfDate | null;
+  /** Expected Response (%) */ 'ExpectedResponse'?: number | null;
+  /** Expected Revenue in Campaign */ 'ExpectedRevenue'?: number | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Name */ 'Name': string;
+  /** Num Sent in Campaign */ 'NumberSent'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Parent Campaign ID */ 'ParentId'?: string | null;
+  /** Start Date */ 'StartDate'?: SfDate | null;
+  /** Status */ 'Status'?: CampaignPicklists['Status'] | null;
+  /** Type */ 'Type'?: CampaignPicklists['Type'] | null;
 }
 
 /** Update payload of Campaign: updateable fields, all optional; `null` clears a nillable field. */
 export interface CampaignUpdate {
-  /** Actual Cost in Campaign */
-  'ActualCost'?: number | null;
-  /** Budgeted Cost in Campaign */
-  'BudgetedCost'?: number | null;
-  /** Record Type ID */
-  'CampaignMemberRecordTypeId'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** End Date */
-  'EndDate'?: SfDate | null;
-  /** Expected Response (%) */
-  'ExpectedResponse'?: number | null;
-  /** Expected Revenue in Campaign */
-  'ExpectedRevenue'?: number | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Name */
-  'Name'?: string;
-  /** Num Sent in Campaign */
-  'NumberSent'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Parent Campaign ID */
-  'ParentId'?: string | null;
-  /** Start Date */
-  'StartDate'?: SfDate | null;
-  /** Status */
-  'Status'?: CampaignPicklists['Status'] | null;
-  /** Type */
-  'Type'?: CampaignPicklists['Type'] | null;
+  /** Actual Cost in Campaign */ 'ActualCost'?: number | null;
+  /** Budgeted Cost in Campaign */ 'BudgetedCost'?: number | null;
+  /** Record Type ID */ 'CampaignMemberRecordTypeId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** End Date */ 'EndDate'?: SfDate | null;
+  /** Expected Response (%) */ 'ExpectedResponse'?: number | null;
+  /** Expected Revenue in Campaign */ 'ExpectedRevenue'?: number | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Name */ 'Name'?: string;
+  /** Num Sent in Campaign */ 'NumberSent'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Parent Campaign ID */ 'ParentId'?: string | null;
+  /** Start Date */ 'StartDate'?: SfDate | null;
+  /** Status */ 'Status'?: CampaignPicklists['Status'] | null;
+  /** Type */ 'Type'?: CampaignPicklists['Type'] | null;
 }
 
 /** Picklist values of Campaign, by field API name. */

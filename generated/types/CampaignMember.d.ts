@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/CampaignMember.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Campaign Member (`CampaignMember`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Campaign Member (`CampaignMember`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface CampaignMember {
   /** Campaign ID · `CampaignId` · lookup(Campaign) · required on create · create-only · relationship Campaign */
   'CampaignId': string | null;
@@ -80,20 +78,15 @@ export interface CampaignMember {
 
 /** Create payload of CampaignMember: createable fields; required ones are not optional. */
 export interface CampaignMemberCreate {
-  /** Campaign ID */
-  'CampaignId': string;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Lead ID */
-  'LeadId'?: string | null;
-  /** Status */
-  'Status'?: CampaignMemberPicklists['Status'] | null;
+  /** Campaign ID */ 'CampaignId': string;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Lead ID */ 'LeadId'?: string | null;
+  /** Status */ 'Status'?: CampaignMemberPicklists['Status'] | null;
 }
 
 /** Update payload of CampaignMember: updateable fields, all optional; `null` clears a nillable field. */
 export interface CampaignMemberUpdate {
-  /** Status */
-  'Status'?: CampaignMemberPicklists['Status'] | null;
+  /** Status */ 'Status'?: CampaignMemberPicklists['Status'] | null;
 }
 
 /** Picklist values of CampaignMember, by field API name. */

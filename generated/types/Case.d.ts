@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Case.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Case (`Case`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Case (`Case`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Case {
   /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
@@ -92,102 +90,56 @@ export interface Case {
 
 /** Create payload of Case: createable fields; required ones are not optional. */
 export interface CaseCreate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Internal Comments */
-  'Comments'?: string | null;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Engineering Req Number */
-  'EngineeringReqNumber__c'?: string | null;
-  /** Escalated */
-  'IsEscalated'?: boolean;
-  /** Case Origin */
-  'Origin'?: CasePicklists['Origin'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Parent Case ID */
-  'ParentId'?: string | null;
-  /** Potential Liability */
-  'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
-  /** Priority */
-  'Priority'?: CasePicklists['Priority'] | null;
-  /** Product */
-  'Product__c'?: CasePicklists['Product__c'] | null;
-  /** Case Reason */
-  'Reason'?: CasePicklists['Reason'] | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** SLA Violation */
-  'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
-  /** Status */
-  'Status'?: CasePicklists['Status'] | null;
-  /** Subject */
-  'Subject'?: string | null;
-  /** Company */
-  'SuppliedCompany'?: string | null;
-  /** Email Address */
-  'SuppliedEmail'?: string | null;
-  /** Name */
-  'SuppliedName'?: string | null;
-  /** Phone */
-  'SuppliedPhone'?: string | null;
-  /** Case Type */
-  'Type'?: CasePicklists['Type'] | null;
-  /** Widget */
-  'Widget__c'?: string | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Internal Comments */ 'Comments'?: string | null;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Engineering Req Number */ 'EngineeringReqNumber__c'?: string | null;
+  /** Escalated */ 'IsEscalated'?: boolean;
+  /** Case Origin */ 'Origin'?: CasePicklists['Origin'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Parent Case ID */ 'ParentId'?: string | null;
+  /** Potential Liability */ 'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
+  /** Priority */ 'Priority'?: CasePicklists['Priority'] | null;
+  /** Product */ 'Product__c'?: CasePicklists['Product__c'] | null;
+  /** Case Reason */ 'Reason'?: CasePicklists['Reason'] | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** SLA Violation */ 'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
+  /** Status */ 'Status'?: CasePicklists['Status'] | null;
+  /** Subject */ 'Subject'?: string | null;
+  /** Company */ 'SuppliedCompany'?: string | null;
+  /** Email Address */ 'SuppliedEmail'?: string | null;
+  /** Name */ 'SuppliedName'?: string | null;
+  /** Phone */ 'SuppliedPhone'?: string | null;
+  /** Case Type */ 'Type'?: CasePicklists['Type'] | null;
+  /** Widget */ 'Widget__c'?: string | null;
 }
 
 /** Update payload of Case: updateable fields, all optional; `null` clears a nillable field. */
 export interface CaseUpdate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Internal Comments */
-  'Comments'?: string | null;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Engineering Req Number */
-  'EngineeringReqNumber__c'?: string | null;
-  /** Escalated */
-  'IsEscalated'?: boolean;
-  /** Case Origin */
-  'Origin'?: CasePicklists['Origin'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Parent Case ID */
-  'ParentId'?: string | null;
-  /** Potential Liability */
-  'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
-  /** Priority */
-  'Priority'?: CasePicklists['Priority'] | null;
-  /** Product */
-  'Product__c'?: CasePicklists['Product__c'] | null;
-  /** Case Reason */
-  'Reason'?: CasePicklists['Reason'] | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** SLA Violation */
-  'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
-  /** Status */
-  'Status'?: CasePicklists['Status'] | null;
-  /** Subject */
-  'Subject'?: string | null;
-  /** Company */
-  'SuppliedCompany'?: string | null;
-  /** Email Address */
-  'SuppliedEmail'?: string | null;
-  /** Name */
-  'SuppliedName'?: string | null;
-  /** Phone */
-  'SuppliedPhone'?: string | null;
-  /** Case Type */
-  'Type'?: CasePicklists['Type'] | null;
-  /** Widget */
-  'Widget__c'?: string | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Internal Comments */ 'Comments'?: string | null;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Engineering Req Number */ 'EngineeringReqNumber__c'?: string | null;
+  /** Escalated */ 'IsEscalated'?: boolean;
+  /** Case Origin */ 'Origin'?: CasePicklists['Origin'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Parent Case ID */ 'ParentId'?: string | null;
+  /** Potential Liability */ 'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
+  /** Priority */ 'Priority'?: CasePicklists['Priority'] | null;
+  /** Product */ 'Product__c'?: CasePicklists['Product__c'] | null;
+  /** Case Reason */ 'Reason'?: CasePicklists['Reason'] | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** SLA Violation */ 'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
+  /** Status */ 'Status'?: CasePicklists['Status'] | null;
+  /** Subject */ 'Subject'?: string | null;
+  /** Company */ 'SuppliedCompany'?: string | null;
+  /** Email Address */ 'SuppliedEmail'?: string | null;
+  /** Name */ 'SuppliedName'?: string | null;
+  /** Phone */ 'SuppliedPhone'?: string | null;
+  /** Case Type */ 'Type'?: CasePicklists['Type'] | null;
+  /** Widget */ 'Widget__c'?: string | null;
 }
 
 /** Picklist values of Case, by field API name. */

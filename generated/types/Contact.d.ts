@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Contact.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Contact (`Contact`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Contact (`Contact`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Contact {
   /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
@@ -152,210 +150,110 @@ export interface Contact {
 
 /** Create payload of Contact: createable fields; required ones are not optional. */
 export interface ContactCreate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Assistant's Name */
-  'AssistantName'?: string | null;
-  /** Asst. Phone */
-  'AssistantPhone'?: string | null;
-  /** Birthdate */
-  'Birthdate'?: SfDate | null;
-  /** Clean Status */
-  'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
-  /** Department */
-  'Department'?: string | null;
-  /** Contact Description */
-  'Description'?: string | null;
-  /** Do Not Call */
-  'DoNotCall'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Email Bounced Date */
-  'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */
-  'EmailBouncedReason'?: string | null;
-  /** Business Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Email Opt Out */
-  'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */
-  'HasOptedOutOfFax'?: boolean;
-  /** Home Phone */
-  'HomePhone'?: string | null;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Languages */
-  'Languages__c'?: string | null;
-  /** Last Name */
-  'LastName': string;
-  /** Lead Source */
-  'LeadSource'?: ContactPicklists['LeadSource'] | null;
-  /** Level */
-  'Level__c'?: ContactPicklists['Level__c'] | null;
-  /** Mailing City */
-  'MailingCity'?: string | null;
-  /** Mailing Country */
-  'MailingCountry'?: string | null;
-  /** Mailing Country Code */
-  'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
-  /** Mailing Geocode Accuracy */
-  'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
-  /** Mailing Latitude */
-  'MailingLatitude'?: number | null;
-  /** Mailing Longitude */
-  'MailingLongitude'?: number | null;
-  /** Mailing Zip/Postal Code */
-  'MailingPostalCode'?: string | null;
-  /** Mailing State/Province */
-  'MailingState'?: string | null;
-  /** Mailing State/Province Code */
-  'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
-  /** Mailing Street */
-  'MailingStreet'?: string | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile Phone */
-  'MobilePhone'?: string | null;
-  /** Other City */
-  'OtherCity'?: string | null;
-  /** Other Country */
-  'OtherCountry'?: string | null;
-  /** Other Country Code */
-  'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
-  /** Other Geocode Accuracy */
-  'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
-  /** Other Latitude */
-  'OtherLatitude'?: number | null;
-  /** Other Longitude */
-  'OtherLongitude'?: number | null;
-  /** Other Phone */
-  'OtherPhone'?: string | null;
-  /** Other Zip/Postal Code */
-  'OtherPostalCode'?: string | null;
-  /** Other State/Province */
-  'OtherState'?: string | null;
-  /** Other State/Province Code */
-  'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
-  /** Other Street */
-  'OtherStreet'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Business Phone */
-  'Phone'?: string | null;
-  /** Reports To ID */
-  'ReportsToId'?: string | null;
-  /** Salutation */
-  'Salutation'?: ContactPicklists['Salutation'] | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Title */
-  'Title'?: string | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Assistant's Name */ 'AssistantName'?: string | null;
+  /** Asst. Phone */ 'AssistantPhone'?: string | null;
+  /** Birthdate */ 'Birthdate'?: SfDate | null;
+  /** Clean Status */ 'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
+  /** Department */ 'Department'?: string | null;
+  /** Contact Description */ 'Description'?: string | null;
+  /** Do Not Call */ 'DoNotCall'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
+  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
+  /** Business Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
+  /** Home Phone */ 'HomePhone'?: string | null;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Languages */ 'Languages__c'?: string | null;
+  /** Last Name */ 'LastName': string;
+  /** Lead Source */ 'LeadSource'?: ContactPicklists['LeadSource'] | null;
+  /** Level */ 'Level__c'?: ContactPicklists['Level__c'] | null;
+  /** Mailing City */ 'MailingCity'?: string | null;
+  /** Mailing Country */ 'MailingCountry'?: string | null;
+  /** Mailing Country Code */ 'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
+  /** Mailing Geocode Accuracy */ 'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
+  /** Mailing Latitude */ 'MailingLatitude'?: number | null;
+  /** Mailing Longitude */ 'MailingLongitude'?: number | null;
+  /** Mailing Zip/Postal Code */ 'MailingPostalCode'?: string | null;
+  /** Mailing State/Province */ 'MailingState'?: string | null;
+  /** Mailing State/Province Code */ 'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
+  /** Mailing Street */ 'MailingStreet'?: string | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile Phone */ 'MobilePhone'?: string | null;
+  /** Other City */ 'OtherCity'?: string | null;
+  /** Other Country */ 'OtherCountry'?: string | null;
+  /** Other Country Code */ 'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
+  /** Other Geocode Accuracy */ 'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
+  /** Other Latitude */ 'OtherLatitude'?: number | null;
+  /** Other Longitude */ 'OtherLongitude'?: number | null;
+  /** Other Phone */ 'OtherPhone'?: string | null;
+  /** Other Zip/Postal Code */ 'OtherPostalCode'?: string | null;
+  /** Other State/Province */ 'OtherState'?: string | null;
+  /** Other State/Province Code */ 'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
+  /** Other Street */ 'OtherStreet'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Business Phone */ 'Phone'?: string | null;
+  /** Reports To ID */ 'ReportsToId'?: string | null;
+  /** Salutation */ 'Salutation'?: ContactPicklists['Salutation'] | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Title */ 'Title'?: string | null;
 }
 
 /** Update payload of Contact: updateable fields, all optional; `null` clears a nillable field. */
 export interface ContactUpdate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Assistant's Name */
-  'AssistantName'?: string | null;
-  /** Asst. Phone */
-  'AssistantPhone'?: string | null;
-  /** Birthdate */
-  'Birthdate'?: SfDate | null;
-  /** Clean Status */
-  'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
-  /** Department */
-  'Department'?: string | null;
-  /** Contact Description */
-  'Description'?: string | null;
-  /** Do Not Call */
-  'DoNotCall'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Email Bounced Date */
-  'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */
-  'EmailBouncedReason'?: string | null;
-  /** Business Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Email Opt Out */
-  'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */
-  'HasOptedOutOfFax'?: boolean;
-  /** Home Phone */
-  'HomePhone'?: string | null;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Languages */
-  'Languages__c'?: string | null;
-  /** Last Name */
-  'LastName'?: string;
-  /** Lead Source */
-  'LeadSource'?: ContactPicklists['LeadSource'] | null;
-  /** Level */
-  'Level__c'?: ContactPicklists['Level__c'] | null;
-  /** Mailing City */
-  'MailingCity'?: string | null;
-  /** Mailing Country */
-  'MailingCountry'?: string | null;
-  /** Mailing Country Code */
-  'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
-  /** Mailing Geocode Accuracy */
-  'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
-  /** Mailing Latitude */
-  'MailingLatitude'?: number | null;
-  /** Mailing Longitude */
-  'MailingLongitude'?: number | null;
-  /** Mailing Zip/Postal Code */
-  'MailingPostalCode'?: string | null;
-  /** Mailing State/Province */
-  'MailingState'?: string | null;
-  /** Mailing State/Province Code */
-  'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
-  /** Mailing Street */
-  'MailingStreet'?: string | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile Phone */
-  'MobilePhone'?: string | null;
-  /** Other City */
-  'OtherCity'?: string | null;
-  /** Other Country */
-  'OtherCountry'?: string | null;
-  /** Other Country Code */
-  'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
-  /** Other Geocode Accuracy */
-  'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
-  /** Other Latitude */
-  'OtherLatitude'?: number | null;
-  /** Other Longitude */
-  'OtherLongitude'?: number | null;
-  /** Other Phone */
-  'OtherPhone'?: string | null;
-  /** Other Zip/Postal Code */
-  'OtherPostalCode'?: string | null;
-  /** Other State/Province */
-  'OtherState'?: string | null;
-  /** Other State/Province Code */
-  'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
-  /** Other Street */
-  'OtherStreet'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Business Phone */
-  'Phone'?: string | null;
-  /** Reports To ID */
-  'ReportsToId'?: string | null;
-  /** Salutation */
-  'Salutation'?: ContactPicklists['Salutation'] | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Title */
-  'Title'?: string | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Assistant's Name */ 'AssistantName'?: string | null;
+  /** Asst. Phone */ 'AssistantPhone'?: string | null;
+  /** Birthdate */ 'Birthdate'?: SfDate | null;
+  /** Clean Status */ 'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
+  /** Department */ 'Department'?: string | null;
+  /** Contact Description */ 'Description'?: string | null;
+  /** Do Not Call */ 'DoNotCall'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
+  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
+  /** Business Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
+  /** Home Phone */ 'HomePhone'?: string | null;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Languages */ 'Languages__c'?: string | null;
+  /** Last Name */ 'LastName'?: string;
+  /** Lead Source */ 'LeadSource'?: ContactPicklists['LeadSource'] | null;
+  /** Level */ 'Level__c'?: ContactPicklists['Level__c'] | null;
+  /** Mailing City */ 'MailingCity'?: string | null;
+  /** Mailing Country */ 'MailingCountry'?: string | null;
+  /** Mailing Country Code */ 'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
+  /** Mailing Geocode Accuracy */ 'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
+  /** Mailing Latitude */ 'MailingLatitude'?: number | null;
+  /** Mailing Longitude */ 'MailingLongitude'?: number | null;
+  /** Mailing Zip/Postal Code */ 'MailingPostalCode'?: string | null;
+  /** Mailing State/Province */ 'MailingState'?: string | null;
+  /** Mailing State/Province Code */ 'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
+  /** Mailing Street */ 'MailingStreet'?: string | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile Phone */ 'MobilePhone'?: string | null;
+  /** Other City */ 'OtherCity'?: string | null;
+  /** Other Country */ 'OtherCountry'?: string | null;
+  /** Other Country Code */ 'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
+  /** Other Geocode Accuracy */ 'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
+  /** Other Latitude */ 'OtherLatitude'?: number | null;
+  /** Other Longitude */ 'OtherLongitude'?: number | null;
+  /** Other Phone */ 'OtherPhone'?: string | null;
+  /** Other Zip/Postal Code */ 'OtherPostalCode'?: string | null;
+  /** Other State/Province */ 'OtherState'?: string | null;
+  /** Other State/Province Code */ 'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
+  /** Other Street */ 'OtherStreet'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Business Phone */ 'Phone'?: string | null;
+  /** Reports To ID */ 'ReportsToId'?: string | null;
+  /** Salutation */ 'Salutation'?: ContactPicklists['Salutation'] | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Title */ 'Title'?: string | null;
 }
 
 /** Picklist values of Contact, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Contract.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Contract (`Contract`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Contract (`Contract`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Contract {
   /** Account ID · `AccountId` · lookup(Account) · required on create · relationship Account */
   'AccountId': string | null;
@@ -94,106 +92,58 @@ export interface Contract {
 
 /** Create payload of Contract: createable fields; required ones are not optional. */
 export interface ContractCreate {
-  /** Account ID */
-  'AccountId': string;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Company Signed Date */
-  'CompanySignedDate'?: SfDate | null;
-  /** Company Signed By ID */
-  'CompanySignedId'?: string | null;
-  /** Contract Term */
-  'ContractTerm'?: number | null;
-  /** Customer Signed Date */
-  'CustomerSignedDate'?: SfDate | null;
-  /** Customer Signed By ID */
-  'CustomerSignedId'?: string | null;
-  /** Customer Signed Title */
-  'CustomerSignedTitle'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Owner Expiration Notice */
-  'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Special Terms */
-  'SpecialTerms'?: string | null;
-  /** Contract Start Date */
-  'StartDate'?: SfDate | null;
-  /** Status */
-  'Status'?: ContractPicklists['Status'];
+  /** Account ID */ 'AccountId': string;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Company Signed Date */ 'CompanySignedDate'?: SfDate | null;
+  /** Company Signed By ID */ 'CompanySignedId'?: string | null;
+  /** Contract Term */ 'ContractTerm'?: number | null;
+  /** Customer Signed Date */ 'CustomerSignedDate'?: SfDate | null;
+  /** Customer Signed By ID */ 'CustomerSignedId'?: string | null;
+  /** Customer Signed Title */ 'CustomerSignedTitle'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Owner Expiration Notice */ 'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Special Terms */ 'SpecialTerms'?: string | null;
+  /** Contract Start Date */ 'StartDate'?: SfDate | null;
+  /** Status */ 'Status'?: ContractPicklists['Status'];
 }
 
 /** Update payload of Contract: updateable fields, all optional; `null` clears a nillable field. */
 export interface ContractUpdate {
-  /** Account ID */
-  'AccountId'?: string;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Company Signed Date */
-  'CompanySignedDate'?: SfDate | null;
-  /** Company Signed By ID */
-  'CompanySignedId'?: string | null;
-  /** Contract Term */
-  'ContractTerm'?: number | null;
-  /** Customer Signed Date */
-  'CustomerSignedDate'?: SfDate | null;
-  /** Customer Signed By ID */
-  'CustomerSignedId'?: string | null;
-  /** Customer Signed Title */
-  'CustomerSignedTitle'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Owner Expiration Notice */
-  'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Special Terms */
-  'SpecialTerms'?: string | null;
-  /** Contract Start Date */
-  'StartDate'?: SfDate | null;
-  /** Status */
-  'Status'?: ContractPicklists['Status'];
+  /** Account ID */ 'AccountId'?: string;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Company Signed Date */ 'CompanySignedDate'?: SfDate | null;
+  /** Company Signed By ID */ 'CompanySignedId'?: string | null;
+  /** Contract Term */ 'ContractTerm'?: number | null;
+  /** Customer Signed Date */ 'CustomerSignedDate'?: SfDate | null;
+  /** Customer Signed By ID */ 'CustomerSignedId'?: string | null;
+  /** Customer Signed Title */ 'CustomerSignedTitle'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Owner Expiration Notice */ 'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Special Terms */ 'SpecialTerms'?: string | null;
+  /** Contract Start Date */ 'StartDate'?: SfDate | null;
+  /** Status */ 'Status'?: ContractPicklists['Status'];
 }
 
 /** Picklist values of Contract, by field API name. */

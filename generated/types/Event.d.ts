@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Event.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Event (`Event`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Event (`Event`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Event {
   /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
@@ -98,114 +96,62 @@ export interface Event {
 
 /** Create payload of Event: createable fields; required ones are not optional. */
 export interface EventCreate {
-  /** Due Date Only */
-  'ActivityDate'?: SfDate | null;
-  /** Due Date Time */
-  'ActivityDateTime'?: SfDateTime | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Duration */
-  'DurationInMinutes'?: number | null;
-  /** End Date Time */
-  'EndDateTime'?: SfDateTime | null;
-  /** Event Subtype */
-  'EventSubtype'?: EventPicklists['EventSubtype'] | null;
-  /** All-Day Event */
-  'IsAllDayEvent'?: boolean;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** Create Recurring Series */
-  'IsRecurrence'?: boolean;
-  /** Reminder Set */
-  'IsReminderSet'?: boolean;
-  /** Location */
-  'Location'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Recurrence Day of Month */
-  'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */
-  'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */
-  'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */
-  'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */
-  'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */
-  'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
-  /** Recurrence Start */
-  'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */
-  'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */
-  'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */
-  'ReminderDateTime'?: SfDateTime | null;
-  /** Show Time As */
-  'ShowAs'?: EventPicklists['ShowAs'] | null;
-  /** Start Date Time */
-  'StartDateTime'?: SfDateTime | null;
-  /** Subject */
-  'Subject'?: EventPicklists['Subject'] | null;
-  /** Related To ID */
-  'WhatId'?: string | null;
-  /** Name ID */
-  'WhoId'?: string | null;
+  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
+  /** Due Date Time */ 'ActivityDateTime'?: SfDateTime | null;
+  /** Description */ 'Description'?: string | null;
+  /** Duration */ 'DurationInMinutes'?: number | null;
+  /** End Date Time */ 'EndDateTime'?: SfDateTime | null;
+  /** Event Subtype */ 'EventSubtype'?: EventPicklists['EventSubtype'] | null;
+  /** All-Day Event */ 'IsAllDayEvent'?: boolean;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** Create Recurring Series */ 'IsRecurrence'?: boolean;
+  /** Reminder Set */ 'IsReminderSet'?: boolean;
+  /** Location */ 'Location'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
+  /** Recurrence Instance */ 'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
+  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
+  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type */ 'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
+  /** Show Time As */ 'ShowAs'?: EventPicklists['ShowAs'] | null;
+  /** Start Date Time */ 'StartDateTime'?: SfDateTime | null;
+  /** Subject */ 'Subject'?: EventPicklists['Subject'] | null;
+  /** Related To ID */ 'WhatId'?: string | null;
+  /** Name ID */ 'WhoId'?: string | null;
 }
 
 /** Update payload of Event: updateable fields, all optional; `null` clears a nillable field. */
 export interface EventUpdate {
-  /** Due Date Only */
-  'ActivityDate'?: SfDate | null;
-  /** Due Date Time */
-  'ActivityDateTime'?: SfDateTime | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Duration */
-  'DurationInMinutes'?: number | null;
-  /** End Date Time */
-  'EndDateTime'?: SfDateTime | null;
-  /** All-Day Event */
-  'IsAllDayEvent'?: boolean;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** Reminder Set */
-  'IsReminderSet'?: boolean;
-  /** Location */
-  'Location'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Recurrence Day of Month */
-  'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */
-  'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */
-  'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */
-  'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */
-  'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */
-  'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
-  /** Recurrence Start */
-  'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */
-  'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */
-  'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */
-  'ReminderDateTime'?: SfDateTime | null;
-  /** Show Time As */
-  'ShowAs'?: EventPicklists['ShowAs'] | null;
-  /** Start Date Time */
-  'StartDateTime'?: SfDateTime | null;
-  /** Subject */
-  'Subject'?: EventPicklists['Subject'] | null;
-  /** Related To ID */
-  'WhatId'?: string | null;
-  /** Name ID */
-  'WhoId'?: string | null;
+  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
+  /** Due Date Time */ 'ActivityDateTime'?: SfDateTime | null;
+  /** Description */ 'Description'?: string | null;
+  /** Duration */ 'DurationInMinutes'?: number | null;
+  /** End Date Time */ 'EndDateTime'?: SfDateTime | null;
+  /** All-Day Event */ 'IsAllDayEvent'?: boolean;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** Reminder Set */ 'IsReminderSet'?: boolean;
+  /** Location */ 'Location'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
+  /** Recurrence Instance */ 'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
+  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
+  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type */ 'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
+  /** Show Time As */ 'ShowAs'?: EventPicklists['ShowAs'] | null;
+  /** Start Date Time */ 'StartDateTime'?: SfDateTime | null;
+  /** Subject */ 'Subject'?: EventPicklists['Subject'] | null;
+  /** Related To ID */ 'WhatId'?: string | null;
+  /** Name ID */ 'WhoId'?: string | null;
 }
 
 /** Picklist values of Event, by field API name. */

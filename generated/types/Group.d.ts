@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Group.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Group (`Group`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Group (`Group`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Group {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -40,32 +38,21 @@ export interface Group {
 
 /** Create payload of Group: createable fields; required ones are not optional. */
 export interface GroupCreate {
-  /** Developer Name */
-  'DeveloperName'?: string | null;
-  /** Include Bosses */
-  'DoesIncludeBosses'?: boolean;
-  /** Send Email to Members */
-  'DoesSendEmailToMembers'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Name */
-  'Name'?: string | null;
-  /** Type */
-  'Type': GroupPicklists['Type'];
+  /** Developer Name */ 'DeveloperName'?: string | null;
+  /** Include Bosses */ 'DoesIncludeBosses'?: boolean;
+  /** Send Email to Members */ 'DoesSendEmailToMembers'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Name */ 'Name'?: string | null;
+  /** Type */ 'Type': GroupPicklists['Type'];
 }
 
 /** Update payload of Group: updateable fields, all optional; `null` clears a nillable field. */
 export interface GroupUpdate {
-  /** Developer Name */
-  'DeveloperName'?: string | null;
-  /** Include Bosses */
-  'DoesIncludeBosses'?: boolean;
-  /** Send Email to Members */
-  'DoesSendEmailToMembers'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Name */
-  'Name'?: string | null;
+  /** Developer Name */ 'DeveloperName'?: string | null;
+  /** Include Bosses */ 'DoesIncludeBosses'?: boolean;
+  /** Send Email to Members */ 'DoesSendEmailToMembers'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Name */ 'Name'?: string | null;
 }
 
 /** Picklist values of Group, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Lead.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Lead (`Lead`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Lead (`Lead`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Lead {
   /** Address · `Address` · address · compound (read-only; write its components) */
   'Address': SfAddress | null;
@@ -142,186 +140,98 @@ export interface Lead {
 
 /** Create payload of Lead: createable fields; required ones are not optional. */
 export interface LeadCreate {
-  /** Annual Revenue */
-  'AnnualRevenue'?: number | null;
-  /** City */
-  'City'?: string | null;
-  /** Clean Status */
-  'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
-  /** Company */
-  'Company': string;
-  /** Company D-U-N-S Number */
-  'CompanyDunsNumber'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: LeadPicklists['CountryCode'] | null;
-  /** Current Generator(s) */
-  'CurrentGenerators__c'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Do Not Call */
-  'DoNotCall'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Email Bounced Date */
-  'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */
-  'EmailBouncedReason'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
-  /** Email Opt Out */
-  'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */
-  'HasOptedOutOfFax'?: boolean;
-  /** Industry */
-  'Industry'?: LeadPicklists['Industry'] | null;
-  /** Unread By Owner */
-  'IsUnreadByOwner'?: boolean;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Last Name */
-  'LastName': string;
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Lead Source */
-  'LeadSource'?: LeadPicklists['LeadSource'] | null;
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile Phone */
-  'MobilePhone'?: string | null;
-  /** Employees */
-  'NumberOfEmployees'?: number | null;
-  /** Number of Locations */
-  'NumberofLocations__c'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** Primary */
-  'Primary__c'?: LeadPicklists['Primary__c'] | null;
-  /** Product Interest */
-  'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
-  /** Rating */
-  'Rating'?: LeadPicklists['Rating'] | null;
-  /** SIC Code */
-  'SICCode__c'?: string | null;
-  /** Salutation */
-  'Salutation'?: LeadPicklists['Salutation'] | null;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: LeadPicklists['StateCode'] | null;
-  /** Status */
-  'Status'?: LeadPicklists['Status'];
-  /** Street */
-  'Street'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Title */
-  'Title'?: string | null;
-  /** Website */
-  'Website'?: string | null;
+  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
+  /** City */ 'City'?: string | null;
+  /** Clean Status */ 'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
+  /** Company */ 'Company': string;
+  /** Company D-U-N-S Number */ 'CompanyDunsNumber'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: LeadPicklists['CountryCode'] | null;
+  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Do Not Call */ 'DoNotCall'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
+  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
+  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
+  /** Industry */ 'Industry'?: LeadPicklists['Industry'] | null;
+  /** Unread By Owner */ 'IsUnreadByOwner'?: boolean;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Last Name */ 'LastName': string;
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Lead Source */ 'LeadSource'?: LeadPicklists['LeadSource'] | null;
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile Phone */ 'MobilePhone'?: string | null;
+  /** Employees */ 'NumberOfEmployees'?: number | null;
+  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** Primary */ 'Primary__c'?: LeadPicklists['Primary__c'] | null;
+  /** Product Interest */ 'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
+  /** Rating */ 'Rating'?: LeadPicklists['Rating'] | null;
+  /** SIC Code */ 'SICCode__c'?: string | null;
+  /** Salutation */ 'Salutation'?: LeadPicklists['Salutation'] | null;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: LeadPicklists['StateCode'] | null;
+  /** Status */ 'Status'?: LeadPicklists['Status'];
+  /** Street */ 'Street'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Title */ 'Title'?: string | null;
+  /** Website */ 'Website'?: string | null;
 }
 
 /** Update payload of Lead: updateable fields, all optional; `null` clears a nillable field. */
 export interface LeadUpdate {
-  /** Annual Revenue */
-  'AnnualRevenue'?: number | null;
-  /** City */
-  'City'?: string | null;
-  /** Clean Status */
-  'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
-  /** Company */
-  'Company'?: string;
-  /** Company D-U-N-S Number */
-  'CompanyDunsNumber'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: LeadPicklists['CountryCode'] | null;
-  /** Current Generator(s) */
-  'CurrentGenerators__c'?: string | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Do Not Call */
-  'DoNotCall'?: boolean;
-  /** Email */
-  'Email'?: string | null;
-  /** Email Bounced Date */
-  'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */
-  'EmailBouncedReason'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
-  /** Email Opt Out */
-  'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */
-  'HasOptedOutOfFax'?: boolean;
-  /** Industry */
-  'Industry'?: LeadPicklists['Industry'] | null;
-  /** Unread By Owner */
-  'IsUnreadByOwner'?: boolean;
-  /** Data.com Key */
-  'Jigsaw'?: string | null;
-  /** Last Name */
-  'LastName'?: string;
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Lead Source */
-  'LeadSource'?: LeadPicklists['LeadSource'] | null;
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile Phone */
-  'MobilePhone'?: string | null;
-  /** Employees */
-  'NumberOfEmployees'?: number | null;
-  /** Number of Locations */
-  'NumberofLocations__c'?: number | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** Primary */
-  'Primary__c'?: LeadPicklists['Primary__c'] | null;
-  /** Product Interest */
-  'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
-  /** Rating */
-  'Rating'?: LeadPicklists['Rating'] | null;
-  /** SIC Code */
-  'SICCode__c'?: string | null;
-  /** Salutation */
-  'Salutation'?: LeadPicklists['Salutation'] | null;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: LeadPicklists['StateCode'] | null;
-  /** Status */
-  'Status'?: LeadPicklists['Status'];
-  /** Street */
-  'Street'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Title */
-  'Title'?: string | null;
-  /** Website */
-  'Website'?: string | null;
+  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
+  /** City */ 'City'?: string | null;
+  /** Clean Status */ 'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
+  /** Company */ 'Company'?: string;
+  /** Company D-U-N-S Number */ 'CompanyDunsNumber'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: LeadPicklists['CountryCode'] | null;
+  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Do Not Call */ 'DoNotCall'?: boolean;
+  /** Email */ 'Email'?: string | null;
+  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
+  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
+  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
+  /** Industry */ 'Industry'?: LeadPicklists['Industry'] | null;
+  /** Unread By Owner */ 'IsUnreadByOwner'?: boolean;
+  /** Data.com Key */ 'Jigsaw'?: string | null;
+  /** Last Name */ 'LastName'?: string;
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Lead Source */ 'LeadSource'?: LeadPicklists['LeadSource'] | null;
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile Phone */ 'MobilePhone'?: string | null;
+  /** Employees */ 'NumberOfEmployees'?: number | null;
+  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** Primary */ 'Primary__c'?: LeadPicklists['Primary__c'] | null;
+  /** Product Interest */ 'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
+  /** Rating */ 'Rating'?: LeadPicklists['Rating'] | null;
+  /** SIC Code */ 'SICCode__c'?: string | null;
+  /** Salutation */ 'Salutation'?: LeadPicklists['Salutation'] | null;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: LeadPicklists['StateCode'] | null;
+  /** Status */ 'Status'?: LeadPicklists['Status'];
+  /** Street */ 'Street'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Title */ 'Title'?: string | null;
+  /** Website */ 'Website'?: string | null;
 }
 
 /** Picklist values of Lead, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Opportunity.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Opportunity (`Opportunity`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Opportunity (`Opportunity`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Opportunity {
   /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
@@ -102,102 +100,56 @@ export interface Opportunity {
 
 /** Create payload of Opportunity: createable fields; required ones are not optional. */
 export interface OpportunityCreate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Amount */
-  'Amount'?: number | null;
-  /** Campaign ID */
-  'CampaignId'?: string | null;
-  /** Close Date */
-  'CloseDate': SfDate;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Current Generator(s) */
-  'CurrentGenerators__c'?: string | null;
-  /** Delivery/Installation Status */
-  'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Forecast Category */
-  'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** Lead Source */
-  'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
-  /** Main Competitor(s) */
-  'MainCompetitors__c'?: string | null;
-  /** Name */
-  'Name': string;
-  /** Next Step */
-  'NextStep'?: string | null;
-  /** Order Number */
-  'OrderNumber__c'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Probability (%) */
-  'Probability'?: number | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** Stage */
-  'StageName': OpportunityPicklists['StageName'];
-  /** Quantity */
-  'TotalOpportunityQuantity'?: number | null;
-  /** Tracking Number */
-  'TrackingNumber__c'?: string | null;
-  /** Opportunity Type */
-  'Type'?: OpportunityPicklists['Type'] | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Amount */ 'Amount'?: number | null;
+  /** Campaign ID */ 'CampaignId'?: string | null;
+  /** Close Date */ 'CloseDate': SfDate;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
+  /** Delivery/Installation Status */ 'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
+  /** Description */ 'Description'?: string | null;
+  /** Forecast Category */ 'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** Lead Source */ 'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
+  /** Main Competitor(s) */ 'MainCompetitors__c'?: string | null;
+  /** Name */ 'Name': string;
+  /** Next Step */ 'NextStep'?: string | null;
+  /** Order Number */ 'OrderNumber__c'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Probability (%) */ 'Probability'?: number | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Stage */ 'StageName': OpportunityPicklists['StageName'];
+  /** Quantity */ 'TotalOpportunityQuantity'?: number | null;
+  /** Tracking Number */ 'TrackingNumber__c'?: string | null;
+  /** Opportunity Type */ 'Type'?: OpportunityPicklists['Type'] | null;
 }
 
 /** Update payload of Opportunity: updateable fields, all optional; `null` clears a nillable field. */
 export interface OpportunityUpdate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Amount */
-  'Amount'?: number | null;
-  /** Campaign ID */
-  'CampaignId'?: string | null;
-  /** Close Date */
-  'CloseDate'?: SfDate;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Current Generator(s) */
-  'CurrentGenerators__c'?: string | null;
-  /** Delivery/Installation Status */
-  'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Forecast Category */
-  'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
-  /** Private */
-  'IsPrivate'?: boolean;
-  /** Lead Source */
-  'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
-  /** Main Competitor(s) */
-  'MainCompetitors__c'?: string | null;
-  /** Name */
-  'Name'?: string;
-  /** Next Step */
-  'NextStep'?: string | null;
-  /** Order Number */
-  'OrderNumber__c'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Probability (%) */
-  'Probability'?: number | null;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** Stage */
-  'StageName'?: OpportunityPicklists['StageName'];
-  /** Quantity */
-  'TotalOpportunityQuantity'?: number | null;
-  /** Tracking Number */
-  'TrackingNumber__c'?: string | null;
-  /** Opportunity Type */
-  'Type'?: OpportunityPicklists['Type'] | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Amount */ 'Amount'?: number | null;
+  /** Campaign ID */ 'CampaignId'?: string | null;
+  /** Close Date */ 'CloseDate'?: SfDate;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
+  /** Delivery/Installation Status */ 'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
+  /** Description */ 'Description'?: string | null;
+  /** Forecast Category */ 'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
+  /** Private */ 'IsPrivate'?: boolean;
+  /** Lead Source */ 'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
+  /** Main Competitor(s) */ 'MainCompetitors__c'?: string | null;
+  /** Name */ 'Name'?: string;
+  /** Next Step */ 'NextStep'?: string | null;
+  /** Order Number */ 'OrderNumber__c'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Probability (%) */ 'Probability'?: number | null;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Stage */ 'StageName'?: OpportunityPicklists['StageName'];
+  /** Quantity */ 'TotalOpportunityQuantity'?: number | null;
+  /** Tracking Number */ 'TrackingNumber__c'?: string | null;
+  /** Opportunity Type */ 'Type'?: OpportunityPicklists['Type'] | null;
 }
 
 /** Picklist values of Opportunity, by field API name. */

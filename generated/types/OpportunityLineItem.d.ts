@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/OpportunityLineItem.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Opportunity Product (`OpportunityLineItem`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Opportunity Product (`OpportunityLineItem`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface OpportunityLineItem {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -54,40 +52,25 @@ export interface OpportunityLineItem {
 
 /** Create payload of OpportunityLineItem: createable fields; required ones are not optional. */
 export interface OpportunityLineItemCreate {
-  /** Line Description */
-  'Description'?: string | null;
-  /** Opportunity ID */
-  'OpportunityId': string;
-  /** Price Book Entry ID */
-  'PricebookEntryId'?: string | null;
-  /** Product ID */
-  'Product2Id'?: string | null;
-  /** Quantity */
-  'Quantity': number;
-  /** Date */
-  'ServiceDate'?: SfDate | null;
-  /** Sort Order */
-  'SortOrder'?: number | null;
-  /** Total Price */
-  'TotalPrice'?: number | null;
-  /** Sales Price */
-  'UnitPrice'?: number | null;
+  /** Line Description */ 'Description'?: string | null;
+  /** Opportunity ID */ 'OpportunityId': string;
+  /** Price Book Entry ID */ 'PricebookEntryId'?: string | null;
+  /** Product ID */ 'Product2Id'?: string | null;
+  /** Quantity */ 'Quantity': number;
+  /** Date */ 'ServiceDate'?: SfDate | null;
+  /** Sort Order */ 'SortOrder'?: number | null;
+  /** Total Price */ 'TotalPrice'?: number | null;
+  /** Sales Price */ 'UnitPrice'?: number | null;
 }
 
 /** Update payload of OpportunityLineItem: updateable fields, all optional; `null` clears a nillable field. */
 export interface OpportunityLineItemUpdate {
-  /** Line Description */
-  'Description'?: string | null;
-  /** Quantity */
-  'Quantity'?: number;
-  /** Date */
-  'ServiceDate'?: SfDate | null;
-  /** Sort Order */
-  'SortOrder'?: number | null;
-  /** Total Price */
-  'TotalPrice'?: number | null;
-  /** Sales Price */
-  'UnitPrice'?: number | null;
+  /** Line Description */ 'Description'?: string | null;
+  /** Quantity */ 'Quantity'?: number;
+  /** Date */ 'ServiceDate'?: SfDate | null;
+  /** Sort Order */ 'SortOrder'?: number | null;
+  /** Total Price */ 'TotalPrice'?: number | null;
+  /** Sales Price */ 'UnitPrice'?: number | null;
 }
 
 /** Picklist values of OpportunityLineItem, by field API name. */

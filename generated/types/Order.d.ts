@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Order.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Order (`Order`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Order (`Order`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Order {
   /** Account ID · `AccountId` · lookup(Account) · relationship Account */
   'AccountId': string | null;
@@ -126,170 +124,90 @@ export interface Order {
 
 /** Create payload of Order: createable fields; required ones are not optional. */
 export interface OrderCreate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Bill To Contact ID */
-  'BillToContactId'?: string | null;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Company Authorized By ID */
-  'CompanyAuthorizedById'?: string | null;
-  /** Company Authorized Date */
-  'CompanyAuthorizedDate'?: SfDate | null;
-  /** Contract ID */
-  'ContractId'?: string | null;
-  /** Customer Authorized By ID */
-  'CustomerAuthorizedById'?: string | null;
-  /** Customer Authorized Date */
-  'CustomerAuthorizedDate'?: SfDate | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Order Start Date */
-  'EffectiveDate': SfDate;
-  /** Order End Date */
-  'EndDate'?: SfDate | null;
-  /** Reduction Order */
-  'IsReductionOrder'?: boolean;
-  /** Order Name */
-  'Name'?: string | null;
-  /** Order Reference Number */
-  'OrderReferenceNumber'?: string | null;
-  /** Original Order ID */
-  'OriginalOrderId'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** PO Date */
-  'PoDate'?: SfDate | null;
-  /** PO Number */
-  'PoNumber'?: string | null;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Ship To Contact ID */
-  'ShipToContactId'?: string | null;
-  /** Shipping City */
-  'ShippingCity'?: string | null;
-  /** Shipping Country */
-  'ShippingCountry'?: string | null;
-  /** Shipping Country Code */
-  'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */
-  'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */
-  'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */
-  'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */
-  'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */
-  'ShippingState'?: string | null;
-  /** Shipping State/Province Code */
-  'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */
-  'ShippingStreet'?: string | null;
-  /** Status */
-  'Status'?: OrderPicklists['Status'];
-  /** Order Type */
-  'Type'?: OrderPicklists['Type'] | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Bill To Contact ID */ 'BillToContactId'?: string | null;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Company Authorized By ID */ 'CompanyAuthorizedById'?: string | null;
+  /** Company Authorized Date */ 'CompanyAuthorizedDate'?: SfDate | null;
+  /** Contract ID */ 'ContractId'?: string | null;
+  /** Customer Authorized By ID */ 'CustomerAuthorizedById'?: string | null;
+  /** Customer Authorized Date */ 'CustomerAuthorizedDate'?: SfDate | null;
+  /** Description */ 'Description'?: string | null;
+  /** Order Start Date */ 'EffectiveDate': SfDate;
+  /** Order End Date */ 'EndDate'?: SfDate | null;
+  /** Reduction Order */ 'IsReductionOrder'?: boolean;
+  /** Order Name */ 'Name'?: string | null;
+  /** Order Reference Number */ 'OrderReferenceNumber'?: string | null;
+  /** Original Order ID */ 'OriginalOrderId'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** PO Date */ 'PoDate'?: SfDate | null;
+  /** PO Number */ 'PoNumber'?: string | null;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Ship To Contact ID */ 'ShipToContactId'?: string | null;
+  /** Shipping City */ 'ShippingCity'?: string | null;
+  /** Shipping Country */ 'ShippingCountry'?: string | null;
+  /** Shipping Country Code */ 'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
+  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province */ 'ShippingState'?: string | null;
+  /** Shipping State/Province Code */ 'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
+  /** Shipping Street */ 'ShippingStreet'?: string | null;
+  /** Status */ 'Status'?: OrderPicklists['Status'];
+  /** Order Type */ 'Type'?: OrderPicklists['Type'] | null;
 }
 
 /** Update payload of Order: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrderUpdate {
-  /** Account ID */
-  'AccountId'?: string | null;
-  /** Bill To Contact ID */
-  'BillToContactId'?: string | null;
-  /** Billing City */
-  'BillingCity'?: string | null;
-  /** Billing Country */
-  'BillingCountry'?: string | null;
-  /** Billing Country Code */
-  'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */
-  'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */
-  'BillingLatitude'?: number | null;
-  /** Billing Longitude */
-  'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */
-  'BillingPostalCode'?: string | null;
-  /** Billing State/Province */
-  'BillingState'?: string | null;
-  /** Billing State/Province Code */
-  'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
-  /** Billing Street */
-  'BillingStreet'?: string | null;
-  /** Company Authorized By ID */
-  'CompanyAuthorizedById'?: string | null;
-  /** Company Authorized Date */
-  'CompanyAuthorizedDate'?: SfDate | null;
-  /** Contract ID */
-  'ContractId'?: string | null;
-  /** Customer Authorized By ID */
-  'CustomerAuthorizedById'?: string | null;
-  /** Customer Authorized Date */
-  'CustomerAuthorizedDate'?: SfDate | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Order Start Date */
-  'EffectiveDate'?: SfDate;
-  /** Order End Date */
-  'EndDate'?: SfDate | null;
-  /** Order Name */
-  'Name'?: string | null;
-  /** Order Reference Number */
-  'OrderReferenceNumber'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** PO Date */
-  'PoDate'?: SfDate | null;
-  /** PO Number */
-  'PoNumber'?: string | null;
-  /** Price Book ID */
-  'Pricebook2Id'?: string | null;
-  /** Ship To Contact ID */
-  'ShipToContactId'?: string | null;
-  /** Shipping City */
-  'ShippingCity'?: string | null;
-  /** Shipping Country */
-  'ShippingCountry'?: string | null;
-  /** Shipping Country Code */
-  'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */
-  'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */
-  'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */
-  'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */
-  'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */
-  'ShippingState'?: string | null;
-  /** Shipping State/Province Code */
-  'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */
-  'ShippingStreet'?: string | null;
-  /** Status */
-  'Status'?: OrderPicklists['Status'];
-  /** Order Type */
-  'Type'?: OrderPicklists['Type'] | null;
+  /** Account ID */ 'AccountId'?: string | null;
+  /** Bill To Contact ID */ 'BillToContactId'?: string | null;
+  /** Billing City */ 'BillingCity'?: string | null;
+  /** Billing Country */ 'BillingCountry'?: string | null;
+  /** Billing Country Code */ 'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude */ 'BillingLatitude'?: number | null;
+  /** Billing Longitude */ 'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
+  /** Billing State/Province */ 'BillingState'?: string | null;
+  /** Billing State/Province Code */ 'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
+  /** Billing Street */ 'BillingStreet'?: string | null;
+  /** Company Authorized By ID */ 'CompanyAuthorizedById'?: string | null;
+  /** Company Authorized Date */ 'CompanyAuthorizedDate'?: SfDate | null;
+  /** Contract ID */ 'ContractId'?: string | null;
+  /** Customer Authorized By ID */ 'CustomerAuthorizedById'?: string | null;
+  /** Customer Authorized Date */ 'CustomerAuthorizedDate'?: SfDate | null;
+  /** Description */ 'Description'?: string | null;
+  /** Order Start Date */ 'EffectiveDate'?: SfDate;
+  /** Order End Date */ 'EndDate'?: SfDate | null;
+  /** Order Name */ 'Name'?: string | null;
+  /** Order Reference Number */ 'OrderReferenceNumber'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** PO Date */ 'PoDate'?: SfDate | null;
+  /** PO Number */ 'PoNumber'?: string | null;
+  /** Price Book ID */ 'Pricebook2Id'?: string | null;
+  /** Ship To Contact ID */ 'ShipToContactId'?: string | null;
+  /** Shipping City */ 'ShippingCity'?: string | null;
+  /** Shipping Country */ 'ShippingCountry'?: string | null;
+  /** Shipping Country Code */ 'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
+  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province */ 'ShippingState'?: string | null;
+  /** Shipping State/Province Code */ 'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
+  /** Shipping Street */ 'ShippingStreet'?: string | null;
+  /** Status */ 'Status'?: OrderPicklists['Status'];
+  /** Order Type */ 'Type'?: OrderPicklists['Type'] | null;
 }
 
 /** Picklist values of Order, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/OrderItem.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Order Product (`OrderItem`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Order Product (`OrderItem`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface OrderItem {
   /** Available Quantity · `AvailableQuantity` · double(18, 2) · read-only */
   'AvailableQuantity': number | null;
@@ -52,38 +50,24 @@ export interface OrderItem {
 
 /** Create payload of OrderItem: createable fields; required ones are not optional. */
 export interface OrderItemCreate {
-  /** Line Description */
-  'Description'?: string | null;
-  /** End Date */
-  'EndDate'?: SfDate | null;
-  /** Order ID */
-  'OrderId': string;
-  /** Original Order Item ID */
-  'OriginalOrderItemId'?: string | null;
-  /** Price Book Entry ID */
-  'PricebookEntryId': string;
-  /** Product ID */
-  'Product2Id'?: string | null;
-  /** Quantity */
-  'Quantity': number;
-  /** Start Date */
-  'ServiceDate'?: SfDate | null;
-  /** Unit Price */
-  'UnitPrice': number;
+  /** Line Description */ 'Description'?: string | null;
+  /** End Date */ 'EndDate'?: SfDate | null;
+  /** Order ID */ 'OrderId': string;
+  /** Original Order Item ID */ 'OriginalOrderItemId'?: string | null;
+  /** Price Book Entry ID */ 'PricebookEntryId': string;
+  /** Product ID */ 'Product2Id'?: string | null;
+  /** Quantity */ 'Quantity': number;
+  /** Start Date */ 'ServiceDate'?: SfDate | null;
+  /** Unit Price */ 'UnitPrice': number;
 }
 
 /** Update payload of OrderItem: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrderItemUpdate {
-  /** Line Description */
-  'Description'?: string | null;
-  /** End Date */
-  'EndDate'?: SfDate | null;
-  /** Quantity */
-  'Quantity'?: number;
-  /** Start Date */
-  'ServiceDate'?: SfDate | null;
-  /** Unit Price */
-  'UnitPrice'?: number;
+  /** Line Description */ 'Description'?: string | null;
+  /** End Date */ 'EndDate'?: SfDate | null;
+  /** Quantity */ 'Quantity'?: number;
+  /** Start Date */ 'ServiceDate'?: SfDate | null;
+  /** Unit Price */ 'UnitPrice'?: number;
 }
 
 /** Picklist values of OrderItem, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Order_Event__e.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Order Event (`Order_Event__e`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Order Event (`Order_Event__e`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Order_Event__e {
   /** Account Id · `Account_Id__c` · string(18) · create-only */
   'Account_Id__c': string | null;
@@ -36,22 +34,14 @@ export interface Order_Event__e {
 
 /** Create payload of Order_Event__e: createable fields; required ones are not optional. */
 export interface Order_Event__eCreate {
-  /** Account Id */
-  'Account_Id__c'?: string | null;
-  /** Amount */
-  'Amount__c'?: number | null;
-  /** Express */
-  'Express__c'?: boolean;
-  /** Notes */
-  'Notes__c'?: string | null;
-  /** Order Number */
-  'Order_Number__c'?: string | null;
-  /** Quantity */
-  'Quantity__c'?: number | null;
-  /** Ship By */
-  'Ship_By__c'?: SfDateTime | null;
-  /** Ship Date */
-  'Ship_Date__c'?: SfDate | null;
+  /** Account Id */ 'Account_Id__c'?: string | null;
+  /** Amount */ 'Amount__c'?: number | null;
+  /** Express */ 'Express__c'?: boolean;
+  /** Notes */ 'Notes__c'?: string | null;
+  /** Order Number */ 'Order_Number__c'?: string | null;
+  /** Quantity */ 'Quantity__c'?: number | null;
+  /** Ship By */ 'Ship_By__c'?: SfDateTime | null;
+  /** Ship Date */ 'Ship_Date__c'?: SfDate | null;
 }
 
 /** Order_Event__e has no updateable field: no update payload is valid except `{}`. */

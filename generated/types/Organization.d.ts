@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Organization.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Organization (`Organization`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Organization (`Organization`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Organization {
   /** Address · `Address` · address · compound (read-only; write its components) */
   'Address': SfAddress | null;
@@ -94,94 +92,52 @@ export interface Organization {
 
 /** Create payload of Organization: createable fields; required ones are not optional. */
 export interface OrganizationCreate {
-  /** City */
-  'City'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
-  /** Locale */
-  'DefaultLocaleSidKey': OrganizationPicklists['DefaultLocaleSidKey'];
-  /** Division */
-  'Division'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
-  /** Language */
-  'LanguageLocaleKey': OrganizationPicklists['LanguageLocaleKey'];
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Name */
-  'Name': string;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** RequireOpportunityProducts */
-  'PreferencesRequireOpportunityProducts'?: boolean;
-  /** Primary Contact */
-  'PrimaryContact'?: string | null;
-  /** Info Emails Admin */
-  'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */
-  'ReceivesInfoEmails'?: boolean;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: OrganizationPicklists['StateCode'] | null;
-  /** Street */
-  'Street'?: string | null;
-  /** Time Zone */
-  'TimeZoneSidKey': OrganizationPicklists['TimeZoneSidKey'];
+  /** City */ 'City'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
+  /** Locale */ 'DefaultLocaleSidKey': OrganizationPicklists['DefaultLocaleSidKey'];
+  /** Division */ 'Division'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
+  /** Language */ 'LanguageLocaleKey': OrganizationPicklists['LanguageLocaleKey'];
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Name */ 'Name': string;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** RequireOpportunityProducts */ 'PreferencesRequireOpportunityProducts'?: boolean;
+  /** Primary Contact */ 'PrimaryContact'?: string | null;
+  /** Info Emails Admin */ 'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: OrganizationPicklists['StateCode'] | null;
+  /** Street */ 'Street'?: string | null;
+  /** Time Zone */ 'TimeZoneSidKey': OrganizationPicklists['TimeZoneSidKey'];
 }
 
 /** Update payload of Organization: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrganizationUpdate {
-  /** City */
-  'City'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
-  /** Locale */
-  'DefaultLocaleSidKey'?: OrganizationPicklists['DefaultLocaleSidKey'];
-  /** Division */
-  'Division'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
-  /** Language */
-  'LanguageLocaleKey'?: OrganizationPicklists['LanguageLocaleKey'];
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Name */
-  'Name'?: string;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** RequireOpportunityProducts */
-  'PreferencesRequireOpportunityProducts'?: boolean;
-  /** Primary Contact */
-  'PrimaryContact'?: string | null;
-  /** Info Emails Admin */
-  'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */
-  'ReceivesInfoEmails'?: boolean;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: OrganizationPicklists['StateCode'] | null;
-  /** Street */
-  'Street'?: string | null;
-  /** Time Zone */
-  'TimeZoneSidKey'?: OrganizationPicklists['TimeZoneSidKey'];
+  /** City */ 'City'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
+  /** Locale */ 'DefaultLocaleSidKey'?: OrganizationPicklists['DefaultLocaleSidKey'];
+  /** Division */ 'Division'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
+  /** Language */ 'LanguageLocaleKey'?: OrganizationPicklists['LanguageLocaleKey'];
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Name */ 'Name'?: string;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** RequireOpportunityProducts */ 'PreferencesRequireOpportunityProducts'?: boolean;
+  /** Primary Contact */ 'PrimaryContact'?: string | null;
+  /** Info Emails Admin */ 'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: OrganizationPicklists['StateCode'] | null;
+  /** Street */ 'Street'?: string | null;
+  /** Time Zone */ 'TimeZoneSidKey'?: OrganizationPicklists['TimeZoneSidKey'];
 }
 
 /** Picklist values of Organization, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Pricebook2.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Price Book (`Pricebook2`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Price Book (`Pricebook2`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Pricebook2 {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -40,22 +38,16 @@ export interface Pricebook2 {
 
 /** Create payload of Pricebook2: createable fields; required ones are not optional. */
 export interface Pricebook2Create {
-  /** Description */
-  'Description'?: string | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Price Book Name */
-  'Name': string;
+  /** Description */ 'Description'?: string | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Price Book Name */ 'Name': string;
 }
 
 /** Update payload of Pricebook2: updateable fields, all optional; `null` clears a nillable field. */
 export interface Pricebook2Update {
-  /** Description */
-  'Description'?: string | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Price Book Name */
-  'Name'?: string;
+  /** Description */ 'Description'?: string | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Price Book Name */ 'Name'?: string;
 }
 
 /** Picklist values of Pricebook2, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/PricebookEntry.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Price Book Entry (`PricebookEntry`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Price Book Entry (`PricebookEntry`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface PricebookEntry {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -42,26 +40,18 @@ export interface PricebookEntry {
 
 /** Create payload of PricebookEntry: createable fields; required ones are not optional. */
 export interface PricebookEntryCreate {
-  /** Active */
-  'IsActive'?: boolean;
-  /** Price Book ID */
-  'Pricebook2Id': string;
-  /** Product ID */
-  'Product2Id': string;
-  /** List Price */
-  'UnitPrice': number;
-  /** Use Standard Price */
-  'UseStandardPrice'?: boolean;
+  /** Active */ 'IsActive'?: boolean;
+  /** Price Book ID */ 'Pricebook2Id': string;
+  /** Product ID */ 'Product2Id': string;
+  /** List Price */ 'UnitPrice': number;
+  /** Use Standard Price */ 'UseStandardPrice'?: boolean;
 }
 
 /** Update payload of PricebookEntry: updateable fields, all optional; `null` clears a nillable field. */
 export interface PricebookEntryUpdate {
-  /** Active */
-  'IsActive'?: boolean;
-  /** List Price */
-  'UnitPrice'?: number;
-  /** Use Standard Price */
-  'UseStandardPrice'?: boolean;
+  /** Active */ 'IsActive'?: boolean;
+  /** List Price */ 'UnitPrice'?: number;
+  /** Use Standard Price */ 'UseStandardPrice'?: boolean;
 }
 
 /** Picklist values of PricebookEntry, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Product2.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Product (`Product2`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Product (`Product2`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Product2 {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -50,46 +48,28 @@ export interface Product2 {
 
 /** Create payload of Product2: createable fields; required ones are not optional. */
 export interface Product2Create {
-  /** Product Description */
-  'Description'?: string | null;
-  /** Display URL */
-  'DisplayUrl'?: string | null;
-  /** External ID */
-  'ExternalId'?: string | null;
-  /** Product Family */
-  'Family'?: Product2Picklists['Family'] | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Product Name */
-  'Name': string;
-  /** Product Code */
-  'ProductCode'?: string | null;
-  /** Quantity Unit Of Measure */
-  'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
-  /** Product SKU */
-  'StockKeepingUnit'?: string | null;
+  /** Product Description */ 'Description'?: string | null;
+  /** Display URL */ 'DisplayUrl'?: string | null;
+  /** External ID */ 'ExternalId'?: string | null;
+  /** Product Family */ 'Family'?: Product2Picklists['Family'] | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Product Name */ 'Name': string;
+  /** Product Code */ 'ProductCode'?: string | null;
+  /** Quantity Unit Of Measure */ 'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
+  /** Product SKU */ 'StockKeepingUnit'?: string | null;
 }
 
 /** Update payload of Product2: updateable fields, all optional; `null` clears a nillable field. */
 export interface Product2Update {
-  /** Product Description */
-  'Description'?: string | null;
-  /** Display URL */
-  'DisplayUrl'?: string | null;
-  /** External ID */
-  'ExternalId'?: string | null;
-  /** Product Family */
-  'Family'?: Product2Picklists['Family'] | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Product Name */
-  'Name'?: string;
-  /** Product Code */
-  'ProductCode'?: string | null;
-  /** Quantity Unit Of Measure */
-  'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
-  /** Product SKU */
-  'StockKeepingUnit'?: string | null;
+  /** Product Description */ 'Description'?: string | null;
+  /** Display URL */ 'DisplayUrl'?: string | null;
+  /** External ID */ 'ExternalId'?: string | null;
+  /** Product Family */ 'Family'?: Product2Picklists['Family'] | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Product Name */ 'Name'?: string;
+  /** Product Code */ 'ProductCode'?: string | null;
+  /** Quantity Unit Of Measure */ 'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
+  /** Product SKU */ 'StockKeepingUnit'?: string | null;
 }
 
 /** Picklist values of Product2, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Profile.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Profile (`Profile`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Profile (`Profile`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Profile {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -54,56 +52,33 @@ export interface Profile {
 
 /** Create payload of Profile: createable fields; required ones are not optional. */
 export interface ProfileCreate {
-  /** Description */
-  'Description'?: string | null;
-  /** API Enabled */
-  'PermissionsApiEnabled'?: boolean;
-  /** Edit Events */
-  'PermissionsEditEvent'?: boolean;
-  /** Edit Tasks */
-  'PermissionsEditTask'?: boolean;
-  /** Mass Email */
-  'PermissionsEmailMass'?: boolean;
-  /** Send Email */
-  'PermissionsEmailSingle'?: boolean;
-  /** Export Reports */
-  'PermissionsExportReport'?: boolean;
-  /** Manage Users */
-  'PermissionsManageUsers'?: boolean;
-  /** Modify All Data */
-  'PermissionsModifyAllData'?: boolean;
-  /** View All Data */
-  'PermissionsViewAllData'?: boolean;
-  /** View Encrypted Data */
-  'PermissionsViewEncryptedData'?: boolean;
+  /** Description */ 'Description'?: string | null;
+  /** API Enabled */ 'PermissionsApiEnabled'?: boolean;
+  /** Edit Events */ 'PermissionsEditEvent'?: boolean;
+  /** Edit Tasks */ 'PermissionsEditTask'?: boolean;
+  /** Mass Email */ 'PermissionsEmailMass'?: boolean;
+  /** Send Email */ 'PermissionsEmailSingle'?: boolean;
+  /** Export Reports */ 'PermissionsExportReport'?: boolean;
+  /** Manage Users */ 'PermissionsManageUsers'?: boolean;
+  /** Modify All Data */ 'PermissionsModifyAllData'?: boolean;
+  /** View All Data */ 'PermissionsViewAllData'?: boolean;
+  /** View Encrypted Data */ 'PermissionsViewEncryptedData'?: boolean;
 }
 
 /** Update payload of Profile: updateable fields, all optional; `null` clears a nillable field. */
 export interface ProfileUpdate {
-  /** Description */
-  'Description'?: string | null;
-  /** Name */
-  'Name'?: string;
-  /** API Enabled */
-  'PermissionsApiEnabled'?: boolean;
-  /** Edit Events */
-  'PermissionsEditEvent'?: boolean;
-  /** Edit Tasks */
-  'PermissionsEditTask'?: boolean;
-  /** Mass Email */
-  'PermissionsEmailMass'?: boolean;
-  /** Send Email */
-  'PermissionsEmailSingle'?: boolean;
-  /** Export Reports */
-  'PermissionsExportReport'?: boolean;
-  /** Manage Users */
-  'PermissionsManageUsers'?: boolean;
-  /** Modify All Data */
-  'PermissionsModifyAllData'?: boolean;
-  /** View All Data */
-  'PermissionsViewAllData'?: boolean;
-  /** View Encrypted Data */
-  'PermissionsViewEncryptedData'?: boolean;
+  /** Description */ 'Description'?: string | null;
+  /** Name */ 'Name'?: string;
+  /** API Enabled */ 'PermissionsApiEnabled'?: boolean;
+  /** Edit Events */ 'PermissionsEditEvent'?: boolean;
+  /** Edit Tasks */ 'PermissionsEditTask'?: boolean;
+  /** Mass Email */ 'PermissionsEmailMass'?: boolean;
+  /** Send Email */ 'PermissionsEmailSingle'?: boolean;
+  /** Export Reports */ 'PermissionsExportReport'?: boolean;
+  /** Manage Users */ 'PermissionsManageUsers'?: boolean;
+  /** Modify All Data */ 'PermissionsModifyAllData'?: boolean;
+  /** View All Data */ 'PermissionsViewAllData'?: boolean;
+  /** View Encrypted Data */ 'PermissionsViewEncryptedData'?: boolean;
 }
 
 /** Picklist values of Profile, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Project_Assignment__c.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Project Assignment (`Project_Assignment__c`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Project Assignment (`Project_Assignment__c`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Project_Assignment__c {
   /** Contact · `Contact__c` · master-detail(Contact) · required on create · create-only · relationship Contact__r */
   'Contact__c': string | null;
@@ -40,22 +38,16 @@ export interface Project_Assignment__c {
 
 /** Create payload of Project_Assignment__c: createable fields; required ones are not optional. */
 export interface Project_Assignment__cCreate {
-  /** Contact */
-  'Contact__c': string;
-  /** Hours */
-  'Hours__c'?: number | null;
-  /** Project */
-  'Project__c': string;
-  /** Role */
-  'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
+  /** Contact */ 'Contact__c': string;
+  /** Hours */ 'Hours__c'?: number | null;
+  /** Project */ 'Project__c': string;
+  /** Role */ 'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
 }
 
 /** Update payload of Project_Assignment__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Project_Assignment__cUpdate {
-  /** Hours */
-  'Hours__c'?: number | null;
-  /** Role */
-  'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
+  /** Hours */ 'Hours__c'?: number | null;
+  /** Role */ 'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
 }
 
 /** Picklist values of Project_Assignment__c, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Project__c.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Project (`Project__c`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Project (`Project__c`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Project__c {
   /** Account · `Account__c` · lookup(Account) · relationship Account__r */
   'Account__c': string | null;
@@ -46,51 +44,33 @@ export interface Project__c {
   'Status__c': Project__cPicklists['Status__c'] | null;
   /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Total Hours · `Total_Hours__c` · double(18, 1) · roll-up summary · read-only
-   * Roll-up summary: SUM(Project_Assignment__c.Hours__c).
-   */
+  /** Total Hours · `Total_Hours__c` · double(18, 1) · roll-up summary · read-only
+   * Roll-up summary: SUM(Project_Assignment__c.Hours__c). */
   'Total_Hours__c': number | null;
 }
 
 /** Create payload of Project__c: createable fields; required ones are not optional. */
 export interface Project__cCreate {
-  /** Account */
-  'Account__c'?: string | null;
-  /** Budget */
-  'Budget__c'?: number | null;
-  /** End Date */
-  'End_Date__c'?: SfDate | null;
-  /** Project Name */
-  'Name'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Sponsor */
-  'Sponsor__c'?: string | null;
-  /** Start Date */
-  'Start_Date__c'?: SfDate | null;
-  /** Status */
-  'Status__c'?: Project__cPicklists['Status__c'] | null;
+  /** Account */ 'Account__c'?: string | null;
+  /** Budget */ 'Budget__c'?: number | null;
+  /** End Date */ 'End_Date__c'?: SfDate | null;
+  /** Project Name */ 'Name'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Sponsor */ 'Sponsor__c'?: string | null;
+  /** Start Date */ 'Start_Date__c'?: SfDate | null;
+  /** Status */ 'Status__c'?: Project__cPicklists['Status__c'] | null;
 }
 
 /** Update payload of Project__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Project__cUpdate {
-  /** Account */
-  'Account__c'?: string | null;
-  /** Budget */
-  'Budget__c'?: number | null;
-  /** End Date */
-  'End_Date__c'?: SfDate | null;
-  /** Project Name */
-  'Name'?: string | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Sponsor */
-  'Sponsor__c'?: string | null;
-  /** Start Date */
-  'Start_Date__c'?: SfDate | null;
-  /** Status */
-  'Status__c'?: Project__cPicklists['Status__c'] | null;
+  /** Account */ 'Account__c'?: string | null;
+  /** Budget */ 'Budget__c'?: number | null;
+  /** End Date */ 'End_Date__c'?: SfDate | null;
+  /** Project Name */ 'Name'?: string | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Sponsor */ 'Sponsor__c'?: string | null;
+  /** Start Date */ 'Start_Date__c'?: SfDate | null;
+  /** Status */ 'Status__c'?: Project__cPicklists['Status__c'] | null;
 }
 
 /** Picklist values of Project__c, by field API name. */

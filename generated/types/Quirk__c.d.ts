@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Quirk__c.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Quirk (`Quirk__c`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Quirk (`Quirk__c`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Quirk__c {
   /** Any · `Any__c` · string(255) */
   'Any__c': string | null;
@@ -18,11 +16,8 @@ export interface Quirk__c {
   'Boolean__c': boolean;
   /** Class · `Class__c` · string(255) */
   'Class__c': string | null;
-  /**
-   * Ends *\/ here · `Comment_Closer__c` · textarea(255)
-   * Help with *\/ a comment closer,
-   * newlines and `backticks` ${x}.
-   */
+  /** Ends *\/ here · `Comment_Closer__c` · textarea(255)
+   * Help with *\/ a comment closer, newlines and `backticks` ${x}. */
   'Comment_Closer__c': string | null;
   /** Constructor · `Constructor__c` · string(255) */
   'Constructor__c': string | null;
@@ -40,10 +35,8 @@ export interface Quirk__c {
   'Default__c': string | null;
   /** Delete · `Delete__c` · boolean */
   'Delete__c': boolean;
-  /**
-   * Enum · `Enum__c` · picklist(255) · restricted
-   * Values include __proto__, constructor and "null": build lookups with Map.
-   */
+  /** Enum · `Enum__c` · picklist(255) · restricted
+   * Values include __proto__, constructor and "null": build lookups with Map. */
   'Enum__c': Quirk__cPicklists['Enum__c'] | null;
   /** Export · `Export__c` · string(255) */
   'Export__c': string | null;
@@ -83,10 +76,8 @@ export interface Quirk__c {
   'Let__c': string | null;
   /** Long Text · `Long_Text__c` · textarea(131072) */
   'Long_Text__c': string | null;
-  /**
-   * Quirk Name · `Name` · string(80)
-   * Left empty on create, Salesforce stores the record id here.
-   */
+  /** Quirk Name · `Name` · string(80)
+   * Left empty on create, Salesforce stores the record id here. */
   'Name': string | null;
   /** Name (custom) · `Name__c` · string(255) */
   'Name__c': string | null;
@@ -122,10 +113,8 @@ export interface Quirk__c {
   'Static__c': string | null;
   /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Tags · `Tags__c` · multipicklist(4099)
-   * Values (`;`-joined): "__proto__", "constructor", "A, B & \"C\"", "日本語", "null"
-   */
+  /** Tags · `Tags__c` · multipicklist(4099)
+   * Values (`;`-joined): "__proto__", "constructor", "A, B & \"C\"", "日本語", "null" */
   'Tags__c': string | null;
   /** Then · `Then__c` · string(255) */
   'Then__c': string | null;
@@ -157,266 +146,142 @@ export interface Quirk__c {
 
 /** Create payload of Quirk__c: createable fields; required ones are not optional. */
 export interface Quirk__cCreate {
-  /** Any */
-  'Any__c'?: string | null;
-  /** Attributes */
-  'Attributes__c'?: string | null;
-  /** Await */
-  'Await__c'?: number | null;
-  /** Boolean */
-  'Boolean__c'?: boolean;
-  /** Class */
-  'Class__c'?: string | null;
-  /**
-   * Ends *\/ here
-   * Help with *\/ a comment closer,
-   * newlines and `backticks` ${x}.
-   */
+  /** Any */ 'Any__c'?: string | null;
+  /** Attributes */ 'Attributes__c'?: string | null;
+  /** Await */ 'Await__c'?: number | null;
+  /** Boolean */ 'Boolean__c'?: boolean;
+  /** Class */ 'Class__c'?: string | null;
+  /** Ends *\/ here
+   * Help with *\/ a comment closer, newlines and `backticks` ${x}. */
   'Comment_Closer__c'?: string | null;
-  /** Constructor */
-  'Constructor__c'?: string | null;
-  /** Date */
-  'Date__c'?: SfDate | null;
-  /** Declare */
-  'Declare__c'?: string | null;
-  /** Default Text */
-  'Default_Text__c'?: string | null;
-  /** Default */
-  'Default__c'?: string | null;
-  /** Delete */
-  'Delete__c'?: boolean;
-  /**
-   * Enum
-   * Values include __proto__, constructor and "null": build lookups with Map.
-   */
+  /** Constructor */ 'Constructor__c'?: string | null;
+  /** Date */ 'Date__c'?: SfDate | null;
+  /** Declare */ 'Declare__c'?: string | null;
+  /** Default Text */ 'Default_Text__c'?: string | null;
+  /** Default */ 'Default__c'?: string | null;
+  /** Delete */ 'Delete__c'?: boolean;
+  /** Enum
+   * Values include __proto__, constructor and "null": build lookups with Map. */
   'Enum__c'?: '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | '0' | 'A, B & "C"' | '日本語' | 'It\'s' | 'C:\\temp' | '${injection}' | 'end */ comment' | 'line\u2028sep' | 'Ünïcödé ✓' | 'label≠value' | null;
-  /** Export */
-  'Export__c'?: string | null;
-  /** Field 10 */
-  'Field_10__c'?: string | null;
-  /** Field 1 */
-  'Field_1__c'?: string | null;
-  /** Function */
-  'Function__c'?: string | null;
-  /** Größe (cm) */
-  'Groesse__c'?: number | null;
-  /** Id */
-  'Id__c'?: string | null;
-  /** Import */
-  'Import__c'?: string | null;
-  /** Infer */
-  'Infer__c'?: string | null;
-  /** Instanceof */
-  'Instanceof__c'?: string | null;
-  /** Interface */
-  'Interface__c'?: string | null;
-  /** Keyof */
-  'Keyof__c'?: string | null;
-  /** Let */
-  'Let__c'?: string | null;
-  /** Long Text */
-  'Long_Text__c'?: string | null;
-  /**
-   * Quirk Name
-   * Left empty on create, Salesforce stores the record id here.
-   */
+  /** Export */ 'Export__c'?: string | null;
+  /** Field 10 */ 'Field_10__c'?: string | null;
+  /** Field 1 */ 'Field_1__c'?: string | null;
+  /** Function */ 'Function__c'?: string | null;
+  /** Größe (cm) */ 'Groesse__c'?: number | null;
+  /** Id */ 'Id__c'?: string | null;
+  /** Import */ 'Import__c'?: string | null;
+  /** Infer */ 'Infer__c'?: string | null;
+  /** Instanceof */ 'Instanceof__c'?: string | null;
+  /** Interface */ 'Interface__c'?: string | null;
+  /** Keyof */ 'Keyof__c'?: string | null;
+  /** Let */ 'Let__c'?: string | null;
+  /** Long Text */ 'Long_Text__c'?: string | null;
+  /** Quirk Name
+   * Left empty on create, Salesforce stores the record id here. */
   'Name'?: string | null;
-  /** Name (custom) */
-  'Name__c'?: string | null;
-  /** Namespace */
-  'Namespace__c'?: string | null;
-  /** Never */
-  'Never__c'?: string | null;
-  /** New */
-  'New__c'?: string | null;
-  /** Number */
-  'Number__c'?: number | null;
-  /** Object */
-  'Object__c'?: string | null;
-  /** Open Enum */
-  'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Owner (custom) */
-  'Owner__c'?: string | null;
-  /** Parent Quirk */
-  'Parent__c'?: string | null;
-  /** Preis (€) */
-  'Price_EUR__c'?: number | null;
-  /** Promise */
-  'Promise__c'?: string | null;
-  /** Prototype */
-  'Prototype__c'?: string | null;
-  /** Readonly */
-  'Readonly__c'?: string | null;
-  /** Record */
-  'Record__c'?: string | null;
-  /** Static */
-  'Static__c'?: string | null;
-  /** Tags */
-  'Tags__c'?: string | null;
-  /** Then */
-  'Then__c'?: string | null;
-  /** Type */
-  'Type__c'?: string | null;
-  /** Typeof */
-  'Typeof__c'?: string | null;
-  /** Unknown */
-  'Unknown__c'?: string | null;
-  /** Void */
-  'Void__c'?: string | null;
-  /** Volume (m³) */
-  'Volume__c'?: number | null;
-  /** 重量 (kg) */
-  'Weight_kg__c'?: number | null;
-  /** 2nd Address */
-  'X2nd_Address__c'?: string | null;
-  /** Yield */
-  'Yield__c'?: string | null;
-  /** hasOwnProperty */
-  'hasOwnProperty__c'?: boolean;
-  /** isPrototypeOf */
-  'isPrototypeOf__c'?: string | null;
-  /** toString */
-  'toString__c'?: string | null;
-  /** valueOf */
-  'valueOf__c'?: string | null;
+  /** Name (custom) */ 'Name__c'?: string | null;
+  /** Namespace */ 'Namespace__c'?: string | null;
+  /** Never */ 'Never__c'?: string | null;
+  /** New */ 'New__c'?: string | null;
+  /** Number */ 'Number__c'?: number | null;
+  /** Object */ 'Object__c'?: string | null;
+  /** Open Enum */ 'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Owner (custom) */ 'Owner__c'?: string | null;
+  /** Parent Quirk */ 'Parent__c'?: string | null;
+  /** Preis (€) */ 'Price_EUR__c'?: number | null;
+  /** Promise */ 'Promise__c'?: string | null;
+  /** Prototype */ 'Prototype__c'?: string | null;
+  /** Readonly */ 'Readonly__c'?: string | null;
+  /** Record */ 'Record__c'?: string | null;
+  /** Static */ 'Static__c'?: string | null;
+  /** Tags */ 'Tags__c'?: string | null;
+  /** Then */ 'Then__c'?: string | null;
+  /** Type */ 'Type__c'?: string | null;
+  /** Typeof */ 'Typeof__c'?: string | null;
+  /** Unknown */ 'Unknown__c'?: string | null;
+  /** Void */ 'Void__c'?: string | null;
+  /** Volume (m³) */ 'Volume__c'?: number | null;
+  /** 重量 (kg) */ 'Weight_kg__c'?: number | null;
+  /** 2nd Address */ 'X2nd_Address__c'?: string | null;
+  /** Yield */ 'Yield__c'?: string | null;
+  /** hasOwnProperty */ 'hasOwnProperty__c'?: boolean;
+  /** isPrototypeOf */ 'isPrototypeOf__c'?: string | null;
+  /** toString */ 'toString__c'?: string | null;
+  /** valueOf */ 'valueOf__c'?: string | null;
 }
 
 /** Update payload of Quirk__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Quirk__cUpdate {
-  /** Any */
-  'Any__c'?: string | null;
-  /** Attributes */
-  'Attributes__c'?: string | null;
-  /** Await */
-  'Await__c'?: number | null;
-  /** Boolean */
-  'Boolean__c'?: boolean;
-  /** Class */
-  'Class__c'?: string | null;
-  /**
-   * Ends *\/ here
-   * Help with *\/ a comment closer,
-   * newlines and `backticks` ${x}.
-   */
+  /** Any */ 'Any__c'?: string | null;
+  /** Attributes */ 'Attributes__c'?: string | null;
+  /** Await */ 'Await__c'?: number | null;
+  /** Boolean */ 'Boolean__c'?: boolean;
+  /** Class */ 'Class__c'?: string | null;
+  /** Ends *\/ here
+   * Help with *\/ a comment closer, newlines and `backticks` ${x}. */
   'Comment_Closer__c'?: string | null;
-  /** Constructor */
-  'Constructor__c'?: string | null;
-  /** Date */
-  'Date__c'?: SfDate | null;
-  /** Declare */
-  'Declare__c'?: string | null;
-  /** Default Text */
-  'Default_Text__c'?: string | null;
-  /** Default */
-  'Default__c'?: string | null;
-  /** Delete */
-  'Delete__c'?: boolean;
-  /**
-   * Enum
-   * Values include __proto__, constructor and "null": build lookups with Map.
-   */
+  /** Constructor */ 'Constructor__c'?: string | null;
+  /** Date */ 'Date__c'?: SfDate | null;
+  /** Declare */ 'Declare__c'?: string | null;
+  /** Default Text */ 'Default_Text__c'?: string | null;
+  /** Default */ 'Default__c'?: string | null;
+  /** Delete */ 'Delete__c'?: boolean;
+  /** Enum
+   * Values include __proto__, constructor and "null": build lookups with Map. */
   'Enum__c'?: '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | '0' | 'A, B & "C"' | '日本語' | 'It\'s' | 'C:\\temp' | '${injection}' | 'end */ comment' | 'line\u2028sep' | 'Ünïcödé ✓' | 'label≠value' | null;
-  /** Export */
-  'Export__c'?: string | null;
-  /** Field 10 */
-  'Field_10__c'?: string | null;
-  /** Field 1 */
-  'Field_1__c'?: string | null;
-  /** Function */
-  'Function__c'?: string | null;
-  /** Größe (cm) */
-  'Groesse__c'?: number | null;
-  /** Id */
-  'Id__c'?: string | null;
-  /** Import */
-  'Import__c'?: string | null;
-  /** Infer */
-  'Infer__c'?: string | null;
-  /** Instanceof */
-  'Instanceof__c'?: string | null;
-  /** Interface */
-  'Interface__c'?: string | null;
-  /** Keyof */
-  'Keyof__c'?: string | null;
-  /** Let */
-  'Let__c'?: string | null;
-  /** Long Text */
-  'Long_Text__c'?: string | null;
-  /**
-   * Quirk Name
-   * Left empty on create, Salesforce stores the record id here.
-   */
+  /** Export */ 'Export__c'?: string | null;
+  /** Field 10 */ 'Field_10__c'?: string | null;
+  /** Field 1 */ 'Field_1__c'?: string | null;
+  /** Function */ 'Function__c'?: string | null;
+  /** Größe (cm) */ 'Groesse__c'?: number | null;
+  /** Id */ 'Id__c'?: string | null;
+  /** Import */ 'Import__c'?: string | null;
+  /** Infer */ 'Infer__c'?: string | null;
+  /** Instanceof */ 'Instanceof__c'?: string | null;
+  /** Interface */ 'Interface__c'?: string | null;
+  /** Keyof */ 'Keyof__c'?: string | null;
+  /** Let */ 'Let__c'?: string | null;
+  /** Long Text */ 'Long_Text__c'?: string | null;
+  /** Quirk Name
+   * Left empty on create, Salesforce stores the record id here. */
   'Name'?: string | null;
-  /** Name (custom) */
-  'Name__c'?: string | null;
-  /** Namespace */
-  'Namespace__c'?: string | null;
-  /** Never */
-  'Never__c'?: string | null;
-  /** New */
-  'New__c'?: string | null;
-  /** Number */
-  'Number__c'?: number | null;
-  /** Object */
-  'Object__c'?: string | null;
-  /** Open Enum */
-  'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Owner (custom) */
-  'Owner__c'?: string | null;
-  /** Parent Quirk */
-  'Parent__c'?: string | null;
-  /** Preis (€) */
-  'Price_EUR__c'?: number | null;
-  /** Promise */
-  'Promise__c'?: string | null;
-  /** Prototype */
-  'Prototype__c'?: string | null;
-  /** Readonly */
-  'Readonly__c'?: string | null;
-  /** Record */
-  'Record__c'?: string | null;
-  /** Static */
-  'Static__c'?: string | null;
-  /** Tags */
-  'Tags__c'?: string | null;
-  /** Then */
-  'Then__c'?: string | null;
-  /** Type */
-  'Type__c'?: string | null;
-  /** Typeof */
-  'Typeof__c'?: string | null;
-  /** Unknown */
-  'Unknown__c'?: string | null;
-  /** Void */
-  'Void__c'?: string | null;
-  /** Volume (m³) */
-  'Volume__c'?: number | null;
-  /** 重量 (kg) */
-  'Weight_kg__c'?: number | null;
-  /** 2nd Address */
-  'X2nd_Address__c'?: string | null;
-  /** Yield */
-  'Yield__c'?: string | null;
-  /** hasOwnProperty */
-  'hasOwnProperty__c'?: boolean;
-  /** isPrototypeOf */
-  'isPrototypeOf__c'?: string | null;
-  /** toString */
-  'toString__c'?: string | null;
-  /** valueOf */
-  'valueOf__c'?: string | null;
+  /** Name (custom) */ 'Name__c'?: string | null;
+  /** Namespace */ 'Namespace__c'?: string | null;
+  /** Never */ 'Never__c'?: string | null;
+  /** New */ 'New__c'?: string | null;
+  /** Number */ 'Number__c'?: number | null;
+  /** Object */ 'Object__c'?: string | null;
+  /** Open Enum */ 'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Owner (custom) */ 'Owner__c'?: string | null;
+  /** Parent Quirk */ 'Parent__c'?: string | null;
+  /** Preis (€) */ 'Price_EUR__c'?: number | null;
+  /** Promise */ 'Promise__c'?: string | null;
+  /** Prototype */ 'Prototype__c'?: string | null;
+  /** Readonly */ 'Readonly__c'?: string | null;
+  /** Record */ 'Record__c'?: string | null;
+  /** Static */ 'Static__c'?: string | null;
+  /** Tags */ 'Tags__c'?: string | null;
+  /** Then */ 'Then__c'?: string | null;
+  /** Type */ 'Type__c'?: string | null;
+  /** Typeof */ 'Typeof__c'?: string | null;
+  /** Unknown */ 'Unknown__c'?: string | null;
+  /** Void */ 'Void__c'?: string | null;
+  /** Volume (m³) */ 'Volume__c'?: number | null;
+  /** 重量 (kg) */ 'Weight_kg__c'?: number | null;
+  /** 2nd Address */ 'X2nd_Address__c'?: string | null;
+  /** Yield */ 'Yield__c'?: string | null;
+  /** hasOwnProperty */ 'hasOwnProperty__c'?: boolean;
+  /** isPrototypeOf */ 'isPrototypeOf__c'?: string | null;
+  /** toString */ 'toString__c'?: string | null;
+  /** valueOf */ 'valueOf__c'?: string | null;
 }
 
 /** Picklist values of Quirk__c, by field API name. */
 export interface Quirk__cPicklists {
-  /**
-   * Enum: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Inactive_Value'.
-   */
+  /** Enum: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Inactive_Value'. */
   'Enum__c': '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | '0' | 'A, B & "C"' | '日本語' | 'It\'s' | 'C:\\temp' | '${injection}' | 'end */ comment' | 'line\u2028sep' | 'Ünïcödé ✓' | 'Inactive_Value' | 'label≠value';
   /** Open Enum: open picklist (known values; any text is accepted). */
   'Open_Enum__c': '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | (string & {});

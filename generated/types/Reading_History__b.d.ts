@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Reading_History__b.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Reading History (`Reading_History__b`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Reading History (`Reading_History__b`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Reading_History__b {
   /** Account · `Account__c` · lookup(Account) · create-only · relationship Account__r */
   'Account__c': string | null;
@@ -14,17 +12,13 @@ export interface Reading_History__b {
   'CreatedById': string | null;
   /** Created Date · `CreatedDate` · datetime · read-only */
   'CreatedDate': SfDateTime | null;
-  /**
-   * Device Id · `Device_Id__c` · string(40) · required on create · create-only
-   * Index field 1.
-   */
+  /** Device Id · `Device_Id__c` · string(40) · required on create · create-only
+   * Index field 1. */
   'Device_Id__c': string | null;
   /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /**
-   * Read At · `Read_At__c` · datetime · required on create · create-only
-   * Index field 2.
-   */
+  /** Read At · `Read_At__c` · datetime · required on create · create-only
+   * Index field 2. */
   'Read_At__c': SfDateTime | null;
   /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
@@ -36,22 +30,15 @@ export interface Reading_History__b {
 
 /** Create payload of Reading_History__b: createable fields; required ones are not optional. */
 export interface Reading_History__bCreate {
-  /** Account */
-  'Account__c'?: string | null;
-  /**
-   * Device Id
-   * Index field 1.
-   */
+  /** Account */ 'Account__c'?: string | null;
+  /** Device Id
+   * Index field 1. */
   'Device_Id__c': string;
-  /**
-   * Read At
-   * Index field 2.
-   */
+  /** Read At
+   * Index field 2. */
   'Read_At__c': SfDateTime;
-  /** Unit */
-  'Unit__c'?: string | null;
-  /** Value */
-  'Value__c'?: number | null;
+  /** Unit */ 'Unit__c'?: string | null;
+  /** Value */ 'Value__c'?: number | null;
 }
 
 /** Reading_History__b has no updateable field: no update payload is valid except `{}`. */

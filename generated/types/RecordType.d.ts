@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/RecordType.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Record Type (`RecordType`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Record Type (`RecordType`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface RecordType {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;

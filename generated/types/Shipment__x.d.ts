@@ -3,15 +3,11 @@
 // A declaration file: import it as `../types/Shipment__x.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Shipment (`Shipment__x`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Shipment (`Shipment__x`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Shipment__x {
-  /**
-   * Account · `Account__c` · lookup(Account) · read-only · relationship Account__r
-   * Indirect lookup: matches Account.ERP_Account_Number__c.
-   */
+  /** Account · `Account__c` · lookup(Account) · read-only · relationship Account__r
+   * Indirect lookup: matches Account.ERP_Account_Number__c. */
   'Account__c': string | null;
   /** Carrier · `Carrier__c` · string(40) · read-only */
   'Carrier__c': string | null;

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/Task.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime, SfTime } from 'sfgen/runtime';
 
-/**
- * Task (`Task`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Task (`Task`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Task {
   /** Account ID · `AccountId` · lookup(Account) · read-only · relationship Account */
   'AccountId': string | null;
@@ -20,10 +18,8 @@ export interface Task {
   'CallObject': string | null;
   /** Call Type · `CallType` · picklist(255) */
   'CallType': TaskPicklists['CallType'] | null;
-  /**
-   * Call Start · `Call_Start__c` · time
-   * Local wall-clock time the call started (no time zone).
-   */
+  /** Call Start · `Call_Start__c` · time
+   * Local wall-clock time the call started (no time zone). */
   'Call_Start__c': SfTime | null;
   /** Completed Date/Time · `CompletedDateTime` · datetime · read-only */
   'CompletedDateTime': SfDateTime | null;
@@ -99,120 +95,66 @@ export interface Task {
 
 /** Create payload of Task: createable fields; required ones are not optional. */
 export interface TaskCreate {
-  /** Due Date Only */
-  'ActivityDate'?: SfDate | null;
-  /** Call Result */
-  'CallDisposition'?: string | null;
-  /** Call Duration */
-  'CallDurationInSeconds'?: number | null;
-  /** Call Object Identifier */
-  'CallObject'?: string | null;
-  /** Call Type */
-  'CallType'?: TaskPicklists['CallType'] | null;
-  /**
-   * Call Start
-   * Local wall-clock time the call started (no time zone).
-   */
+  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
+  /** Call Result */ 'CallDisposition'?: string | null;
+  /** Call Duration */ 'CallDurationInSeconds'?: number | null;
+  /** Call Object Identifier */ 'CallObject'?: string | null;
+  /** Call Type */ 'CallType'?: TaskPicklists['CallType'] | null;
+  /** Call Start
+   * Local wall-clock time the call started (no time zone). */
   'Call_Start__c'?: SfTime | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Create Recurring Series */
-  'IsRecurrence'?: boolean;
-  /** Reminder Set */
-  'IsReminderSet'?: boolean;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Priority */
-  'Priority'?: TaskPicklists['Priority'];
-  /** Recurrence Day of Month */
-  'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */
-  'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */
-  'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */
-  'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */
-  'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */
-  'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
-  /** Repeat This Task */
-  'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
-  /** Recurrence Start */
-  'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */
-  'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */
-  'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */
-  'ReminderDateTime'?: SfDateTime | null;
-  /** Status */
-  'Status'?: TaskPicklists['Status'];
-  /** Subject */
-  'Subject'?: TaskPicklists['Subject'] | null;
-  /** Task Subtype */
-  'TaskSubtype'?: TaskPicklists['TaskSubtype'] | null;
-  /** Related To ID */
-  'WhatId'?: string | null;
-  /** Name ID */
-  'WhoId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Create Recurring Series */ 'IsRecurrence'?: boolean;
+  /** Reminder Set */ 'IsReminderSet'?: boolean;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Priority */ 'Priority'?: TaskPicklists['Priority'];
+  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
+  /** Recurrence Instance */ 'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
+  /** Repeat This Task */ 'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
+  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
+  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type */ 'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
+  /** Status */ 'Status'?: TaskPicklists['Status'];
+  /** Subject */ 'Subject'?: TaskPicklists['Subject'] | null;
+  /** Task Subtype */ 'TaskSubtype'?: TaskPicklists['TaskSubtype'] | null;
+  /** Related To ID */ 'WhatId'?: string | null;
+  /** Name ID */ 'WhoId'?: string | null;
 }
 
 /** Update payload of Task: updateable fields, all optional; `null` clears a nillable field. */
 export interface TaskUpdate {
-  /** Due Date Only */
-  'ActivityDate'?: SfDate | null;
-  /** Call Result */
-  'CallDisposition'?: string | null;
-  /** Call Duration */
-  'CallDurationInSeconds'?: number | null;
-  /** Call Object Identifier */
-  'CallObject'?: string | null;
-  /** Call Type */
-  'CallType'?: TaskPicklists['CallType'] | null;
-  /**
-   * Call Start
-   * Local wall-clock time the call started (no time zone).
-   */
+  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
+  /** Call Result */ 'CallDisposition'?: string | null;
+  /** Call Duration */ 'CallDurationInSeconds'?: number | null;
+  /** Call Object Identifier */ 'CallObject'?: string | null;
+  /** Call Type */ 'CallType'?: TaskPicklists['CallType'] | null;
+  /** Call Start
+   * Local wall-clock time the call started (no time zone). */
   'Call_Start__c'?: SfTime | null;
-  /** Description */
-  'Description'?: string | null;
-  /** Reminder Set */
-  'IsReminderSet'?: boolean;
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Priority */
-  'Priority'?: TaskPicklists['Priority'];
-  /** Recurrence Day of Month */
-  'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */
-  'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */
-  'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */
-  'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */
-  'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */
-  'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
-  /** Repeat This Task */
-  'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
-  /** Recurrence Start */
-  'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */
-  'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */
-  'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */
-  'ReminderDateTime'?: SfDateTime | null;
-  /** Status */
-  'Status'?: TaskPicklists['Status'];
-  /** Subject */
-  'Subject'?: TaskPicklists['Subject'] | null;
-  /** Related To ID */
-  'WhatId'?: string | null;
-  /** Name ID */
-  'WhoId'?: string | null;
+  /** Description */ 'Description'?: string | null;
+  /** Reminder Set */ 'IsReminderSet'?: boolean;
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Priority */ 'Priority'?: TaskPicklists['Priority'];
+  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
+  /** Recurrence Instance */ 'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
+  /** Repeat This Task */ 'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
+  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
+  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type */ 'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
+  /** Status */ 'Status'?: TaskPicklists['Status'];
+  /** Subject */ 'Subject'?: TaskPicklists['Subject'] | null;
+  /** Related To ID */ 'WhatId'?: string | null;
+  /** Name ID */ 'WhoId'?: string | null;
 }
 
 /** Picklist values of Task, by field API name. */

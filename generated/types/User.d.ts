@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/User.js` with `import type`.
 import type { SObjectMeta, SfAddress, SfDateTime } from 'sfgen/runtime';
 
-/**
- * User (`User`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** User (`User`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface User {
   /** About Me · `AboutMe` · textarea(1000) */
   'AboutMe': string | null;
@@ -160,216 +158,113 @@ export interface User {
 
 /** Create payload of User: createable fields; required ones are not optional. */
 export interface UserCreate {
-  /** About Me */
-  'AboutMe'?: string | null;
-  /** Alias */
-  'Alias': string;
-  /** City */
-  'City'?: string | null;
-  /** Nickname */
-  'CommunityNickname'?: string;
-  /** Company Name */
-  'CompanyName'?: string | null;
-  /** Contact ID */
-  'ContactId'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: UserPicklists['CountryCode'] | null;
-  /** Delegated Approver ID */
-  'DelegatedApproverId'?: string | null;
-  /** Department */
-  'Department'?: string | null;
-  /** Chatter Email Highlights Frequency */
-  'DigestFrequency'?: UserPicklists['DigestFrequency'];
-  /** Division */
-  'Division'?: string | null;
-  /** Email */
-  'Email': string;
-  /** Email Encoding */
-  'EmailEncodingKey': UserPicklists['EmailEncodingKey'];
-  /** AutoBcc */
-  'EmailPreferencesAutoBcc'?: boolean;
-  /** Employee Number */
-  'EmployeeNumber'?: string | null;
-  /** Extension */
-  'Extension'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** SAML Federation ID */
-  'FederationIdentifier'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Allow Forecasting */
-  'ForecastEnabled'?: boolean;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Language */
-  'LanguageLocaleKey': UserPicklists['LanguageLocaleKey'];
-  /** Last Name */
-  'LastName': string;
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Locale */
-  'LocaleSidKey': UserPicklists['LocaleSidKey'];
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Manager ID */
-  'ManagerId'?: string | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile */
-  'MobilePhone'?: string | null;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** Profile ID */
-  'ProfileId': string;
-  /** Admin Info Emails */
-  'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */
-  'ReceivesInfoEmails'?: boolean;
-  /** Email Sender Address */
-  'SenderEmail'?: string | null;
-  /** Email Sender Name */
-  'SenderName'?: string | null;
-  /** Email Signature */
-  'Signature'?: string | null;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: UserPicklists['StateCode'] | null;
-  /** Street */
-  'Street'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Time Zone */
-  'TimeZoneSidKey': UserPicklists['TimeZoneSidKey'];
-  /** Title */
-  'Title'?: string | null;
-  /** Flow User */
-  'UserPermissionsInteractionUser'?: boolean;
-  /** Knowledge User */
-  'UserPermissionsKnowledgeUser'?: boolean;
-  /** Marketing User */
-  'UserPermissionsMarketingUser'?: boolean;
-  /** Offline User */
-  'UserPermissionsOfflineUser'?: boolean;
-  /** Service Cloud User */
-  'UserPermissionsSupportUser'?: boolean;
-  /** Role ID */
-  'UserRoleId'?: string | null;
-  /** Username */
-  'Username': string;
+  /** About Me */ 'AboutMe'?: string | null;
+  /** Alias */ 'Alias': string;
+  /** City */ 'City'?: string | null;
+  /** Nickname */ 'CommunityNickname'?: string;
+  /** Company Name */ 'CompanyName'?: string | null;
+  /** Contact ID */ 'ContactId'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: UserPicklists['CountryCode'] | null;
+  /** Delegated Approver ID */ 'DelegatedApproverId'?: string | null;
+  /** Department */ 'Department'?: string | null;
+  /** Chatter Email Highlights Frequency */ 'DigestFrequency'?: UserPicklists['DigestFrequency'];
+  /** Division */ 'Division'?: string | null;
+  /** Email */ 'Email': string;
+  /** Email Encoding */ 'EmailEncodingKey': UserPicklists['EmailEncodingKey'];
+  /** AutoBcc */ 'EmailPreferencesAutoBcc'?: boolean;
+  /** Employee Number */ 'EmployeeNumber'?: string | null;
+  /** Extension */ 'Extension'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** SAML Federation ID */ 'FederationIdentifier'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Allow Forecasting */ 'ForecastEnabled'?: boolean;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Language */ 'LanguageLocaleKey': UserPicklists['LanguageLocaleKey'];
+  /** Last Name */ 'LastName': string;
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Locale */ 'LocaleSidKey': UserPicklists['LocaleSidKey'];
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Manager ID */ 'ManagerId'?: string | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile */ 'MobilePhone'?: string | null;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** Profile ID */ 'ProfileId': string;
+  /** Admin Info Emails */ 'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
+  /** Email Sender Address */ 'SenderEmail'?: string | null;
+  /** Email Sender Name */ 'SenderName'?: string | null;
+  /** Email Signature */ 'Signature'?: string | null;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: UserPicklists['StateCode'] | null;
+  /** Street */ 'Street'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Time Zone */ 'TimeZoneSidKey': UserPicklists['TimeZoneSidKey'];
+  /** Title */ 'Title'?: string | null;
+  /** Flow User */ 'UserPermissionsInteractionUser'?: boolean;
+  /** Knowledge User */ 'UserPermissionsKnowledgeUser'?: boolean;
+  /** Marketing User */ 'UserPermissionsMarketingUser'?: boolean;
+  /** Offline User */ 'UserPermissionsOfflineUser'?: boolean;
+  /** Service Cloud User */ 'UserPermissionsSupportUser'?: boolean;
+  /** Role ID */ 'UserRoleId'?: string | null;
+  /** Username */ 'Username': string;
 }
 
 /** Update payload of User: updateable fields, all optional; `null` clears a nillable field. */
 export interface UserUpdate {
-  /** About Me */
-  'AboutMe'?: string | null;
-  /** Alias */
-  'Alias'?: string;
-  /** City */
-  'City'?: string | null;
-  /** Nickname */
-  'CommunityNickname'?: string;
-  /** Company Name */
-  'CompanyName'?: string | null;
-  /** Country */
-  'Country'?: string | null;
-  /** Country Code */
-  'CountryCode'?: UserPicklists['CountryCode'] | null;
-  /** Delegated Approver ID */
-  'DelegatedApproverId'?: string | null;
-  /** Department */
-  'Department'?: string | null;
-  /** Chatter Email Highlights Frequency */
-  'DigestFrequency'?: UserPicklists['DigestFrequency'];
-  /** Division */
-  'Division'?: string | null;
-  /** Email */
-  'Email'?: string;
-  /** Email Encoding */
-  'EmailEncodingKey'?: UserPicklists['EmailEncodingKey'];
-  /** AutoBcc */
-  'EmailPreferencesAutoBcc'?: boolean;
-  /** Employee Number */
-  'EmployeeNumber'?: string | null;
-  /** Extension */
-  'Extension'?: string | null;
-  /** Fax */
-  'Fax'?: string | null;
-  /** SAML Federation ID */
-  'FederationIdentifier'?: string | null;
-  /** First Name */
-  'FirstName'?: string | null;
-  /** Allow Forecasting */
-  'ForecastEnabled'?: boolean;
-  /** Geocode Accuracy */
-  'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
-  /** Active */
-  'IsActive'?: boolean;
-  /** Language */
-  'LanguageLocaleKey'?: UserPicklists['LanguageLocaleKey'];
-  /** Last Name */
-  'LastName'?: string;
-  /** Latitude */
-  'Latitude'?: number | null;
-  /** Locale */
-  'LocaleSidKey'?: UserPicklists['LocaleSidKey'];
-  /** Longitude */
-  'Longitude'?: number | null;
-  /** Manager ID */
-  'ManagerId'?: string | null;
-  /** Middle Name */
-  'MiddleName'?: string | null;
-  /** Mobile */
-  'MobilePhone'?: string | null;
-  /** Phone */
-  'Phone'?: string | null;
-  /** Zip/Postal Code */
-  'PostalCode'?: string | null;
-  /** Profile ID */
-  'ProfileId'?: string;
-  /** Admin Info Emails */
-  'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */
-  'ReceivesInfoEmails'?: boolean;
-  /** Email Sender Address */
-  'SenderEmail'?: string | null;
-  /** Email Sender Name */
-  'SenderName'?: string | null;
-  /** Email Signature */
-  'Signature'?: string | null;
-  /** State/Province */
-  'State'?: string | null;
-  /** State/Province Code */
-  'StateCode'?: UserPicklists['StateCode'] | null;
-  /** Street */
-  'Street'?: string | null;
-  /** Suffix */
-  'Suffix'?: string | null;
-  /** Time Zone */
-  'TimeZoneSidKey'?: UserPicklists['TimeZoneSidKey'];
-  /** Title */
-  'Title'?: string | null;
-  /** Flow User */
-  'UserPermissionsInteractionUser'?: boolean;
-  /** Knowledge User */
-  'UserPermissionsKnowledgeUser'?: boolean;
-  /** Marketing User */
-  'UserPermissionsMarketingUser'?: boolean;
-  /** Offline User */
-  'UserPermissionsOfflineUser'?: boolean;
-  /** Service Cloud User */
-  'UserPermissionsSupportUser'?: boolean;
-  /** Role ID */
-  'UserRoleId'?: string | null;
-  /** Username */
-  'Username'?: string;
+  /** About Me */ 'AboutMe'?: string | null;
+  /** Alias */ 'Alias'?: string;
+  /** City */ 'City'?: string | null;
+  /** Nickname */ 'CommunityNickname'?: string;
+  /** Company Name */ 'CompanyName'?: string | null;
+  /** Country */ 'Country'?: string | null;
+  /** Country Code */ 'CountryCode'?: UserPicklists['CountryCode'] | null;
+  /** Delegated Approver ID */ 'DelegatedApproverId'?: string | null;
+  /** Department */ 'Department'?: string | null;
+  /** Chatter Email Highlights Frequency */ 'DigestFrequency'?: UserPicklists['DigestFrequency'];
+  /** Division */ 'Division'?: string | null;
+  /** Email */ 'Email'?: string;
+  /** Email Encoding */ 'EmailEncodingKey'?: UserPicklists['EmailEncodingKey'];
+  /** AutoBcc */ 'EmailPreferencesAutoBcc'?: boolean;
+  /** Employee Number */ 'EmployeeNumber'?: string | null;
+  /** Extension */ 'Extension'?: string | null;
+  /** Fax */ 'Fax'?: string | null;
+  /** SAML Federation ID */ 'FederationIdentifier'?: string | null;
+  /** First Name */ 'FirstName'?: string | null;
+  /** Allow Forecasting */ 'ForecastEnabled'?: boolean;
+  /** Geocode Accuracy */ 'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
+  /** Active */ 'IsActive'?: boolean;
+  /** Language */ 'LanguageLocaleKey'?: UserPicklists['LanguageLocaleKey'];
+  /** Last Name */ 'LastName'?: string;
+  /** Latitude */ 'Latitude'?: number | null;
+  /** Locale */ 'LocaleSidKey'?: UserPicklists['LocaleSidKey'];
+  /** Longitude */ 'Longitude'?: number | null;
+  /** Manager ID */ 'ManagerId'?: string | null;
+  /** Middle Name */ 'MiddleName'?: string | null;
+  /** Mobile */ 'MobilePhone'?: string | null;
+  /** Phone */ 'Phone'?: string | null;
+  /** Zip/Postal Code */ 'PostalCode'?: string | null;
+  /** Profile ID */ 'ProfileId'?: string;
+  /** Admin Info Emails */ 'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
+  /** Email Sender Address */ 'SenderEmail'?: string | null;
+  /** Email Sender Name */ 'SenderName'?: string | null;
+  /** Email Signature */ 'Signature'?: string | null;
+  /** State/Province */ 'State'?: string | null;
+  /** State/Province Code */ 'StateCode'?: UserPicklists['StateCode'] | null;
+  /** Street */ 'Street'?: string | null;
+  /** Suffix */ 'Suffix'?: string | null;
+  /** Time Zone */ 'TimeZoneSidKey'?: UserPicklists['TimeZoneSidKey'];
+  /** Title */ 'Title'?: string | null;
+  /** Flow User */ 'UserPermissionsInteractionUser'?: boolean;
+  /** Knowledge User */ 'UserPermissionsKnowledgeUser'?: boolean;
+  /** Marketing User */ 'UserPermissionsMarketingUser'?: boolean;
+  /** Offline User */ 'UserPermissionsOfflineUser'?: boolean;
+  /** Service Cloud User */ 'UserPermissionsSupportUser'?: boolean;
+  /** Role ID */ 'UserRoleId'?: string | null;
+  /** Username */ 'Username'?: string;
 }
 
 /** Picklist values of User, by field API name. */

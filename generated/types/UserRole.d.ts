@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/UserRole.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Role (`UserRole`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Role (`UserRole`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface UserRole {
   /** Case Access Level · `CaseAccessForAccountOwner` · picklist(255) · restricted */
   'CaseAccessForAccountOwner': UserRolePicklists['CaseAccessForAccountOwner'] | null;
@@ -40,46 +38,28 @@ export interface UserRole {
 
 /** Create payload of UserRole: createable fields; required ones are not optional. */
 export interface UserRoleCreate {
-  /** Case Access Level */
-  'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
-  /** Contact Access Level */
-  'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
-  /** Developer Name */
-  'DeveloperName'?: string | null;
-  /** Forecast Manager ID */
-  'ForecastUserId'?: string | null;
-  /** May Forecast Manager Share */
-  'MayForecastManagerShare'?: boolean;
-  /** Name */
-  'Name': string;
-  /** Opportunity Access Level */
-  'OpportunityAccessForAccountOwner': UserRolePicklists['OpportunityAccessForAccountOwner'];
-  /** Parent Role ID */
-  'ParentRoleId'?: string | null;
-  /** Description */
-  'RollupDescription'?: string | null;
+  /** Case Access Level */ 'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
+  /** Contact Access Level */ 'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
+  /** Developer Name */ 'DeveloperName'?: string | null;
+  /** Forecast Manager ID */ 'ForecastUserId'?: string | null;
+  /** May Forecast Manager Share */ 'MayForecastManagerShare'?: boolean;
+  /** Name */ 'Name': string;
+  /** Opportunity Access Level */ 'OpportunityAccessForAccountOwner': UserRolePicklists['OpportunityAccessForAccountOwner'];
+  /** Parent Role ID */ 'ParentRoleId'?: string | null;
+  /** Description */ 'RollupDescription'?: string | null;
 }
 
 /** Update payload of UserRole: updateable fields, all optional; `null` clears a nillable field. */
 export interface UserRoleUpdate {
-  /** Case Access Level */
-  'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
-  /** Contact Access Level */
-  'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
-  /** Developer Name */
-  'DeveloperName'?: string | null;
-  /** Forecast Manager ID */
-  'ForecastUserId'?: string | null;
-  /** May Forecast Manager Share */
-  'MayForecastManagerShare'?: boolean;
-  /** Name */
-  'Name'?: string;
-  /** Opportunity Access Level */
-  'OpportunityAccessForAccountOwner'?: UserRolePicklists['OpportunityAccessForAccountOwner'];
-  /** Parent Role ID */
-  'ParentRoleId'?: string | null;
-  /** Description */
-  'RollupDescription'?: string | null;
+  /** Case Access Level */ 'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
+  /** Contact Access Level */ 'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
+  /** Developer Name */ 'DeveloperName'?: string | null;
+  /** Forecast Manager ID */ 'ForecastUserId'?: string | null;
+  /** May Forecast Manager Share */ 'MayForecastManagerShare'?: boolean;
+  /** Name */ 'Name'?: string;
+  /** Opportunity Access Level */ 'OpportunityAccessForAccountOwner'?: UserRolePicklists['OpportunityAccessForAccountOwner'];
+  /** Parent Role ID */ 'ParentRoleId'?: string | null;
+  /** Description */ 'RollupDescription'?: string | null;
 }
 
 /** Picklist values of UserRole, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/acme__Widget_Config__mdt.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Widget Config (`acme__Widget_Config__mdt`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Widget Config (`acme__Widget_Config__mdt`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface acme__Widget_Config__mdt {
   /** Custom Metadata Record Name · `DeveloperName` · string(40) · read-only */
   'DeveloperName': string | null;

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/acme__Widget_Part__c.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Widget Part (`acme__Widget_Part__c`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Widget Part (`acme__Widget_Part__c`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface acme__Widget_Part__c {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -40,36 +38,24 @@ export interface acme__Widget_Part__c {
 
 /** Create payload of acme__Widget_Part__c: createable fields; required ones are not optional. */
 export interface acme__Widget_Part__cCreate {
-  /** Part Name */
-  'Name'?: string | null;
-  /** Part Number */
-  'acme__Part_Number__c'?: string | null;
-  /** Quantity */
-  'acme__Quantity__c'?: number;
-  /** Unit Cost */
-  'acme__Unit_Cost__c'?: number | null;
-  /** Widget */
-  'acme__Widget__c': string;
+  /** Part Name */ 'Name'?: string | null;
+  /** Part Number */ 'acme__Part_Number__c'?: string | null;
+  /** Quantity */ 'acme__Quantity__c'?: number;
+  /** Unit Cost */ 'acme__Unit_Cost__c'?: number | null;
+  /** Widget */ 'acme__Widget__c': string;
 }
 
 /** Update payload of acme__Widget_Part__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget_Part__cUpdate {
-  /** Part Name */
-  'Name'?: string | null;
-  /** Part Number */
-  'acme__Part_Number__c'?: string | null;
-  /** Quantity */
-  'acme__Quantity__c'?: number;
-  /** Unit Cost */
-  'acme__Unit_Cost__c'?: number | null;
-  /** Widget */
-  'acme__Widget__c'?: string;
+  /** Part Name */ 'Name'?: string | null;
+  /** Part Number */ 'acme__Part_Number__c'?: string | null;
+  /** Quantity */ 'acme__Quantity__c'?: number;
+  /** Unit Cost */ 'acme__Unit_Cost__c'?: number | null;
+  /** Widget */ 'acme__Widget__c'?: string;
 }
 
-/**
- * Upsert payload of acme__Widget_Part__c (by external id: acme__Part_Number__c).
- * An upsert may insert, so the create payload's required fields apply.
- */
+/** Upsert payload of acme__Widget_Part__c (by external id: acme__Part_Number__c).
+ * An upsert may insert, so the create payload's required fields apply. */
 export type acme__Widget_Part__cUpsert = acme__Widget_Part__cCreate;
 
 /** Picklist values of acme__Widget_Part__c, by field API name. */

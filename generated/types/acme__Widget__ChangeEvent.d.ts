@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/acme__Widget__ChangeEvent.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime, SfLocation, SfTime } from 'sfgen/runtime';
 
-/**
- * Widget Change Event (`acme__Widget__ChangeEvent`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Widget Change Event (`acme__Widget__ChangeEvent`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface acme__Widget__ChangeEvent {
   /** Change Event Header · `ChangeEventHeader` · complexvalue · read-only */
   'ChangeEventHeader': unknown;
@@ -28,10 +26,8 @@ export interface acme__Widget__ChangeEvent {
   'RecordTypeId': string | null;
   /** Replay ID · `ReplayId` · string(255) · read-only */
   'ReplayId': string | null;
-  /**
-   * Account · `acme__Account__c` · lookup(Account) · read-only
-   * The account that owns the widget. Cannot be changed after creation.
-   */
+  /** Account · `acme__Account__c` · lookup(Account) · read-only
+   * The account that owns the widget. Cannot be changed after creation. */
   'acme__Account__c': string | null;
   /** Category · `acme__Category__c` · picklist(255) · read-only */
   'acme__Category__c': acme__Widget__ChangeEventPicklists['acme__Category__c'] | null;
@@ -39,10 +35,8 @@ export interface acme__Widget__ChangeEvent {
   'acme__Description__c': string | null;
   /** Discount · `acme__Discount__c` · percent(5, 2) · read-only */
   'acme__Discount__c': number | null;
-  /**
-   * Features · `acme__Features__c` · multipicklist(4099) · read-only
-   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe"
-   */
+  /** Features · `acme__Features__c` · multipicklist(4099) · read-only
+   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe" */
   'acme__Features__c': string | null;
   /** Fit · `acme__Fit__c` · picklist(255) · read-only · restricted · depends on acme__Size__c */
   'acme__Fit__c': acme__Widget__ChangeEventPicklists['acme__Fit__c'] | null;
@@ -62,19 +56,15 @@ export interface acme__Widget__ChangeEvent {
   'acme__Packaging_Type__c': acme__Widget__ChangeEventPicklists['acme__Packaging_Type__c'] | null;
   /** Packaged · `acme__Packaging__c` · boolean · read-only */
   'acme__Packaging__c': boolean;
-  /**
-   * Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · read-only
-   * Only widgets of the same account can be chosen.
-   */
+  /** Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · read-only
+   * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c': string | null;
   /** Price · `acme__Price__c` · currency(16, 2) · read-only */
   'acme__Price__c': number | null;
   /** SKU · `acme__SKU__c` · string(40) · read-only */
   'acme__SKU__c': string | null;
-  /**
-   * Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked) · read-only
-   * Shown masked unless you have View Encrypted Data.
-   */
+  /** Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked) · read-only
+   * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c': string | null;
   /** Shift Start · `acme__Shift_Start__c` · time · read-only */
   'acme__Shift_Start__c': SfTime | null;
@@ -114,19 +104,15 @@ export interface acme__Widget__ChangeEventUpdate {
 export interface acme__Widget__ChangeEventPicklists {
   /** Category: open picklist (known values; any text is accepted). */
   'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {});
-  /**
-   * Fit: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Petite'.
-   */
+  /** Fit: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Petite'. */
   'acme__Fit__c': 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Petite' | 'Custom';
   /** Packaging Type: restricted picklist (exact values). */
   'acme__Packaging_Type__c': 'Box' | 'Crate' | 'Loose' | 'Bulk';
   /** Size: restricted picklist (exact values). */
   'acme__Size__c': 'XXS' | 'XS' | 'S' | 'M' | 'L' | 'XL' | 'XXL' | '3XL' | '4XL' | '5XL';
-  /**
-   * Status: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Recalled'.
-   */
+  /** Status: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Recalled'. */
   'acme__Status__c': 'Draft' | 'Active' | 'Discontinued' | 'Recalled';
   /** Subcategory: open picklist (known values; any text is accepted). */
   'acme__Subcategory__c': 'Pocket' | 'Desktop' | 'Industrial' | 'Novelty' | (string & {});

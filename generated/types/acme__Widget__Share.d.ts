@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/acme__Widget__Share.js` with `import type`.
 import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 
-/**
- * Share: Widget (`acme__Widget__Share`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Share: Widget (`acme__Widget__Share`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface acme__Widget__Share {
   /** Access Level · `AccessLevel` · picklist(255) · required on create · restricted */
   'AccessLevel': acme__Widget__SharePicklists['AccessLevel'] | null;
@@ -28,20 +26,15 @@ export interface acme__Widget__Share {
 
 /** Create payload of acme__Widget__Share: createable fields; required ones are not optional. */
 export interface acme__Widget__ShareCreate {
-  /** Access Level */
-  'AccessLevel': acme__Widget__SharePicklists['AccessLevel'];
-  /** Parent ID */
-  'ParentId': string;
-  /** Row Cause */
-  'RowCause'?: acme__Widget__SharePicklists['RowCause'] | null;
-  /** User or Group ID */
-  'UserOrGroupId': string;
+  /** Access Level */ 'AccessLevel': acme__Widget__SharePicklists['AccessLevel'];
+  /** Parent ID */ 'ParentId': string;
+  /** Row Cause */ 'RowCause'?: acme__Widget__SharePicklists['RowCause'] | null;
+  /** User or Group ID */ 'UserOrGroupId': string;
 }
 
 /** Update payload of acme__Widget__Share: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget__ShareUpdate {
-  /** Access Level */
-  'AccessLevel'?: acme__Widget__SharePicklists['AccessLevel'];
+  /** Access Level */ 'AccessLevel'?: acme__Widget__SharePicklists['AccessLevel'];
 }
 
 /** Picklist values of acme__Widget__Share, by field API name. */

@@ -3,10 +3,8 @@
 // A declaration file: import it as `../types/acme__Widget__c.js` with `import type`.
 import type { SObjectMeta, SfDate, SfDateTime, SfLocation, SfTime } from 'sfgen/runtime';
 
-/**
- * Widget (`acme__Widget__c`) as read from Salesforce.
- * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components.
- */
+/** Widget (`acme__Widget__c`) as read from Salesforce.
+ * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface acme__Widget__c {
   /** Created By ID · `CreatedById` · lookup(User) · read-only · relationship CreatedBy */
   'CreatedById': string | null;
@@ -34,33 +32,25 @@ export interface acme__Widget__c {
   'RecordTypeId': string | null;
   /** System Modstamp · `SystemModstamp` · datetime · read-only */
   'SystemModstamp': SfDateTime | null;
-  /**
-   * Account · `acme__Account__c` · master-detail(Account) · required on create · create-only · relationship acme__Account__r
-   * The account that owns the widget. Cannot be changed after creation.
-   */
+  /** Account · `acme__Account__c` · master-detail(Account) · required on create · create-only · relationship acme__Account__r
+   * The account that owns the widget. Cannot be changed after creation. */
   'acme__Account__c': string | null;
   /** Category · `acme__Category__c` · picklist(255) */
   'acme__Category__c': acme__Widget__cPicklists['acme__Category__c'] | null;
-  /**
-   * Density (kg/m³) · `acme__Density__c` · double(18, 4) · formula · read-only
-   * Formula: IF(acme__Volume__c > 0, acme__Weight__c / acme__Volume__c, null)
-   */
+  /** Density (kg/m³) · `acme__Density__c` · double(18, 4) · formula · read-only
+   * Formula: IF(acme__Volume__c > 0, acme__Weight__c / acme__Volume__c, null) */
   'acme__Density__c': number | null;
   /** Description · `acme__Description__c` · textarea(32768) */
   'acme__Description__c': string | null;
   /** Discount · `acme__Discount__c` · percent(5, 2) */
   'acme__Discount__c': number | null;
-  /**
-   * Features · `acme__Features__c` · multipicklist(4099)
-   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe"
-   */
+  /** Features · `acme__Features__c` · multipicklist(4099)
+   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe" */
   'acme__Features__c': string | null;
   /** Fit · `acme__Fit__c` · picklist(255) · restricted · depends on acme__Size__c */
   'acme__Fit__c': acme__Widget__cPicklists['acme__Fit__c'] | null;
-  /**
-   * Heavy · `acme__Is_Heavy__c` · boolean · formula · read-only
-   * Formula: acme__Weight__c > 20
-   */
+  /** Heavy · `acme__Is_Heavy__c` · boolean · formula · read-only
+   * Formula: acme__Weight__c > 20 */
   'acme__Is_Heavy__c': boolean;
   /** Launch Date · `acme__Launch_Date__c` · date */
   'acme__Launch_Date__c': SfDate | null;
@@ -78,19 +68,15 @@ export interface acme__Widget__c {
   'acme__Packaging_Type__c': acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
   /** Packaged · `acme__Packaging__c` · boolean */
   'acme__Packaging__c': boolean;
-  /**
-   * Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
-   * Only widgets of the same account can be chosen.
-   */
+  /** Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
+   * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c': string | null;
   /** Price · `acme__Price__c` · currency(16, 2) */
   'acme__Price__c': number | null;
   /** SKU · `acme__SKU__c` · string(40) · external id · unique */
   'acme__SKU__c': string | null;
-  /**
-   * Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
-   * Shown masked unless you have View Encrypted Data.
-   */
+  /** Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
+   * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c': string | null;
   /** Shift Start · `acme__Shift_Start__c` · time */
   'acme__Shift_Start__c': SfTime | null;
@@ -106,10 +92,8 @@ export interface acme__Widget__c {
   'acme__Supplier__c': string | null;
   /** Support Email · `acme__Support_Email__c` · email(80) */
   'acme__Support_Email__c': string | null;
-  /**
-   * Thumbnail · `acme__Thumbnail__c` · string(1300) · formula · read-only
-   * Formula: IMAGE("/resource/acme__widgets/" & acme__SKU__c & ".png", Name, 32, 32)
-   */
+  /** Thumbnail · `acme__Thumbnail__c` · string(1300) · formula · read-only
+   * Formula: IMAGE("/resource/acme__widgets/" & acme__SKU__c & ".png", Name, 32, 32) */
   'acme__Thumbnail__c': string | null;
   /** Unit Count · `acme__Unit_Count__c` · double(18, 0) */
   'acme__Unit_Count__c': number | null;
@@ -123,168 +107,98 @@ export interface acme__Widget__c {
 
 /** Create payload of acme__Widget__c: createable fields; required ones are not optional. */
 export interface acme__Widget__cCreate {
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /**
-   * Account
-   * The account that owns the widget. Cannot be changed after creation.
-   */
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Account
+   * The account that owns the widget. Cannot be changed after creation. */
   'acme__Account__c': string;
-  /** Category */
-  'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
-  /** Description */
-  'acme__Description__c'?: string | null;
-  /** Discount */
-  'acme__Discount__c'?: number | null;
-  /** Features */
-  'acme__Features__c'?: string | null;
-  /** Fit */
-  'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
-  /** Launch Date */
-  'acme__Launch_Date__c'?: SfDate | null;
-  /** Größe (cm) */
-  'acme__Length__c'?: number | null;
-  /** Location (Latitude) */
-  'acme__Location__Latitude__s'?: number | null;
-  /** Location (Longitude) */
-  'acme__Location__Longitude__s'?: number | null;
-  /** Manufactured At */
-  'acme__Manufactured_At__c'?: SfDateTime | null;
-  /** Packaging Type */
-  'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
-  /** Packaged */
-  'acme__Packaging__c'?: boolean;
-  /**
-   * Parent Widget
-   * Only widgets of the same account can be chosen.
-   */
+  /** Category */ 'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
+  /** Description */ 'acme__Description__c'?: string | null;
+  /** Discount */ 'acme__Discount__c'?: number | null;
+  /** Features */ 'acme__Features__c'?: string | null;
+  /** Fit */ 'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
+  /** Launch Date */ 'acme__Launch_Date__c'?: SfDate | null;
+  /** Größe (cm) */ 'acme__Length__c'?: number | null;
+  /** Location (Latitude) */ 'acme__Location__Latitude__s'?: number | null;
+  /** Location (Longitude) */ 'acme__Location__Longitude__s'?: number | null;
+  /** Manufactured At */ 'acme__Manufactured_At__c'?: SfDateTime | null;
+  /** Packaging Type */ 'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
+  /** Packaged */ 'acme__Packaging__c'?: boolean;
+  /** Parent Widget
+   * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c'?: string | null;
-  /** Price */
-  'acme__Price__c'?: number | null;
-  /** SKU */
-  'acme__SKU__c'?: string | null;
-  /**
-   * Serial Key
-   * Shown masked unless you have View Encrypted Data.
-   */
+  /** Price */ 'acme__Price__c'?: number | null;
+  /** SKU */ 'acme__SKU__c'?: string | null;
+  /** Serial Key
+   * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c'?: string | null;
-  /** Shift Start */
-  'acme__Shift_Start__c'?: SfTime | null;
-  /** Size */
-  'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
-  /** Specification */
-  'acme__Spec__c'?: string | null;
-  /** Status */
-  'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
-  /** Subcategory */
-  'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
-  /** Supplier */
-  'acme__Supplier__c'?: string | null;
-  /** Support Email */
-  'acme__Support_Email__c'?: string | null;
-  /** Unit Count */
-  'acme__Unit_Count__c'?: number | null;
-  /** Volume (m³) */
-  'acme__Volume__c'?: number | null;
-  /** Product Page */
-  'acme__Website__c'?: string | null;
-  /** 重量 (kg) */
-  'acme__Weight__c'?: number | null;
+  /** Shift Start */ 'acme__Shift_Start__c'?: SfTime | null;
+  /** Size */ 'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
+  /** Specification */ 'acme__Spec__c'?: string | null;
+  /** Status */ 'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
+  /** Subcategory */ 'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
+  /** Supplier */ 'acme__Supplier__c'?: string | null;
+  /** Support Email */ 'acme__Support_Email__c'?: string | null;
+  /** Unit Count */ 'acme__Unit_Count__c'?: number | null;
+  /** Volume (m³) */ 'acme__Volume__c'?: number | null;
+  /** Product Page */ 'acme__Website__c'?: string | null;
+  /** 重量 (kg) */ 'acme__Weight__c'?: number | null;
 }
 
 /** Update payload of acme__Widget__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget__cUpdate {
-  /** Owner ID */
-  'OwnerId'?: string;
-  /** Record Type ID */
-  'RecordTypeId'?: string | null;
-  /** Category */
-  'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
-  /** Description */
-  'acme__Description__c'?: string | null;
-  /** Discount */
-  'acme__Discount__c'?: number | null;
-  /** Features */
-  'acme__Features__c'?: string | null;
-  /** Fit */
-  'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
-  /** Launch Date */
-  'acme__Launch_Date__c'?: SfDate | null;
-  /** Größe (cm) */
-  'acme__Length__c'?: number | null;
-  /** Location (Latitude) */
-  'acme__Location__Latitude__s'?: number | null;
-  /** Location (Longitude) */
-  'acme__Location__Longitude__s'?: number | null;
-  /** Manufactured At */
-  'acme__Manufactured_At__c'?: SfDateTime | null;
-  /** Packaging Type */
-  'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
-  /** Packaged */
-  'acme__Packaging__c'?: boolean;
-  /**
-   * Parent Widget
-   * Only widgets of the same account can be chosen.
-   */
+  /** Owner ID */ 'OwnerId'?: string;
+  /** Record Type ID */ 'RecordTypeId'?: string | null;
+  /** Category */ 'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
+  /** Description */ 'acme__Description__c'?: string | null;
+  /** Discount */ 'acme__Discount__c'?: number | null;
+  /** Features */ 'acme__Features__c'?: string | null;
+  /** Fit */ 'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
+  /** Launch Date */ 'acme__Launch_Date__c'?: SfDate | null;
+  /** Größe (cm) */ 'acme__Length__c'?: number | null;
+  /** Location (Latitude) */ 'acme__Location__Latitude__s'?: number | null;
+  /** Location (Longitude) */ 'acme__Location__Longitude__s'?: number | null;
+  /** Manufactured At */ 'acme__Manufactured_At__c'?: SfDateTime | null;
+  /** Packaging Type */ 'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
+  /** Packaged */ 'acme__Packaging__c'?: boolean;
+  /** Parent Widget
+   * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c'?: string | null;
-  /** Price */
-  'acme__Price__c'?: number | null;
-  /** SKU */
-  'acme__SKU__c'?: string | null;
-  /**
-   * Serial Key
-   * Shown masked unless you have View Encrypted Data.
-   */
+  /** Price */ 'acme__Price__c'?: number | null;
+  /** SKU */ 'acme__SKU__c'?: string | null;
+  /** Serial Key
+   * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c'?: string | null;
-  /** Shift Start */
-  'acme__Shift_Start__c'?: SfTime | null;
-  /** Size */
-  'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
-  /** Specification */
-  'acme__Spec__c'?: string | null;
-  /** Status */
-  'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
-  /** Subcategory */
-  'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
-  /** Supplier */
-  'acme__Supplier__c'?: string | null;
-  /** Support Email */
-  'acme__Support_Email__c'?: string | null;
-  /** Unit Count */
-  'acme__Unit_Count__c'?: number | null;
-  /** Volume (m³) */
-  'acme__Volume__c'?: number | null;
-  /** Product Page */
-  'acme__Website__c'?: string | null;
-  /** 重量 (kg) */
-  'acme__Weight__c'?: number | null;
+  /** Shift Start */ 'acme__Shift_Start__c'?: SfTime | null;
+  /** Size */ 'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
+  /** Specification */ 'acme__Spec__c'?: string | null;
+  /** Status */ 'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
+  /** Subcategory */ 'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
+  /** Supplier */ 'acme__Supplier__c'?: string | null;
+  /** Support Email */ 'acme__Support_Email__c'?: string | null;
+  /** Unit Count */ 'acme__Unit_Count__c'?: number | null;
+  /** Volume (m³) */ 'acme__Volume__c'?: number | null;
+  /** Product Page */ 'acme__Website__c'?: string | null;
+  /** 重量 (kg) */ 'acme__Weight__c'?: number | null;
 }
 
-/**
- * Upsert payload of acme__Widget__c (by external id: acme__SKU__c).
- * An upsert may insert, so the create payload's required fields apply.
- */
+/** Upsert payload of acme__Widget__c (by external id: acme__SKU__c).
+ * An upsert may insert, so the create payload's required fields apply. */
 export type acme__Widget__cUpsert = acme__Widget__cCreate;
 
 /** Picklist values of acme__Widget__c, by field API name. */
 export interface acme__Widget__cPicklists {
   /** Category: open picklist (known values; any text is accepted). */
   'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {});
-  /**
-   * Fit: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Petite'.
-   */
+  /** Fit: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Petite'. */
   'acme__Fit__c': 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Petite' | 'Custom';
   /** Packaging Type: restricted picklist (exact values). */
   'acme__Packaging_Type__c': 'Box' | 'Crate' | 'Loose' | 'Bulk';
   /** Size: restricted picklist (exact values). */
   'acme__Size__c': 'XXS' | 'XS' | 'S' | 'M' | 'L' | 'XL' | 'XXL' | '3XL' | '4XL' | '5XL';
-  /**
-   * Status: restricted picklist (exact values).
-   * Inactive (readable, not writable): 'Recalled'.
-   */
+  /** Status: restricted picklist (exact values).
+   * Inactive (readable, not writable): 'Recalled'. */
   'acme__Status__c': 'Draft' | 'Active' | 'Discontinued' | 'Recalled';
   /** Subcategory: open picklist (known values; any text is accepted). */
   'acme__Subcategory__c': 'Pocket' | 'Desktop' | 'Industrial' | 'Novelty' | (string & {});

@@ -1,6 +1,7 @@
 /**
  * The runtime descriptor (`SObjectDescriptor`) of an object: plain data the runtime uses to
- * validate writes, format values and build queries. Field maps are object literals keyed by quoted
+ * validate writes, format values and build queries. Each field is one `$field(...)` call (decoded
+ * by the generated `validators.ts`), which keeps the value modules small and cheap for tsc. Field maps are object literals keyed by quoted
  * API names (API names never start with `_`); picklist values, which are arbitrary text, are
  * arrays, never keys.
  */
@@ -13,28 +14,37 @@ const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'encr
 const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
 /**
- * Keys named like `Object.prototype` members (`constructor`, `toString`, ...) lose the contextual
- * type of the map's index signature in tsc, so their `type` literal is pinned with `as const`.
+ * The flag words of a field descriptor, in `FieldDescriptor` order: each names one boolean that is
+ * true for the field (absent words are false). The generated `validators.ts` decodes them
+ * (`$field`); the legend is repeated at the top of every value module.
  */
-function needsConstType(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(Object.prototype, name);
+export const FIELD_FLAGS = [
+  ['nil', 'nillable'],
+  ['cre', 'createable'],
+  ['upd', 'updateable'],
+  ['flt', 'filterable'],
+  ['srt', 'sortable'],
+  ['grp', 'groupable'],
+  ['agg', 'aggregatable'],
+  ['idl', 'idLookup'],
+  ['ext', 'externalId'],
+  ['req', 'requiredOnCreate'],
+] as const;
+
+/** `nil nillable, cre createable, ...`: the legend of the flag words. */
+export function fieldFlagLegend(): string {
+  return FIELD_FLAGS.map(([word, name]) => `${word} ${name}`).join(', ');
 }
 
-/** The `FieldDescriptor` literal of one field (one line). */
+/**
+ * The descriptor of one field, compact and on one line: `$field(type, 'true flag words', details)`,
+ * e.g. `$field('string', 'nil cre upd flt srt grp', { length: 40 })`. The details object holds
+ * only what the field has (length, precision and scale, reference targets, active picklist
+ * values, compound parent).
+ */
 export function fieldDescriptor(field: FieldModel): string {
-  const props: string[] = [
-    `type: ${str(field.type)}${needsConstType(field.name) ? ' as const' : ''}`,
-    `nillable: ${field.nillable}`,
-    `createable: ${field.createable}`,
-    `updateable: ${field.updateable}`,
-    `filterable: ${field.filterable}`,
-    `sortable: ${field.sortable}`,
-    `groupable: ${field.groupable}`,
-    `aggregatable: ${field.aggregatable}`,
-    `idLookup: ${field.idLookup}`,
-    `externalId: ${field.externalId}`,
-    `requiredOnCreate: ${field.requiredOnCreate}`,
-  ];
+  const flags = FIELD_FLAGS.filter(([, name]) => field[name]).map(([word]) => word).join(' ');
+  const props: string[] = [];
   if (TEXT_TYPES.has(field.type) && field.length > 0) props.push(`length: ${field.length}`);
   if (NUMBER_TYPES.has(field.type)) {
     const precision = field.type === 'int' || field.type === 'long' ? field.digits : field.precision;
@@ -49,7 +59,7 @@ export function fieldDescriptor(field: FieldModel): string {
     props.push(`picklist: { restricted: ${field.picklist.restricted}, values: ${stringArray(active)} }`);
   }
   if (field.compoundFieldName !== null) props.push(`compoundFieldName: ${str(field.compoundFieldName)}`);
-  return `{ ${props.join(', ')} }`;
+  return `$field(${str(field.type)}, ${str(flags)}${props.length ? `, { ${props.join(', ')} }` : ''})`;
 }
 
 /** The `SObjectDescriptor` literal of the object. */

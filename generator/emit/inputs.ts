@@ -6,7 +6,7 @@
  */
 import type { FieldModel } from '../model/types.js';
 import { isCompound, type ObjectContext } from './context.js';
-import { jsdoc } from './jsdoc.js';
+import { inlineDoc, jsdoc } from './jsdoc.js';
 import { writePicklistUnion } from './picklist.js';
 import { valueType } from './record.js';
 import { key } from './ts.js';
@@ -32,8 +32,10 @@ export function externalIdFields(ctx: ObjectContext): FieldModel[] {
   return ctx.object.fields.filter((f) => f.externalId);
 }
 
+/** One member per line: the label inline; help text, when there is some, on the line above. */
 function member(ctx: ObjectContext, field: FieldModel, required: boolean): string {
-  return `${jsdoc([field.label, field.helpText])}  ${key(field.name)}${required ? '' : '?'}: ${writeType(ctx, field)};`;
+  const doc = field.helpText ? jsdoc([field.label, field.helpText]) : `  ${inlineDoc(field.label)}`;
+  return `${doc}${field.helpText ? '  ' : ''}${key(field.name)}${required ? '' : '?'}: ${writeType(ctx, field)};`;
 }
 
 /** `export interface <Name>Create { ... }`. */

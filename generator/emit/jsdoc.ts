@@ -18,21 +18,32 @@ export function escapeComment(text: string): string {
 }
 
 /**
- * A JSDoc block from lines (null lines skipped), indented for a member; empty when no line remains.
+ * A JSDoc comment from lines (null lines skipped), indented for a member; empty when no line
+ * remains. At most two lines: the first line, then every further line joined into a second one
+ * (help text paragraphs, formulas), so that a generated file stays close to one line per field.
  *
  * @example
  * ```ts
  * jsdoc(['Account Name', null]); // "  /** Account Name *\/\n"
+ * jsdoc(['Rating', 'Hot, Warm\nor Cold']); // "  /** Rating\n   * Hot, Warm or Cold *\/\n"
  * ```
  */
 export function jsdoc(lines: readonly (string | null)[], pad = '  '): string {
   const text = lines
     .filter((l): l is string => l !== null && l.trim() !== '')
     .flatMap((l) => escapeComment(l).split('\n'))
-    .map((l) => l.trimEnd());
-  if (text.length === 0) return '';
-  if (text.length === 1) return `${pad}/** ${text[0]} */\n`;
-  return `${pad}/**\n${text.map((l) => (l === '' ? `${pad} *` : `${pad} * ${l}`)).join('\n')}\n${pad} */\n`;
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const [first, ...rest] = text;
+  if (first === undefined) return '';
+  if (rest.length === 0) return `${pad}/** ${first} */\n`;
+  return `${pad}/** ${first}\n${pad} * ${rest.join(' ')} */\n`;
+}
+
+/** A one-line JSDoc comment to put before a member on the same line (`/** Label *\/ `); empty without text. */
+export function inlineDoc(text: string): string {
+  const line = escapeComment(text).replace(/\s+/g, ' ').trim();
+  return line === '' ? '' : `/** ${line} */ `;
 }
 
 function quoteList(values: readonly string[], max = 30): string {

@@ -9,7 +9,7 @@
  */
 import type { OrgModel } from '../model/types.js';
 import type { EmitSettings, ObjectContext } from './context.js';
-import { emitDescriptor } from './descriptor.js';
+import { emitDescriptor, FIELD_FLAGS, fieldFlagLegend } from './descriptor.js';
 import { importSpecifiers } from './identifiers.js';
 import { emitCreateInterface, emitUpdateInterface, emitUpsertType } from './inputs.js';
 import { jsdoc } from './jsdoc.js';
@@ -74,7 +74,8 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
       `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
     ].join(', '),
     runtimeImport: str(ctx.settings.runtimeImport),
-    helperImports: ['$record', ...helpers].sort().join(', '),
+    helperImports: ['$field', '$record', ...helpers].sort().join(', '),
+    flagLegend: fieldFlagLegend(),
     typeImports: `${ids.record} as ${recordAlias}, ${ids.meta}`,
     typesModule: str(`../types/${object.name}.js`),
     parentModules: [...targets].sort().map((t) => str(`../types/${t}.js`)),
@@ -207,6 +208,30 @@ export const $anyType: z.ZodType<string | number | boolean> = typed<string | num
 export const $anyTypeOrNull: z.ZodType<string | number | boolean | null> = orNull($anyType);`,
     `/** \`json\` and \`complexvalue\`: anything. */
 export const $unknown: z.ZodType<unknown> = typed<unknown>(z.unknown());`,
+    `/** The flag words of \`$field\`: each names one boolean of \`FieldDescriptor\` that is true for the field. */
+const $flags: { readonly [word: string]: keyof FieldDescriptor } = {
+${FIELD_FLAGS.map(([word, name]) => `  ${word}: ${str(name)},`).join('\n')}
+};
+/** What a field descriptor carries beside its type and flags (only what the field has). */
+export type $FieldDetails = Pick<FieldDescriptor, 'length' | 'precision' | 'scale' | 'referenceTo' | 'relationshipName' | 'picklist' | 'compoundFieldName'>;
+/**
+ * A runtime field descriptor (one line per field in the value modules): the field type, the words
+ * of its true flags (${fieldFlagLegend()}; absent ones are false) and its details.
+ *
+ * @example
+ * $field('string', 'nil cre upd flt srt grp', { length: 40 });
+ */
+export function $field(type: FieldType, flags: string, details?: $FieldDetails): FieldDescriptor {
+  const on = new Set(flags === '' ? [] : flags.split(' '));
+  for (const word of on) {
+    if (!Object.prototype.hasOwnProperty.call($flags, word)) throw new Error(\`sfgen: unknown field flag '\${word}' in a generated descriptor; regenerate the code\`);
+  }
+  return {
+    type,
+${FIELD_FLAGS.map(([word, name]) => `    ${name}: on.has(${str(word)}),`).join('\n')}
+    ...details,
+  };
+}`,
   ];
   return templates.render('validators-module', { command: settings.command, runtimeImport: str(settings.runtimeImport), sections });
 }
