@@ -174,6 +174,18 @@ type TypeOfTarget<Reg, N extends string, W, E extends readonly string[]> = N ext
     : never
   : NameRow<N, E[number]>;
 
+/**
+ * What a subquery callback must return: a query holding a SELECT node (the builder it was given).
+ * Deliberately not `TypedQuery<unknown>`: the callback's return is contextually typed by this
+ * constraint, and TypeScript infers every call in the callback's return expression against it
+ * (return-type inference). Against `TypedQuery` that instantiates the row type of each
+ * intermediate builder with its selection still generic (about half the cost of a subquery on
+ * the synthetic org); against `node`, whose type is not generic, there is nothing to infer.
+ */
+export interface SubqueryReturn {
+  readonly node: SelectQuery;
+}
+
 /** Whether a selection is a semi-join (exactly one id/reference path, nothing else). */
 type SemiJoinKind<S extends BuilderState> = S['agg'] extends true
   ? 'not a semi-join: an aggregate query'
@@ -377,7 +389,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * selectFrom(Account).select('Name').subquery('Contacts', (q) => q.select('LastName').where('Email', '!=', null).limit(5));
    * ```
    */
-  subquery<C extends keyof S['meta']['children'] & string, Q extends TypedQuery<unknown>>(
+  subquery<C extends keyof S['meta']['children'] & string, Q extends SubqueryReturn>(
     relationship: C & ChildLoaded<S, C>,
     build: (q: SelectQueryBuilder<InitialState<ChildMeta<S, C>>>) => Q,
   ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? SubqueryResult<CR> | null : never }>> {
