@@ -391,9 +391,9 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    */
   subquery<C extends keyof S['meta']['children'] & string, Q extends SubqueryReturn>(
     relationship: C & ChildLoaded<S, C>,
-    build: (q: SelectQueryBuilder<InitialState<ChildMeta<S, C>>>) => Q,
+    build: (q: SelectQueryBuilder<State<ChildMeta<S, C>, S['reg'], never, {}, false, []>>) => Q,
   ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? SubqueryResult<CR> | null : never }>> {
-    const child = new SelectQueryBuilder<InitialState<ChildMeta<S, C>>>(
+    const child = new SelectQueryBuilder<State<ChildMeta<S, C>, S['reg'], never, {}, false, []>>(
       { kind: 'select', select: [], from: { kind: 'from', object: relationship } },
       {
         descriptor: undefined,
