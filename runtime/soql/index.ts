@@ -12,6 +12,7 @@ export type {
   SelectablePath,
   SelectionRow,
   State,
+  SubqueryReturn,
 } from './builder.js';
 export { soql, soqlIn, CheckedQuery, substituteBinds } from './checked.js';
 export type { BindNames, BindValue, BindsFor, CheckSoql, SoqlFunction, SoqlRow } from './checked.js';
@@ -46,3 +47,7 @@ export type {
   SubqueryResult,
   ValueFor,
 } from './types.js';
+// The SOQL parser (used by `soql()` at run time, `sfgen lint` and the simulator): exported so
+// callers can catch its error and parse queries themselves.
+export { parseSoql } from './parser.js';
+export { SoqlParseError } from './lexer.js';

@@ -312,7 +312,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   await writeFile(typesOnlyFile, typesOnlySource(appDir, outDir, picked));
   ctx.log('tsc (runtime as .d.ts): five objects through their type modules only');
   const typesOnly = await ctx.typeCheck({ name: 'types5', files: [typesOnlyFile], runtime: 'declarations' });
-  figures.push(...tscFigures('tsc_types5', 'the 5 objects\' types/<Name>.ts only (runtime as .d.ts)', typesOnly));
+  figures.push(...tscFigures('tsc_types5', 'the 5 objects\' types/<Name>.d.ts only (runtime as .d.ts)', typesOnly));
 
   // 2c. A slice of the tree (the first objects by name), to show how the whole-tree check scales.
   const sliceNames = new Set(tree.files.filter((f) => f.includes(`${join(outDir, 'sobjects')}/`)).slice(0, SLICE_OBJECTS).map((f) => f.slice(f.lastIndexOf('/') + 1)));
