@@ -11,7 +11,7 @@ import type { CheckResult } from '../../../generator/check/index.js';
 import { renderGithub, renderJson, renderMarkdown, renderText, useColor } from '../../../generator/check/report.js';
 import { scanUsage, type UsageIndex } from '../../../generator/check/usage.js';
 import type { ObjectModel } from '../../../generator/model/types.js';
-import { field, picklist, reference, usageAppModels, withField } from './model-helpers.js';
+import { field, picklist, reference, usageAppModels, withField } from '../model/model-helpers.js';
 
 const APP = 'test/fixtures/drift/usage-app';
 

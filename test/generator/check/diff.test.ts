@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeClass, ChangeKind, RawChange } from '../../../generator/check/changes.js';
 import { diffModels } from '../../../generator/check/diff.js';
 import type { EventModel, FieldModel, ObjectModel } from '../../../generator/model/types.js';
-import { field, object, picklist, reference, withField } from './model-helpers.js';
+import { field, object, picklist, reference, withField } from '../model/model-helpers.js';
 
 const base = object(
   'Account',

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { UsageSite } from '../../../generator/check/changes.js';
 import { scanUsage, UsageScanError, type UsageIndex } from '../../../generator/check/usage.js';
-import { usageAppModels } from './model-helpers.js';
+import { usageAppModels } from '../model/model-helpers.js';
 
 const APP = 'test/fixtures/drift/usage-app';
 

@@ -13,72 +13,11 @@ import {
   serializeSnapshot,
 } from '../../../generator/model/snapshot.js';
 import type { FieldModel, ObjectModel, OrgModel } from '../../../generator/model/types.js';
+import { field, object as buildObject } from './model-helpers.js';
 
-function field(name: string, over: Partial<FieldModel> = {}): FieldModel {
-  return {
-    name,
-    label: name,
-    helpText: null,
-    type: 'string',
-    custom: name.endsWith('__c'),
-    nillable: true,
-    createable: true,
-    updateable: true,
-    filterable: true,
-    sortable: true,
-    groupable: true,
-    aggregatable: true,
-    defaultedOnCreate: false,
-    requiredOnCreate: false,
-    defaultValue: null,
-    defaultValueFormula: null,
-    externalId: false,
-    idLookup: false,
-    unique: false,
-    caseSensitive: false,
-    autoNumber: false,
-    calculated: null,
-    formula: null,
-    encrypted: false,
-    htmlFormatted: false,
-    nameField: false,
-    deprecatedAndHidden: false,
-    length: 255,
-    byteLength: 765,
-    precision: 0,
-    scale: 0,
-    digits: 0,
-    extraTypeInfo: null,
-    compoundFieldName: null,
-    picklist: null,
-    reference: null,
-    ...over,
-  };
-}
-
+/** Snapshot fixtures use a key prefix; otherwise the shared builders' defaults. */
 function object(name: string, fields: FieldModel[], over: Partial<ObjectModel> = {}): ObjectModel {
-  return {
-    name,
-    label: name,
-    labelPlural: `${name}s`,
-    kind: name.endsWith('__c') ? 'custom' : 'standard',
-    custom: name.endsWith('__c'),
-    namespace: null,
-    keyPrefix: '001',
-    queryable: true,
-    createable: true,
-    updateable: true,
-    deletable: true,
-    undeletable: true,
-    searchable: true,
-    retrieveable: true,
-    triggerable: true,
-    associateParentEntity: null,
-    fields,
-    childRelationships: [],
-    recordTypes: [],
-    ...over,
-  };
+  return buildObject(name, fields, { keyPrefix: '001', ...over });
 }
 
 const account = object(

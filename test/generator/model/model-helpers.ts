@@ -1,4 +1,4 @@
-/** Small builders for normalized models in drift-check tests. */
+/** Small builders for normalized models, shared by the model (snapshot) and drift-check tests. */
 import type { FieldModel, ObjectModel, PicklistModel, ReferenceModel } from '../../../generator/model/types.js';
 
 export function field(name: string, over: Partial<FieldModel> = {}): FieldModel {
