@@ -70,7 +70,7 @@ describe('measureProcess', () => {
     expect(run.wallMs).toBeGreaterThan(50);
     expect(run.rssSource).not.toBe('unavailable');
     expect(run.peakRssBytes).toBeGreaterThan(200 * 1024 * 1024);
-    expect(run.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(run.cpuMs).toBeGreaterThan(0); // node start-up plus filling 200 MB always costs CPU
   });
 
   it('falls back to a node preload probe for node children', async () => {
