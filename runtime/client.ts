@@ -17,9 +17,10 @@ import { Cassette, type ReplayOptions } from './replay/cassette.js';
 import { operationInterceptor } from './observability/operation.js';
 import { collectionDelete, type CollectionOptions, type CollectionResult } from './services/collections.js';
 import {
-  composite, compositeGraph,
+  composite, compositeGraph, compositeGraphOfPlans, compositeOfPlan,
   type CompositeGraph, type CompositeGraphResult, type CompositeResult, type CompositeSubrequest,
 } from './services/composite.js';
+import { CompositePlan, type GraphPlan, type TypedCompositeResult, type TypedGraphResults } from './services/composite-plan.js';
 import { explain, getLimits, type LimitsResult, type QueryPlan } from './services/limits.js';
 import type { SObjectType, TypedQuery } from './schema.js';
 import { compositeBatch, type BatchResult, type BatchSubrequest } from './services/composite.js';
@@ -112,9 +113,18 @@ export interface SalesforceClient {
   /** Like `query`, including deleted and archived rows (`/queryAll`). */
   queryAll<R>(query: TypedQuery<R>, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<R>;
   queryAll(query: string, options?: Omit<QueryOptions, 'includeDeleted'>): QueryStream<SObjectRecord>;
-  /** `/composite`: up to 25 subrequests wired with `@{referenceId.field}`. */
+  /**
+   * `/composite`: up to 25 subrequests wired with `@{referenceId.field}`. Given a typed
+   * {@link CompositePlan} (`compositePlan().create(...).get(...)`), every answer is typed by its
+   * subrequest; given plain subrequests, bodies are `unknown`.
+   */
+  composite<Results extends object>(plan: CompositePlan<Results>, options?: { allOrNone?: boolean; collateSubrequests?: boolean; signal?: AbortSignal }): Promise<TypedCompositeResult<Results>>;
   composite(subrequests: readonly CompositeSubrequest[], options?: { allOrNone?: boolean; collateSubrequests?: boolean; signal?: AbortSignal }): Promise<CompositeResult>;
-  /** `/composite/graph`: graphs of up to 500 subrequests, each all-or-nothing. */
+  /**
+   * `/composite/graph`: graphs of up to 500 subrequests, each all-or-nothing. Typed plans by graph
+   * id (`{ g1: compositePlan()... }`) give typed answers by graph id; plain graphs give `unknown` bodies.
+   */
+  compositeGraph<G extends Readonly<Record<string, GraphPlan>>>(graphs: G, options?: { signal?: AbortSignal }): Promise<TypedGraphResults<G>>;
   compositeGraph(graphs: readonly CompositeGraph[], options?: { signal?: AbortSignal }): Promise<CompositeGraphResult[]>;
   /** Deletes records of any types by id (sObject Collections, chunked to 200). */
   deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<CollectionResult[]>;
@@ -280,8 +290,10 @@ export function createClient(config: ClientConfig): SalesforceClient {
     sobject: (type) => new SObjectApi(context, type),
     query: query as SalesforceClient['query'],
     queryAll: ((q: string | TypedQuery<unknown>, options?: QueryOptions) => query(q, { ...options, includeDeleted: true })) as SalesforceClient['queryAll'],
-    composite: (subrequests, options) => composite(context, subrequests, options),
-    compositeGraph: (graphs, options) => compositeGraph(context, graphs, options),
+    composite: ((subrequests: CompositePlan<object> | readonly CompositeSubrequest[], options?: { allOrNone?: boolean; collateSubrequests?: boolean; signal?: AbortSignal }) =>
+      subrequests instanceof CompositePlan ? compositeOfPlan(context, subrequests, options) : composite(context, subrequests, options)) as SalesforceClient['composite'],
+    compositeGraph: ((graphs: Readonly<Record<string, GraphPlan>> | readonly CompositeGraph[], options?: { signal?: AbortSignal }) =>
+      Array.isArray(graphs) ? compositeGraph(context, graphs, options) : compositeGraphOfPlans(context, graphs as Readonly<Record<string, GraphPlan>>, options)) as SalesforceClient['compositeGraph'],
     deleteMany: (ids, options) => collectionDelete(context, ids, options),
     async limits(options) {
       const result = await getLimits(context, options?.signal);

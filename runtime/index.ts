@@ -25,6 +25,8 @@ export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';
 export type { CollectionOptions, CollectionResult, CollectionItemError } from './services/collections.js';
 export type { CompositeSubrequest, CompositeSubresponse, CompositeResult, CompositeGraph, CompositeGraphResult } from './services/composite.js';
+export { CompositePlan, compositePlan } from './services/composite-plan.js';
+export type { CompositeEntry, GraphPlan, NewReferenceId, RefFn, RefPath, Reference, TypedCompositeResult, TypedGraphResult, TypedGraphResults, UpsertSaveResult, WithRefs } from './services/composite-plan.js';
 export type { LimitsResult, LimitEntry, QueryPlan } from './services/limits.js';
 export { DEFAULT_RETRY } from './resilience/retry.js';
 export type { RetryOptions } from './resilience/retry.js';
