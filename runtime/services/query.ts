@@ -2,6 +2,8 @@
  * SOQL queries as async iterators over every page. There is no silent cap: iteration follows
  * `nextRecordsUrl` until `done`, unless the caller sets `maxRecords` (then `truncated` tells whether
  * rows were left). The next page is requested while the current one is consumed (one page ahead).
+ * Child subquery envelopes that Salesforce paged (`done: false` with their own `nextRecordsUrl`)
+ * are completed before their parent record is handed over.
  */
 import { ProtocolError, UsageError, safePath } from '../errors.js';
 import type { RecordAttributes, TypedQuery } from '../schema.js';
@@ -29,6 +31,13 @@ export interface QueryOptions {
   includeDeleted?: boolean;
   /** Ask Salesforce for pages of this size (200 to 2,000; a hint: pages may be smaller). */
   batchSize?: number;
+  /**
+   * Follow the `nextRecordsUrl` of child subquery envelopes (`done: false`, sent when a parent has
+   * more children than fit inline) so every child row is in the record before it is handed over.
+   * Default true. With `false`, envelopes stay as Salesforce sent them (`done: false` and their
+   * `nextRecordsUrl` kept, never dropped) for the caller to follow.
+   */
+  childPages?: boolean;
   signal?: AbortSignal;
 }
 
@@ -61,6 +70,7 @@ export class QueryStream<R> implements AsyncIterable<R> {
   readonly soql: string;
   readonly #context: RestContext;
   readonly #options: QueryOptions;
+  readonly #children: boolean;
   #started = false;
   #totalSize: number | undefined;
   #truncated = false;
@@ -76,6 +86,8 @@ export class QueryStream<R> implements AsyncIterable<R> {
     this.soql = soqlOf(query as string | TypedQuery<unknown>);
     this.#context = context;
     this.#options = options;
+    // Only a parenthesized SELECT can produce child envelopes: plain queries skip the scan.
+    this.#children = options.childPages !== false && /\(\s*select\b/i.test(this.soql);
   }
 
   /** `totalSize` reported by Salesforce, known after the first page. */
@@ -102,6 +114,40 @@ export class QueryStream<R> implements AsyncIterable<R> {
     );
   }
 
+  /**
+   * Completes every paged child envelope of these records in place: follows its `nextRecordsUrl`
+   * until `done`, then does the same for nested subqueries (up to Salesforce's 5 levels).
+   */
+  async #completeChildren(records: readonly unknown[], depth: number): Promise<void> {
+    if (depth > 5) return;
+    for (const record of records) {
+      if (!isObject(record)) continue;
+      for (const key in record) {
+        const value = record[key];
+        if (!isObject(value) || !Array.isArray(value.records) || typeof value.done !== 'boolean') continue;
+        const children = value.records as unknown[];
+        let next = value.done ? undefined : value.nextRecordsUrl;
+        if (next !== undefined && typeof next !== 'string') {
+          throw new ProtocolError({ message: `child subquery ${key} has done: false but no nextRecordsUrl`, request: { method: 'GET', path: safePath(apiPath(this.#context, `query?q=${this.soql}`)) } });
+        }
+        while (typeof next === 'string') {
+          const url: string = next;
+          const page = await this.#fetch(url);
+          if (page.records.length === 0 && !page.done) {
+            throw new ProtocolError({ message: `child subquery ${key}: an empty page with done: false`, request: { method: 'GET', path: safePath(apiPath(this.#context, url)) } });
+          }
+          for (const child of page.records) children.push(child);
+          next = page.done ? undefined : page.nextRecordsUrl;
+        }
+        if (!value.done) {
+          value.done = true;
+          delete value.nextRecordsUrl;
+        }
+        await this.#completeChildren(children, depth + 1);
+      }
+    }
+  }
+
   /** Iterates pages (each page's records array as Salesforce sent it, truncated to `maxRecords`). */
   async *pages(): AsyncGenerator<QueryPage<R>, void, undefined> {
     if (this.#started) throw new UsageError({ message: 'query: a QueryStream can be iterated only once; call client.query() again' });
@@ -126,6 +172,7 @@ export class QueryStream<R> implements AsyncIterable<R> {
         if (records.length > remaining) {
           records = records.slice(0, remaining);
         }
+        if (this.#children) await this.#completeChildren(records, 0);
         remaining -= records.length;
         this.#yielded += records.length;
         if (remaining === 0 && (!page.done || records.length < page.records.length)) this.#truncated = true;

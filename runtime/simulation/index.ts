@@ -67,6 +67,12 @@ export interface SimulatorOptions {
   readonly latencyMs?: number;
   /** Query batch size (rows per page). Default 2000. */
   readonly pageSize?: number;
+  /**
+   * Rows of a child subquery delivered inline per parent record. A parent with more children gets
+   * a child envelope with `done: false` and its own `nextRecordsUrl` (a query locator serving the
+   * rest, `childPageSize` rows a page), as Salesforce does. Default 200.
+   */
+  readonly childPageSize?: number;
   /** Newest API version served (`60.0`); versions from 31.0 up to it are listed. */
   readonly apiVersion?: string;
   /** Revision date of every describe at load (`Last-Modified`). Default `2024-01-01T00:00:00Z`. */
@@ -137,6 +143,7 @@ function checkPositiveInt(name: string, v: number | undefined, min: number): voi
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   checkPositiveInt('port', options.port, 0);
   checkPositiveInt('pageSize', options.pageSize, 1);
+  checkPositiveInt('childPageSize', options.childPageSize, 1);
   checkPositiveInt('latencyMs', options.latencyMs, 0);
   checkPositiveInt('dailyApiLimit', options.dailyApiLimit, 1);
   const apiVersion = options.apiVersion ?? '60.0';
@@ -191,6 +198,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     versions,
     latencyMs: options.latencyMs ?? 0,
     pageSize: options.pageSize ?? 2000,
+    childPageSize: options.childPageSize ?? 200,
     maxQueryCursors: 1000,
     dailyApiLimit: options.dailyApiLimit ?? 100000,
     gzip: options.gzip ?? false,

@@ -37,6 +37,8 @@ export interface RouteContext {
   /** `/services/data/v60.0` for the request's version. */
   base(version: string): string;
   readonly pageSize: number;
+  /** Child subquery rows delivered inline per parent record; more are paged with their own locator. */
+  readonly childPageSize: number;
   readonly maxQueryCursors: number;
   /** Dispatch a request through the router (composite subrequests). */
   dispatch(req: SimRequest): SimResponse;
@@ -57,6 +59,8 @@ export interface QueryCursor {
   readonly totalSize: number;
   readonly batchSize: number;
   readonly username: string;
+  /** Rows may hold child subquery envelopes to page (false skips the scan: plain queries). */
+  readonly children?: boolean;
 }
 
 export type Handler = (req: SimRequest, params: readonly string[], ctx: RouteContext) => SimResponse;

@@ -20,6 +20,8 @@ export interface ServerSettings {
   versions: readonly string[];
   latencyMs: number;
   pageSize: number;
+  /** Child subquery rows per parent record before the envelope is paged (`done: false`). */
+  childPageSize: number;
   maxQueryCursors: number;
   dailyApiLimit: number;
   gzip: boolean;
@@ -69,6 +71,7 @@ export class SimServer {
       org,
       base: (v) => `/services/data/v${v}`,
       pageSize: settings.pageSize,
+      childPageSize: settings.childPageSize,
       maxQueryCursors: settings.maxQueryCursors,
       dispatch: (r) => router.dispatch(r, self.ctx),
       cursors: this.cursors,

@@ -2,6 +2,10 @@
  * `GET /query?q=`, `/queryAll?q=` and the paged continuation `/query/<locator>-<offset>`.
  * The query engine returns every row; this module pages them with `nextRecordsUrl` exactly as
  * Salesforce shapes the envelope: `{totalSize, done, nextRecordsUrl?, records}`.
+ *
+ * Child subqueries are paged too: a parent with more than `childPageSize` children gets a child
+ * envelope `{totalSize, done: false, nextRecordsUrl, records: <first childPageSize>}` whose
+ * locator serves the rest through the same continuation route (nested levels likewise).
  */
 import { sfError, SimHttpError } from '../errors.js';
 import type { QueryCursor, Route, RouteContext, SimRequest, SimResponse } from '../router.js';
@@ -16,9 +20,55 @@ function batchSize(req: SimRequest, ctx: RouteContext): number {
   return Math.min(asked, ctx.pageSize);
 }
 
+/** Registers a cursor under a new locator, closing the oldest ones beyond the limit. */
+function openCursor(ctx: RouteContext, cursor: QueryCursor): string {
+  const locator = ctx.nextLocator();
+  ctx.cursors.set(locator, cursor);
+  while (ctx.cursors.size > ctx.maxQueryCursors) {
+    const oldest = ctx.cursors.keys().next().value;
+    if (oldest === undefined) break;
+    ctx.cursors.delete(oldest);
+  }
+  return locator;
+}
+
+/** A child-relationship envelope as the engine builds it: `{totalSize, done, records}`. */
+function isEnvelope(value: unknown): value is { totalSize: number; done: boolean; records: object[] } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return Array.isArray(v.records) && typeof v.done === 'boolean' && typeof v.totalSize === 'number';
+}
+
+/**
+ * Cuts every child envelope of these records to `childPageSize` rows, opening a locator for the
+ * rest. Records are copied only where something changes (cursor rows stay intact for re-reads).
+ */
+function pageChildren(records: readonly object[], req: SimRequest, ctx: RouteContext): object[] {
+  const limit = ctx.childPageSize;
+  return records.map((record) => {
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, value] of Object.entries(record)) {
+      if (!isEnvelope(value)) continue;
+      let envelope: Record<string, unknown>;
+      if (value.records.length > limit) {
+        const locator = openCursor(ctx, { rows: value.records, totalSize: value.totalSize, batchSize: limit, username: req.session.user.username, children: true });
+        envelope = { totalSize: value.totalSize, done: false, nextRecordsUrl: `${ctx.base(req.version)}/query/${locator}-${limit}`, records: pageChildren(value.records.slice(0, limit), req, ctx) };
+      } else {
+        const nested = pageChildren(value.records, req, ctx);
+        if (nested.every((r, i) => r === value.records[i])) continue;
+        envelope = { ...value, records: nested };
+      }
+      copy ??= { ...(record as Record<string, unknown>) };
+      copy[key] = envelope;
+    }
+    return copy ?? record;
+  });
+}
+
 function page(req: SimRequest, ctx: RouteContext, locator: string, cursor: QueryCursor, offset: number): SimResponse {
   const end = Math.min(offset + cursor.batchSize, cursor.rows.length);
-  const records = cursor.rows.slice(offset, end);
+  const rows = cursor.rows.slice(offset, end);
+  const records = cursor.children === true ? pageChildren(rows, req, ctx) : rows;
   const done = end >= cursor.rows.length;
   if (done) ctx.cursors.delete(locator);
   const body: Record<string, unknown> = { totalSize: cursor.totalSize, done };
@@ -66,15 +116,10 @@ function start(includeDeleted: boolean) {
       totalSize: result.totalSize,
       batchSize: batchSize(req, ctx),
       username: req.session.user.username,
+      // A parenthesized SELECT: a child subquery (or a semi-join, which only costs a scan).
+      children: /\(\s*select\b/i.test(soql),
     };
-    const locator = ctx.nextLocator();
-    ctx.cursors.set(locator, cursor);
-    while (ctx.cursors.size > ctx.maxQueryCursors) {
-      const oldest = ctx.cursors.keys().next().value;
-      if (oldest === undefined) break;
-      ctx.cursors.delete(oldest);
-    }
-    return page(req, ctx, locator, cursor, 0);
+    return page(req, ctx, openCursor(ctx, cursor), cursor, 0);
   };
 }
 
