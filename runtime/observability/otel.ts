@@ -1,7 +1,11 @@
 /**
- * Optional OpenTelemetry adapter. It subscribes to the runtime's diagnostics channels and turns
- * them into spans (one per logical operation, with sObject and API version) and metrics
- * (`sf_requests_total`, `sf_request_duration_seconds`, `sf_rate_limit_remaining`).
+ * Optional OpenTelemetry adapter: one span per logical operation (with sObject and API version)
+ * and the metrics `sf_requests_total`, `sf_request_duration_seconds`, `sf_rate_limit_remaining`.
+ *
+ * Each span starts when the call starts, as a child of the span active in the caller's context
+ * (`api.context.active()`, which the SDK's AsyncLocalStorage context manager carries across
+ * awaits), and the call runs inside the span's context (`api.context.with`), so whatever the call
+ * does (HTTP instrumentation, diagnostics subscribers) sees the sfgen span as its parent.
  *
  * The OpenTelemetry API is NOT a dependency: pass it in (`{ api }`), or the adapter tries to load
  * `@opentelemetry/api` and, when it is not installed, returns `{ enabled: false }` without
@@ -16,18 +20,35 @@
  * ```
  */
 import diagnostics_channel from 'node:diagnostics_channel';
+import { SalesforceError } from '../errors.js';
+import type { SfResponse } from '../transport/types.js';
 import { CHANNELS, type LimitUsageMessage, type OperationEndMessage } from './channels.js';
+import { addOperationWrapper, type OperationInfo } from './operation.js';
 
 type Attributes = Record<string, string | number | boolean>;
 
-/** The slice of `@opentelemetry/api` the adapter uses (structural, so no dependency). */
+/**
+ * The slice of `@opentelemetry/api` the adapter uses (structural, so no dependency). Without
+ * `context` and `trace.setSpan` spans are still made, but not parented to the caller's span.
+ */
 export interface OtelApiLike {
-  trace: { getTracer(name: string, version?: string): OtelTracerLike };
+  trace: {
+    getTracer(name: string, version?: string): OtelTracerLike;
+    /** A context like `context` with `span` as its active span. */
+    setSpan?(context: unknown, span: OtelSpanLike): unknown;
+  };
   metrics: { getMeter(name: string, version?: string): OtelMeterLike };
+  /** The context API: the active context, and running a function inside a context. */
+  context?: OtelContextApiLike;
   SpanStatusCode?: { ERROR: number; OK: number };
 }
+export interface OtelContextApiLike {
+  active(): unknown;
+  with<R>(context: unknown, fn: () => R): R;
+}
 export interface OtelTracerLike {
-  startSpan(name: string, options?: { startTime?: number; attributes?: Attributes; kind?: number }): OtelSpanLike;
+  /** `context` is the parent context (the span active in it becomes the parent). */
+  startSpan(name: string, options?: { startTime?: number; attributes?: Attributes; kind?: number }, context?: unknown): OtelSpanLike;
 }
 export interface OtelSpanLike {
   setAttribute(key: string, value: string | number | boolean): unknown;
@@ -77,16 +98,45 @@ export async function instrumentOpenTelemetry(options: { api?: OtelApiLike; serv
   });
   const errorCode = api.SpanStatusCode?.ERROR ?? 2;
 
+  const contextApi = api.context;
+  const setSpan = api.trace.setSpan?.bind(api.trace);
+
+  // Spans: started in the caller's context, the call run inside the span's context.
+  const traced = (info: OperationInfo, run: () => Promise<SfResponse>): Promise<SfResponse> => {
+    const attributes: Attributes = { 'sf.operation': info.operation, 'http.request.method': info.method, 'sf.api_version': info.apiVersion };
+    if (info.sobject) attributes['sf.sobject'] = info.sobject;
+    const name = `salesforce ${info.operation}${info.sobject ? ` ${info.sobject}` : ''}`;
+    const parent = contextApi?.active();
+    const span = tracer.startSpan(name, { attributes, kind: SPAN_KIND_CLIENT }, parent);
+    const inSpan = contextApi && setSpan ? () => contextApi.with(setSpan(parent, span), run) : run;
+    let pending: Promise<SfResponse>;
+    try {
+      pending = inSpan();
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    return pending.then(
+      (response) => {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) span.setStatus({ code: errorCode, message: `HTTP ${response.status}` });
+        span.end();
+        return response;
+      },
+      (err: unknown) => {
+        const e = err instanceof SalesforceError ? err : undefined;
+        if (e?.status !== undefined) span.setAttribute('http.response.status_code', e.status);
+        const code = e?.errorCode ?? e?.code;
+        if (code) span.setAttribute('sf.error_code', code);
+        span.setStatus({ code: errorCode, message: code ?? (err instanceof Error ? err.name : 'error') });
+        span.end();
+        throw err;
+      },
+    );
+  };
+
+  // Metrics: from the operation-end messages.
   const onOperation = (message: unknown): void => {
     const m = message as OperationEndMessage;
-    const attributes: Attributes = { 'sf.operation': m.operation, 'http.request.method': m.method, 'sf.api_version': m.apiVersion ?? '' };
-    if (m.sobject) attributes['sf.sobject'] = m.sobject;
-    if (m.status !== undefined) attributes['http.response.status_code'] = m.status;
-    if (m.errorCode) attributes['sf.error_code'] = m.errorCode;
-    const end = Date.now();
-    const span = tracer.startSpan(`salesforce ${m.operation}${m.sobject ? ` ${m.sobject}` : ''}`, { startTime: end - m.durationMs, attributes, kind: SPAN_KIND_CLIENT });
-    if (!m.ok) span.setStatus({ code: errorCode, message: m.errorCode ?? `HTTP ${m.status ?? 'error'}` });
-    span.end(end);
     const metricAttributes: Attributes = { operation: m.operation, outcome: m.ok ? 'ok' : 'error' };
     if (m.sobject) metricAttributes.sobject = m.sobject;
     if (m.status !== undefined) metricAttributes.status = m.status;
@@ -96,11 +146,13 @@ export async function instrumentOpenTelemetry(options: { api?: OtelApiLike; serv
   const onUsage = (message: unknown): void => {
     lastUsage = message as LimitUsageMessage;
   };
+  const removeWrapper = addOperationWrapper(traced);
   diagnostics_channel.subscribe(CHANNELS.operationEnd, onOperation);
   diagnostics_channel.subscribe(CHANNELS.limitUsage, onUsage);
   return {
     enabled: true,
     dispose() {
+      removeWrapper();
       diagnostics_channel.unsubscribe(CHANNELS.operationEnd, onOperation);
       diagnostics_channel.unsubscribe(CHANNELS.limitUsage, onUsage);
     },
