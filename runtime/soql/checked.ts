@@ -10,30 +10,40 @@
  * `TemplateStringsArray`, never as literal types (microsoft/TypeScript#33304), so a tagged
  * template cannot be checked at the type level. A string literal argument can.
  *
- * The type-level parser covers the SELECT list (fields, parent paths, child subqueries, TYPEOF,
- * aggregates with aliases, FORMAT, toLabel) and FROM; the rest of the query (WHERE, ORDER BY, ...)
- * is checked at run time by the SOQL parser before anything is sent, and against the schema by
- * `sfgen lint`. It is tail-recursive over words, so a 40-field query stays far below TypeScript's
- * instantiation limits.
+ * The type-level parser reads the whole query. The SELECT list (fields, parent paths, child
+ * subqueries, TYPEOF, aggregates and date functions with aliases, FORMAT, toLabel, convertCurrency)
+ * and the FROM object give the row type. The clauses after FROM (WHERE, WITH, GROUP BY, HAVING,
+ * ORDER BY, LIMIT, OFFSET, FOR, UPDATE), in the query and in its subqueries and semi-joins, are
+ * checked against the schema: unknown fields and relationships, operators that make no sense for a
+ * field's type (LIKE on a number, INCLUDES on a non-multipicklist, `<` on a boolean), literals of
+ * the wrong type, and each bind's type from what it is compared with. Every problem is a compile
+ * error whose message names it. The structure of conditions (parentheses, AND/OR mixing) is left
+ * to the run-time parser, which runs before anything is sent; `sfgen lint` checks the same against
+ * the schema snapshot. The walkers are tail-recursive over items and words, so a 40-field query
+ * with a 10-condition WHERE stays far below TypeScript's instantiation limits.
  */
 import type { SObjectMeta, SObjectRegistry, TypedQuery } from '../schema.js';
-import type { SelectQuery } from './ast.js';
+import type { DateLiteralName, DateLiteralNName, SelectQuery } from './ast.js';
 import { SoqlBuildError } from './errors.js';
 import { parseSoql } from './parser.js';
 import type {
   AggregateAttributes,
   AggregatePathsRow,
+  IsUnion,
   LastSegment,
   NameRow,
   NotLoaded,
   NumericKind,
+  OperatorFor,
   PathErrors,
   PathKind,
   PathsRow,
   PathValue,
   RowAttributes,
+  ScalarFor,
   Simplify,
   SubqueryResult,
+  TextKind,
 } from './types.js';
 import type { SoqlScalar } from './values.js';
 import { formatLiteral, LikePattern, quoteLikePattern, toLiteral } from './values.js';
@@ -47,7 +57,20 @@ import { formatLiteral, LikePattern, quoteLikePattern, toLiteral } from './value
 
 type ReplaceAll<S extends string, From extends string, To extends string, Acc extends string = ''> =
   S extends `${infer A}${From}${infer B}` ? ReplaceAll<B, From, To, `${Acc}${A}${To}`> : `${Acc}${S}`;
-type Normalize<S extends string> = ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>;
+/**
+ * The text as the type-level parser reads it: whitespace as plain spaces, and every string literal
+ * as the single word `$str` (escapes first), so that what a literal holds (`'a, b'`, `'x FROM y'`,
+ * `':name'`) can never be taken for syntax. An unterminated literal is left as written; the run-time
+ * parser reports it with its position.
+ */
+type Normalize<S extends string> = MaskStrings<
+  ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>, '\\\\', ''>, "\\'", ''>
+>;
+type MaskStrings<S extends string, Acc extends string = ''> = S extends `${infer A}'${infer B}`
+  ? B extends `${string}'${infer C}`
+    ? MaskStrings<C, `${Acc}${A} $str `>
+    : `${Acc}${S}`
+  : `${Acc}${S}`;
 type TrimLeft<S extends string> = S extends ` ${infer R}` ? TrimLeft<R> : S;
 type TrimRight<S extends string> = S extends `${infer R} ` ? TrimRight<R> : S;
 type Trim<S extends string> = TrimLeft<TrimRight<S>>;
@@ -55,7 +78,7 @@ type FirstWord<S extends string> = S extends `${infer W} ${string}` ? W : S;
 
 type Err<Msg extends string> = { readonly error: Msg };
 type U<T extends string> = Uppercase<T>;
-type Functions = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'FORMAT' | 'TOLABEL';
+type Functions = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'FORMAT' | 'TOLABEL' | 'CONVERTCURRENCY' | DateFunction;
 type Aggregates = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
 type Keyword = 'FROM' | 'WHERE' | 'SELECT' | 'TYPEOF' | 'WHEN' | 'THEN' | 'ELSE' | 'END' | 'ORDER' | 'GROUP' | 'LIMIT';
 
@@ -115,10 +138,19 @@ interface Selection {
   readonly agg: boolean;
 }
 
-interface Parsed<Sel extends Selection, From extends string> {
+/** A parsed query: its SELECT list, FROM object, and the text after the object (clauses, unparsed). */
+interface Parsed<Sel extends Selection, From extends string, Tail extends string> {
   readonly sel: Sel;
   readonly from: From;
+  readonly tail: Tail;
 }
+
+/** The text after FROM (`Account WHERE ...`) as the object and the rest. */
+type ParsedFrom<Acc extends Selection, From extends string> = TrimLeft<From> extends `${infer Obj} ${infer Tail}`
+  ? Parsed<Acc, Obj, Tail>
+  : TrimLeft<From> extends ''
+    ? Err<'expected an object name after FROM'>
+    : Parsed<Acc, TrimLeft<From>, ''>;
 
 interface Sel<P extends string, F extends FnItem, Sb extends SubItem, Ty extends TypeOfItem, N extends readonly unknown[], A extends boolean>
   extends Selection {
@@ -136,7 +168,7 @@ type AddTypeOf<S extends Selection, R extends string, B extends string> = Sel<
   S['paths'], S['fns'], S['subs'], S['typeofs'] | { rel: R; body: B }, S['n'], S['agg']
 >;
 type AddCount<S extends Selection> = Sel<S['paths'], S['fns'], S['subs'], S['typeofs'], S['n'], true>;
-type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias extends string> = Fn extends Aggregates
+type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias extends string> = Fn extends Aggregates | DateFunction
   ? Sel<
       S['paths'],
       S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? `expr${S['n']['length']}` : Alias },
@@ -147,7 +179,7 @@ type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias ext
     >
   : Sel<S['paths'], S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? LastSegment<Arg> : Alias }, S['subs'], S['typeofs'], S['n'], S['agg']>;
 
-/** Parses `SELECT ... FROM X` (the rest of the query is left to the run-time parser and lint). */
+/** Parses `SELECT ... FROM X`, keeping the clauses after X as text (see `CheckClauses`). */
 type ParseQuery<T extends string> = TrimLeft<T> extends `${infer W} ${infer Rest}`
   ? U<W> extends 'SELECT'
     ? ParseList<TrimLeft<Rest>, Empty>
@@ -168,7 +200,7 @@ type ParseList<S extends string, Acc extends Selection> = S extends `(${infer Op
       : Err<'TYPEOF: expected a relationship'>
     : S extends `${infer Chunk},${infer Rest}`
       ? SplitFrom<Chunk> extends [infer Item extends string, infer From extends string]
-        ? Finish<Item, From, Acc>
+        ? Finish<Item, `${From},${Rest}`, Acc>
         : AddItem<Trim<Chunk>, Acc> extends infer Next
           ? Next extends Selection
             ? ParseList<TrimLeft<Rest>, Next>
@@ -181,11 +213,7 @@ type ParseList<S extends string, Acc extends Selection> = S extends `(${infer Op
 type Finish<Item extends string, From extends string, Acc extends Selection> =
   AddItem<Trim<Item>, Acc> extends infer Next
     ? Next extends Selection
-      ? FirstWord<TrimLeft<From>> extends infer Obj extends string
-        ? Obj extends ''
-          ? Err<'expected an object name after FROM'>
-          : Parsed<Next, Obj>
-        : never
+      ? ParsedFrom<Next, From>
       : Next
     : never;
 
@@ -194,9 +222,7 @@ type AfterItem<S extends string, Acc extends Selection> = S extends `,${infer Re
   ? ParseList<TrimLeft<Rest>, Acc>
   : U<FirstWord<S>> extends 'FROM'
     ? S extends `${string} ${infer From}`
-      ? FirstWord<TrimLeft<From>> extends infer Obj extends string
-        ? Parsed<Acc, Obj>
-        : never
+      ? ParsedFrom<Acc, From>
       : Err<'expected an object name after FROM'>
     : Err<`expected ',' or FROM, found '${FirstWord<S>}'`>;
 
@@ -233,7 +259,11 @@ type FnErrors<Reg, M extends SObjectMeta, F extends FnItem> = F extends FnItem
         ? PathKind<Reg, M, F['arg']> extends NumericKind
           ? never
           : `${F['fn']}() needs a number field, not ${F['arg']}`
-        : never
+        : F['fn'] extends DateFunction
+          ? PathKind<Reg, M, F['arg']> extends 'date' | 'datetime'
+            ? never
+            : `${F['fn']}() needs a date or datetime field, not ${F['arg']}`
+          : never
       : E
     : never
   : never;
@@ -243,22 +273,24 @@ type FnRow<Reg, M extends SObjectMeta, F extends FnItem> = {
     ? number
     : I['fn'] extends 'SUM' | 'AVG'
       ? number | null
-      : I['fn'] extends 'FORMAT' | 'TOLABEL'
+      : I['fn'] extends 'FORMAT' | 'TOLABEL' | 'DAY_ONLY'
         ? string | null
-        : PathValue<Reg, M, I['arg']> | null;
+        : I['fn'] extends DateFunction
+          ? number | null
+          : PathValue<Reg, M, I['arg']> | null;
 };
 
-/** A child subquery evaluated against the parent `M`: `{ rel, row }` or an error. */
+/** A child subquery evaluated against the parent `M`: `{ rel, row, binds }` or an error. */
 type EvalSub<Reg, M extends SObjectMeta, T extends string> =
   ParseQuery<T> extends infer Q
-    ? Q extends Parsed<infer S, infer Rel>
+    ? Q extends Parsed<infer S, infer Rel, infer Tail>
       ? Rel extends keyof M['children']
         ? M['children'][Rel] extends infer CN extends string
           ? CN extends keyof Reg
-            ? EvalSelection<Reg, MetaOfName<Reg, CN>, S> extends infer Row
-              ? Row extends Err<string>
-                ? Row
-                : { rel: Rel; row: Row }
+            ? EvalQuery<Reg, MetaOfName<Reg, CN>, S, Tail> extends infer R
+              ? R extends { row: infer Row; binds: infer B }
+                ? { rel: Rel; row: Row; binds: B }
+                : R
               : never
             : Err<NotLoaded<CN>>
           : never
@@ -274,6 +306,11 @@ type SubErrors<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubI
 type SubRows<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
   ? EvalSub<Reg, M, Sb['text']> extends { rel: infer R extends string; row: infer Row }
     ? { [K in R]: SubqueryResult<Row> | null }
+    : never
+  : never;
+type SubBinds<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+  ? EvalSub<Reg, M, Sb['text']> extends { binds: infer B }
+    ? B
     : never
   : never;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
@@ -373,26 +410,401 @@ type SelectionErrors<Reg, M extends SObjectMeta, S extends Selection> =
   | SubErrors<Reg, M, S['subs']>
   | TypeOfErrs<Reg, M, S['typeofs']>;
 
-type EvalSelection<Reg, M extends SObjectMeta, S extends Selection> = [SelectionErrors<Reg, M, S>] extends [never]
-  ? S['agg'] extends true
-    ? Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, S['paths']> & FnRow<Reg, M, S['fns']>>
-    : Simplify<
-        { attributes: RowAttributes<M['name']> } &
-          PathsRow<Reg, M, S['paths']> &
-          FnRow<Reg, M, S['fns']> &
-          UnionToIntersection<SubRows<Reg, M, S['subs']> | TypeOfRows<Reg, M, S['typeofs']> | {}>
-      >
-  : Err<SelectionErrors<Reg, M, S> & string>;
+/** The row of a selection; `Grouped` when the query has GROUP BY (aggregate rows even without a function). */
+type SelectionRow<Reg, M extends SObjectMeta, S extends Selection, Grouped extends boolean> = [S['agg'] | Grouped] extends [false]
+  ? Simplify<
+      { attributes: RowAttributes<M['name']> } &
+        PathsRow<Reg, M, S['paths']> &
+        FnRow<Reg, M, S['fns']> &
+        UnionToIntersection<SubRows<Reg, M, S['subs']> | TypeOfRows<Reg, M, S['typeofs']> | {}>
+    >
+  : Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, S['paths']> & FnRow<Reg, M, S['fns']>>;
 
-/** The row type of query text `T` (or `{ error }`), resolving objects in registry `Reg`. */
-export type SoqlRow<T extends string, Reg = SObjectRegistry> =
+/** A whole query on `M`: `{ row, binds }` (binds as `[name, type]` pairs), or `Err` naming every problem. */
+type EvalQuery<Reg, M extends SObjectMeta, S extends Selection, Tail extends string> =
+  CheckClauses<Reg, M, Tail> extends [infer CE extends string, infer CB, infer G extends boolean]
+    ? [SelectionErrors<Reg, M, S> | CE] extends [never]
+      ? { row: SelectionRow<Reg, M, S, G>; binds: CB | SubBinds<Reg, M, S['subs']> }
+      : Err<(SelectionErrors<Reg, M, S> | CE) & string>
+    : never;
+
+/** Query text `T` checked in registry `Reg`: `{ row, binds }` or `Err`. */
+type Analyze<T extends string, Reg> =
   ParseQuery<Normalize<T>> extends infer Q
-    ? Q extends Parsed<infer S, infer From>
+    ? Q extends Parsed<infer S, infer From, infer Tail>
       ? From extends keyof Reg
-        ? EvalSelection<Reg, MetaOfName<Reg, From>, S>
+        ? EvalQuery<Reg, MetaOfName<Reg, From>, S, Tail>
         : Err<`'${From}' is not a loaded sObject (misspelt, or its generated module is not imported)`>
       : Q
     : never;
+
+/** The row type of query text `T` (or `{ error }`), resolving objects in registry `Reg`. */
+export type SoqlRow<T extends string, Reg = SObjectRegistry> = Analyze<T, Reg> extends infer A
+  ? A extends { row: infer R }
+    ? R
+    : A
+  : never;
+
+// ---------------------------------------------------------------------------------------------
+// Checking the clauses after FROM: WHERE, WITH, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET, FOR,
+// UPDATE.
+//
+// The text after the object is read word by word (string literals are already `$str`; parentheses,
+// commas and comparison operators are spaced out first), by one tail-recursive walker whose `Mode`
+// says what it expects next. It checks what the schema decides: every field path (unknown fields,
+// wrong relationships), every operator against the field's type (LIKE on text, `<` on ordered
+// types, INCLUDES on multipicklists, ...), every literal against the field's type (a string for a
+// number, `true` for a date, ...), semi-join subqueries (`Id IN (SELECT AccountId FROM Contact)`),
+// functions in conditions (`CALENDAR_YEAR(CreatedDate) = 2024`, aggregates in HAVING), and the type
+// of every bind from what it is compared with. Grouping and nesting (parentheses, AND / OR / NOT)
+// are read leniently: the run-time parser checks the structure, with positions, before anything
+// is sent.
+
+type ClauseKeyword = 'WHERE' | 'WITH' | 'GROUP' | 'HAVING' | 'ORDER' | 'LIMIT' | 'OFFSET' | 'FOR' | 'UPDATE' | 'USING';
+/** Walker modes: what comes next. */
+type ModeOf<K extends string> = K extends 'WHERE'
+  ? 'w'
+  : K extends 'HAVING'
+    ? 'h'
+    : K extends 'GROUP'
+      ? 'gb'
+      : K extends 'ORDER'
+        ? 'ob'
+        : K extends 'LIMIT' | 'OFFSET'
+          ? K
+          : 'x';
+type AfterCondition<Mode extends string> = Mode extends 'w' ? 'wa' : 'ha';
+
+type DateFunction =
+  | 'CALENDAR_MONTH' | 'CALENDAR_QUARTER' | 'CALENDAR_YEAR' | 'DAY_IN_MONTH' | 'DAY_IN_WEEK' | 'DAY_IN_YEAR' | 'DAY_ONLY'
+  | 'FISCAL_MONTH' | 'FISCAL_QUARTER' | 'FISCAL_YEAR' | 'HOUR_IN_DAY' | 'WEEK_IN_MONTH' | 'WEEK_IN_YEAR';
+type AggregateWord = Aggregates | 'GROUPING';
+type FunctionWord = AggregateWord | DateFunction | 'FORMAT' | 'TOLABEL' | 'CONVERTCURRENCY' | 'CONVERTTIMEZONE' | 'DISTANCE' | 'GEOLOCATION' | 'FIELDS';
+/** Words of ORDER BY and GROUP BY that are not field paths. */
+type KeyNoise = 'ASC' | 'DESC' | 'NULLS' | 'FIRST' | 'LAST' | 'ROLLUP' | 'CUBE' | FunctionWord;
+type ListOperator = 'IN' | 'NOT IN' | 'INCLUDES' | 'EXCLUDES';
+interface OperatorWords {
+  '#eq': '=';
+  '#ne': '!=';
+  '#lt': '<';
+  '#le': '<=';
+  '#gt': '>';
+  '#ge': '>=';
+}
+type DateLiteralWord = DateLiteralName | `${DateLiteralNName}:${string}`;
+
+/** Spaces out parentheses, commas and comparison operators (as `#eq`, `#ne`, ... words). */
+type Prepare<S extends string> = ReplaceAll<
+  ReplaceAll<
+    ReplaceAll<
+      ReplaceAll<
+        ReplaceAll<
+          ReplaceAll<
+            ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<S, '(', ' ( '>, ')', ' ) '>, ',', ' , '>, '!=', ' #ne '>,
+            '<>',
+            ' #ne '
+          >,
+          '<=',
+          ' #le '
+        >,
+        '>=',
+        ' #ge '
+      >,
+      '<',
+      ' #lt '
+    >,
+    '>',
+    ' #gt '
+  >,
+  '=',
+  ' #eq '
+>;
+
+/** `[errors, binds, grouped]` of the clauses after the FROM object (`Tail`) of a query on `M`. */
+type CheckClauses<Reg, M extends SObjectMeta, Tail extends string> = Tail extends ''
+  ? [never, never, false]
+  : Walk<Reg, M, '', `${Prepare<Tail>} `, 'start', never, never, false>;
+
+/** A path as written, without the FROM alias (`a.Name` with `FROM Account a`). */
+type StripAlias<P extends string, A extends string> = A extends '' ? P : P extends `${A}.${infer R}` ? R : P;
+
+type Walk<Reg, M extends SObjectMeta, A extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+  TrimLeft<S> extends `${infer W} ${infer R}`
+    ? Mode extends 'w' | 'h'
+      ? CondStart<Reg, M, A, W, R, Mode, E, B, G>
+      : Mode extends 'wa' | 'ha'
+        ? U<W> extends 'AND' | 'OR'
+          ? Walk<Reg, M, A, R, Mode extends 'wa' ? 'w' : 'h', E, B, G>
+          : W extends ')'
+            ? Walk<Reg, M, A, R, Mode, E, B, G>
+            : ToClause<Reg, M, A, W, R, E, B, G, `expected AND, OR or the next clause, found ${Shown<W>}`>
+        : Mode extends 'o' | 'g'
+          ? W extends ',' | '(' | ')' | '$str' | `:${string}` | `${number}`
+            ? Walk<Reg, M, A, R, Mode, E, B, G>
+            : U<W> extends ClauseKeyword
+              ? ToClause<Reg, M, A, W, R, E, B, G, never>
+              : U<W> extends KeyNoise
+                ? Walk<Reg, M, A, R, Mode, E, B, G>
+                : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, StripAlias<W, A>>, B, G>
+          : Mode extends 'x'
+            ? U<W> extends ClauseKeyword
+              ? ToClause<Reg, M, A, W, R, E, B, G, never>
+              : Walk<Reg, M, A, R, Mode, E, B, G>
+            : Mode extends 'gb' | 'ob'
+              ? U<W> extends 'BY'
+                ? Walk<Reg, M, A, R, Mode extends 'gb' ? 'g' : 'o', E, B, G>
+                : [E | `expected BY after ${Mode extends 'gb' ? 'GROUP' : 'ORDER'}, found ${Shown<W>}`, B, G]
+              : Mode extends 'LIMIT' | 'OFFSET'
+                ? W extends `${number}`
+                  ? Walk<Reg, M, A, R, 'clause', E, B, G>
+                  : W extends `:${infer N}`
+                    ? Walk<Reg, M, A, R, 'clause', E, B | [N, number], G>
+                    : [E | `${Mode} expects a number or a :bind, found ${Shown<W>}`, B, G]
+                : Mode extends 'start'
+                  ? U<W> extends ClauseKeyword
+                    ? ToClause<Reg, M, A, W, R, E, B, G, never>
+                    : Walk<Reg, M, W, R, 'clause', E, B, G>
+                  : ToClause<Reg, M, A, W, R, E, B, G, `expected WHERE, WITH, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or FOR, found ${Shown<W>}`>
+    : [E | EndError<Mode>, B, G];
+
+type EndError<Mode extends string> = Mode extends 'w' | 'h'
+  ? 'the query ends where a condition is expected'
+  : Mode extends 'gb' | 'ob'
+    ? 'the query ends where BY is expected'
+    : Mode extends 'LIMIT' | 'OFFSET'
+      ? `the query ends where the ${Mode} number is expected`
+      : never;
+
+/** A clause keyword starts the next clause; anything else ends the walk with `Msg`. */
+type ToClause<Reg, M extends SObjectMeta, A extends string, W extends string, R extends string, E extends string, B, G extends boolean, Msg extends string> =
+  U<W> extends ClauseKeyword
+    ? Walk<Reg, M, A, R, ModeOf<U<W>>, E, B, U<W> extends 'GROUP' ? true : G>
+    : [E | Msg, B, G];
+
+/** Where a condition starts: `(`, NOT, a function call or a field path. */
+type CondStart<Reg, M extends SObjectMeta, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  U<W> extends '(' | 'NOT'
+    ? Walk<Reg, M, A, R, Mode, E, B, G>
+    : U<W> extends ')' | ',' | 'AND' | 'OR' | ClauseKeyword | `#${string}` | '$str'
+      ? [E | `expected a condition, found '${W extends `#${infer O}` ? (`#${O}` extends keyof OperatorWords ? OperatorWords[`#${O}`] : W) : W}'`, B, G]
+      : TrimLeft<R> extends `( ${infer Args}`
+        ? CloseParen<Args> extends [infer Inner extends string, infer After extends string]
+          ? FunctionOperand<Reg, M, A, W, Trim<Inner>, Mode> extends [infer K, infer V, infer FE extends string, infer L extends string]
+            ? Comparison<Reg, M, A, K, V, L, After, Mode, E | FE, B, G>
+            : never
+          : [E | `unbalanced '(' after ${W}`, B, G]
+        : StripAlias<W, A> extends infer P extends string
+          ? Comparison<Reg, M, A, PathKind<Reg, M, P>, PathValue<Reg, M, P>, P, R, Mode, E | PathErrors<Reg, M, P>, B, G>
+          : never;
+
+/** The argument of a function in a condition, through `convertTimezone(...)`. */
+type FunctionArgument<Inner extends string> = Inner extends `${infer F} ( ${infer X}`
+  ? U<Trim<F>> extends 'CONVERTTIMEZONE'
+    ? Trim<X> extends `${infer P} )`
+      ? Trim<P>
+      : Inner
+    : Inner
+  : Inner;
+/** A single path argument (not a list or a nested expression), or never. */
+type PathArgument<Arg extends string> = Arg extends '' | `${string} ${string}` ? never : Arg;
+
+/** `[kind, read type, errors, label]` of a function call on the left of a condition. */
+type FunctionOperand<Reg, M extends SObjectMeta, A extends string, W extends string, Inner extends string, Mode extends string> =
+  FunctionArgument<Inner> extends infer Arg extends string
+    ? `${W}(${Arg})` extends infer L extends string
+      ? StripAlias<PathArgument<Arg>, A> extends infer P extends string
+        ? U<W> extends DateFunction
+          ? [
+              U<W> extends 'DAY_ONLY' ? 'date' : 'int',
+              never,
+              [P] extends [never]
+                ? never
+                : [PathErrors<Reg, M, P>] extends [never]
+                  ? PathKind<Reg, M, P> extends 'date' | 'datetime'
+                    ? never
+                    : `${W}() needs a date or datetime field, not ${P} (${PathKind<Reg, M, P> & string})`
+                  : PathErrors<Reg, M, P>,
+              L,
+            ]
+          : U<W> extends AggregateWord
+            ? Mode extends 'w'
+              ? [never, never, `${W}() is an aggregate: use it in HAVING, not WHERE`, L]
+              : [
+                  U<W> extends 'SUM' | 'AVG' ? 'double' : U<W> extends 'MIN' | 'MAX' ? PathKind<Reg, M, P> : 'int',
+                  U<W> extends 'MIN' | 'MAX' ? PathValue<Reg, M, P> : number,
+                  [P] extends [never]
+                    ? never
+                    : [PathErrors<Reg, M, P>] extends [never]
+                      ? U<W> extends 'SUM' | 'AVG'
+                        ? PathKind<Reg, M, P> extends NumericKind
+                          ? never
+                          : `${U<W>}() needs a number field, not ${P}`
+                        : never
+                      : PathErrors<Reg, M, P>,
+                  L,
+                ]
+            : U<W> extends 'CONVERTCURRENCY'
+              ? [PathKind<Reg, M, P>, PathValue<Reg, M, P>, PathErrors<Reg, M, P>, L]
+              : U<W> extends 'TOLABEL'
+                ? ['string', string, PathErrors<Reg, M, P>, L]
+                : U<W> extends 'DISTANCE'
+                  ? ['double', number, never, L]
+                  : [never, never, `'${W}' is not a function usable in a condition`, L]
+        : never
+      : never
+    : never;
+
+/** The operator after the left side `L` (kind `K`, read type `V`) of a condition. */
+type Comparison<Reg, M extends SObjectMeta, A extends string, K, V, L extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+  TrimLeft<S> extends `${infer O} ${infer R}`
+    ? O extends keyof OperatorWords
+      ? Operand<Reg, M, A, K, V, L, OperatorWords[O], R, Mode, E, B, G>
+      : U<O> extends 'LIKE' | 'IN' | 'INCLUDES' | 'EXCLUDES'
+        ? Operand<Reg, M, A, K, V, L, U<O>, R, Mode, E, B, G>
+        : U<O> extends 'NOT'
+          ? TrimLeft<R> extends `${infer I} ${infer R2}`
+            ? U<I> extends 'IN'
+              ? Operand<Reg, M, A, K, V, L, 'NOT IN', R2, Mode, E, B, G>
+              : [E | `expected IN after ${L} NOT, found '${I}'`, B, G]
+            : [E | `expected IN after ${L} NOT`, B, G]
+          : [E | `expected an operator after ${L}, found '${O}'`, B, G]
+    : [E | `expected an operator after ${L}`, B, G];
+
+/** The operator's fit to the field's type. */
+type OperatorError<K, L extends string, Op extends string> = [K] extends [never]
+  ? never
+  : [OperatorFor<K>] extends [never]
+    ? `${L} (a ${K & string} field) cannot be filtered on`
+    : Op extends OperatorFor<K>
+      ? never
+      : `${Op} does not apply to ${L} (a ${K & string} field)`;
+
+/** The value after `L Op`: a bind, a literal, a list or a semi-join subquery. */
+type Operand<Reg, M extends SObjectMeta, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+  TrimLeft<S> extends `${infer W} ${infer R}`
+    ? W extends '('
+      ? CloseParen<R> extends [infer Inner extends string, infer After extends string]
+        ? (U<FirstWord<TrimLeft<Inner>>> extends 'SELECT' ? SemiJoin<Reg, K, L, Op, Inner> : ListOperand<K, V, L, Op, Inner>) extends [
+            infer E2 extends string,
+            infer B2,
+          ]
+          ? Walk<Reg, M, A, After, AfterCondition<Mode>, E | OperatorError<K, L, Op> | E2, B | B2, G>
+          : never
+        : [E | `unbalanced '(' in the value of ${L}`, B, G]
+      : W extends `:${infer N}`
+        ? Walk<Reg, M, A, R, AfterCondition<Mode>, E | OperatorError<K, L, Op>, B | [N, BindFor<K, V, Op>], G>
+        : Walk<Reg, M, A, R, AfterCondition<Mode>, E | ScalarError<K, L, Op, W>, B, G>
+    : [E | `expected a value after ${L} ${Op}`, B, G];
+
+/** The errors of `L Op W` for a literal `W`: the operator first (a literal's type is moot under a wrong operator). */
+type ScalarError<K, L extends string, Op extends string, W extends string> = OperatorError<K, L, Op> extends infer OE extends string
+  ? [OE] extends [never]
+    ? Op extends ListOperator
+      ? `${Op} needs a list in parentheses or a :bind, found ${Shown<W>}`
+      : LiteralError<K, L, Op, W>
+    : OE
+  : never;
+
+/** A word for an error message (a masked string literal as such). */
+type Shown<W extends string> = W extends '$str' ? 'a quoted string' : `'${W}'`;
+
+/** What a literal word is. */
+type LiteralClass<W extends string> = W extends '$str'
+  ? 'string'
+  : U<W> extends 'TRUE' | 'FALSE'
+    ? 'boolean'
+    : U<W> extends 'NULL'
+      ? 'null'
+      : W extends `${number}`
+        ? 'number'
+        : U<W> extends DateLiteralWord
+          ? 'date literal'
+          : W extends `${infer Y}-${string}`
+            ? Y extends `${number}`
+              ? W extends `${string}T${string}`
+                ? 'datetime'
+                : 'date'
+              : 'other'
+            : 'other';
+/** The field types each literal class may be compared with. */
+interface LiteralKinds {
+  string: TextKind | 'id' | 'reference' | 'multipicklist';
+  boolean: 'boolean';
+  number: NumericKind;
+  'date literal': 'date' | 'datetime';
+  date: 'date';
+  datetime: 'datetime';
+}
+type LiteralError<K, L extends string, Op extends string, W extends string> = LiteralClass<W> extends infer C
+  ? C extends 'null'
+    ? Op extends '=' | '!='
+      ? never
+      : `null can only be compared with = or !=, not ${Op}`
+    : [K] extends [never]
+      ? never
+      : C extends keyof LiteralKinds
+        ? [Extract<K, LiteralKinds[C]>] extends [never]
+          ? `${L} (a ${K & string} field) cannot be compared with ${W extends '$str' ? 'a quoted string' : `${C extends 'date literal' ? 'the date literal' : `the ${C & string}`} ${W}`}`
+          : never
+        : never
+  : never;
+
+/** `[errors, binds]` of a literal list `(a, b, :c)`. */
+type ListOperand<K, V, L extends string, Op extends string, Inner extends string, E extends string = Op extends ListOperator ? never : `a list needs IN, NOT IN, INCLUDES or EXCLUDES, not ${Op}`, B = never> =
+  Inner extends `${infer Item},${infer R}`
+    ? ListOperand<K, V, L, Op, R, E | ListItemError<K, L, Trim<Item>>, B | ListItemBind<K, V, Op, Trim<Item>>>
+    : [E | ListItemError<K, L, Trim<Inner>>, B | ListItemBind<K, V, Op, Trim<Inner>>];
+type ListItemError<K, L extends string, I extends string> = I extends ''
+  ? `an empty item in the list of ${L}`
+  : I extends `:${string}`
+    ? never
+    : LiteralError<K, L, '=', I>;
+type ListItemBind<K, V, Op extends string, I extends string> = I extends `:${infer N}`
+  ? [N, [K] extends [never] ? SoqlScalar : Op extends 'INCLUDES' | 'EXCLUDES' ? string : ScalarFor<K, V>]
+  : never;
+
+/** The type a bind must have on the right of `Op` on a field of type `K` (read type `V`). */
+type BindFor<K, V, Op extends string> = [K] extends [never]
+  ? BindValue
+  : Op extends 'IN' | 'NOT IN'
+    ? readonly ScalarFor<K, V>[]
+    : Op extends 'INCLUDES' | 'EXCLUDES'
+      ? readonly string[]
+      : Op extends 'LIKE'
+        ? string | LikePattern
+        : Op extends '=' | '!='
+          ? ScalarFor<K, V> | null
+          : ScalarFor<K, V>;
+
+/** `[errors, binds]` of `L IN (SELECT f FROM X ...)`: a query on another object selecting one id or reference field. */
+type SemiJoin<Reg, K, L extends string, Op extends string, Inner extends string> =
+  | (Op extends 'IN' | 'NOT IN' ? never : `a subquery needs IN or NOT IN, not ${Op}`)
+  | ([K] extends [never]
+      ? never
+      : [Exclude<K, 'id' | 'reference'>] extends [never]
+        ? never
+        : `${L} (a ${K & string} field) cannot be matched against a subquery: use an id or reference field`) extends infer Own extends string
+  ? ParseQuery<Inner> extends infer Q
+    ? Q extends Parsed<infer S, infer Obj, infer Tail>
+      ? Obj extends keyof Reg
+        ? MetaOfName<Reg, Obj> extends infer M2 extends SObjectMeta
+          ? CheckClauses<Reg, M2, Tail> extends [infer CE extends string, infer CB, boolean]
+            ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L>, CB]
+            : never
+          : never
+        : [Own | `'${Obj}' is not a loaded sObject (in the subquery of ${L})`, never]
+      : Q extends Err<infer Msg>
+        ? [Own | `${Msg} (in the subquery of ${L})`, never]
+        : never
+    : never
+  : never;
+type SemiJoinShape<Reg, M extends SObjectMeta, S extends Selection, L extends string> = [S['fns'] | S['subs'] | S['typeofs']] extends [never]
+  ? IsUnion<S['paths']> extends false
+    ? PathKind<Reg, M, S['paths']> extends 'id' | 'reference'
+      ? never
+      : `the subquery of ${L} must select an id or reference field, not ${S['paths']}`
+    : `the subquery of ${L} must select exactly one field`
+  : `the subquery of ${L} must select exactly one field`;
 
 // ---------------------------------------------------------------------------------------------
 // Bind variables
@@ -405,25 +817,39 @@ type LeadingIdent<S extends string, Acc extends string = ''> = S extends `${infe
     : Acc
   : Acc;
 
-/** The bind variable names (`:name`) in query text `T`. */
-export type BindNames<T extends string, Acc extends string = never> = T extends `${string}:${infer R}`
+/** The bind variable names (`:name`) in query text `T` (outside string literals). */
+export type BindNames<T extends string> = BindNamesIn<Normalize<T>>;
+type BindNamesIn<T extends string, Acc extends string = never> = T extends `${string}:${infer R}`
   ? R extends `${infer C}${string}`
     ? C extends IdentStart | Uppercase<IdentStart>
-      ? BindNames<R, Acc | LeadingIdent<R>>
-      : BindNames<R, Acc>
+      ? BindNamesIn<R, Acc | LeadingIdent<R>>
+      : BindNamesIn<R, Acc>
     : Acc
   : Acc;
 
 /** A value for a bind variable: a scalar, or a non-empty list (for IN / NOT IN / INCLUDES / EXCLUDES). */
 export type BindValue = SoqlScalar | readonly SoqlScalar[];
 
-/** The binds argument `soql()` requires for text `T`. */
-export type BindsFor<T extends string> = [BindNames<T>] extends [never]
+/** The `[name, type]` pairs of the binds whose use fixes their type (compared with a field, LIMIT). */
+type BindTypes<T extends string, Reg> = Analyze<T, Reg> extends { binds: infer B } ? B : never;
+/** A bind used in several places must suit all of them. */
+type BindType<B, N extends string> = [Extract<B, readonly [N, unknown]>] extends [never]
+  ? BindValue
+  : (B extends readonly [N, infer V] ? (x: V) => void : never) extends (x: infer I) => void
+    ? I
+    : never;
+
+/**
+ * The binds argument `soql()` requires for text `T`: one member per `:name`, typed by what the
+ * name is compared with (`AnnualRevenue > :min` takes a number, `Industry IN :inds` a list of the
+ * picklist's values, `Name LIKE :p` a string or `like.*` pattern, `LIMIT :n` a number).
+ */
+export type BindsFor<T extends string, Reg = SObjectRegistry> = [BindNames<T>] extends [never]
   ? []
-  : [binds: { readonly [K in BindNames<T>]: BindValue }];
+  : [binds: { readonly [K in BindNames<T>]: BindType<BindTypes<T, Reg>, K> }];
 
 /** `T` when it type-checks, else the error message (so the argument fails to compile, naming why). */
-export type CheckSoql<T extends string, Reg = SObjectRegistry> = SoqlRow<T, Reg> extends Err<infer E> ? E : T;
+export type CheckSoql<T extends string, Reg = SObjectRegistry> = Analyze<T, Reg> extends Err<infer E> ? E : T;
 
 // ---------------------------------------------------------------------------------------------
 // Run time
@@ -500,23 +926,31 @@ export function substituteBinds(text: string, binds: Readonly<Record<string, unk
 
 /** The `soql` function type over registry `Reg`. */
 export interface SoqlFunction<Reg> {
-  <const T extends string>(text: CheckSoql<T, Reg>, ...binds: BindsFor<T>): CheckedQuery<SoqlRow<T, Reg>>;
+  <const T extends string>(text: CheckSoql<T, Reg>, ...binds: BindsFor<T, Reg>): CheckedQuery<SoqlRow<T, Reg>>;
 }
 
 /**
  * A checked SOQL query. The literal is parsed at compile time against the generated types: the row
- * type comes from the SELECT list and the FROM object, and an unknown field, relationship or
- * object is a compile error naming it. Values go in as `:name` binds, escaped at run time. The
- * text is parsed at run time too (a {@link SoqlParseError} with line and column before any
- * request).
+ * type comes from the SELECT list and the FROM object; an unknown field, relationship or object
+ * anywhere in the query (WHERE, ORDER BY, GROUP BY, HAVING, subqueries and semi-joins included), an
+ * operator that does not fit a field's type or a literal of the wrong type is a compile error
+ * naming it. Values go in as `:name` binds, typed by what they are compared with and escaped at run
+ * time. The text is parsed at run time too (a {@link SoqlParseError} with line and column before
+ * any request).
  *
  * @example
  * ```ts
- * const q = soql('SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account WHERE Industry = :industry', {
- *   industry: 'Energy',
- * });
+ * const q = soql(
+ *   `SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts)
+ *      FROM Account
+ *     WHERE Industry IN :industries AND AnnualRevenue > :min
+ *     ORDER BY Name LIMIT 10`,
+ *   { industries: ['Energy'], min: 1_000_000 }, // industries: the Industry picklist's values; min: a number
+ * );
  * const { records } = await client.query(q);
  * records[0]?.Owner.Name; // string | null
+ * // soql('SELECT Id FROM Account WHERE AnnualRevenue LIKE :x', ...) does not compile:
+ * // "LIKE does not apply to AnnualRevenue (a currency field)"
  * ```
  */
 export const soql: SoqlFunction<SObjectRegistry> = soqlIn<SObjectRegistry>();

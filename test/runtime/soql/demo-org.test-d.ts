@@ -59,6 +59,37 @@ describe('the generated demo org', () => {
     expectTypeOf<RowOf<typeof q>>().toEqualTypeOf<RowOf<typeof b>>();
   });
 
+  it('checks a 40-field query with a 10-condition WHERE, ORDER BY and binds (no TS2589)', () => {
+    const q = soql(
+      `SELECT AccountNumber, AccountSource, Active__c, AnnualRevenue, BillingCity, BillingCountry, BillingCountryCode, BillingGeocodeAccuracy, BillingLatitude, BillingLongitude, BillingPostalCode, BillingState, BillingStateCode, BillingStreet, CleanStatus, CreatedById, CreatedDate, CustomerPriority__c, Delete__c, Description, DunsNumber, ERP_Account_Number__c, Fax, FirstName, Id, Industry, IsDeleted, IsPersonAccount, Is_Key_Account__c, Jigsaw, JigsawCompanyId, Languages__pc, LastActivityDate, LastModifiedById, LastModifiedDate, LastName, LastReferencedDate, LastViewedDate, Level__pc, MasterRecordId,
+              Owner.Name, Parent.Name, CreatedBy.Email,
+              (SELECT Id, LastName, Email, Account.Name, ReportsTo.Name FROM Contacts WHERE Email LIKE :domain),
+              (SELECT Id, Name, Amount, CloseDate, StageName FROM Opportunities WHERE Amount > :minAmount)
+         FROM Account
+        WHERE Industry IN :industries
+          AND AnnualRevenue >= :minRevenue
+          AND (Name LIKE :name OR AccountNumber = 'A-1')
+          AND CreatedDate > LAST_N_DAYS:365
+          AND Delete__c = false
+          AND NumberOfEmployees < 5000
+          AND LastActivityDate != null
+          AND Owner.Email LIKE '%@example.com'
+          AND BillingCountryCode != null
+          AND Id IN (SELECT AccountId FROM Contact WHERE Email != null)
+        ORDER BY Name, AnnualRevenue DESC NULLS LAST
+        LIMIT :limit`,
+      { domain: like.endsWith('@example.com'), minAmount: 1000, industries: ['Energy'], minRevenue: 1e6, name: like.startsWith('A'), limit: 100 },
+    );
+    const b = selectFrom(Account)
+      .select('AccountNumber', 'AccountSource', 'Active__c', 'AnnualRevenue', 'BillingCity', 'BillingCountry', 'BillingCountryCode', 'BillingGeocodeAccuracy', 'BillingLatitude', 'BillingLongitude', 'BillingPostalCode', 'BillingState', 'BillingStateCode', 'BillingStreet', 'CleanStatus', 'CreatedById', 'CreatedDate', 'CustomerPriority__c', 'Delete__c', 'Description', 'DunsNumber', 'ERP_Account_Number__c', 'Fax', 'FirstName', 'Id', 'Industry', 'IsDeleted', 'IsPersonAccount', 'Is_Key_Account__c', 'Jigsaw', 'JigsawCompanyId', 'Languages__pc', 'LastActivityDate', 'LastModifiedById', 'LastModifiedDate', 'LastName', 'LastReferencedDate', 'LastViewedDate', 'Level__pc', 'MasterRecordId')
+      .select('Owner.Name', 'Parent.Name', 'CreatedBy.Email')
+      .subquery('Contacts', (c) => c.select('Id', 'LastName', 'Email', 'Account.Name', 'ReportsTo.Name'))
+      .subquery('Opportunities', (o) => o.select('Id', 'Name', 'Amount', 'CloseDate', 'StageName'));
+    expectTypeOf<RowOf<typeof q>>().toEqualTypeOf<RowOf<typeof b>>();
+    // @ts-expect-error one misspelt field among the ten conditions is named
+    soql('SELECT Id FROM Account WHERE Industry != null AND AnnualRevenue > 1 AND Name LIKE :n AND CreatedDate > TODAY AND Delete__c = false AND NumberOfEmployees < 5 AND LastActivityDate != null AND Owner.Emial != null AND BillingCountryCode != null AND Id != null', { n: 'x' });
+  });
+
   it('types polymorphic What/Who over every target, loaded or not (Contract and Order are not generated)', () => {
     const q = selectFrom(Task).select('Id', 'What.Name', 'Who.Name');
     type What = NonNullable<RowOf<typeof q>['What']>;

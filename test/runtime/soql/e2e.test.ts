@@ -190,4 +190,42 @@ describe('checked strings against the simulator', () => {
     const [count] = await rows(agg);
     expect(count?.n).toBe(contacts.length);
   });
+
+  it('filters, sorts and groups with clauses checked at compile time', async () => {
+    const target = opportunities.find((o) => typeof o.Amount === 'number' && typeof o.StageName === 'string') as SeedRecord;
+    const min = (target.Amount as number) - 1;
+    const q = soql(
+      `SELECT Id, Name, Amount, StageName, Account.Name
+         FROM Opportunity
+        WHERE Amount > :min AND StageName IN :stages AND (Name LIKE :name OR Name != 'it\\'s, (not) :a bind')
+          AND AccountId IN (SELECT Id FROM Account WHERE Name != null)
+        ORDER BY Amount DESC NULLS LAST, Name
+        LIMIT :limit`,
+      { min, stages: [target.StageName as never], name: like.contains(''), limit: 50 },
+    );
+    const result: RowOf<typeof q>[] = await rows(q);
+    const expected = opportunities.filter(
+      (o) => typeof o.Amount === 'number' && o.Amount > min && o.StageName === target.StageName && typeof o.AccountId === 'string'
+        && typeof accounts.find((a) => a.Id === o.AccountId)?.Name === 'string',
+    );
+    expect(result.length).toBeGreaterThan(0);
+    expect(new Set(result.map((r) => r.Id))).toEqual(new Set(expected.slice(0, 50).map((o) => o.Id)));
+    const amounts = result.map((r) => r.Amount as number);
+    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    for (const row of result) {
+      expect(row.attributes.type).toBe('Opportunity');
+      expect(row.StageName).toBe(target.StageName);
+      expect(row.Account === null || typeof row.Account.Name === 'string' || row.Account.Name === null).toBe(true);
+    }
+  });
+
+  it('groups without an aggregate function and filters groups with HAVING', async () => {
+    const grouped = await rows(soql('SELECT StageName FROM Opportunity GROUP BY StageName'));
+    expect(new Set(grouped.map((r) => r.StageName))).toEqual(new Set(opportunities.map((o) => o.StageName ?? null)));
+    for (const row of grouped) expect(row.attributes.type).toBe('AggregateResult');
+    const busy = await rows(soql('SELECT StageName, COUNT(Id) n FROM Opportunity GROUP BY StageName HAVING COUNT(Id) > :atLeast', { atLeast: 1 }));
+    const counts = new Map<unknown, number>();
+    for (const o of opportunities) counts.set(o.StageName ?? null, (counts.get(o.StageName ?? null) ?? 0) + 1);
+    expect(new Map(busy.map((r) => [r.StageName, r.n]))).toEqual(new Map([...counts].filter(([, n]) => n > 1)));
+  });
 });
