@@ -7,7 +7,8 @@
  */
 import { ProtocolError, UsageError, safePath } from '../errors.js';
 import type { RecordAttributes, TypedQuery } from '../schema.js';
-import { apiPath, callJson, isObject, type RestContext } from './rest.js';
+import type { SfResponse } from '../transport/types.js';
+import { apiPath, isObject, parseJson, type RestContext } from './rest.js';
 
 /** A record of an untyped query. */
 export interface SObjectRecord {
@@ -45,6 +46,23 @@ function soqlOf(query: string | TypedQuery<unknown>): string {
   const text = typeof query === 'string' ? query : query.toSoql();
   if (typeof text !== 'string' || text.trim().length === 0) throw new UsageError({ message: 'query: the SOQL text is empty' });
   return text;
+}
+
+/**
+ * The `nextRecordsUrl` of a query page read from the head of its raw JSON, where Salesforce puts
+ * it (`{"totalSize":N,"done":false,"nextRecordsUrl":"/services/data/...","records":[...`), or
+ * undefined when the head does not have exactly that shape. Used only to send the next request
+ * early; the parsed page is still checked against it.
+ */
+export function sniffNextRecordsUrl(body: Buffer): string | undefined {
+  const head = body.toString('latin1', 0, Math.min(body.length, 400));
+  const m = /^\{"totalSize":\d+,"done":false,"nextRecordsUrl":"(\/services\/data\/v\d+\.\d\/query(?:All)?\/[A-Za-z0-9-]+)","records":\[/.exec(head);
+  return m?.[1];
+}
+
+/** Resolves after pending microtasks and I/O callbacks ran (a request just dispatched is written). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function checkPage(data: unknown, method: string, path: string): QueryPage<unknown> {
@@ -105,13 +123,22 @@ export class QueryStream<R> implements AsyncIterable<R> {
     return this.#yielded;
   }
 
-  #fetch(path: string): Promise<QueryPage<unknown>> {
-    const headers: Record<string, string> = {};
+  /** Sends the GET of one page (not parsed yet). */
+  #request(path: string): Promise<SfResponse> {
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#options.batchSize !== undefined) headers['sforce-query-options'] = `batchSize=${this.#options.batchSize}`;
-    const operation = this.#options.includeDeleted ? 'queryAll' : 'query';
-    return callJson(this.#context, { method: 'GET', path, headers, idempotent: true, operation, signal: this.#options.signal }).then(
-      ({ data }) => checkPage(data, 'GET', apiPath(this.#context, path)),
-    );
+    return this.#context.dispatch({
+      method: 'GET', url: apiPath(this.#context, path), headers, idempotent: true,
+      operation: this.#options.includeDeleted ? 'queryAll' : 'query', signal: this.#options.signal,
+    });
+  }
+
+  #parse(response: SfResponse, path: string): QueryPage<unknown> {
+    return checkPage(parseJson(response, 'GET'), 'GET', apiPath(this.#context, path));
+  }
+
+  #fetch(path: string): Promise<QueryPage<unknown>> {
+    return this.#request(path).then((response) => this.#parse(response, path));
   }
 
   /**
@@ -158,16 +185,38 @@ export class QueryStream<R> implements AsyncIterable<R> {
       return;
     }
     const resource = this.#options.includeDeleted ? 'queryAll' : 'query';
-    let pending: Promise<QueryPage<unknown>> | undefined = this.#fetch(`${resource}?q=${encodeURIComponent(this.soql)}`);
+    let path = `${resource}?q=${encodeURIComponent(this.soql)}`;
+    let pending: Promise<SfResponse> | undefined = this.#request(path);
     let remaining = max;
     try {
       while (pending) {
-        const page = await pending;
+        const response = await pending;
         pending = undefined;
+        // Without a cap, read the cursor from the head of the body and ask for the next page
+        // BEFORE parsing this one: the server prepares page N+1 while this process parses page N.
+        const early = remaining === Number.POSITIVE_INFINITY ? sniffNextRecordsUrl(response.body) : undefined;
+        let nextPath: string | undefined;
+        if (early !== undefined) {
+          nextPath = early;
+          pending = this.#request(early);
+          // Let the request reach the socket before the synchronous parse below.
+          await yieldToIo();
+        }
+        const page = this.#parse(response, path);
         this.#totalSize ??= page.totalSize;
         const wantMore = remaining > page.records.length;
+        if (early !== undefined && (page.done || page.nextRecordsUrl !== early)) {
+          // The head said otherwise than the parsed page (cannot happen with Salesforce's JSON): drop it.
+          pending?.catch(() => undefined);
+          pending = undefined;
+          nextPath = undefined;
+        }
         // Ask for the next page before handing this one over, so the network overlaps consumption.
-        if (!page.done && wantMore && page.nextRecordsUrl) pending = this.#fetch(page.nextRecordsUrl);
+        if (pending === undefined && !page.done && wantMore && page.nextRecordsUrl) {
+          nextPath = page.nextRecordsUrl;
+          pending = this.#request(nextPath);
+        }
+        if (nextPath !== undefined) path = nextPath;
         let records = page.records as R[];
         if (records.length > remaining) {
           records = records.slice(0, remaining);
