@@ -3,6 +3,8 @@
  * Heavy parts (simulator, bulk, pubsub, replay) live behind their own subpath exports.
  */
 export * from './schema.js';
+export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField } from './validation.js';
+export type { FieldDetails, FieldFlag } from './validation.js';
 // runtime client (runtime helper): client, auth, errors, values, observability channels
 export * from './client.js';
 export * from './errors.js';

@@ -6,9 +6,11 @@
  * object and registers it in {@link SObjectRegistry} by declaration merging, so that relationships
  * can name their targets (`Owner` -> `'User'`) without importing them: a program only loads the
  * objects it uses, which keeps tsc cheap on an org of 1,500 objects. The value module exports an
- * {@link SObjectType}: the runtime field descriptors plus an annotated zod validator.
+ * {@link SObjectType}: the runtime field descriptors plus a zod validator derived from them
+ * (`runtime/validation.ts`), annotated with the record type.
  *
- * Nothing here imports a heavy dependency; zod is referenced as a type only.
+ * Nothing here imports a heavy dependency; zod is referenced as a type only (validators are
+ * built in `validation.ts`).
  */
 import type { ZodType } from 'zod';
 
@@ -110,8 +112,16 @@ export interface FieldDescriptor {
   readonly referenceTo?: readonly string[];
   /** Name of the parent relationship a reference field opens (`Owner`, `acme__Account__r`). */
   readonly relationshipName?: string;
-  /** Active picklist values, and whether the API rejects values outside them. */
-  readonly picklist?: { readonly restricted: boolean; readonly values: readonly string[] };
+  /**
+   * External and indirect lookups: the parent field whose value this field holds (`ExternalId` for
+   * an external lookup, the target field of an indirect lookup). Absent when it holds record ids.
+   */
+  readonly lookupBy?: string;
+  /**
+   * Active picklist values, and whether the API rejects values outside them. `inactiveValues`
+   * (present when there are some) are no longer writable but may still be read from records.
+   */
+  readonly picklist?: { readonly restricted: boolean; readonly values: readonly string[]; readonly inactiveValues?: readonly string[] };
   /** For a component of a compound field, the compound's name (`BillingAddress`). */
   readonly compoundFieldName?: string;
 }

@@ -1,10 +1,13 @@
 /**
  * The runtime descriptor (`SObjectDescriptor`) of an object: plain data the runtime uses to
- * validate writes, format values and build queries. Each field is one `$field(...)` call (decoded
- * by the generated `validators.ts`), which keeps the value modules small and cheap for tsc. Field maps are object literals keyed by quoted
+ * validate records and writes, format values and build queries. Each field is one `$field(...)`
+ * call (the runtime's `sobjectField`), which keeps the value modules small and cheap for tsc; the
+ * record validator is derived from the same descriptors. Field maps are object literals keyed by quoted
  * API names (API names never start with `_`); picklist values, which are arbitrary text, are
  * arrays, never keys.
  */
+import type { FieldDescriptor } from '../../runtime/schema.js';
+import { FIELD_FLAG_WORDS, type FieldDetails, type FieldFlag } from '../../runtime/validation.js';
 import type { FieldModel } from '../model/types.js';
 import type { ObjectContext } from './context.js';
 import { childRelationships, parentRelationships } from './meta.js';
@@ -15,21 +18,10 @@ const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
 /**
  * The flag words of a field descriptor, in `FieldDescriptor` order: each names one boolean that is
- * true for the field (absent words are false). The generated `validators.ts` decodes them
- * (`$field`); the legend is repeated at the top of every value module.
+ * true for the field (absent words are false). The runtime decodes them (`sobjectField`, imported
+ * by value modules as `$field`); the legend is repeated at the top of every value module.
  */
-export const FIELD_FLAGS = [
-  ['nil', 'nillable'],
-  ['cre', 'createable'],
-  ['upd', 'updateable'],
-  ['flt', 'filterable'],
-  ['srt', 'sortable'],
-  ['grp', 'groupable'],
-  ['agg', 'aggregatable'],
-  ['idl', 'idLookup'],
-  ['ext', 'externalId'],
-  ['req', 'requiredOnCreate'],
-] as const;
+export const FIELD_FLAGS = FIELD_FLAG_WORDS;
 
 /** `nil nillable, cre createable, ...`: the legend of the flag words. */
 export function fieldFlagLegend(): string {
@@ -37,35 +29,76 @@ export function fieldFlagLegend(): string {
 }
 
 /**
- * The descriptor of one field, compact and on one line: `$field(type, 'true flag words', details)`,
- * e.g. `$field('string', 'nil cre upd flt srt grp', { length: 40 })`. The details object holds
- * only what the field has (length, precision and scale, reference targets, active picklist
- * values, compound parent).
+ * The parent field an external or indirect lookup holds the value of (Salesforce: `extraTypeInfo`
+ * `externallookup` matches the parent's `ExternalId`, `indirectlookup` its `referenceTargetField`),
+ * or null for a lookup holding record ids.
  */
-export function fieldDescriptor(field: FieldModel): string {
-  const flags = FIELD_FLAGS.filter(([, name]) => field[name]).map(([word]) => word).join(' ');
-  const props: string[] = [];
-  if (TEXT_TYPES.has(field.type) && field.length > 0) props.push(`length: ${field.length}`);
-  if (NUMBER_TYPES.has(field.type)) {
-    const precision = field.type === 'int' || field.type === 'long' ? field.digits : field.precision;
-    if (precision > 0) props.push(`precision: ${precision}`, `scale: ${field.scale}`);
-  }
-  if (field.reference && field.reference.referenceTo.length > 0) {
-    props.push(`referenceTo: ${stringArray(field.reference.referenceTo)}`);
-    if (field.reference.relationshipName !== null) props.push(`relationshipName: ${str(field.reference.relationshipName)}`);
-  }
-  if (field.picklist) {
-    const active = field.picklist.values.filter((v) => v.active).map((v) => v.value);
-    props.push(`picklist: { restricted: ${field.picklist.restricted}, values: ${stringArray(active)} }`);
-  }
-  if (field.compoundFieldName !== null) props.push(`compoundFieldName: ${str(field.compoundFieldName)}`);
-  return `$field(${str(field.type)}, ${str(flags)}${props.length ? `, { ${props.join(', ')} }` : ''})`;
+export function lookupByOf(field: FieldModel): string | null {
+  const ref = field.reference;
+  if (ref === null) return null;
+  if (ref.referenceTargetField !== null) return ref.referenceTargetField;
+  if (field.extraTypeInfo === 'indirectlookup' || field.extraTypeInfo === 'externallookup') return 'ExternalId';
+  return null;
 }
 
-/** The `SObjectDescriptor` literal of the object. */
-export function emitDescriptor(ctx: ObjectContext): string {
+/**
+ * The runtime descriptor of one field, as the value module's `$field(...)` call decodes it: type
+ * and flags, and only the details the field has (length, precision and scale, reference targets,
+ * picklist values, compound parent).
+ */
+export function descriptorOf(field: FieldModel): FieldDescriptor {
+  const details: { -readonly [K in keyof FieldDetails]: FieldDetails[K] } = {};
+  if (TEXT_TYPES.has(field.type) && field.length > 0) details.length = field.length;
+  if (NUMBER_TYPES.has(field.type)) {
+    const precision = field.type === 'int' || field.type === 'long' ? field.digits : field.precision;
+    if (precision > 0) Object.assign(details, { precision, scale: field.scale });
+  }
+  if (field.reference && field.reference.referenceTo.length > 0) {
+    details.referenceTo = field.reference.referenceTo;
+    if (field.reference.relationshipName !== null) details.relationshipName = field.reference.relationshipName;
+    const lookupBy = lookupByOf(field);
+    if (lookupBy !== null) details.lookupBy = lookupBy;
+  }
+  if (field.picklist) {
+    const values = field.picklist.values.filter((v) => v.active).map((v) => v.value);
+    const inactiveValues = field.picklist.values.filter((v) => !v.active).map((v) => v.value);
+    details.picklist = { restricted: field.picklist.restricted, values, ...(inactiveValues.length > 0 ? { inactiveValues } : {}) };
+  }
+  if (field.compoundFieldName !== null) details.compoundFieldName = field.compoundFieldName;
+  const flags = Object.fromEntries(FIELD_FLAGS.map(([, name]) => [name, field[name]])) as Pick<FieldDescriptor, FieldFlag>;
+  return { type: field.type, ...flags, ...details };
+}
+
+/**
+ * The descriptor of one field, compact and on one line: `$field(type, 'true flag words', details)`,
+ * e.g. `$field('string', 'nil cre upd flt srt grp', { length: 40 })`.
+ */
+export function fieldDescriptor(field: FieldModel): string {
+  const d = descriptorOf(field);
+  const flags = FIELD_FLAGS.filter(([, name]) => d[name]).map(([word]) => word).join(' ');
+  const props: string[] = [];
+  if (d.length !== undefined) props.push(`length: ${d.length}`);
+  if (d.precision !== undefined) props.push(`precision: ${d.precision}`, `scale: ${d.scale ?? 0}`);
+  if (d.referenceTo !== undefined) props.push(`referenceTo: ${stringArray(d.referenceTo)}`);
+  if (d.relationshipName !== undefined) props.push(`relationshipName: ${str(d.relationshipName)}`);
+  if (d.lookupBy !== undefined) props.push(`lookupBy: ${str(d.lookupBy)}`);
+  if (d.picklist !== undefined) {
+    const inactive = d.picklist.inactiveValues ? `, inactiveValues: ${stringArray(d.picklist.inactiveValues)}` : '';
+    props.push(`picklist: { restricted: ${d.picklist.restricted}, values: ${stringArray(d.picklist.values)}${inactive} }`);
+  }
+  if (d.compoundFieldName !== undefined) props.push(`compoundFieldName: ${str(d.compoundFieldName)}`);
+  return `$field(${str(d.type)}, ${str(flags)}${props.length ? `, { ${props.join(', ')} }` : ''})`;
+}
+
+/** The object literal of the field descriptors (`{ 'Name': $field(...), ... }`), one field per line. */
+export function emitFieldDescriptors(ctx: ObjectContext): string {
+  const fields = ctx.object.fields.map((f) => `  ${key(f.name)}: ${fieldDescriptor(f)},`);
+  return fields.length ? `{\n${fields.join('\n')}\n}` : '{}';
+}
+
+/** The `SObjectDescriptor` literal of the object; its field map is the expression `fieldsRef`. */
+export function emitDescriptor(ctx: ObjectContext, fieldsRef: string): string {
   const o = ctx.object;
-  const fields = o.fields.map((f) => `    ${key(f.name)}: ${fieldDescriptor(f)},`);
   const parents = parentRelationships(ctx).map(
     (p) => `    ${key(p.relationshipName)}: { field: ${str(p.field.name)}, referenceTo: ${stringArray(p.referenceTo)} },`,
   );
@@ -82,7 +115,7 @@ export function emitDescriptor(ctx: ObjectContext): string {
     `  createable: ${o.createable},`,
     `  updateable: ${o.updateable},`,
     `  deletable: ${o.deletable},`,
-    `  fields: ${map(fields)},`,
+    `  fields: ${fieldsRef},`,
     `  parents: ${map(parents)},`,
     `  children: ${map(children)},`,
     '}',

@@ -5,14 +5,14 @@
 import { serializeSnapshot, SNAPSHOT_FILE } from '../model/snapshot.js';
 import type { OrgModel } from '../model/types.js';
 import { objectContext, type EmitSettings, type EmitWarning } from './context.js';
-import { emitIndexModule, emitSObjectModule, emitTypesModule, emitValidatorsModule } from './modules.js';
+import { emitIndexModule, emitSObjectModule, emitTypesModule } from './modules.js';
 import { Templates } from './templates.js';
 
 /** One planned output file. */
 export interface PlannedFile {
   /** Path relative to the output directory, with `/` separators. */
   readonly path: string;
-  /** What feeds it (for messages and tests): `types`, `sobject`, `index`, `validators`, `snapshot`. */
+  /** What feeds it (for messages and tests): `types`, `sobject`, `index`, `snapshot`. */
   readonly emitter: string;
   /** The object it describes, when it describes one. */
   readonly object: string | null;
@@ -35,7 +35,7 @@ export interface PlanOptions {
 
 /**
  * Plans the files for a model: per object a declaration file of its types (`types/<Name>.d.ts`)
- * and a value module, then the shared validators, the index and the snapshot.
+ * and a value module, then the index and the snapshot.
  *
  * @example
  * ```ts
@@ -62,7 +62,6 @@ export function planFiles(model: OrgModel, options: PlanOptions): PlannedFile[] 
       render: () => emitSObjectModule(objectContext(object, generated, options.settings, options.warnings), templates),
     });
   }
-  files.push({ path: 'validators.ts', emitter: 'validators', object: null, render: () => emitValidatorsModule(options.settings, templates) });
   files.push({ path: 'index.ts', emitter: 'index', object: null, render: () => emitIndexModule(model, names, options.settings, templates) });
   if (options.snapshot) {
     files.push({

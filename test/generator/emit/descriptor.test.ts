@@ -1,6 +1,6 @@
 /**
  * The compact field descriptors (`$field(type, 'flag words', details)`): decoded at run time by the
- * generated `validators.ts`, they must give exactly the `FieldDescriptor` the model describes, for
+ * runtime's `sobjectField`, they must give exactly the `FieldDescriptor` the model describes, for
  * every field of the demo org, and fail loudly on a word they do not know.
  */
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FIELD_FLAGS, fieldFlagLegend } from '../../../generator/emit/descriptor.js';
 import { readSnapshot } from '../../../generator/model/snapshot.js';
 import type { FieldModel } from '../../../generator/model/types.js';
-import { $field } from '../../../generated/validators.js';
+import { sobjectField as $field } from '../../../runtime/validation.js';
 import type { FieldDescriptor, SObjectType } from '../../../runtime/schema.js';
 
 const GENERATED = path.resolve(import.meta.dirname, '../../../generated');
@@ -38,8 +38,17 @@ function expected(f: FieldModel): FieldDescriptor {
   if (f.reference && f.reference.referenceTo.length > 0) {
     out.referenceTo = f.reference.referenceTo;
     if (f.reference.relationshipName !== null) out.relationshipName = f.reference.relationshipName;
+    if (f.reference.referenceTargetField !== null) out.lookupBy = f.reference.referenceTargetField;
+    else if (f.extraTypeInfo === 'externallookup' || f.extraTypeInfo === 'indirectlookup') out.lookupBy = 'ExternalId';
   }
-  if (f.picklist) out.picklist = { restricted: f.picklist.restricted, values: f.picklist.values.filter((v) => v.active).map((v) => v.value) };
+  if (f.picklist) {
+    const inactive = f.picklist.values.filter((v) => !v.active).map((v) => v.value);
+    out.picklist = {
+      restricted: f.picklist.restricted,
+      values: f.picklist.values.filter((v) => v.active).map((v) => v.value),
+      ...(inactive.length > 0 ? { inactiveValues: inactive } : {}),
+    };
+  }
   if (f.compoundFieldName !== null) out.compoundFieldName = f.compoundFieldName;
   return out as unknown as FieldDescriptor;
 }
@@ -70,7 +79,7 @@ describe('compact field descriptors', () => {
     const { readFile } = await import('node:fs/promises');
     const account = await readFile(path.join(GENERATED, 'sobjects', 'Account.ts'), 'utf8');
     expect(account).toContain(`// Field flags: ${fieldFlagLegend()}.`);
-    expect(account).toMatch(/^ {6}'Name': \$field\('string', '[a-z ]+'(, \{ [^\n]+ \})?\),$/m);
+    expect(account).toMatch(/^ {2}'Name': \$field\('string', '[a-z ]+'(, \{ [^\n]+ \})?\),$/m);
   });
 
   it('reads absent words as false and rejects an unknown word, naming it', () => {
