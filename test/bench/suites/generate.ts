@@ -300,7 +300,11 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     const app = await ctx.typeCheck({ name: `app5${tag}`, files: [appFile], runtime: mode });
     figures.push(...tscFigures(`tsc_app5${tag}`, `app importing 5 objects (${how}): ${names}`, app, { ms: APP_TARGET_MS, mb: APP_TARGET_MB }));
     figures.push(
-      { bench: BENCH, subject: 'sfgen', metric: `tsc_app5${tag}_minus_baseline_cpu_ms`, value: app.cpuMs - baseline.cpuMs, unit: 'ms', note: 'what the 5 generated objects add' },
+      // The issue's 1 s read as what the five objects cost on top of an app that already uses the
+      // runtime: on this 2-core machine an empty file alone takes ~0.9-1.6 s (tsc_empty_*), so the
+      // absolute wall figure above cannot meet 1 s whatever the generated code does.
+      { bench: BENCH, subject: 'sfgen', metric: `tsc_app5${tag}_minus_baseline_cpu_ms`, value: app.cpuMs - baseline.cpuMs, unit: 'ms', target: { max: APP_TARGET_MS }, note: 'what the 5 generated objects add (CPU)' },
+      { bench: BENCH, subject: 'sfgen', metric: `tsc_app5${tag}_minus_baseline_wall_ms`, value: app.wallMs - baseline.wallMs, unit: 'ms', target: { max: APP_TARGET_MS }, note: 'what the 5 generated objects add (wall)' },
       { bench: BENCH, subject: 'sfgen', metric: `tsc_app5${tag}_minus_baseline_rss_mb`, value: mb(app.peakRssBytes - baseline.peakRssBytes), unit: 'MB', note: 'what the 5 generated objects add' },
     );
     if (app.errors.length > 0) ctx.log(`tsc app5 (${how}) errors (first 10):\n${app.errors.slice(0, 10).join('\n')}`);
