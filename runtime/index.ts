@@ -1,6 +1,7 @@
 /**
  * sfgen runtime: what generated code and applications import at run time.
- * Heavy parts (simulator, bulk, pubsub, replay) live behind their own subpath exports.
+ * Heavy parts live behind their own subpath exports (`sfgen/simulator`, `sfgen/generator`);
+ * record/replay stays here because the client's `replay` option uses it (no dependencies of its own).
  */
 export * from './schema.js';
 export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField } from './validation.js';
