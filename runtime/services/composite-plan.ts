@@ -56,7 +56,10 @@ export type WithRefs<X, Results> = X | ((ref: RefFn<Results>) => X);
 /** A reference id not used yet in the plan (a readable error when it is). */
 export type NewReferenceId<K extends string, Results> = K extends keyof Results ? `referenceId '${K}' is already used in this plan` : K;
 
-/** One answered subrequest: discriminate on `ok` (2xx) to get the typed body or the error array. */
+/**
+ * One answered subrequest: discriminate on `ok` (2xx; for `request()` subrequests also 304 Not
+ * Modified, body `null`) to get the typed body or Salesforce's error array.
+ */
 export type CompositeEntry<K extends string, B> =
   | {
       readonly ok: true;
@@ -77,7 +80,7 @@ export type CompositeEntry<K extends string, B> =
 
 /** The typed answer of a {@link CompositePlan}. */
 export interface TypedCompositeResult<Results> {
-  /** True when every subrequest answered 2xx. */
+  /** True when every entry is `ok`. */
   readonly ok: boolean;
   /** Every subrequest's entry, in request order. */
   readonly entries: readonly { [K in keyof Results & string]: CompositeEntry<K, Results[K]> }[keyof Results & string][];
@@ -311,7 +314,7 @@ export class CompositePlan<Results extends object = {}> {
       const httpHeaders = isObject(response.httpHeaders) ? (response.httpHeaders as Record<string, string>) : {};
       const status = response.httpStatusCode;
       let entry: Entry;
-      if (status >= 200 && status < 300) {
+      if ((status >= 200 && status < 300) || (status === 304 && planned.kind === 'raw')) {
         entry = { ok: true, referenceId, httpStatusCode: status, httpHeaders, body: checkBody(planned, status, response.body, request) };
       } else {
         const items = parseErrorItems(response.body);
@@ -330,7 +333,7 @@ export class CompositePlan<Results extends object = {}> {
       return entry;
     };
     const result = {
-      ok: raw.ok,
+      ok: entries.every((e) => e.ok),
       entries,
       results: byRef,
       get,

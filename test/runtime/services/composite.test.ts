@@ -112,6 +112,16 @@ describe('typed composite plans', () => {
     expect(countWhere('Account', (r) => r.Name === 'Kept Corp')).toBe(1);
   });
 
+  it('request(): an If-Modified-Since describe answers 304 as ok with a null body; a later date gets the describe', async () => {
+    const plan = compositePlan()
+      .request('fresh', { method: 'GET', url: 'sobjects/Account/describe', httpHeaders: { 'If-Modified-Since': 'Mon, 01 Jan 2035 00:00:00 GMT' } })
+      .request('stale', { method: 'GET', url: 'sobjects/Account/describe', httpHeaders: { 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
+    const result = await client.composite(plan);
+    expect(result.ok).toBe(true);
+    expect(result.get('fresh')).toMatchObject({ ok: true, httpStatusCode: 304, body: null });
+    expect(result.unwrap('stale')).toMatchObject({ name: 'Account' });
+  });
+
   it('refuses unknown references, bad ids and oversized plans before sending anything', async () => {
     sim.resetStats();
     const unknown = compositePlan().request('r', { method: 'GET', url: 'sobjects/Account/@{nope.id}' });
