@@ -48,6 +48,9 @@ function soqlOf(query: string | TypedQuery<unknown>): string {
   return text;
 }
 
+/** The most records Salesforce puts in one query page (`batchSize` 200 to 2,000). */
+const MAX_PAGE_RECORDS = 2000;
+
 /**
  * The `nextRecordsUrl` of a query page read from the head of its raw JSON, where Salesforce puts
  * it (`{"totalSize":N,"done":false,"nextRecordsUrl":"/services/data/...","records":[...`), or
@@ -192,9 +195,10 @@ export class QueryStream<R> implements AsyncIterable<R> {
       while (pending) {
         const response = await pending;
         pending = undefined;
-        // Without a cap, read the cursor from the head of the body and ask for the next page
-        // BEFORE parsing this one: the server prepares page N+1 while this process parses page N.
-        const early = remaining === Number.POSITIVE_INFINITY ? sniffNextRecordsUrl(response.body) : undefined;
+        // When the next page is wanted whatever this one holds (no cap, or more left than a page
+        // can hold), read the cursor from the head of the body and ask for the next page BEFORE
+        // parsing this one: the server prepares page N+1 while this process parses page N.
+        const early = remaining > MAX_PAGE_RECORDS ? sniffNextRecordsUrl(response.body) : undefined;
         let nextPath: string | undefined;
         if (early !== undefined) {
           nextPath = early;

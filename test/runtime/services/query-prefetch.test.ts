@@ -62,6 +62,13 @@ describe('early next-page request', () => {
     expect(calls).toEqual([`${V}/query`, `${V}/query/01gABC-2`, `${V}/query/01gABC-3`]);
   });
 
+  it('with maxRecords above a full page (2,000), requests early too', async () => {
+    const broken = page(`${V}/query/01gABC-2`, ['a', 'b']).slice(0, -5);
+    const { context: ctx, calls } = context({ [`${V}/query`]: broken, [`${V}/query/01gABC-2`]: page(undefined, ['c', 'd']) });
+    await expect(new QueryStream(ctx, 'SELECT Id FROM Account', { maxRecords: 2001 }).toArray()).rejects.toThrow(ProtocolError);
+    expect(calls).toHaveLength(2);
+  });
+
   it('with maxRecords, asks for the next page only after parsing (no page beyond the cap)', async () => {
     const { context: ctx, calls } = context({
       [`${V}/query`]: page(`${V}/query/01gABC-2`, ['a', 'b']),
