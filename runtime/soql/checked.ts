@@ -22,7 +22,7 @@
  * the schema snapshot. The walkers are tail-recursive over items and words, so a 40-field query
  * with a 10-condition WHERE stays far below TypeScript's instantiation limits.
  */
-import type { SObjectMeta, SObjectRegistry, TypedQuery } from '../schema.js';
+import type { SObjectRegistry, TypedQuery } from '../schema.js';
 import type { DateLiteralName, DateLiteralNName, SelectQuery } from './ast.js';
 import { SoqlBuildError } from './errors.js';
 import { parseSoql } from './parser.js';
@@ -31,6 +31,7 @@ import type {
   AggregatePathsRow,
   IsUnion,
   LastSegment,
+  MetaShape,
   NameRow,
   NotLoaded,
   NumericKind,
@@ -200,22 +201,20 @@ type ParseList<S extends string, Acc extends Selection> = S extends `(${infer Op
       : Err<'TYPEOF: expected a relationship'>
     : S extends `${infer Chunk},${infer Rest}`
       ? SplitFrom<Chunk> extends [infer Item extends string, infer From extends string]
-        ? Finish<Item, `${From},${Rest}`, Acc>
-        : AddItem<Trim<Chunk>, Acc> extends infer Next
-          ? Next extends Selection
-            ? ParseList<TrimLeft<Rest>, Next>
-            : Next
-          : never
+        ? AddItem<Trim<Item>, Acc, `${From},${Rest}`, true>
+        : AddItem<Trim<Chunk>, Acc, TrimLeft<Rest>, false>
       : SplitFrom<S> extends [infer Item extends string, infer From extends string]
-        ? Finish<Item, From, Acc>
+        ? AddItem<Trim<Item>, Acc, From, true>
         : Err<`expected FROM after '${Trim<S>}'`>;
 
-type Finish<Item extends string, From extends string, Acc extends Selection> =
-  AddItem<Trim<Item>, Acc> extends infer Next
-    ? Next extends Selection
-      ? ParsedFrom<Next, From>
-      : Next
-    : never;
+/**
+ * Continues after an item: with the rest of the list, or (`Last`) with the text after FROM. A
+ * continuation rather than a returned selection that the caller tests (`Next extends Selection`):
+ * that test is a structural comparison per item, on a selection that grows with every item.
+ */
+type Then<Next extends Selection, Rest extends string, Last extends boolean> = Last extends true
+  ? ParsedFrom<Next, Rest>
+  : ParseList<Rest, Next>;
 
 /** After a subquery or TYPEOF: `, more items` or `FROM X`. */
 type AfterItem<S extends string, Acc extends Selection> = S extends `,${infer Rest}`
@@ -226,18 +225,18 @@ type AfterItem<S extends string, Acc extends Selection> = S extends `,${infer Re
       : Err<'expected an object name after FROM'>
     : Err<`expected ',' or FROM, found '${FirstWord<S>}'`>;
 
-/** One plain item: a field path, or a function call with an optional alias. */
-type AddItem<I extends string, Acc extends Selection> = I extends `${infer Fn}(${infer Arg})${infer Alias}`
+/** One plain item: a field path, or a function call with an optional alias; then what follows. */
+type AddItem<I extends string, Acc extends Selection, Rest extends string, Last extends boolean> = I extends `${infer Fn}(${infer Arg})${infer Alias}`
   ? U<Trim<Fn>> extends Functions
     ? Trim<Arg> extends ''
       ? U<Trim<Fn>> extends 'COUNT'
-        ? AddCount<Acc>
+        ? Then<AddCount<Acc>, Rest, Last>
         : Err<`${Trim<Fn>}() needs a field`>
       : Arg extends `${string}(${string}` | `${string},${string}`
         ? Err<`${Trim<Fn>}(${Arg}) is not supported in a checked query; use the builder or a plain field`>
         : Trim<Alias> extends `${string} ${string}`
           ? Err<`expected ',' or FROM after '${I}'`>
-          : AddFn<Acc, U<Trim<Fn>>, Trim<Arg>, Trim<Alias>>
+          : Then<AddFn<Acc, U<Trim<Fn>>, Trim<Arg>, Trim<Alias>>, Rest, Last>
     : Err<`'${Trim<Fn>}' is not a function supported in a checked query`>
   : I extends ''
     ? Err<'expected a field'>
@@ -245,14 +244,14 @@ type AddItem<I extends string, Acc extends Selection> = I extends `${infer Fn}($
       ? Err<`expected ',' or FROM after '${W}'`>
       : U<I> extends Keyword
         ? Err<`expected a field, found '${I}'`>
-        : AddPath<Acc, I>;
+        : Then<AddPath<Acc, I>, Rest, Last>;
 
 // ---------------------------------------------------------------------------------------------
 // Checking the selection against the schema and building the row
 
-type MetaOfName<Reg, N extends string> = N extends keyof Reg ? (Reg[N] extends infer M extends SObjectMeta ? M : never) : never;
+type MetaOfName<Reg, N extends string> = N extends keyof Reg ? (Reg[N] extends infer M extends MetaShape ? M : never) : never;
 
-type FnErrors<Reg, M extends SObjectMeta, F extends FnItem> = F extends FnItem
+type FnErrors<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem
   ? PathErrors<Reg, M, F['arg']> extends infer E extends string
     ? [E] extends [never]
       ? F['fn'] extends 'SUM' | 'AVG'
@@ -268,7 +267,7 @@ type FnErrors<Reg, M extends SObjectMeta, F extends FnItem> = F extends FnItem
     : never
   : never;
 
-type FnRow<Reg, M extends SObjectMeta, F extends FnItem> = {
+type FnRow<Reg, M extends MetaShape, F extends FnItem> = {
   [I in F as I['key']]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
     ? number
     : I['fn'] extends 'SUM' | 'AVG'
@@ -281,7 +280,7 @@ type FnRow<Reg, M extends SObjectMeta, F extends FnItem> = {
 };
 
 /** A child subquery evaluated against the parent `M`: `{ rel, row, binds }` or an error. */
-type EvalSub<Reg, M extends SObjectMeta, T extends string> =
+type EvalSub<Reg, M extends MetaShape, T extends string> =
   ParseQuery<T> extends infer Q
     ? Q extends Parsed<infer S, infer Rel, infer Tail>
       ? Rel extends keyof M['children']
@@ -298,17 +297,17 @@ type EvalSub<Reg, M extends SObjectMeta, T extends string> =
       : Q
     : never;
 
-type SubErrors<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+type SubErrors<Reg, M extends MetaShape, Sb extends SubItem> = Sb extends SubItem
   ? EvalSub<Reg, M, Sb['text']> extends Err<infer E>
     ? E
     : never
   : never;
-type SubRows<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+type SubRows<Reg, M extends MetaShape, Sb extends SubItem> = Sb extends SubItem
   ? EvalSub<Reg, M, Sb['text']> extends { rel: infer R extends string; row: infer Row }
     ? { [K in R]: SubqueryResult<Row> | null }
     : never
   : never;
-type SubBinds<Reg, M extends SObjectMeta, Sb extends SubItem> = Sb extends SubItem
+type SubBinds<Reg, M extends MetaShape, Sb extends SubItem> = Sb extends SubItem
   ? EvalSub<Reg, M, Sb['text']> extends { binds: infer B }
     ? B
     : never
@@ -346,7 +345,7 @@ type FieldList<S extends string, Acc extends string[] = []> = S extends `${infer
     ? Acc
     : [...Acc, Trim<S>];
 
-type TypeOfEval<Reg, M extends SObjectMeta, T extends TypeOfItem> = T['rel'] extends keyof M['parents']
+type TypeOfEval<Reg, M extends MetaShape, T extends TypeOfItem> = T['rel'] extends keyof M['parents']
   ? ParseWhens<T['body']> extends infer P
     ? P extends [infer W extends [string, string[]][], infer E extends string[]]
       ? TypeOfErrors<Reg, M, T['rel'], W, E> extends infer Errs extends string
@@ -357,12 +356,12 @@ type TypeOfEval<Reg, M extends SObjectMeta, T extends TypeOfItem> = T['rel'] ext
       : P
     : never
   : Err<`'${T['rel']}' is not a parent relationship of ${M['name']}`>;
-type TypeOfErrs<Reg, M extends SObjectMeta, Ty extends TypeOfItem> = Ty extends TypeOfItem
+type TypeOfErrs<Reg, M extends MetaShape, Ty extends TypeOfItem> = Ty extends TypeOfItem
   ? TypeOfEval<Reg, M, Ty> extends Err<infer E>
     ? E
     : never
   : never;
-type TypeOfRows<Reg, M extends SObjectMeta, Ty extends TypeOfItem> = Ty extends TypeOfItem
+type TypeOfRows<Reg, M extends MetaShape, Ty extends TypeOfItem> = Ty extends TypeOfItem
   ? TypeOfEval<Reg, M, Ty> extends infer R
     ? R extends Err<string>
       ? never
@@ -370,9 +369,9 @@ type TypeOfRows<Reg, M extends SObjectMeta, Ty extends TypeOfItem> = Ty extends 
     : never
   : never;
 
-type TypeOfErrors<Reg, M extends SObjectMeta, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
+type TypeOfErrors<Reg, M extends MetaShape, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
   | {
-      [I in keyof W]: W[I][0] extends M['parents'][Rel]
+      [I in keyof W]: W[I][0] extends M['parents'][Rel & keyof M['parents']]
         ? W[I][0] extends keyof Reg
           ? PathErrors<Reg, MetaOfName<Reg, W[I][0]>, W[I][1][number]>
           : NotLoaded<W[I][0]>
@@ -380,8 +379,8 @@ type TypeOfErrors<Reg, M extends SObjectMeta, Rel extends string, W extends read
     }[number]
   | (E extends [] ? never : PathErrors<Reg, M, `${Rel}.${E[number]}`>);
 
-type TypeOfRow<Reg, M extends SObjectMeta, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
-  | TypeOfTarget<Reg, M['parents'][Rel] & string, W, E>
+type TypeOfRow<Reg, M extends MetaShape, Rel extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
+  | TypeOfTarget<Reg, M['parents'][Rel & keyof M['parents']] & string, W, E>
   | (Rel extends keyof M['nullableParents'] ? (M['nullableParents'][Rel] extends false ? never : null) : null);
 type TypeOfTarget<Reg, N extends string, W extends readonly [string, readonly string[]][], E extends readonly string[]> =
   N extends string
@@ -396,14 +395,14 @@ type WhenFields<W extends readonly [string, readonly string[]][], N extends stri
 }[number];
 
 /** Plain fields are settled with one `Exclude` over the whole union instead of one check each. */
-type PlainErrors<M extends SObjectMeta, P extends string> = Exclude<P, keyof M['kinds']> extends infer Bad extends string
+type PlainErrors<M extends MetaShape, P extends string> = Exclude<P, keyof M['kinds']> extends infer Bad extends string
   ? Bad extends string
     ? `'${Bad}' is not a field of ${M['name']}`
     : never
   : never;
 
 /** All error messages of a selection on `M` (never when it type-checks). */
-type SelectionErrors<Reg, M extends SObjectMeta, S extends Selection> =
+type SelectionErrors<Reg, M extends MetaShape, S extends Selection> =
   | PlainErrors<M, Exclude<S['paths'], `${string}.${string}`>>
   | PathErrors<Reg, M, Extract<S['paths'], `${string}.${string}`>>
   | FnErrors<Reg, M, S['fns']>
@@ -411,7 +410,7 @@ type SelectionErrors<Reg, M extends SObjectMeta, S extends Selection> =
   | TypeOfErrs<Reg, M, S['typeofs']>;
 
 /** The row of a selection; `Grouped` when the query has GROUP BY (aggregate rows even without a function). */
-type SelectionRow<Reg, M extends SObjectMeta, S extends Selection, Grouped extends boolean> = [S['agg'] | Grouped] extends [false]
+type SelectionRow<Reg, M extends MetaShape, S extends Selection, Grouped extends boolean> = [S['agg'] | Grouped] extends [false]
   ? Simplify<
       { attributes: RowAttributes<M['name']> } &
         PathsRow<Reg, M, S['paths']> &
@@ -421,7 +420,7 @@ type SelectionRow<Reg, M extends SObjectMeta, S extends Selection, Grouped exten
   : Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, S['paths']> & FnRow<Reg, M, S['fns']>>;
 
 /** A whole query on `M`: `{ row, binds }` (binds as `[name, type]` pairs), or `Err` naming every problem. */
-type EvalQuery<Reg, M extends SObjectMeta, S extends Selection, Tail extends string> =
+type EvalQuery<Reg, M extends MetaShape, S extends Selection, Tail extends string> =
   CheckClauses<Reg, M, Tail> extends [infer CE extends string, infer CB, infer G extends boolean]
     ? [SelectionErrors<Reg, M, S> | CE] extends [never]
       ? { row: SelectionRow<Reg, M, S, G>; binds: CB | SubBinds<Reg, M, S['subs']> }
@@ -473,7 +472,7 @@ type ModeOf<K extends string> = K extends 'WHERE'
         : K extends 'LIMIT' | 'OFFSET'
           ? K
           : 'x';
-type AfterCondition<Mode extends string> = Mode extends 'w' ? 'wa' : 'ha';
+type AfterMode<Mode extends string> = Mode extends 'w' ? 'wa' : 'ha';
 
 type DateFunction =
   | 'CALENDAR_MONTH' | 'CALENDAR_QUARTER' | 'CALENDAR_YEAR' | 'DAY_IN_MONTH' | 'DAY_IN_WEEK' | 'DAY_IN_YEAR' | 'DAY_ONLY'
@@ -521,51 +520,77 @@ type Prepare<S extends string> = ReplaceAll<
 >;
 
 /** `[errors, binds, grouped]` of the clauses after the FROM object (`Tail`) of a query on `M`. */
-type CheckClauses<Reg, M extends SObjectMeta, Tail extends string> = Tail extends ''
+type CheckClauses<Reg, M extends MetaShape, Tail extends string> = Tail extends ''
   ? [never, never, false]
   : Walk<Reg, M, '', `${Prepare<Tail>} `, 'start', never, never, false>;
 
 /** A path as written, without the FROM alias (`a.Name` with `FROM Account a`). */
 type StripAlias<P extends string, A extends string> = A extends '' ? P : P extends `${A}.${infer R}` ? R : P;
 
-type Walk<Reg, M extends SObjectMeta, A extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
-  TrimLeft<S> extends `${infer W} ${infer R}`
-    ? Mode extends 'w' | 'h'
-      ? CondStart<Reg, M, A, W, R, Mode, E, B, G>
-      : Mode extends 'wa' | 'ha'
-        ? U<W> extends 'AND' | 'OR'
-          ? Walk<Reg, M, A, R, Mode extends 'wa' ? 'w' : 'h', E, B, G>
-          : W extends ')'
-            ? Walk<Reg, M, A, R, Mode, E, B, G>
-            : ToClause<Reg, M, A, W, R, E, B, G, `expected AND, OR or the next clause, found ${Shown<W>}`>
-        : Mode extends 'o' | 'g'
-          ? W extends ',' | '(' | ')' | '$str' | `:${string}` | `${number}`
-            ? Walk<Reg, M, A, R, Mode, E, B, G>
-            : U<W> extends ClauseKeyword
-              ? ToClause<Reg, M, A, W, R, E, B, G, never>
-              : U<W> extends KeyNoise
-                ? Walk<Reg, M, A, R, Mode, E, B, G>
-                : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, StripAlias<W, A>>, B, G>
-          : Mode extends 'x'
-            ? U<W> extends ClauseKeyword
-              ? ToClause<Reg, M, A, W, R, E, B, G, never>
-              : Walk<Reg, M, A, R, Mode, E, B, G>
-            : Mode extends 'gb' | 'ob'
-              ? U<W> extends 'BY'
-                ? Walk<Reg, M, A, R, Mode extends 'gb' ? 'g' : 'o', E, B, G>
-                : [E | `expected BY after ${Mode extends 'gb' ? 'GROUP' : 'ORDER'}, found ${Shown<W>}`, B, G]
-              : Mode extends 'LIMIT' | 'OFFSET'
-                ? W extends `${number}`
-                  ? Walk<Reg, M, A, R, 'clause', E, B, G>
-                  : W extends `:${infer N}`
-                    ? Walk<Reg, M, A, R, 'clause', E, B | [N, number], G>
-                    : [E | `${Mode} expects a number or a :bind, found ${Shown<W>}`, B, G]
-                : Mode extends 'start'
-                  ? U<W> extends ClauseKeyword
-                    ? ToClause<Reg, M, A, W, R, E, B, G, never>
-                    : Walk<Reg, M, W, R, 'clause', E, B, G>
-                  : ToClause<Reg, M, A, W, R, E, B, G, `expected WHERE, WITH, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or FOR, found ${Shown<W>}`>
-    : [E | EndError<Mode>, B, G];
+type Walk<Reg, M extends MetaShape, A extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+  TrimLeft<S> extends `${infer W} ${infer R}` ? Step<Reg, M, A, W, R, Mode, E, B, G> : [E | EndError<Mode>, B, G];
+
+// One small alias per mode rather than one nested conditional: TypeScript resolves each
+// conditional type node once per program, testing every type parameter in scope against the
+// node's subtree, which grows quadratically with nesting.
+
+/** One word `W` (the rest `R`) in mode `Mode`. */
+type Step<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  Mode extends 'w' | 'h'
+    ? CondStart<Reg, M, A, W, R, Mode, E, B, G>
+    : Mode extends 'wa' | 'ha'
+      ? AfterCondition<Reg, M, A, W, R, Mode, E, B, G>
+      : Mode extends 'o' | 'g'
+        ? KeyStep<Reg, M, A, W, R, Mode, E, B, G>
+        : Mode extends 'x'
+          ? SkipStep<Reg, M, A, W, R, E, B, G>
+          : Mode extends 'gb' | 'ob'
+            ? ByStep<Reg, M, A, W, R, Mode, E, B, G>
+            : Mode extends 'LIMIT' | 'OFFSET'
+              ? NumberStep<Reg, M, A, W, R, Mode, E, B, G>
+              : Mode extends 'start'
+                ? StartStep<Reg, M, A, W, R, E, B, G>
+                : ToClause<Reg, M, A, W, R, E, B, G, `expected WHERE, WITH, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or FOR, found ${Shown<W>}`>;
+
+/** After a condition: AND / OR, a closing parenthesis, or the next clause. */
+type AfterCondition<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  U<W> extends 'AND' | 'OR'
+    ? Walk<Reg, M, A, R, Mode extends 'wa' ? 'w' : 'h', E, B, G>
+    : W extends ')'
+      ? Walk<Reg, M, A, R, Mode, E, B, G>
+      : ToClause<Reg, M, A, W, R, E, B, G, `expected AND, OR or the next clause, found ${Shown<W>}`>;
+
+/** A word of ORDER BY or GROUP BY: a field path to check, or punctuation, a keyword, a function name. */
+type KeyStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  W extends ',' | '(' | ')' | '$str' | `:${string}` | `${number}`
+    ? Walk<Reg, M, A, R, Mode, E, B, G>
+    : U<W> extends ClauseKeyword
+      ? ToClause<Reg, M, A, W, R, E, B, G, never>
+      : U<W> extends KeyNoise
+        ? Walk<Reg, M, A, R, Mode, E, B, G>
+        : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, StripAlias<W, A>>, B, G>;
+
+/** WITH, FOR, UPDATE, USING SCOPE: words up to the next clause are not checked here. */
+type SkipStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, E extends string, B, G extends boolean> =
+  U<W> extends ClauseKeyword ? ToClause<Reg, M, A, W, R, E, B, G, never> : Walk<Reg, M, A, R, 'x', E, B, G>;
+
+/** `BY` after GROUP or ORDER. */
+type ByStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  U<W> extends 'BY'
+    ? Walk<Reg, M, A, R, Mode extends 'gb' ? 'g' : 'o', E, B, G>
+    : [E | `expected BY after ${Mode extends 'gb' ? 'GROUP' : 'ORDER'}, found ${Shown<W>}`, B, G];
+
+/** The number (or `:bind`, typed number) after LIMIT or OFFSET. */
+type NumberStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  W extends `${number}`
+    ? Walk<Reg, M, A, R, 'clause', E, B, G>
+    : W extends `:${infer N}`
+      ? Walk<Reg, M, A, R, 'clause', E, B | [N, number], G>
+      : [E | `${Mode} expects a number or a :bind, found ${Shown<W>}`, B, G];
+
+/** The first word after the object: a clause, or the object's alias. */
+type StartStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, E extends string, B, G extends boolean> =
+  U<W> extends ClauseKeyword ? ToClause<Reg, M, A, W, R, E, B, G, never> : Walk<Reg, M, W, R, 'clause', E, B, G>;
 
 type EndError<Mode extends string> = Mode extends 'w' | 'h'
   ? 'the query ends where a condition is expected'
@@ -576,26 +601,32 @@ type EndError<Mode extends string> = Mode extends 'w' | 'h'
       : never;
 
 /** A clause keyword starts the next clause; anything else ends the walk with `Msg`. */
-type ToClause<Reg, M extends SObjectMeta, A extends string, W extends string, R extends string, E extends string, B, G extends boolean, Msg extends string> =
+type ToClause<Reg, M extends MetaShape, A extends string, W extends string, R extends string, E extends string, B, G extends boolean, Msg extends string> =
   U<W> extends ClauseKeyword
     ? Walk<Reg, M, A, R, ModeOf<U<W>>, E, B, U<W> extends 'GROUP' ? true : G>
     : [E | Msg, B, G];
 
 /** Where a condition starts: `(`, NOT, a function call or a field path. */
-type CondStart<Reg, M extends SObjectMeta, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
   U<W> extends '(' | 'NOT'
     ? Walk<Reg, M, A, R, Mode, E, B, G>
     : U<W> extends ')' | ',' | 'AND' | 'OR' | ClauseKeyword | `#${string}` | '$str'
       ? [E | `expected a condition, found '${W extends `#${infer O}` ? (`#${O}` extends keyof OperatorWords ? OperatorWords[`#${O}`] : W) : W}'`, B, G]
       : TrimLeft<R> extends `( ${infer Args}`
-        ? CloseParen<Args> extends [infer Inner extends string, infer After extends string]
-          ? FunctionOperand<Reg, M, A, W, Trim<Inner>, Mode> extends [infer K, infer V, infer FE extends string, infer L extends string]
-            ? Comparison<Reg, M, A, K, V, L, After, Mode, E | FE, B, G>
-            : never
-          : [E | `unbalanced '(' after ${W}`, B, G]
-        : StripAlias<W, A> extends infer P extends string
-          ? Comparison<Reg, M, A, PathKind<Reg, M, P>, PathValue<Reg, M, P>, P, R, Mode, E | PathErrors<Reg, M, P>, B, G>
-          : never;
+        ? FunctionCondition<Reg, M, A, W, Args, Mode, E, B, G>
+        : PathCondition<Reg, M, A, StripAlias<W, A>, R, Mode, E, B, G>;
+
+/** A condition on a field path `P`. */
+type PathCondition<Reg, M extends MetaShape, A extends string, P extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
+  Comparison<Reg, M, A, PathKind<Reg, M, P>, PathValue<Reg, M, P>, P, R, Mode, E | PathErrors<Reg, M, P>, B, G>;
+
+/** A condition on a function call `W(...)` (`Args`: the text after the opening parenthesis). */
+type FunctionCondition<Reg, M extends MetaShape, A extends string, W extends string, Args extends string, Mode extends string, E extends string, B, G extends boolean> =
+  CloseParen<Args> extends [infer Inner extends string, infer After extends string]
+    ? FunctionOperand<Reg, M, A, W, Trim<Inner>, Mode> extends [infer K, infer V, infer FE extends string, infer L extends string]
+      ? Comparison<Reg, M, A, K, V, L, After, Mode, E | FE, B, G>
+      : never
+    : [E | `unbalanced '(' after ${W}`, B, G];
 
 /** The argument of a function in a condition, through `convertTimezone(...)`. */
 type FunctionArgument<Inner extends string> = Inner extends `${infer F} ( ${infer X}`
@@ -609,53 +640,47 @@ type FunctionArgument<Inner extends string> = Inner extends `${infer F} ( ${infe
 type PathArgument<Arg extends string> = Arg extends '' | `${string} ${string}` ? never : Arg;
 
 /** `[kind, read type, errors, label]` of a function call on the left of a condition. */
-type FunctionOperand<Reg, M extends SObjectMeta, A extends string, W extends string, Inner extends string, Mode extends string> =
-  FunctionArgument<Inner> extends infer Arg extends string
-    ? `${W}(${Arg})` extends infer L extends string
-      ? StripAlias<PathArgument<Arg>, A> extends infer P extends string
-        ? U<W> extends DateFunction
-          ? [
-              U<W> extends 'DAY_ONLY' ? 'date' : 'int',
-              never,
-              [P] extends [never]
-                ? never
-                : [PathErrors<Reg, M, P>] extends [never]
-                  ? PathKind<Reg, M, P> extends 'date' | 'datetime'
-                    ? never
-                    : `${W}() needs a date or datetime field, not ${P} (${PathKind<Reg, M, P> & string})`
-                  : PathErrors<Reg, M, P>,
-              L,
-            ]
-          : U<W> extends AggregateWord
-            ? Mode extends 'w'
-              ? [never, never, `${W}() is an aggregate: use it in HAVING, not WHERE`, L]
-              : [
-                  U<W> extends 'SUM' | 'AVG' ? 'double' : U<W> extends 'MIN' | 'MAX' ? PathKind<Reg, M, P> : 'int',
-                  U<W> extends 'MIN' | 'MAX' ? PathValue<Reg, M, P> : number,
-                  [P] extends [never]
-                    ? never
-                    : [PathErrors<Reg, M, P>] extends [never]
-                      ? U<W> extends 'SUM' | 'AVG'
-                        ? PathKind<Reg, M, P> extends NumericKind
-                          ? never
-                          : `${U<W>}() needs a number field, not ${P}`
-                        : never
-                      : PathErrors<Reg, M, P>,
-                  L,
-                ]
-            : U<W> extends 'CONVERTCURRENCY'
-              ? [PathKind<Reg, M, P>, PathValue<Reg, M, P>, PathErrors<Reg, M, P>, L]
-              : U<W> extends 'TOLABEL'
-                ? ['string', string, PathErrors<Reg, M, P>, L]
-                : U<W> extends 'DISTANCE'
-                  ? ['double', number, never, L]
-                  : [never, never, `'${W}' is not a function usable in a condition`, L]
-        : never
-      : never
-    : never;
+type FunctionOperand<Reg, M extends MetaShape, A extends string, W extends string, Inner extends string, Mode extends string> = FunctionOperandOf<
+  Reg,
+  M,
+  W,
+  U<W>,
+  `${W}(${FunctionArgument<Inner>})`,
+  StripAlias<PathArgument<FunctionArgument<Inner>>, A>,
+  Mode
+>;
+type FunctionOperandOf<Reg, M extends MetaShape, W extends string, F extends string, L extends string, P extends string, Mode extends string> =
+  F extends DateFunction
+    ? [F extends 'DAY_ONLY' ? 'date' : 'int', never, ArgumentError<Reg, M, P, W, 'date' | 'datetime', 'a date or datetime'>, L]
+    : F extends AggregateWord
+      ? Mode extends 'w'
+        ? [never, never, `${W}() is an aggregate: use it in HAVING, not WHERE`, L]
+        : [
+            F extends 'SUM' | 'AVG' ? 'double' : F extends 'MIN' | 'MAX' ? PathKind<Reg, M, P> : 'int',
+            F extends 'MIN' | 'MAX' ? PathValue<Reg, M, P> : number,
+            F extends 'SUM' | 'AVG' ? ArgumentError<Reg, M, P, F, NumericKind, 'a number'> : [P] extends [never] ? never : PathErrors<Reg, M, P>,
+            L,
+          ]
+      : F extends 'CONVERTCURRENCY'
+        ? [PathKind<Reg, M, P>, PathValue<Reg, M, P>, PathErrors<Reg, M, P>, L]
+        : F extends 'TOLABEL'
+          ? ['string', string, PathErrors<Reg, M, P>, L]
+          : F extends 'DISTANCE'
+            ? ['double', number, never, L]
+            : [never, never, `'${W}' is not a function usable in a condition`, L];
+/** The error of a function's field argument `P` (none when it is not a single path). */
+type ArgumentError<Reg, M extends MetaShape, P extends string, F extends string, Kinds, What extends string> = [P] extends [never]
+  ? never
+  : [PathErrors<Reg, M, P>] extends [never]
+    ? PathKind<Reg, M, P> extends Kinds
+      ? never
+      : What extends 'a number'
+        ? `${F}() needs a number field, not ${P}`
+        : `${F}() needs ${What} field, not ${P} (${PathKind<Reg, M, P> & string})`
+    : PathErrors<Reg, M, P>;
 
 /** The operator after the left side `L` (kind `K`, read type `V`) of a condition. */
-type Comparison<Reg, M extends SObjectMeta, A extends string, K, V, L extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+type Comparison<Reg, M extends MetaShape, A extends string, K, V, L extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
   TrimLeft<S> extends `${infer O} ${infer R}`
     ? O extends keyof OperatorWords
       ? Operand<Reg, M, A, K, V, L, OperatorWords[O], R, Mode, E, B, G>
@@ -680,20 +705,13 @@ type OperatorError<K, L extends string, Op extends string> = [K] extends [never]
       : `${Op} does not apply to ${L} (a ${K & string} field)`;
 
 /** The value after `L Op`: a bind, a literal, a list or a semi-join subquery. */
-type Operand<Reg, M extends SObjectMeta, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+type Operand<Reg, M extends MetaShape, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
   TrimLeft<S> extends `${infer W} ${infer R}`
     ? W extends '('
-      ? CloseParen<R> extends [infer Inner extends string, infer After extends string]
-        ? (U<FirstWord<TrimLeft<Inner>>> extends 'SELECT' ? SemiJoin<Reg, K, L, Op, Inner> : ListOperand<K, V, L, Op, Inner>) extends [
-            infer E2 extends string,
-            infer B2,
-          ]
-          ? Walk<Reg, M, A, After, AfterCondition<Mode>, E | OperatorError<K, L, Op> | E2, B | B2, G>
-          : never
-        : [E | `unbalanced '(' in the value of ${L}`, B, G]
+      ? ParenOperand<Reg, M, A, K, V, L, Op, R, Mode, E, B, G>
       : W extends `:${infer N}`
-        ? Walk<Reg, M, A, R, AfterCondition<Mode>, E | OperatorError<K, L, Op>, B | [N, BindFor<K, V, Op>], G>
-        : Walk<Reg, M, A, R, AfterCondition<Mode>, E | ScalarError<K, L, Op, W>, B, G>
+        ? Walk<Reg, M, A, R, AfterMode<Mode>, E | OperatorError<K, L, Op>, B | [N, BindFor<K, V, Op>], G>
+        : Walk<Reg, M, A, R, AfterMode<Mode>, E | ScalarError<K, L, Op, W>, B, G>
     : [E | `expected a value after ${L} ${Op}`, B, G];
 
 /** The errors of `L Op W` for a literal `W`: the operator first (a literal's type is moot under a wrong operator). */
@@ -707,6 +725,17 @@ type ScalarError<K, L extends string, Op extends string, W extends string> = Ope
 
 /** A word for an error message (a masked string literal as such). */
 type Shown<W extends string> = W extends '$str' ? 'a quoted string' : `'${W}'`;
+
+/** A parenthesized value: a list or a semi-join subquery (`S`: the text after the parenthesis). */
+type ParenOperand<Reg, M extends MetaShape, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
+  CloseParen<S> extends [infer Inner extends string, infer After extends string]
+    ? (U<FirstWord<TrimLeft<Inner>>> extends 'SELECT' ? SemiJoin<Reg, K, L, Op, Inner> : ListOperand<K, V, L, Op, Inner>) extends [
+        infer E2 extends string,
+        infer B2,
+      ]
+      ? Walk<Reg, M, A, After, AfterMode<Mode>, E | OperatorError<K, L, Op> | E2, B | B2, G>
+      : never
+    : [E | `unbalanced '(' in the value of ${L}`, B, G];
 
 /** What a literal word is. */
 type LiteralClass<W extends string> = W extends '$str'
@@ -787,7 +816,7 @@ type SemiJoin<Reg, K, L extends string, Op extends string, Inner extends string>
   ? ParseQuery<Inner> extends infer Q
     ? Q extends Parsed<infer S, infer Obj, infer Tail>
       ? Obj extends keyof Reg
-        ? MetaOfName<Reg, Obj> extends infer M2 extends SObjectMeta
+        ? MetaOfName<Reg, Obj> extends infer M2 extends MetaShape
           ? CheckClauses<Reg, M2, Tail> extends [infer CE extends string, infer CB, boolean]
             ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L>, CB]
             : never
@@ -798,7 +827,7 @@ type SemiJoin<Reg, K, L extends string, Op extends string, Inner extends string>
         : never
     : never
   : never;
-type SemiJoinShape<Reg, M extends SObjectMeta, S extends Selection, L extends string> = [S['fns'] | S['subs'] | S['typeofs']] extends [never]
+type SemiJoinShape<Reg, M extends MetaShape, S extends Selection, L extends string> = [S['fns'] | S['subs'] | S['typeofs']] extends [never]
   ? IsUnion<S['paths']> extends false
     ? PathKind<Reg, M, S['paths']> extends 'id' | 'reference'
       ? never

@@ -10,6 +10,23 @@
 import type { FieldType, SObjectMeta, SObjectRegistry } from '../schema.js';
 import type { LikePattern, SoqlDate, SoqlDateLiteral, SoqlDateTime } from './values.js';
 
+/**
+ * What the SOQL types read of an object's metadata: the members of {@link SObjectMeta} they index,
+ * without its index signatures. Metas looked up in a registry are checked against this shape, not
+ * against `SObjectMeta`: relating a generated meta to `SObjectMeta` compares every field and child
+ * relationship with the index signatures (hundreds of members on a large object, paid once per
+ * object per program), while this shape settles in six member checks. Generated metas are checked
+ * against `SObjectMeta` where they are defined (`defineSObject`).
+ */
+export interface MetaShape {
+  readonly name: string;
+  readonly record: object;
+  readonly kinds: object;
+  readonly parents: object;
+  readonly nullableParents: object;
+  readonly children: object;
+}
+
 /** Salesforce's limit on child-to-parent relationship hops in one path. */
 export type MaxDepth = 5;
 
@@ -98,13 +115,13 @@ export interface NameObjectKinds {
 /** `true` when `T` is a union of two or more members. */
 export type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 
-type Targets<M extends SObjectMeta, R> = R extends keyof M['parents'] ? M['parents'][R] & string : never;
-type IsNullableParent<M extends SObjectMeta, R> = R extends keyof M['nullableParents']
+type Targets<M extends MetaShape, R> = R extends keyof M['parents'] ? M['parents'][R] & string : never;
+type IsNullableParent<M extends MetaShape, R> = R extends keyof M['nullableParents']
   ? M['nullableParents'][R] extends false
     ? false
     : true
   : true;
-type MetaIn<Reg, N> = N extends keyof Reg ? (Reg[N] extends infer T extends SObjectMeta ? T : never) : never;
+type MetaIn<Reg, N> = N extends keyof Reg ? (Reg[N] extends infer T extends MetaShape ? T : never) : never;
 
 // ---------------------------------------------------------------------------------------------
 // Path checking
@@ -116,7 +133,7 @@ type Counter = readonly unknown[];
  * is valid: every relationship exists, every target is loaded, the field exists on every target of
  * a polymorphic relationship, and there are at most {@link MaxDepth} relationship hops.
  */
-export type PathErrors<Reg, M extends SObjectMeta, P extends string, D extends Counter = [], Full extends string = P> =
+export type PathErrors<Reg, M extends MetaShape, P extends string, D extends Counter = [], Full extends string = P> =
   P extends `${infer R}.${infer Rest}`
     ? R extends keyof M['parents']
       ? D['length'] extends MaxDepth
@@ -140,12 +157,12 @@ type TargetErrors<Reg, N extends string, Rest extends string, D extends Counter,
   : NotLoaded<Exclude<N, keyof Reg>>;
 
 /** `P` when it is a valid path of `M`, else the error message (so the argument fails to compile, naming why). */
-export type CheckPath<Reg, M extends SObjectMeta, P extends string> = [PathErrors<Reg, M, P>] extends [never]
+export type CheckPath<Reg, M extends MetaShape, P extends string> = [PathErrors<Reg, M, P>] extends [never]
   ? P
   : PathErrors<Reg, M, P>;
 
 /** Validates a tuple of paths element by element. */
-export type CheckPaths<Reg, M extends SObjectMeta, P extends readonly string[]> = {
+export type CheckPaths<Reg, M extends MetaShape, P extends readonly string[]> = {
   [I in keyof P]: CheckPath<Reg, M, P[I]>;
 };
 
@@ -153,7 +170,7 @@ export type CheckPaths<Reg, M extends SObjectMeta, P extends readonly string[]> 
 // Field kinds and read types along a path
 
 /** The field type(s) at the end of a path (a union through polymorphic relationships). */
-export type PathKind<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
+export type PathKind<Reg, M extends MetaShape, P extends string> = P extends `${infer R}.${infer Rest}`
   ? IsUnion<Targets<M, R>> extends true
     ? Rest extends keyof NameObjectKinds
       ? NameObjectKinds[Rest]
@@ -167,7 +184,7 @@ type PathKindIn<Reg, N extends string, Rest extends string> = N extends keyof Re
   : never;
 
 /** The read type at the end of a path, with `null` when a parent on the path may be absent. */
-export type PathValue<Reg, M extends SObjectMeta, P extends string> = P extends `${infer R}.${infer Rest}`
+export type PathValue<Reg, M extends MetaShape, P extends string> = P extends `${infer R}.${infer Rest}`
   ?
       | (IsUnion<Targets<M, R>> extends true
           ? Rest extends keyof NameObjectRecord
@@ -181,7 +198,7 @@ type PathValueIn<Reg, N extends string, Rest extends string> = N extends keyof R
   : never;
 
 /** The read type of a field of `M`. */
-export type FieldValue<M extends SObjectMeta, F> = F extends keyof M['record'] ? M['record'][F] : never;
+export type FieldValue<M extends MetaShape, F> = F extends keyof M['record'] ? M['record'][F] : never;
 
 // ---------------------------------------------------------------------------------------------
 // Result rows
@@ -194,7 +211,7 @@ type Tail<P extends string, H extends string> = P extends `${H}.${infer T}` ? T 
  * fields keyed by API name with their read types, parent relationships as nested objects (`null`
  * when the lookup may be empty; a union discriminated on `attributes.type` when polymorphic).
  */
-export type PathsRow<Reg, M extends SObjectMeta, P extends string> = {
+export type PathsRow<Reg, M extends MetaShape, P extends string> = {
   [K in P as K extends `${string}.${string}` ? never : K]: FieldValue<M, K>;
 } & {
   [R in Head<P>]:
@@ -218,7 +235,7 @@ export type NameRow<N extends string, F extends string> = N extends string
 export type LastSegment<P extends string> = P extends `${string}.${infer Rest}` ? LastSegment<Rest> : P;
 
 /** Rows of an aggregate query: grouped fields keyed by their last segment. */
-export type AggregatePathsRow<Reg, M extends SObjectMeta, P extends string> = {
+export type AggregatePathsRow<Reg, M extends MetaShape, P extends string> = {
   [K in P as LastSegment<K>]: PathValue<Reg, M, K>;
 };
 
