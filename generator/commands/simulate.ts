@@ -14,6 +14,7 @@ interface SimulateCliOptions {
   grpcPort?: string;
   latency: string;
   pageSize: string;
+  childPageSize: string;
   apiVersion: string;
   clientId?: string;
   jwtPublicKey?: string;
@@ -39,6 +40,7 @@ export function registerSimulate(program: Command): void {
     .option('--grpc-port <n>', 'Pub/Sub gRPC port (accepted; Pub/Sub is not served yet)')
     .option('--latency <ms>', 'delay added to every request, in milliseconds', '0')
     .option('--page-size <n>', 'query batch size (rows per page)', '2000')
+    .option('--child-page-size <n>', 'child subquery rows inline per parent; more are paged with their own nextRecordsUrl', '200')
     .option('--api-version <version>', 'newest API version served', '60.0')
     .option('--client-id <id>', 'connected-app consumer key for OAuth (default sfgen-simulator)')
     .option('--jwt-public-key <file>', 'PEM public key or certificate that verifies JWT bearer assertions')
@@ -56,6 +58,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const port = intOption('--port', opts.port, 0);
       const latencyMs = intOption('--latency', opts.latency, 0);
       const pageSize = intOption('--page-size', opts.pageSize, 1);
+      const childPageSize = intOption('--child-page-size', opts.childPageSize, 1);
       const grpcPort = opts.grpcPort === undefined ? undefined : intOption('--grpc-port', opts.grpcPort, 0);
       const metadataDir = path.resolve(opts.metadataDir ?? demoOrgDir());
       let jwtPublicKey: string | undefined;
@@ -73,6 +76,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
         port,
         latencyMs,
         pageSize,
+        childPageSize,
         apiVersion: opts.apiVersion,
         auth: {
           ...(opts.clientId !== undefined && { clientId: opts.clientId }),

@@ -61,6 +61,25 @@ describe('sfgen simulate', () => {
     expect(output()).toMatch(/SIGTERM, stopped after 1 requests/);
   });
 
+  it('--child-page-size pages child subqueries with their own nextRecordsUrl', async () => {
+    const sim = start(['--json', '--child-page-size', '2']);
+    const [line] = await sim.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; accessToken: string };
+    const soql = "SELECT Id, (SELECT Id FROM Contacts ORDER BY Id) FROM Account WHERE Id = '001Dn0000aRgwtoIAB'";
+    const res = await fetch(`${info.url}/services/data/v60.0/query?q=${encodeURIComponent(soql)}`, {
+      headers: { Authorization: `Bearer ${info.accessToken}` },
+    });
+    const body = (await res.json()) as { records: { Contacts: { totalSize: number; done: boolean; nextRecordsUrl?: string; records: unknown[] } }[] };
+    const contacts = body.records[0]?.Contacts;
+    expect(contacts).toMatchObject({ totalSize: 3, done: false });
+    expect(contacts?.records).toHaveLength(2);
+    expect(contacts?.nextRecordsUrl).toMatch(/^\/services\/data\/v60\.0\/query\//);
+    sim.child.kill('SIGINT');
+    const bad = start(['--child-page-size', '0']);
+    expect(await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)))).toBe(1);
+    expect(bad.output()).toContain('--child-page-size must be an integer >= 1, got "0"');
+  });
+
   it('prints JSON with --json and fails clearly on a bad directory', async () => {
     const ok = start(['--metadata-dir', TINY_ORG, '--json']);
     const [line] = await ok.waitFor(/\{.*\}\n/);
