@@ -7,7 +7,10 @@
  * - `baseline.ts`: the imports and a client, no typed query;
  * - `builder.ts`: the baseline plus a builder query of 40 Account fields, 3 parent paths and 2
  *   child subqueries (5 fields each), whose row type is used;
- * - `checked.ts`: the baseline plus the same query as a checked `soql()` string.
+ * - `checked.ts`: the baseline plus the same query as a checked `soql()` string;
+ * - `checked-where.ts`: the checked string with a 10-condition WHERE over the selected fields (one
+ *   condition per field type: binds, literals, LIKE, IN lists, date literals, null checks), whose
+ *   fields, operators, literals and binds are all checked at the type level.
  *
  * Two measurements, because a 50 ms budget drowns in the noise of whole `tsc` runs on a shared
  * machine:
@@ -18,7 +21,8 @@
  *   instantiations, minimum of REPEATS runs.
  * Targets: the builder query adds at most 50 ms; the checked string costs at most 2x the builder
  * (added check time; added instantiations, which are deterministic, are reported beside it);
- * no type errors (in particular no TS2589 "excessively deep" on 40 fields).
+ * no type errors (in particular no TS2589 "excessively deep" on 40 fields, nor with the
+ * 10-condition WHERE).
  *
  * Set `SFGEN_BENCH_SOQL_GENERATED=<dir>` to reuse a generated tree of the synthetic org (it must
  * lie inside the repository so that `sfgen/runtime` resolves) instead of generating it again.
@@ -41,6 +45,8 @@ const SELECTABLE = new Set(['id', 'string', 'textarea', 'email', 'phone', 'url',
 
 interface QueryPlan {
   readonly rootFields: readonly string[];
+  /** Field type of each root field. */
+  readonly kinds: Readonly<Record<string, string>>;
   readonly parentPaths: readonly string[];
   readonly children: readonly { readonly relationship: string; readonly object: string; readonly fields: readonly string[] }[];
 }
@@ -65,7 +71,8 @@ async function planQuery(orgDir: string): Promise<QueryPlan> {
     children.push({ relationship: rel.relationshipName, object: rel.childSObject, fields: plainFields(child, CHILD_FIELDS) });
   }
   if (children.length < 2) throw new Error('synthetic Account has fewer than 2 custom child relationships');
-  return { rootFields, parentPaths, children };
+  const kinds = Object.fromEntries(account.fields.map((f) => [f.name, f.type]));
+  return { rootFields, kinds, parentPaths, children };
 }
 
 function importPath(fromDir: string, file: string): string {
@@ -144,6 +151,56 @@ function checkedSource(appDir: string, outDir: string, plan: QueryPlan): string 
   return [
     ...header(appDir, outDir, plan),
     `const q = soql(\`${text}\`, { name: 'x' });`,
+    'type Row = RowOf<typeof q>;',
+    ...useRows(plan),
+  ].join('\n');
+}
+
+const NUMERIC = new Set(['int', 'long', 'double', 'currency', 'percent']);
+
+/**
+ * A 10-condition WHERE over the first root fields, one condition per field by its type; even
+ * positions use binds (typed from the field), odd ones literals. Returns the text and the binds.
+ */
+function where10(plan: QueryPlan): { text: string; binds: string[] } {
+  const conditions: string[] = [];
+  const binds: string[] = [];
+  plan.rootFields.slice(0, 10).forEach((f, i) => {
+    const kind = plan.kinds[f] ?? 'string';
+    const bind = i % 2 === 0;
+    if (NUMERIC.has(kind)) {
+      conditions.push(bind ? `${f} > :p${i}` : `${f} > ${i}`);
+      if (bind) binds.push(`p${i}: ${i}`);
+    } else if (kind === 'boolean') {
+      conditions.push(bind ? `${f} = :p${i}` : `${f} = true`);
+      if (bind) binds.push(`p${i}: false`);
+    } else if (kind === 'date' || kind === 'datetime') {
+      conditions.push(`${f} > LAST_N_DAYS:${i + 1}`);
+    } else if (kind === 'id' || kind === 'reference') {
+      conditions.push(`${f} != null`);
+    } else if (kind === 'multipicklist') {
+      conditions.push(`${f} INCLUDES ('a', 'b')`);
+    } else if (kind === 'picklist') {
+      conditions.push(`${f} != null`);
+    } else {
+      conditions.push(bind ? `${f} LIKE :p${i}` : `${f} LIKE 'x%'`);
+      if (bind) binds.push(`p${i}: 'x%'`);
+    }
+  });
+  return { text: conditions.join('\n     AND '), binds };
+}
+
+function checkedWhereSource(appDir: string, outDir: string, plan: QueryPlan): string {
+  const select = [
+    ...plan.rootFields,
+    ...plan.parentPaths,
+    ...plan.children.map((c) => `(SELECT ${c.fields.join(', ')} FROM ${c.relationship})`),
+  ];
+  const where = where10(plan);
+  const text = `SELECT ${select.join(',\n         ')}\n    FROM Account\n   WHERE ${where.text}\n   ORDER BY Name LIMIT 100`;
+  return [
+    ...header(appDir, outDir, plan),
+    `const q = soql(\`${text}\`, { ${where.binds.join(', ')} });`,
     'type Row = RowOf<typeof q>;',
     ...useRows(plan),
   ].join('\n');
@@ -228,15 +285,17 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     baseline: join(appDir, 'baseline.ts'),
     builder: join(appDir, 'builder.ts'),
     checked: join(appDir, 'checked.ts'),
+    checkedWhere: join(appDir, 'checked-where.ts'),
   } as const;
   await writeFile(files.baseline, baselineSource(appDir, outDir, plan));
   await writeFile(files.builder, builderSource(appDir, outDir, plan));
   await writeFile(files.checked, checkedSource(appDir, outDir, plan));
+  await writeFile(files.checkedWhere, checkedWhereSource(appDir, outDir, plan));
 
-  const kinds = ['baseline', 'builder', 'checked'] as const;
+  const kinds = ['baseline', 'builder', 'checked', 'checkedWhere'] as const;
   type Kind = (typeof kinds)[number];
-  const probes: Record<Kind, Probe[]> = { baseline: [], builder: [], checked: [] };
-  const runs: Record<Kind, TypeCheckResult[]> = { baseline: [], builder: [], checked: [] };
+  const probes: Record<Kind, Probe[]> = { baseline: [], builder: [], checked: [], checkedWhere: [] };
+  const runs: Record<Kind, TypeCheckResult[]> = { baseline: [], builder: [], checked: [], checkedWhere: [] };
   for (let i = 0; i < REPEATS; i++) {
     for (const kind of kinds) {
       ctx.log(`in-process check of ${kind} (${i + 1}/${REPEATS})`);
@@ -244,7 +303,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     }
   }
   for (let i = 0; i < REPEATS; i++) {
-    for (const kind of kinds) {
+    for (const kind of ['baseline', 'builder', 'checked'] as const) {
       ctx.log(`tsc ${kind} (${i + 1}/${REPEATS})`);
       const r = await ctx.typeCheck({ name: `soql-${kind}-${i}`, files: [files[kind]], runtime: 'source' });
       if (r.errors.length > 0) ctx.log(`tsc ${kind} errors:\n${r.errors.slice(0, 10).join('\n')}`);
@@ -267,6 +326,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const checkedInst = fileInst('checked') - fileInst('baseline');
   const errorCount = (kind: Kind): number =>
     Math.max(probes[kind][0]?.errors.length ?? 0, ...runs[kind].map((r) => r.errors.length));
+  const whereAdded = Math.max(0, fileMs('checkedWhere') - fileMs('baseline'));
   const shape = `${plan.rootFields.length} fields, parents ${plan.parentPaths.join(', ')}, subqueries ${plan.children.map((c) => c.relationship).join(', ')}`;
   const fig = (metric: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, subject: 'sfgen', metric, value, unit, ...extra });
   return [
@@ -294,6 +354,10 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     fig('tsc_checked_wall_ms', tscWall('checked'), 'ms'),
     fig('builder_type_errors', errorCount('builder'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
     fig('checked_type_errors', errorCount('checked'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
+    fig('checked_where10_added_check_ms', whereAdded, 'ms', { note: 'the checked string with a 10-condition WHERE (fields, operators, literals, binds checked), in process' }),
+    fig('checked_where10_vs_builder_ratio', builderAdded > 0 ? whereAdded / builderAdded : 1, 'x', { note: 'context: the builder query has a 1-condition WHERE' }),
+    fig('checked_where10_added_instantiations', fileInst('checkedWhere') - fileInst('baseline'), ''),
+    fig('checked_where10_type_errors', errorCount('checkedWhere'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
   ];
 }
 
