@@ -5,10 +5,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { RowOf, TypedQuery } from 'sfgen/runtime';
 import { childRecords, selectFrom } from '../../../runtime/soql/builder.js';
+import type { DeepCheck, SelectablePath, SelectQueryBuilder } from '../../../runtime/soql/builder.js';
 import type { AggregateAttributes, RowAttributes, SubqueryResult } from '../../../runtime/soql/types.js';
 import { dateLiteral, like, soqlDate, soqlDateTime } from '../../../runtime/soql/values.js';
 import { Account, Contact, Opportunity, Task, User } from './fixtures/sobjects.js';
-import type { AccountIndustry } from './fixtures/types/Account.js';
+import type { AccountIndustry, AccountMeta } from './fixtures/types/Account.js';
 import type { OpportunityStageName } from './fixtures/types/Opportunity.js';
 
 describe('rows narrowed to the selection', () => {
@@ -118,6 +119,18 @@ describe('paths that must not compile', () => {
     selectFrom(Account).select('Owner');
     // @ts-expect-error Contacts is a child relationship, not a parent
     selectFrom(Account).select('Contacts.LastName');
+  });
+
+  it('names the bad dotted path in the message (the this-parameter check of select and groupBy)', () => {
+    type Start = typeof selectFrom<AccountMeta> extends (...args: never[]) => SelectQueryBuilder<infer S> ? S : never;
+    expectTypeOf<DeepCheck<Start, ['Id', 'Owner.Name']>>().toEqualTypeOf<unknown>();
+    expectTypeOf<DeepCheck<Start, ['Id', 'Owner.Nmae', 'Ownr.Name']>>().toEqualTypeOf<{
+      readonly 'path error': "'Nmae' is not a field of User" | "'Ownr' is not a parent relationship of Account";
+    }>();
+    // A bad plain field is reported at its argument; the dotted-path check stays quiet then.
+    expectTypeOf<DeepCheck<Start, readonly SelectablePath<AccountMeta>[]>>().toEqualTypeOf<unknown>();
+    // @ts-expect-error 'Owner.Nmae' in GROUP BY
+    selectFrom(Account).select('Industry').aggregate('COUNT', 'Id').groupBy('Industry', 'Owner.Nmae');
   });
 
   it('rejects a path through an unloaded target', () => {
