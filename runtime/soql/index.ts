@@ -37,6 +37,7 @@ export type {
   AggregateFn,
   CheckPath,
   MaxDepth,
+  MetaShape,
   NotLoaded,
   OperatorFor,
   PathKind,
