@@ -611,7 +611,7 @@ type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R e
   U<W> extends '(' | 'NOT'
     ? Walk<Reg, M, A, R, Mode, E, B, G>
     : U<W> extends ')' | ',' | 'AND' | 'OR' | ClauseKeyword | `#${string}` | '$str'
-      ? [E | `expected a condition, found '${W extends `#${infer O}` ? (`#${O}` extends keyof OperatorWords ? OperatorWords[`#${O}`] : W) : W}'`, B, G]
+      ? [E | `expected a condition, found ${Shown<W>}`, B, G]
       : TrimLeft<R> extends `( ${infer Args}`
         ? FunctionCondition<Reg, M, A, W, Args, Mode, E, B, G>
         : PathCondition<Reg, M, A, StripAlias<W, A>, R, Mode, E, B, G>;
@@ -724,7 +724,7 @@ type ScalarError<K, L extends string, Op extends string, W extends string> = Ope
   : never;
 
 /** A word for an error message (a masked string literal as such). */
-type Shown<W extends string> = W extends '$str' ? 'a quoted string' : `'${W}'`;
+type Shown<W extends string> = W extends '$str' ? 'a quoted string' : W extends keyof OperatorWords ? `'${OperatorWords[W]}'` : `'${W}'`;
 
 /** A parenthesized value: a list or a semi-join subquery (`S`: the text after the parenthesis). */
 type ParenOperand<Reg, M extends MetaShape, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =

@@ -262,6 +262,8 @@ describe('clauses after FROM: operators and literals by field type', () => {
     expectTypeOf<Check<'SELECT Id FROM Account WHERE Name ~ 1'>>().toEqualTypeOf<"expected an operator after Name, found '~'">();
     expectTypeOf<Check<'SELECT Id FROM Account WHERE Name NOT LIKE 1'>>().toEqualTypeOf<"expected IN after Name NOT, found 'LIKE'">();
     expectTypeOf<Check<'SELECT Id FROM Account WHERE = 1'>>().toEqualTypeOf<"expected a condition, found '='">();
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE Name = 'a' >= 'b'">>().toEqualTypeOf<"expected AND, OR or the next clause, found '>='">();
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE Name = 'a' 'b'">>().toEqualTypeOf<'expected AND, OR or the next clause, found a quoted string'>();
   });
 });
 
