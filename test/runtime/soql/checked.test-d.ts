@@ -142,6 +142,10 @@ describe('clauses after FROM: field names', () => {
     expectTypeOf<RowOf<typeof byYear>>().toEqualTypeOf<{ attributes: AggregateAttributes; y: number | null; expr0: number; expr1: string | null }>();
     soql("SELECT Id FROM Account a WHERE a.Name = 'x' ORDER BY a.Name");
     soql('SELECT Id, (SELECT LastName FROM Contacts WHERE Email LIKE :d ORDER BY LastName LIMIT 3) FROM Account', { d: '%@x.org' });
+    soql(`SELECT Id, (SELECT LastName FROM Contacts WHERE LastName IN ('a, b', 'c)') AND Id NOT IN (SELECT WhoId FROM Task WHERE Status = 'Open')),
+                 (SELECT Amount FROM Opportunities WHERE CALENDAR_YEAR(CloseDate) = 2024)
+            FROM Account
+           WHERE Id IN (SELECT AccountId FROM Opportunity WHERE Amount > :min AND AccountId IN (SELECT AccountId FROM Contact))`, { min: 5 });
     // Text inside string literals is data: no bind, no clause, no field.
     expectTypeOf<Check<"SELECT Id FROM Account WHERE Name = 'x :y ORDER BY Nope' AND Description = 'it\\'s, (odd)'">>().toEqualTypeOf<
       "SELECT Id FROM Account WHERE Name = 'x :y ORDER BY Nope' AND Description = 'it\\'s, (odd)'"
@@ -169,6 +173,9 @@ describe('clauses after FROM: field names', () => {
     >();
     expectTypeOf<Check<'SELECT Id FROM Account WHERE Ownr.Name = null'>>().toEqualTypeOf<"'Ownr' is not a parent relationship of Account">();
     expectTypeOf<Check<'SELECT Id FROM User WHERE Profile.Name = null'>>().toEqualTypeOf<"'Profile' is not loaded: import its generated module">();
+    expectTypeOf<Check<"SELECT Id, (SELECT Id FROM Contacts WHERE Id NOT IN (SELECT WhoId FROM Task WHERE Stats = 'Open')) FROM Account">>().toEqualTypeOf<
+      "'Stats' is not a field of Task"
+    >();
     expectTypeOf<Check<'SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contct)'>>().toEqualTypeOf<
       "'Contct' is not a loaded sObject (in the subquery of Id)"
     >();
