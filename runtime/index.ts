@@ -4,7 +4,7 @@
  * record/replay stays here because the client's `replay` option uses it (no dependencies of its own).
  */
 export * from './schema.js';
-export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField } from './validation.js';
+export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField, sobjectFields } from './validation.js';
 export type { FieldDetails, FieldFlag } from './validation.js';
 // runtime client (runtime helper): client, auth, errors, values, observability channels
 export * from './client.js';

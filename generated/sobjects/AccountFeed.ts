@@ -2,29 +2,29 @@
 // The sObject AccountFeed at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { AccountFeed as AccountFeedRecord, AccountFeedMeta } from '../types/AccountFeed.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of AccountFeed, by API name. */
-const $fields = {
-  'Body': $field('textarea', 'nil', { length: 10000 }),
-  'CommentCount': $field('int', 'flt srt grp agg', { precision: 9, scale: 0 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'InsertedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'InsertedBy' }),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'IsRichText': $field('boolean', 'flt srt grp'),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LikeCount': $field('int', 'flt srt grp agg', { precision: 9, scale: 0 }),
-  'LinkUrl': $field('url', 'nil flt srt grp agg', { length: 1000 }),
-  'ParentId': $field('reference', 'flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Parent' }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Title': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'Type': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['TrackedChange', 'UserStatus', 'TextPost', 'LinkPost', 'ContentPost', 'PollPost'] } }),
-};
+/** The field descriptors of AccountFeed, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Body': 'textarea nil {"length":10000}',
+  'CommentCount': 'int flt srt grp agg {"precision":9,"scale":0}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Id': 'id flt srt grp agg idl',
+  'InsertedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"InsertedBy"}',
+  'IsDeleted': 'boolean flt srt grp',
+  'IsRichText': 'boolean flt srt grp',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LikeCount': 'int flt srt grp agg {"precision":9,"scale":0}',
+  'LinkUrl': 'url nil flt srt grp agg {"length":1000}',
+  'ParentId': 'reference flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Parent"}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Title': 'string nil flt srt grp agg {"length":255}',
+  'Type': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["TrackedChange","UserStatus","TextPost","LinkPost","ContentPost","PollPost"]}}',
+});
 
 /** Validates one AccountFeed record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountFeedValidator: z.ZodType<AccountFeedRecord> = $validator<AccountFeedRecord>($fields);

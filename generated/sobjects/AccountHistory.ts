@@ -2,23 +2,23 @@
 // The sObject AccountHistory at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { AccountHistory as AccountHistoryRecord, AccountHistoryMeta } from '../types/AccountHistory.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of AccountHistory, by API name. */
-const $fields = {
-  'AccountId': $field('reference', 'flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account' }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'DataType': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Address', 'AutoNumber', 'Boolean', 'Currency', 'DateOnly', 'DateTime', 'Double', 'DynamicEnum', 'Email', 'EntityId', 'Location', 'MultiEnum', 'Percent', 'Phone', 'StaticEnum', 'StringPlusClob', 'Switchable_PersonName', 'Text', 'TextArea', 'TimeOnly', 'Url'] } }),
-  'Field': $field('picklist', 'flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['created', 'feedEvent', 'ownerAccepted', 'ownerAssignment', 'locked', 'unlocked', 'AccountNumber', 'AnnualRevenue', 'Industry', 'Name', 'Owner', 'Phone', 'Rating', 'Type', 'acme__Tier__c', 'Regions__c'] } }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'NewValue': $field('anyType', 'nil'),
-  'OldValue': $field('anyType', 'nil'),
-};
+/** The field descriptors of AccountHistory, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccountId': 'reference flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account"}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'DataType': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Address","AutoNumber","Boolean","Currency","DateOnly","DateTime","Double","DynamicEnum","Email","EntityId","Location","MultiEnum","Percent","Phone","StaticEnum","StringPlusClob","Switchable_PersonName","Text","TextArea","TimeOnly","Url"]}}',
+  'Field': 'picklist flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["created","feedEvent","ownerAccepted","ownerAssignment","locked","unlocked","AccountNumber","AnnualRevenue","Industry","Name","Owner","Phone","Rating","Type","acme__Tier__c","Regions__c"]}}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'NewValue': 'anyType nil',
+  'OldValue': 'anyType nil',
+});
 
 /** Validates one AccountHistory record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountHistoryValidator: z.ZodType<AccountHistoryRecord> = $validator<AccountHistoryRecord>($fields);

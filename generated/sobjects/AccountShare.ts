@@ -2,25 +2,25 @@
 // The sObject AccountShare at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { AccountShare as AccountShareRecord, AccountShareMeta } from '../types/AccountShare.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of AccountShare, by API name. */
-const $fields = {
-  'AccountAccessLevel': $field('picklist', 'cre upd flt srt grp agg req', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit', 'All'] } }),
-  'AccountId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Account'], relationshipName: 'Account' }),
-  'CaseAccessLevel': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'ContactAccessLevel': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'OpportunityAccessLevel': $field('picklist', 'cre upd flt srt grp agg req', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'RowCause': $field('picklist', 'nil cre flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Owner', 'Manual', 'Rule', 'ImplicitChild', 'ImplicitParent', 'Team', 'Territory'] } }),
-  'UserOrGroupId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Group', 'User'], relationshipName: 'UserOrGroup' }),
-};
+/** The field descriptors of AccountShare, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccountAccessLevel': 'picklist cre upd flt srt grp agg req {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit","All"]}}',
+  'AccountId': 'reference cre flt srt grp agg req {"referenceTo":["Account"],"relationshipName":"Account"}',
+  'CaseAccessLevel': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'ContactAccessLevel': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'OpportunityAccessLevel': 'picklist cre upd flt srt grp agg req {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'RowCause': 'picklist nil cre flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Owner","Manual","Rule","ImplicitChild","ImplicitParent","Team","Territory"]}}',
+  'UserOrGroupId': 'reference cre flt srt grp agg req {"referenceTo":["Group","User"],"relationshipName":"UserOrGroup"}',
+});
 
 /** Validates one AccountShare record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AccountShareValidator: z.ZodType<AccountShareRecord> = $validator<AccountShareRecord>($fields);

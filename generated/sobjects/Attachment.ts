@@ -2,28 +2,28 @@
 // The sObject Attachment at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Attachment as AttachmentRecord, AttachmentMeta } from '../types/Attachment.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Attachment, by API name. */
-const $fields = {
-  'Body': $field('base64', 'cre upd req'),
-  'BodyLength': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'ContentType': $field('string', 'nil cre upd flt srt grp agg', { length: 120 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil cre upd', { length: 500 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'IsPrivate': $field('boolean', 'cre upd flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 255 }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'Owner' }),
-  'ParentId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Account', 'Case', 'Contact', 'Contract', 'Lead', 'Opportunity', 'Order', 'Quirk__c', 'acme__Widget__c'], relationshipName: 'Parent' }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of Attachment, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Body': 'base64 cre upd req',
+  'BodyLength': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'ContentType': 'string nil cre upd flt srt grp agg {"length":120}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil cre upd {"length":500}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'IsPrivate': 'boolean cre upd flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'Name': 'string cre upd flt srt grp agg req {"length":255}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"Owner"}',
+  'ParentId': 'reference cre flt srt grp agg req {"referenceTo":["Account","Case","Contact","Contract","Lead","Opportunity","Order","Quirk__c","acme__Widget__c"],"relationshipName":"Parent"}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one Attachment record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const AttachmentValidator: z.ZodType<AttachmentRecord> = $validator<AttachmentRecord>($fields);

@@ -2,47 +2,47 @@
 // The sObject Campaign at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Campaign as CampaignRecord, CampaignMeta } from '../types/Campaign.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Campaign, by API name. */
-const $fields = {
-  'ActualCost': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 0 }),
-  'AmountAllOpportunities': $field('currency', 'nil flt srt agg', { precision: 18, scale: 0 }),
-  'AmountWonOpportunities': $field('currency', 'nil flt srt agg', { precision: 18, scale: 0 }),
-  'BudgetedCost': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 0 }),
-  'CampaignMemberRecordTypeId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['RecordType'], relationshipName: 'CampaignMemberRecordType' }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil cre upd', { length: 32000 }),
-  'EndDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'ExpectedResponse': $field('percent', 'nil cre upd flt srt agg', { precision: 10, scale: 2 }),
-  'ExpectedRevenue': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 0 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsActive': $field('boolean', 'cre upd flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastActivityDate': $field('date', 'nil flt srt grp agg'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 80 }),
-  'NumberOfContacts': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberOfConvertedLeads': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberOfLeads': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberOfOpportunities': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberOfResponses': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberOfWonOpportunities': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'NumberSent': $field('double', 'nil cre upd flt srt agg', { precision: 18, scale: 0 }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'Owner' }),
-  'ParentId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Campaign'], relationshipName: 'Parent' }),
-  'StartDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'Status': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Planned', 'In Progress', 'Completed', 'Aborted'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Type': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Conference', 'Webinar', 'Trade Show', 'Public Relations', 'Partners', 'Referral Program', 'Advertisement', 'Banner Ads', 'Direct Mail', 'Email', 'Telemarketing', 'Other'] } }),
-};
+/** The field descriptors of Campaign, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'ActualCost': 'currency nil cre upd flt srt agg {"precision":18,"scale":0}',
+  'AmountAllOpportunities': 'currency nil flt srt agg {"precision":18,"scale":0}',
+  'AmountWonOpportunities': 'currency nil flt srt agg {"precision":18,"scale":0}',
+  'BudgetedCost': 'currency nil cre upd flt srt agg {"precision":18,"scale":0}',
+  'CampaignMemberRecordTypeId': 'reference nil cre upd flt srt grp agg {"referenceTo":["RecordType"],"relationshipName":"CampaignMemberRecordType"}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil cre upd {"length":32000}',
+  'EndDate': 'date nil cre upd flt srt grp agg',
+  'ExpectedResponse': 'percent nil cre upd flt srt agg {"precision":10,"scale":2}',
+  'ExpectedRevenue': 'currency nil cre upd flt srt agg {"precision":18,"scale":0}',
+  'Id': 'id flt srt grp agg idl',
+  'IsActive': 'boolean cre upd flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastActivityDate': 'date nil flt srt grp agg',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string cre upd flt srt grp agg req {"length":80}',
+  'NumberOfContacts': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberOfConvertedLeads': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberOfLeads': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberOfOpportunities': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberOfResponses': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberOfWonOpportunities': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'NumberSent': 'double nil cre upd flt srt agg {"precision":18,"scale":0}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"Owner"}',
+  'ParentId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Campaign"],"relationshipName":"Parent"}',
+  'StartDate': 'date nil cre upd flt srt grp agg',
+  'Status': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Planned","In Progress","Completed","Aborted"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Type': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Conference","Webinar","Trade Show","Public Relations","Partners","Referral Program","Advertisement","Banner Ads","Direct Mail","Email","Telemarketing","Other"]}}',
+});
 
 /** Validates one Campaign record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CampaignValidator: z.ZodType<CampaignRecord> = $validator<CampaignRecord>($fields);

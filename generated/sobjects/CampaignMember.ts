@@ -2,50 +2,50 @@
 // The sObject CampaignMember at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { CampaignMember as CampaignMemberRecord, CampaignMemberMeta } from '../types/CampaignMember.js';
 import type {} from '../types/Campaign.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Lead.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of CampaignMember, by API name. */
-const $fields = {
-  'CampaignId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Campaign'], relationshipName: 'Campaign' }),
-  'City': $field('string', 'nil flt srt grp agg', { length: 40 }),
-  'CompanyOrAccount': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'ContactId': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['Contact'], relationshipName: 'Contact' }),
-  'Country': $field('string', 'nil flt srt grp agg', { length: 80 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil', { length: 32000 }),
-  'DoNotCall': $field('boolean', 'flt srt grp'),
-  'Email': $field('email', 'nil flt srt grp agg', { length: 80 }),
-  'Fax': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'FirstName': $field('string', 'nil flt srt grp agg', { length: 40 }),
-  'FirstRespondedDate': $field('date', 'nil flt srt grp agg'),
-  'HasOptedOutOfEmail': $field('boolean', 'flt srt grp'),
-  'HasOptedOutOfFax': $field('boolean', 'flt srt grp'),
-  'HasResponded': $field('boolean', 'flt srt grp'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastName': $field('string', 'nil flt srt grp agg', { length: 80 }),
-  'LeadId': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['Lead'], relationshipName: 'Lead' }),
-  'LeadSource': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'] } }),
-  'MobilePhone': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'Name': $field('string', 'nil flt srt grp agg', { length: 121 }),
-  'Phone': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'PostalCode': $field('string', 'nil flt srt grp agg', { length: 20 }),
-  'Salutation': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.', 'Mx.'] } }),
-  'State': $field('string', 'nil flt srt grp agg', { length: 80 }),
-  'Status': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Planned', 'Received', 'Responded', 'Sent'] } }),
-  'Street': $field('textarea', 'nil flt srt grp agg', { length: 255 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Title': $field('string', 'nil flt srt grp agg', { length: 128 }),
-  'Type': $field('string', 'nil flt srt grp agg', { length: 40 }),
-};
+/** The field descriptors of CampaignMember, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CampaignId': 'reference cre flt srt grp agg req {"referenceTo":["Campaign"],"relationshipName":"Campaign"}',
+  'City': 'string nil flt srt grp agg {"length":40}',
+  'CompanyOrAccount': 'string nil flt srt grp agg {"length":255}',
+  'ContactId': 'reference nil cre flt srt grp agg {"referenceTo":["Contact"],"relationshipName":"Contact"}',
+  'Country': 'string nil flt srt grp agg {"length":80}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil {"length":32000}',
+  'DoNotCall': 'boolean flt srt grp',
+  'Email': 'email nil flt srt grp agg {"length":80}',
+  'Fax': 'phone nil flt srt grp agg {"length":40}',
+  'FirstName': 'string nil flt srt grp agg {"length":40}',
+  'FirstRespondedDate': 'date nil flt srt grp agg',
+  'HasOptedOutOfEmail': 'boolean flt srt grp',
+  'HasOptedOutOfFax': 'boolean flt srt grp',
+  'HasResponded': 'boolean flt srt grp',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastName': 'string nil flt srt grp agg {"length":80}',
+  'LeadId': 'reference nil cre flt srt grp agg {"referenceTo":["Lead"],"relationshipName":"Lead"}',
+  'LeadSource': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Web","Phone Inquiry","Partner Referral","Purchased List","Other"]}}',
+  'MobilePhone': 'phone nil flt srt grp agg {"length":40}',
+  'Name': 'string nil flt srt grp agg {"length":121}',
+  'Phone': 'phone nil flt srt grp agg {"length":40}',
+  'PostalCode': 'string nil flt srt grp agg {"length":20}',
+  'Salutation': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Mr.","Ms.","Mrs.","Dr.","Prof.","Mx."]}}',
+  'State': 'string nil flt srt grp agg {"length":80}',
+  'Status': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Planned","Received","Responded","Sent"]}}',
+  'Street': 'textarea nil flt srt grp agg {"length":255}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Title': 'string nil flt srt grp agg {"length":128}',
+  'Type': 'string nil flt srt grp agg {"length":40}',
+});
 
 /** Validates one CampaignMember record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CampaignMemberValidator: z.ZodType<CampaignMemberRecord> = $validator<CampaignMemberRecord>($fields);

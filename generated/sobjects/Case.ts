@@ -2,7 +2,7 @@
 // The sObject Case at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Case as CaseRecord, CaseMeta } from '../types/Case.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
@@ -10,49 +10,49 @@ import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** The field descriptors of Case, by API name. */
-const $fields = {
-  'AccountId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account' }),
-  'CaseNumber': $field('string', 'flt srt grp agg idl', { length: 30 }),
-  'ClosedDate': $field('datetime', 'nil flt srt agg'),
-  'Comments': $field('textarea', 'nil cre upd', { length: 4000 }),
-  'ContactEmail': $field('email', 'nil flt srt grp agg', { length: 80 }),
-  'ContactFax': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'ContactId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Contact'], relationshipName: 'Contact' }),
-  'ContactMobile': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'ContactPhone': $field('phone', 'nil flt srt grp agg', { length: 40 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil cre upd', { length: 32000 }),
-  'EngineeringReqNumber__c': $field('string', 'nil cre upd flt srt grp agg', { length: 12 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsClosed': $field('boolean', 'flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'IsEscalated': $field('boolean', 'cre upd flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'MasterRecordId': $field('reference', 'nil flt srt grp agg', { referenceTo: ['Case'], relationshipName: 'MasterRecord' }),
-  'Origin': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Phone', 'Email', 'Web'] } }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['Group', 'User'], relationshipName: 'Owner' }),
-  'ParentId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Case'], relationshipName: 'Parent' }),
-  'PotentialLiability__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['No', 'Yes'] } }),
-  'Priority': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['High', 'Medium', 'Low'] } }),
-  'Product__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['GC1040', 'GC1060', 'GC3020', 'GC3040', 'GC3060', 'GC5020', 'GC5040', 'GC5060', 'GC1020'] } }),
-  'Reason': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Installation', 'Equipment Complexity', 'Performance', 'Breakdown', 'Equipment Design', 'Feedback', 'Other'] } }),
-  'RecordTypeId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['RecordType'], relationshipName: 'RecordType' }),
-  'SLAViolation__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['No', 'Yes'] } }),
-  'Status': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['New', 'Working', 'Escalated', 'Closed'] } }),
-  'Subject': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'SuppliedCompany': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'SuppliedEmail': $field('email', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'SuppliedName': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'SuppliedPhone': $field('string', 'nil cre upd flt srt grp agg', { length: 40 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Type': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Mechanical', 'Electrical', 'Electronic', 'Structural', 'Other'] } }),
-  'Widget__c': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['acme__Widget__c'], relationshipName: 'Widget__r' }),
-};
+/** The field descriptors of Case, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccountId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account"}',
+  'CaseNumber': 'string flt srt grp agg idl {"length":30}',
+  'ClosedDate': 'datetime nil flt srt agg',
+  'Comments': 'textarea nil cre upd {"length":4000}',
+  'ContactEmail': 'email nil flt srt grp agg {"length":80}',
+  'ContactFax': 'phone nil flt srt grp agg {"length":40}',
+  'ContactId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Contact"],"relationshipName":"Contact"}',
+  'ContactMobile': 'phone nil flt srt grp agg {"length":40}',
+  'ContactPhone': 'phone nil flt srt grp agg {"length":40}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil cre upd {"length":32000}',
+  'EngineeringReqNumber__c': 'string nil cre upd flt srt grp agg {"length":12}',
+  'Id': 'id flt srt grp agg idl',
+  'IsClosed': 'boolean flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'IsEscalated': 'boolean cre upd flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'MasterRecordId': 'reference nil flt srt grp agg {"referenceTo":["Case"],"relationshipName":"MasterRecord"}',
+  'Origin': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Phone","Email","Web"]}}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["Group","User"],"relationshipName":"Owner"}',
+  'ParentId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Case"],"relationshipName":"Parent"}',
+  'PotentialLiability__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["No","Yes"]}}',
+  'Priority': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["High","Medium","Low"]}}',
+  'Product__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["GC1040","GC1060","GC3020","GC3040","GC3060","GC5020","GC5040","GC5060","GC1020"]}}',
+  'Reason': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Installation","Equipment Complexity","Performance","Breakdown","Equipment Design","Feedback","Other"]}}',
+  'RecordTypeId': 'reference nil cre upd flt srt grp agg {"referenceTo":["RecordType"],"relationshipName":"RecordType"}',
+  'SLAViolation__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["No","Yes"]}}',
+  'Status': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["New","Working","Escalated","Closed"]}}',
+  'Subject': 'string nil cre upd flt srt grp agg {"length":255}',
+  'SuppliedCompany': 'string nil cre upd flt srt grp agg {"length":80}',
+  'SuppliedEmail': 'email nil cre upd flt srt grp agg {"length":80}',
+  'SuppliedName': 'string nil cre upd flt srt grp agg {"length":80}',
+  'SuppliedPhone': 'string nil cre upd flt srt grp agg {"length":40}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Type': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Mechanical","Electrical","Electronic","Structural","Other"]}}',
+  'Widget__c': 'reference nil cre upd flt srt grp agg {"referenceTo":["acme__Widget__c"],"relationshipName":"Widget__r"}',
+});
 
 /** Validates one Case record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const CaseValidator: z.ZodType<CaseRecord> = $validator<CaseRecord>($fields);

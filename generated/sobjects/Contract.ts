@@ -2,57 +2,57 @@
 // The sObject Contract at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Contract as ContractRecord, ContractMeta } from '../types/Contract.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Contract, by API name. */
-const $fields = {
-  'AccountId': $field('reference', 'cre upd flt srt grp agg req', { referenceTo: ['Account'], relationshipName: 'Account' }),
-  'ActivatedById': $field('reference', 'nil flt srt grp agg', { referenceTo: ['User'], relationshipName: 'ActivatedBy' }),
-  'ActivatedDate': $field('datetime', 'nil flt srt agg'),
-  'BillingAddress': $field('address', 'nil'),
-  'BillingCity': $field('string', 'nil cre upd flt srt grp agg', { length: 40, compoundFieldName: 'BillingAddress' }),
-  'BillingCountry': $field('string', 'nil cre upd flt srt grp agg', { length: 80, compoundFieldName: 'BillingAddress' }),
-  'BillingCountryCode': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['AU', 'BR', 'CA', 'CN', 'DE', 'FR', 'GB', 'IN', 'IT', 'JP', 'MX', 'US'] }, compoundFieldName: 'BillingAddress' }),
-  'BillingGeocodeAccuracy': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Address', 'NearAddress', 'Block', 'Street', 'ExtendedZip', 'Zip', 'Neighborhood', 'City', 'County', 'State', 'Unknown'] }, compoundFieldName: 'BillingAddress' }),
-  'BillingLatitude': $field('double', 'nil cre upd flt srt agg', { precision: 18, scale: 15, compoundFieldName: 'BillingAddress' }),
-  'BillingLongitude': $field('double', 'nil cre upd flt srt agg', { precision: 18, scale: 15, compoundFieldName: 'BillingAddress' }),
-  'BillingPostalCode': $field('string', 'nil cre upd flt srt grp agg', { length: 20, compoundFieldName: 'BillingAddress' }),
-  'BillingState': $field('string', 'nil cre upd flt srt grp agg', { length: 80, compoundFieldName: 'BillingAddress' }),
-  'BillingStateCode': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['NSW', 'VIC', 'SP', 'RJ', 'BC', 'ON', 'QC', '31', 'BY', 'BE', 'KA', 'MH', 'MI', '13', '27', 'CMX', 'CA', 'IL', 'MA', 'NY', 'TX', 'WA'] }, compoundFieldName: 'BillingAddress' }),
-  'BillingStreet': $field('textarea', 'nil cre upd flt srt grp agg', { length: 255, compoundFieldName: 'BillingAddress' }),
-  'CompanySignedDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'CompanySignedId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CompanySigned' }),
-  'ContractNumber': $field('string', 'flt srt grp agg idl', { length: 30 }),
-  'ContractTerm': $field('int', 'nil cre upd flt srt grp agg', { precision: 4, scale: 0 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'CustomerSignedDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'CustomerSignedId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Contact'], relationshipName: 'CustomerSigned' }),
-  'CustomerSignedTitle': $field('string', 'nil cre upd flt srt grp agg', { length: 40 }),
-  'Description': $field('textarea', 'nil cre upd', { length: 32000 }),
-  'EndDate': $field('date', 'nil flt srt grp agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastActivityDate': $field('date', 'nil flt srt grp agg'),
-  'LastApprovedDate': $field('datetime', 'nil flt srt agg'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'OwnerExpirationNotice': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['15', '30', '45', '60', '90', '120'] } }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'Owner' }),
-  'Pricebook2Id': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Pricebook2'], relationshipName: 'Pricebook2' }),
-  'SpecialTerms': $field('textarea', 'nil cre upd', { length: 4000 }),
-  'StartDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'Status': $field('picklist', 'cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Draft', 'In Approval Process', 'Activated'] } }),
-  'StatusCode': $field('picklist', 'flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Draft', 'InApproval', 'Activated', 'Terminated', 'Expired'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of Contract, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccountId': 'reference cre upd flt srt grp agg req {"referenceTo":["Account"],"relationshipName":"Account"}',
+  'ActivatedById': 'reference nil flt srt grp agg {"referenceTo":["User"],"relationshipName":"ActivatedBy"}',
+  'ActivatedDate': 'datetime nil flt srt agg',
+  'BillingAddress': 'address nil',
+  'BillingCity': 'string nil cre upd flt srt grp agg {"length":40,"compoundFieldName":"BillingAddress"}',
+  'BillingCountry': 'string nil cre upd flt srt grp agg {"length":80,"compoundFieldName":"BillingAddress"}',
+  'BillingCountryCode': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["AU","BR","CA","CN","DE","FR","GB","IN","IT","JP","MX","US"]},"compoundFieldName":"BillingAddress"}',
+  'BillingGeocodeAccuracy': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Address","NearAddress","Block","Street","ExtendedZip","Zip","Neighborhood","City","County","State","Unknown"]},"compoundFieldName":"BillingAddress"}',
+  'BillingLatitude': 'double nil cre upd flt srt agg {"precision":18,"scale":15,"compoundFieldName":"BillingAddress"}',
+  'BillingLongitude': 'double nil cre upd flt srt agg {"precision":18,"scale":15,"compoundFieldName":"BillingAddress"}',
+  'BillingPostalCode': 'string nil cre upd flt srt grp agg {"length":20,"compoundFieldName":"BillingAddress"}',
+  'BillingState': 'string nil cre upd flt srt grp agg {"length":80,"compoundFieldName":"BillingAddress"}',
+  'BillingStateCode': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["NSW","VIC","SP","RJ","BC","ON","QC","31","BY","BE","KA","MH","MI","13","27","CMX","CA","IL","MA","NY","TX","WA"]},"compoundFieldName":"BillingAddress"}',
+  'BillingStreet': 'textarea nil cre upd flt srt grp agg {"length":255,"compoundFieldName":"BillingAddress"}',
+  'CompanySignedDate': 'date nil cre upd flt srt grp agg',
+  'CompanySignedId': 'reference nil cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"CompanySigned"}',
+  'ContractNumber': 'string flt srt grp agg idl {"length":30}',
+  'ContractTerm': 'int nil cre upd flt srt grp agg {"precision":4,"scale":0}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'CustomerSignedDate': 'date nil cre upd flt srt grp agg',
+  'CustomerSignedId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Contact"],"relationshipName":"CustomerSigned"}',
+  'CustomerSignedTitle': 'string nil cre upd flt srt grp agg {"length":40}',
+  'Description': 'textarea nil cre upd {"length":32000}',
+  'EndDate': 'date nil flt srt grp agg',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastActivityDate': 'date nil flt srt grp agg',
+  'LastApprovedDate': 'datetime nil flt srt agg',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'OwnerExpirationNotice': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["15","30","45","60","90","120"]}}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"Owner"}',
+  'Pricebook2Id': 'reference nil cre upd flt srt grp agg {"referenceTo":["Pricebook2"],"relationshipName":"Pricebook2"}',
+  'SpecialTerms': 'textarea nil cre upd {"length":4000}',
+  'StartDate': 'date nil cre upd flt srt grp agg',
+  'Status': 'picklist cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Draft","In Approval Process","Activated"]}}',
+  'StatusCode': 'picklist flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Draft","InApproval","Activated","Terminated","Expired"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one Contract record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const ContractValidator: z.ZodType<ContractRecord> = $validator<ContractRecord>($fields);

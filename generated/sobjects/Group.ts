@@ -2,27 +2,27 @@
 // The sObject Group at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Group as GroupRecord, GroupMeta } from '../types/Group.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Group, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'DeveloperName': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'DoesIncludeBosses': $field('boolean', 'cre upd flt srt grp'),
-  'DoesSendEmailToMembers': $field('boolean', 'cre upd flt srt grp'),
-  'Email': $field('email', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'Name': $field('string', 'nil cre upd flt srt grp agg', { length: 40 }),
-  'OwnerId': $field('reference', 'flt srt grp agg', { referenceTo: ['Organization', 'User'], relationshipName: 'Owner' }),
-  'RelatedId': $field('reference', 'nil flt srt grp agg', { referenceTo: ['User', 'UserRole'], relationshipName: 'Related' }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Type': $field('picklist', 'cre flt srt grp agg req', { length: 255, picklist: { restricted: true, values: ['AllCustomerPortal', 'Collaboration', 'CollaborationRoom', 'Manager', 'ManagerAndSubordinatesInternal', 'Organization', 'PRMOrganization', 'Queue', 'Regular', 'Role', 'RoleAndSubordinates', 'RoleAndSubordinatesInternal', 'Territory', 'TerritoryAndSubordinates'] } }),
-};
+/** The field descriptors of Group, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'DeveloperName': 'string nil cre upd flt srt grp agg {"length":80}',
+  'DoesIncludeBosses': 'boolean cre upd flt srt grp',
+  'DoesSendEmailToMembers': 'boolean cre upd flt srt grp',
+  'Email': 'email nil cre upd flt srt grp agg {"length":255}',
+  'Id': 'id flt srt grp agg idl',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'Name': 'string nil cre upd flt srt grp agg {"length":40}',
+  'OwnerId': 'reference flt srt grp agg {"referenceTo":["Organization","User"],"relationshipName":"Owner"}',
+  'RelatedId': 'reference nil flt srt grp agg {"referenceTo":["User","UserRole"],"relationshipName":"Related"}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Type': 'picklist cre flt srt grp agg req {"length":255,"picklist":{"restricted":true,"values":["AllCustomerPortal","Collaboration","CollaborationRoom","Manager","ManagerAndSubordinatesInternal","Organization","PRMOrganization","Queue","Regular","Role","RoleAndSubordinates","RoleAndSubordinatesInternal","Territory","TerritoryAndSubordinates"]}}',
+});
 
 /** Validates one Group record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const GroupValidator: z.ZodType<GroupRecord> = $validator<GroupRecord>($fields);

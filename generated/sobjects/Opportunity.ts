@@ -2,7 +2,7 @@
 // The sObject Opportunity at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Opportunity as OpportunityRecord, OpportunityMeta } from '../types/Opportunity.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Campaign.js';
@@ -11,54 +11,54 @@ import type {} from '../types/Pricebook2.js';
 import type {} from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Opportunity, by API name. */
-const $fields = {
-  'AccountId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account' }),
-  'Amount': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 2 }),
-  'CampaignId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Campaign'], relationshipName: 'Campaign' }),
-  'CloseDate': $field('date', 'cre upd flt srt grp agg req'),
-  'ContactId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Contact'], relationshipName: 'Contact' }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'CurrentGenerators__c': $field('string', 'nil cre upd flt srt grp agg', { length: 100 }),
-  'DeliveryInstallationStatus__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['In progress', 'Yet to begin', 'Completed'] } }),
-  'Description': $field('textarea', 'nil cre upd', { length: 32000 }),
-  'ExpectedRevenue': $field('currency', 'nil flt srt agg', { precision: 18, scale: 2 }),
-  'Fiscal': $field('string', 'nil flt srt grp agg', { length: 6 }),
-  'FiscalQuarter': $field('int', 'nil flt srt grp agg', { precision: 11, scale: 0 }),
-  'FiscalYear': $field('int', 'nil flt srt grp agg', { precision: 4, scale: 0 }),
-  'ForecastCategory': $field('picklist', 'flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Omitted', 'Pipeline', 'BestCase', 'MostLikely', 'Forecast', 'Closed'] } }),
-  'ForecastCategoryName': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Omitted', 'Pipeline', 'Best Case', 'Commit', 'Closed'] } }),
-  'HasOpenActivity': $field('boolean', 'flt srt grp'),
-  'HasOpportunityLineItem': $field('boolean', 'flt srt grp'),
-  'HasOverdueTask': $field('boolean', 'flt srt grp'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsClosed': $field('boolean', 'flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'IsPrivate': $field('boolean', 'cre upd flt srt grp'),
-  'IsWon': $field('boolean', 'flt srt grp'),
-  'LastActivityDate': $field('date', 'nil flt srt grp agg'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastStageChangeDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'LeadSource': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'] } }),
-  'MainCompetitors__c': $field('string', 'nil cre upd flt srt grp agg', { length: 100 }),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 120 }),
-  'NextStep': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'OrderNumber__c': $field('string', 'nil cre upd flt srt grp agg', { length: 8 }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'Owner' }),
-  'Pricebook2Id': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Pricebook2'], relationshipName: 'Pricebook2' }),
-  'Probability': $field('percent', 'nil cre upd flt srt agg', { precision: 3, scale: 0 }),
-  'PushCount': $field('int', 'nil flt srt grp agg', { precision: 9, scale: 0 }),
-  'RecordTypeId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['RecordType'], relationshipName: 'RecordType' }),
-  'StageName': $field('picklist', 'cre upd flt srt grp agg req', { length: 255, picklist: { restricted: false, values: ['Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Id. Decision Makers', 'Perception Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'TotalOpportunityQuantity': $field('double', 'nil cre upd flt srt agg', { precision: 18, scale: 2 }),
-  'TrackingNumber__c': $field('string', 'nil cre upd flt srt grp agg', { length: 12 }),
-  'Type': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'Existing Customer - Downgrade', 'New Customer'] } }),
-};
+/** The field descriptors of Opportunity, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccountId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account"}',
+  'Amount': 'currency nil cre upd flt srt agg {"precision":18,"scale":2}',
+  'CampaignId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Campaign"],"relationshipName":"Campaign"}',
+  'CloseDate': 'date cre upd flt srt grp agg req',
+  'ContactId': 'reference nil cre upd flt srt grp agg {"referenceTo":["Contact"],"relationshipName":"Contact"}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'CurrentGenerators__c': 'string nil cre upd flt srt grp agg {"length":100}',
+  'DeliveryInstallationStatus__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["In progress","Yet to begin","Completed"]}}',
+  'Description': 'textarea nil cre upd {"length":32000}',
+  'ExpectedRevenue': 'currency nil flt srt agg {"precision":18,"scale":2}',
+  'Fiscal': 'string nil flt srt grp agg {"length":6}',
+  'FiscalQuarter': 'int nil flt srt grp agg {"precision":11,"scale":0}',
+  'FiscalYear': 'int nil flt srt grp agg {"precision":4,"scale":0}',
+  'ForecastCategory': 'picklist flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Omitted","Pipeline","BestCase","MostLikely","Forecast","Closed"]}}',
+  'ForecastCategoryName': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Omitted","Pipeline","Best Case","Commit","Closed"]}}',
+  'HasOpenActivity': 'boolean flt srt grp',
+  'HasOpportunityLineItem': 'boolean flt srt grp',
+  'HasOverdueTask': 'boolean flt srt grp',
+  'Id': 'id flt srt grp agg idl',
+  'IsClosed': 'boolean flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'IsPrivate': 'boolean cre upd flt srt grp',
+  'IsWon': 'boolean flt srt grp',
+  'LastActivityDate': 'date nil flt srt grp agg',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastStageChangeDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'LeadSource': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Web","Phone Inquiry","Partner Referral","Purchased List","Other"]}}',
+  'MainCompetitors__c': 'string nil cre upd flt srt grp agg {"length":100}',
+  'Name': 'string cre upd flt srt grp agg req {"length":120}',
+  'NextStep': 'string nil cre upd flt srt grp agg {"length":255}',
+  'OrderNumber__c': 'string nil cre upd flt srt grp agg {"length":8}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"Owner"}',
+  'Pricebook2Id': 'reference nil cre upd flt srt grp agg {"referenceTo":["Pricebook2"],"relationshipName":"Pricebook2"}',
+  'Probability': 'percent nil cre upd flt srt agg {"precision":3,"scale":0}',
+  'PushCount': 'int nil flt srt grp agg {"precision":9,"scale":0}',
+  'RecordTypeId': 'reference nil cre upd flt srt grp agg {"referenceTo":["RecordType"],"relationshipName":"RecordType"}',
+  'StageName': 'picklist cre upd flt srt grp agg req {"length":255,"picklist":{"restricted":false,"values":["Prospecting","Qualification","Needs Analysis","Value Proposition","Id. Decision Makers","Perception Analysis","Proposal/Price Quote","Negotiation/Review","Closed Won","Closed Lost"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'TotalOpportunityQuantity': 'double nil cre upd flt srt agg {"precision":18,"scale":2}',
+  'TrackingNumber__c': 'string nil cre upd flt srt grp agg {"length":12}',
+  'Type': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Existing Customer - Upgrade","Existing Customer - Replacement","Existing Customer - Downgrade","New Customer"]}}',
+});
 
 /** Validates one Opportunity record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OpportunityValidator: z.ZodType<OpportunityRecord> = $validator<OpportunityRecord>($fields);

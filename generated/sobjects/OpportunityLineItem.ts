@@ -2,37 +2,37 @@
 // The sObject OpportunityLineItem at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { OpportunityLineItem as OpportunityLineItemRecord, OpportunityLineItemMeta } from '../types/OpportunityLineItem.js';
 import type {} from '../types/Opportunity.js';
 import type {} from '../types/PricebookEntry.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of OpportunityLineItem, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'ListPrice': $field('currency', 'nil flt srt agg', { precision: 18, scale: 2 }),
-  'Name': $field('string', 'nil flt srt grp agg', { length: 376 }),
-  'OpportunityId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Opportunity'], relationshipName: 'Opportunity' }),
-  'PricebookEntryId': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['PricebookEntry'], relationshipName: 'PricebookEntry' }),
-  'Product2Id': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['Product2'], relationshipName: 'Product2' }),
-  'ProductCode': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'Quantity': $field('double', 'cre upd flt srt agg req', { precision: 12, scale: 2 }),
-  'ServiceDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'SortOrder': $field('int', 'nil cre upd flt srt grp agg', { precision: 9, scale: 0 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'TotalPrice': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 2 }),
-  'UnitPrice': $field('currency', 'nil cre upd flt srt agg', { precision: 18, scale: 2 }),
-};
+/** The field descriptors of OpportunityLineItem, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'string nil cre upd flt srt grp agg {"length":255}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'ListPrice': 'currency nil flt srt agg {"precision":18,"scale":2}',
+  'Name': 'string nil flt srt grp agg {"length":376}',
+  'OpportunityId': 'reference cre flt srt grp agg req {"referenceTo":["Opportunity"],"relationshipName":"Opportunity"}',
+  'PricebookEntryId': 'reference nil cre flt srt grp agg {"referenceTo":["PricebookEntry"],"relationshipName":"PricebookEntry"}',
+  'Product2Id': 'reference nil cre flt srt grp agg {"referenceTo":["Product2"],"relationshipName":"Product2"}',
+  'ProductCode': 'string nil flt srt grp agg {"length":255}',
+  'Quantity': 'double cre upd flt srt agg req {"precision":12,"scale":2}',
+  'ServiceDate': 'date nil cre upd flt srt grp agg',
+  'SortOrder': 'int nil cre upd flt srt grp agg {"precision":9,"scale":0}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'TotalPrice': 'currency nil cre upd flt srt agg {"precision":18,"scale":2}',
+  'UnitPrice': 'currency nil cre upd flt srt agg {"precision":18,"scale":2}',
+});
 
 /** Validates one OpportunityLineItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OpportunityLineItemValidator: z.ZodType<OpportunityLineItemRecord> = $validator<OpportunityLineItemRecord>($fields);

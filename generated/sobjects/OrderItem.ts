@@ -2,36 +2,36 @@
 // The sObject OrderItem at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { OrderItem as OrderItemRecord, OrderItemMeta } from '../types/OrderItem.js';
 import type {} from '../types/Order.js';
 import type {} from '../types/PricebookEntry.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of OrderItem, by API name. */
-const $fields = {
-  'AvailableQuantity': $field('double', 'nil flt srt agg', { precision: 18, scale: 2 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'EndDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'ListPrice': $field('currency', 'nil flt srt agg', { precision: 18, scale: 2 }),
-  'OrderId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Order'], relationshipName: 'Order' }),
-  'OrderItemNumber': $field('string', 'flt srt grp agg idl', { length: 10 }),
-  'OriginalOrderItemId': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['OrderItem'], relationshipName: 'OriginalOrderItem' }),
-  'PricebookEntryId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['PricebookEntry'], relationshipName: 'PricebookEntry' }),
-  'Product2Id': $field('reference', 'nil cre flt srt grp agg', { referenceTo: ['Product2'], relationshipName: 'Product2' }),
-  'Quantity': $field('double', 'cre upd flt srt agg req', { precision: 18, scale: 2 }),
-  'ServiceDate': $field('date', 'nil cre upd flt srt grp agg'),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'TotalPrice': $field('currency', 'nil flt srt agg', { precision: 18, scale: 2 }),
-  'UnitPrice': $field('currency', 'cre upd flt srt agg req', { precision: 18, scale: 2 }),
-};
+/** The field descriptors of OrderItem, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AvailableQuantity': 'double nil flt srt agg {"precision":18,"scale":2}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'string nil cre upd flt srt grp agg {"length":255}',
+  'EndDate': 'date nil cre upd flt srt grp agg',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'ListPrice': 'currency nil flt srt agg {"precision":18,"scale":2}',
+  'OrderId': 'reference cre flt srt grp agg req {"referenceTo":["Order"],"relationshipName":"Order"}',
+  'OrderItemNumber': 'string flt srt grp agg idl {"length":10}',
+  'OriginalOrderItemId': 'reference nil cre flt srt grp agg {"referenceTo":["OrderItem"],"relationshipName":"OriginalOrderItem"}',
+  'PricebookEntryId': 'reference cre flt srt grp agg req {"referenceTo":["PricebookEntry"],"relationshipName":"PricebookEntry"}',
+  'Product2Id': 'reference nil cre flt srt grp agg {"referenceTo":["Product2"],"relationshipName":"Product2"}',
+  'Quantity': 'double cre upd flt srt agg req {"precision":18,"scale":2}',
+  'ServiceDate': 'date nil cre upd flt srt grp agg',
+  'SystemModstamp': 'datetime flt srt agg',
+  'TotalPrice': 'currency nil flt srt agg {"precision":18,"scale":2}',
+  'UnitPrice': 'currency cre upd flt srt agg req {"precision":18,"scale":2}',
+});
 
 /** Validates one OrderItem record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const OrderItemValidator: z.ZodType<OrderItemRecord> = $validator<OrderItemRecord>($fields);

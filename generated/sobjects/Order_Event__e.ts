@@ -2,25 +2,25 @@
 // The sObject Order_Event__e at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Order_Event__e as Order_Event__eRecord, Order_Event__eMeta } from '../types/Order_Event__e.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Order_Event__e, by API name. */
-const $fields = {
-  'Account_Id__c': $field('string', 'nil cre', { length: 18 }),
-  'Amount__c': $field('double', 'nil cre', { precision: 16, scale: 2 }),
-  'CreatedById': $field('reference', 'grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'agg'),
-  'EventUuid': $field('string', 'nil', { length: 36 }),
-  'Express__c': $field('boolean', 'cre'),
-  'Notes__c': $field('textarea', 'nil cre', { length: 32768 }),
-  'Order_Number__c': $field('string', 'nil cre', { length: 40 }),
-  'Quantity__c': $field('double', 'nil cre', { precision: 18, scale: 0 }),
-  'ReplayId': $field('string', 'nil', { length: 255 }),
-  'Ship_By__c': $field('datetime', 'nil cre'),
-  'Ship_Date__c': $field('date', 'nil cre'),
-};
+/** The field descriptors of Order_Event__e, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Account_Id__c': 'string nil cre {"length":18}',
+  'Amount__c': 'double nil cre {"precision":16,"scale":2}',
+  'CreatedById': 'reference grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime agg',
+  'EventUuid': 'string nil {"length":36}',
+  'Express__c': 'boolean cre',
+  'Notes__c': 'textarea nil cre {"length":32768}',
+  'Order_Number__c': 'string nil cre {"length":40}',
+  'Quantity__c': 'double nil cre {"precision":18,"scale":0}',
+  'ReplayId': 'string nil {"length":255}',
+  'Ship_By__c': 'datetime nil cre',
+  'Ship_Date__c': 'date nil cre',
+});
 
 /** Validates one Order_Event__e record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Order_Event__eValidator: z.ZodType<Order_Event__eRecord> = $validator<Order_Event__eRecord>($fields);

@@ -2,27 +2,27 @@
 // The sObject Pricebook2 at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Pricebook2 as Pricebook2Record, Pricebook2Meta } from '../types/Pricebook2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Pricebook2, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsActive': $field('boolean', 'cre upd flt srt grp'),
-  'IsArchived': $field('boolean', 'flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'IsStandard': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 255 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of Pricebook2, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'string nil cre upd flt srt grp agg {"length":255}',
+  'Id': 'id flt srt grp agg idl',
+  'IsActive': 'boolean cre upd flt srt grp',
+  'IsArchived': 'boolean flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'IsStandard': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string cre upd flt srt grp agg req {"length":255}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one Pricebook2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Pricebook2Validator: z.ZodType<Pricebook2Record> = $validator<Pricebook2Record>($fields);

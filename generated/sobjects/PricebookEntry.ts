@@ -2,30 +2,30 @@
 // The sObject PricebookEntry at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { PricebookEntry as PricebookEntryRecord, PricebookEntryMeta } from '../types/PricebookEntry.js';
 import type {} from '../types/Pricebook2.js';
 import type {} from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of PricebookEntry, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsActive': $field('boolean', 'cre upd flt srt grp'),
-  'IsArchived': $field('boolean', 'flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'Name': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'Pricebook2Id': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Pricebook2'], relationshipName: 'Pricebook2' }),
-  'Product2Id': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Product2'], relationshipName: 'Product2' }),
-  'ProductCode': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'UnitPrice': $field('currency', 'cre upd flt srt agg req', { precision: 18, scale: 2 }),
-  'UseStandardPrice': $field('boolean', 'cre upd flt srt grp'),
-};
+/** The field descriptors of PricebookEntry, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Id': 'id flt srt grp agg idl',
+  'IsActive': 'boolean cre upd flt srt grp',
+  'IsArchived': 'boolean flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'Name': 'string nil flt srt grp agg {"length":255}',
+  'Pricebook2Id': 'reference cre flt srt grp agg req {"referenceTo":["Pricebook2"],"relationshipName":"Pricebook2"}',
+  'Product2Id': 'reference cre flt srt grp agg req {"referenceTo":["Product2"],"relationshipName":"Product2"}',
+  'ProductCode': 'string nil flt srt grp agg {"length":255}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'UnitPrice': 'currency cre upd flt srt agg req {"precision":18,"scale":2}',
+  'UseStandardPrice': 'boolean cre upd flt srt grp',
+});
 
 /** Validates one PricebookEntry record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const PricebookEntryValidator: z.ZodType<PricebookEntryRecord> = $validator<PricebookEntryRecord>($fields);

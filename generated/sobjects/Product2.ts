@@ -2,32 +2,32 @@
 // The sObject Product2 at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Product2 as Product2Record, Product2Meta } from '../types/Product2.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Product2, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil cre upd', { length: 4000 }),
-  'DisplayUrl': $field('url', 'nil cre upd flt srt grp agg', { length: 1000 }),
-  'ExternalId': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'Family': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Hardware', 'Software', 'Services'] } }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsActive': $field('boolean', 'cre upd flt srt grp'),
-  'IsArchived': $field('boolean', 'flt srt grp'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 255 }),
-  'ProductCode': $field('string', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'QuantityUnitOfMeasure': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Each'] } }),
-  'StockKeepingUnit': $field('string', 'nil cre upd flt srt grp agg idl', { length: 180 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of Product2, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil cre upd {"length":4000}',
+  'DisplayUrl': 'url nil cre upd flt srt grp agg {"length":1000}',
+  'ExternalId': 'string nil cre upd flt srt grp agg {"length":255}',
+  'Family': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Hardware","Software","Services"]}}',
+  'Id': 'id flt srt grp agg idl',
+  'IsActive': 'boolean cre upd flt srt grp',
+  'IsArchived': 'boolean flt srt grp',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string cre upd flt srt grp agg req {"length":255}',
+  'ProductCode': 'string nil cre upd flt srt grp agg {"length":255}',
+  'QuantityUnitOfMeasure': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Each"]}}',
+  'StockKeepingUnit': 'string nil cre upd flt srt grp agg idl {"length":180}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one Product2 record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Product2Validator: z.ZodType<Product2Record> = $validator<Product2Record>($fields);

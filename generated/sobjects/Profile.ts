@@ -2,34 +2,34 @@
 // The sObject Profile at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Profile as ProfileRecord, ProfileMeta } from '../types/Profile.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Profile, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('textarea', 'nil cre upd flt srt grp agg', { length: 255 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'upd flt srt grp agg', { length: 255 }),
-  'PermissionsApiEnabled': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsEditEvent': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsEditTask': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsEmailMass': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsEmailSingle': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsExportReport': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsManageUsers': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsModifyAllData': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsViewAllData': $field('boolean', 'cre upd flt srt grp'),
-  'PermissionsViewEncryptedData': $field('boolean', 'cre upd flt srt grp'),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'UserType': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Standard', 'PowerPartner', 'PowerCustomerSuccess', 'CustomerSuccess', 'Guest', 'CspLitePortal', 'CsnOnly', 'SelfService'] } }),
-};
+/** The field descriptors of Profile, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'textarea nil cre upd flt srt grp agg {"length":255}',
+  'Id': 'id flt srt grp agg idl',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string upd flt srt grp agg {"length":255}',
+  'PermissionsApiEnabled': 'boolean cre upd flt srt grp',
+  'PermissionsEditEvent': 'boolean cre upd flt srt grp',
+  'PermissionsEditTask': 'boolean cre upd flt srt grp',
+  'PermissionsEmailMass': 'boolean cre upd flt srt grp',
+  'PermissionsEmailSingle': 'boolean cre upd flt srt grp',
+  'PermissionsExportReport': 'boolean cre upd flt srt grp',
+  'PermissionsManageUsers': 'boolean cre upd flt srt grp',
+  'PermissionsModifyAllData': 'boolean cre upd flt srt grp',
+  'PermissionsViewAllData': 'boolean cre upd flt srt grp',
+  'PermissionsViewEncryptedData': 'boolean cre upd flt srt grp',
+  'SystemModstamp': 'datetime flt srt agg',
+  'UserType': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Standard","PowerPartner","PowerCustomerSuccess","CustomerSuccess","Guest","CspLitePortal","CsnOnly","SelfService"]}}',
+});
 
 /** Validates one Profile record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const ProfileValidator: z.ZodType<ProfileRecord> = $validator<ProfileRecord>($fields);

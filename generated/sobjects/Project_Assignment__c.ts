@@ -2,29 +2,29 @@
 // The sObject Project_Assignment__c at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Project_Assignment__c as Project_Assignment__cRecord, Project_Assignment__cMeta } from '../types/Project_Assignment__c.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/Project__c.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Project_Assignment__c, by API name. */
-const $fields = {
-  'Contact__c': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Contact'], relationshipName: 'Contact__r' }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Hours__c': $field('double', 'nil cre upd flt srt agg', { precision: 6, scale: 1 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'flt srt grp agg idl', { length: 80 }),
-  'Project__c': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Project__c'], relationshipName: 'Project__r' }),
-  'Role__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Lead', 'Engineer', 'Reviewer', 'Observer'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of Project_Assignment__c, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Contact__c': 'reference cre flt srt grp agg req {"referenceTo":["Contact"],"relationshipName":"Contact__r"}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Hours__c': 'double nil cre upd flt srt agg {"precision":6,"scale":1}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string flt srt grp agg idl {"length":80}',
+  'Project__c': 'reference cre flt srt grp agg req {"referenceTo":["Project__c"],"relationshipName":"Project__r"}',
+  'Role__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Lead","Engineer","Reviewer","Observer"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one Project_Assignment__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Project_Assignment__cValidator: z.ZodType<Project_Assignment__cRecord> = $validator<Project_Assignment__cRecord>($fields);

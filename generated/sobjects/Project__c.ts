@@ -2,35 +2,35 @@
 // The sObject Project__c at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Project__c as Project__cRecord, Project__cMeta } from '../types/Project__c.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/Contact.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Project__c, by API name. */
-const $fields = {
-  'Account__c': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account__r' }),
-  'Assignment_Count__c': $field('double', 'nil flt srt agg', { precision: 18, scale: 0 }),
-  'Budget__c': $field('currency', 'nil cre upd flt srt agg', { precision: 12, scale: 0 }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'End_Date__c': $field('date', 'nil cre upd flt srt grp agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastActivityDate': $field('date', 'nil flt srt grp agg'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'OwnerId': $field('reference', 'cre upd flt srt grp agg', { referenceTo: ['Group', 'User'], relationshipName: 'Owner' }),
-  'Sponsor__c': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Contact'], relationshipName: 'Sponsor__r' }),
-  'Start_Date__c': $field('date', 'nil cre upd flt srt grp agg'),
-  'Status__c': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Planned', 'Running', 'On Hold', 'Done'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Total_Hours__c': $field('double', 'nil flt srt agg', { precision: 18, scale: 1 }),
-};
+/** The field descriptors of Project__c, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Account__c': 'reference nil cre upd flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account__r"}',
+  'Assignment_Count__c': 'double nil flt srt agg {"precision":18,"scale":0}',
+  'Budget__c': 'currency nil cre upd flt srt agg {"precision":12,"scale":0}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'End_Date__c': 'date nil cre upd flt srt grp agg',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastActivityDate': 'date nil flt srt grp agg',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string nil cre upd flt srt grp agg {"length":80}',
+  'OwnerId': 'reference cre upd flt srt grp agg {"referenceTo":["Group","User"],"relationshipName":"Owner"}',
+  'Sponsor__c': 'reference nil cre upd flt srt grp agg {"referenceTo":["Contact"],"relationshipName":"Sponsor__r"}',
+  'Start_Date__c': 'date nil cre upd flt srt grp agg',
+  'Status__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Planned","Running","On Hold","Done"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Total_Hours__c': 'double nil flt srt agg {"precision":18,"scale":1}',
+});
 
 /** Validates one Project__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Project__cValidator: z.ZodType<Project__cRecord> = $validator<Project__cRecord>($fields);

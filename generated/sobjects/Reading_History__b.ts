@@ -2,23 +2,23 @@
 // The sObject Reading_History__b at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Reading_History__b as Reading_History__bRecord, Reading_History__bMeta } from '../types/Reading_History__b.js';
 import type {} from '../types/Account.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of Reading_History__b, by API name. */
-const $fields = {
-  'Account__c': $field('reference', 'nil cre', { referenceTo: ['Account'], relationshipName: 'Account__r' }),
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Device_Id__c': $field('string', 'cre flt srt grp agg req', { length: 40 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'Read_At__c': $field('datetime', 'cre flt srt agg req'),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'Unit__c': $field('string', 'nil cre', { length: 16 }),
-  'Value__c': $field('double', 'nil cre', { precision: 16, scale: 4 }),
-};
+/** The field descriptors of Reading_History__b, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Account__c': 'reference nil cre {"referenceTo":["Account"],"relationshipName":"Account__r"}',
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Device_Id__c': 'string cre flt srt grp agg req {"length":40}',
+  'Id': 'id flt srt grp agg idl',
+  'Read_At__c': 'datetime cre flt srt agg req',
+  'SystemModstamp': 'datetime flt srt agg',
+  'Unit__c': 'string nil cre {"length":16}',
+  'Value__c': 'double nil cre {"precision":16,"scale":4}',
+});
 
 /** Validates one Reading_History__b record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Reading_History__bValidator: z.ZodType<Reading_History__bRecord> = $validator<Reading_History__bRecord>($fields);

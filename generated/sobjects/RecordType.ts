@@ -2,26 +2,26 @@
 // The sObject RecordType at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { RecordType as RecordTypeRecord, RecordTypeMeta } from '../types/RecordType.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of RecordType, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Description': $field('string', 'nil flt srt grp agg', { length: 255 }),
-  'DeveloperName': $field('string', 'flt srt grp agg', { length: 80 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsActive': $field('boolean', 'flt srt grp'),
-  'IsPersonType': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'Name': $field('string', 'flt srt grp agg', { length: 80 }),
-  'NamespacePrefix': $field('string', 'nil flt srt grp agg', { length: 15 }),
-  'SobjectType': $field('picklist', 'flt srt grp agg', { length: 40, picklist: { restricted: true, values: ['Account', 'Campaign', 'CampaignMember', 'Case', 'Contact', 'Contract', 'Event', 'Lead', 'Opportunity', 'Order', 'Product2', 'Project_Assignment__c', 'Project__c', 'Quirk__c', 'Task', 'acme__Widget_Part__c', 'acme__Widget__c'] } }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of RecordType, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Description': 'string nil flt srt grp agg {"length":255}',
+  'DeveloperName': 'string flt srt grp agg {"length":80}',
+  'Id': 'id flt srt grp agg idl',
+  'IsActive': 'boolean flt srt grp',
+  'IsPersonType': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'Name': 'string flt srt grp agg {"length":80}',
+  'NamespacePrefix': 'string nil flt srt grp agg {"length":15}',
+  'SobjectType': 'picklist flt srt grp agg {"length":40,"picklist":{"restricted":true,"values":["Account","Campaign","CampaignMember","Case","Contact","Contract","Event","Lead","Opportunity","Order","Product2","Project_Assignment__c","Project__c","Quirk__c","Task","acme__Widget_Part__c","acme__Widget__c"]}}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one RecordType record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const RecordTypeValidator: z.ZodType<RecordTypeRecord> = $validator<RecordTypeRecord>($fields);

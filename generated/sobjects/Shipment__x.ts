@@ -2,23 +2,23 @@
 // The sObject Shipment__x at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { Shipment__x as Shipment__xRecord, Shipment__xMeta } from '../types/Shipment__x.js';
 import type {} from '../types/Account.js';
 
-/** The field descriptors of Shipment__x, by API name. */
-const $fields = {
-  'Account__c': $field('reference', 'nil flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account__r', lookupBy: 'ERP_Account_Number__c' }),
-  'Carrier__c': $field('string', 'nil flt srt grp agg', { length: 40 }),
-  'DisplayUrl': $field('url', 'nil flt srt grp agg', { length: 1000 }),
-  'ExternalId': $field('string', 'flt srt grp agg idl ext', { length: 255 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'Parent_Shipment__c': $field('reference', 'nil flt srt grp agg', { referenceTo: ['Shipment__x'], relationshipName: 'Parent_Shipment__r', lookupBy: 'ExternalId' }),
-  'Sequence__c': $field('long', 'nil flt srt grp agg', { precision: 18, scale: 0 }),
-  'Shipped_At__c': $field('datetime', 'nil flt srt agg'),
-  'Tracking_Number__c': $field('string', 'nil flt srt grp agg', { length: 64 }),
-  'Weight_Grams__c': $field('double', 'nil flt srt agg', { precision: 18, scale: 0 }),
-};
+/** The field descriptors of Shipment__x, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'Account__c': 'reference nil flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account__r","lookupBy":"ERP_Account_Number__c"}',
+  'Carrier__c': 'string nil flt srt grp agg {"length":40}',
+  'DisplayUrl': 'url nil flt srt grp agg {"length":1000}',
+  'ExternalId': 'string flt srt grp agg idl ext {"length":255}',
+  'Id': 'id flt srt grp agg idl',
+  'Parent_Shipment__c': 'reference nil flt srt grp agg {"referenceTo":["Shipment__x"],"relationshipName":"Parent_Shipment__r","lookupBy":"ExternalId"}',
+  'Sequence__c': 'long nil flt srt grp agg {"precision":18,"scale":0}',
+  'Shipped_At__c': 'datetime nil flt srt agg',
+  'Tracking_Number__c': 'string nil flt srt grp agg {"length":64}',
+  'Weight_Grams__c': 'double nil flt srt agg {"precision":18,"scale":0}',
+});
 
 /** Validates one Shipment__x record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const Shipment__xValidator: z.ZodType<Shipment__xRecord> = $validator<Shipment__xRecord>($fields);

@@ -2,27 +2,27 @@
 // The sObject UserRole at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { UserRole as UserRoleRecord, UserRoleMeta } from '../types/UserRole.js';
 import type {} from '../types/User.js';
 
-/** The field descriptors of UserRole, by API name. */
-const $fields = {
-  'CaseAccessForAccountOwner': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'ContactAccessForAccountOwner': $field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'DeveloperName': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'ForecastUserId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['User'], relationshipName: 'ForecastUser' }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'MayForecastManagerShare': $field('boolean', 'cre upd flt srt grp'),
-  'Name': $field('string', 'cre upd flt srt grp agg req', { length: 80 }),
-  'OpportunityAccessForAccountOwner': $field('picklist', 'cre upd flt srt grp agg req', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit'] } }),
-  'ParentRoleId': $field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['UserRole'] }),
-  'PortalType': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['None', 'CustomerPortal', 'Partner'] } }),
-  'RollupDescription': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-};
+/** The field descriptors of UserRole, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CaseAccessForAccountOwner': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'ContactAccessForAccountOwner': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'DeveloperName': 'string nil cre upd flt srt grp agg {"length":80}',
+  'ForecastUserId': 'reference nil cre upd flt srt grp agg {"referenceTo":["User"],"relationshipName":"ForecastUser"}',
+  'Id': 'id flt srt grp agg idl',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'MayForecastManagerShare': 'boolean cre upd flt srt grp',
+  'Name': 'string cre upd flt srt grp agg req {"length":80}',
+  'OpportunityAccessForAccountOwner': 'picklist cre upd flt srt grp agg req {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit"]}}',
+  'ParentRoleId': 'reference nil cre upd flt srt grp agg {"referenceTo":["UserRole"]}',
+  'PortalType': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["None","CustomerPortal","Partner"]}}',
+  'RollupDescription': 'string nil cre upd flt srt grp agg {"length":80}',
+  'SystemModstamp': 'datetime flt srt agg',
+});
 
 /** Validates one UserRole record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const UserRoleValidator: z.ZodType<UserRoleRecord> = $validator<UserRoleRecord>($fields);

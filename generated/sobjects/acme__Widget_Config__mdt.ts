@@ -2,24 +2,24 @@
 // The sObject acme__Widget_Config__mdt at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { acme__Widget_Config__mdt as acme__Widget_Config__mdtRecord, acme__Widget_Config__mdtMeta } from '../types/acme__Widget_Config__mdt.js';
 
-/** The field descriptors of acme__Widget_Config__mdt, by API name. */
-const $fields = {
-  'DeveloperName': $field('string', 'flt srt grp agg', { length: 40 }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'Label': $field('string', 'nil flt srt grp agg', { length: 40 }),
-  'Language': $field('picklist', 'nil flt srt grp agg', { length: 40, picklist: { restricted: true, values: ['en_US', 'de', 'ja'] } }),
-  'MasterLabel': $field('string', 'flt srt grp agg', { length: 40 }),
-  'NamespacePrefix': $field('string', 'nil flt srt grp agg', { length: 15 }),
-  'QualifiedApiName': $field('string', 'nil flt srt grp agg', { length: 70 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'acme__Default_Status__c': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: false, values: ['Draft', 'Active'] } }),
-  'acme__Enabled__c': $field('boolean', 'flt srt grp'),
-  'acme__Max_Weight__c': $field('double', 'nil flt srt agg', { precision: 8, scale: 3 }),
-  'acme__Target_Object__c': $field('string', 'nil flt srt grp agg', { length: 80 }),
-};
+/** The field descriptors of acme__Widget_Config__mdt, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'DeveloperName': 'string flt srt grp agg {"length":40}',
+  'Id': 'id flt srt grp agg idl',
+  'Label': 'string nil flt srt grp agg {"length":40}',
+  'Language': 'picklist nil flt srt grp agg {"length":40,"picklist":{"restricted":true,"values":["en_US","de","ja"]}}',
+  'MasterLabel': 'string flt srt grp agg {"length":40}',
+  'NamespacePrefix': 'string nil flt srt grp agg {"length":15}',
+  'QualifiedApiName': 'string nil flt srt grp agg {"length":70}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'acme__Default_Status__c': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Draft","Active"]}}',
+  'acme__Enabled__c': 'boolean flt srt grp',
+  'acme__Max_Weight__c': 'double nil flt srt agg {"precision":8,"scale":3}',
+  'acme__Target_Object__c': 'string nil flt srt grp agg {"length":80}',
+});
 
 /** Validates one acme__Widget_Config__mdt record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget_Config__mdtValidator: z.ZodType<acme__Widget_Config__mdtRecord> = $validator<acme__Widget_Config__mdtRecord>($fields);

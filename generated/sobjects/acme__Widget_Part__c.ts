@@ -2,28 +2,28 @@
 // The sObject acme__Widget_Part__c at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { acme__Widget_Part__c as acme__Widget_Part__cRecord, acme__Widget_Part__cMeta } from '../types/acme__Widget_Part__c.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** The field descriptors of acme__Widget_Part__c, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'LastReferencedDate': $field('datetime', 'nil flt srt agg'),
-  'LastViewedDate': $field('datetime', 'nil flt srt agg'),
-  'Name': $field('string', 'nil cre upd flt srt grp agg', { length: 80 }),
-  'SystemModstamp': $field('datetime', 'flt srt agg'),
-  'acme__Part_Number__c': $field('string', 'nil cre upd flt srt grp agg idl ext', { length: 30 }),
-  'acme__Quantity__c': $field('double', 'cre upd flt srt agg', { precision: 6, scale: 0 }),
-  'acme__Unit_Cost__c': $field('currency', 'nil cre upd flt srt agg', { precision: 12, scale: 2 }),
-  'acme__Widget__c': $field('reference', 'cre upd flt srt grp agg req', { referenceTo: ['acme__Widget__c'], relationshipName: 'acme__Widget__r' }),
-};
+/** The field descriptors of acme__Widget_Part__c, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'LastReferencedDate': 'datetime nil flt srt agg',
+  'LastViewedDate': 'datetime nil flt srt agg',
+  'Name': 'string nil cre upd flt srt grp agg {"length":80}',
+  'SystemModstamp': 'datetime flt srt agg',
+  'acme__Part_Number__c': 'string nil cre upd flt srt grp agg idl ext {"length":30}',
+  'acme__Quantity__c': 'double cre upd flt srt agg {"precision":6,"scale":0}',
+  'acme__Unit_Cost__c': 'currency nil cre upd flt srt agg {"precision":12,"scale":2}',
+  'acme__Widget__c': 'reference cre upd flt srt grp agg req {"referenceTo":["acme__Widget__c"],"relationshipName":"acme__Widget__r"}',
+});
 
 /** Validates one acme__Widget_Part__c record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget_Part__cValidator: z.ZodType<acme__Widget_Part__cRecord> = $validator<acme__Widget_Part__cRecord>($fields);

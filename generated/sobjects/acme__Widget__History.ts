@@ -2,23 +2,23 @@
 // The sObject acme__Widget__History at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { acme__Widget__History as acme__Widget__HistoryRecord, acme__Widget__HistoryMeta } from '../types/acme__Widget__History.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** The field descriptors of acme__Widget__History, by API name. */
-const $fields = {
-  'CreatedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  'CreatedDate': $field('datetime', 'flt srt agg'),
-  'DataType': $field('picklist', 'nil flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Address', 'AutoNumber', 'Boolean', 'Currency', 'DateOnly', 'DateTime', 'Double', 'DynamicEnum', 'Email', 'EntityId', 'Location', 'MultiEnum', 'Percent', 'Phone', 'StaticEnum', 'StringPlusClob', 'Switchable_PersonName', 'Text', 'TextArea', 'TimeOnly', 'Url'] } }),
-  'Field': $field('picklist', 'flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['created', 'feedEvent', 'ownerAccepted', 'ownerAssignment', 'locked', 'unlocked', 'Owner', 'acme__Status__c', 'acme__Weight__c', 'acme__Price__c'] } }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'NewValue': $field('anyType', 'nil'),
-  'OldValue': $field('anyType', 'nil'),
-  'ParentId': $field('reference', 'flt srt grp agg', { referenceTo: ['acme__Widget__c'], relationshipName: 'Parent' }),
-};
+/** The field descriptors of acme__Widget__History, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'CreatedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"CreatedBy"}',
+  'CreatedDate': 'datetime flt srt agg',
+  'DataType': 'picklist nil flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Address","AutoNumber","Boolean","Currency","DateOnly","DateTime","Double","DynamicEnum","Email","EntityId","Location","MultiEnum","Percent","Phone","StaticEnum","StringPlusClob","Switchable_PersonName","Text","TextArea","TimeOnly","Url"]}}',
+  'Field': 'picklist flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["created","feedEvent","ownerAccepted","ownerAssignment","locked","unlocked","Owner","acme__Status__c","acme__Weight__c","acme__Price__c"]}}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'NewValue': 'anyType nil',
+  'OldValue': 'anyType nil',
+  'ParentId': 'reference flt srt grp agg {"referenceTo":["acme__Widget__c"],"relationshipName":"Parent"}',
+});
 
 /** Validates one acme__Widget__History record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__HistoryValidator: z.ZodType<acme__Widget__HistoryRecord> = $validator<acme__Widget__HistoryRecord>($fields);

@@ -2,22 +2,22 @@
 // The sObject acme__Widget__Share at run time: its field descriptors, the zod validator derived from them, and its `SObjectType`.
 // Field flags: nil nillable, cre createable, upd updateable, flt filterable, srt sortable, grp groupable, agg aggregatable, idl idLookup, ext externalId, req requiredOnCreate.
 import type { z } from 'zod';
-import { defineSObject, recordValidator as $validator, sobjectField as $field, type SObjectType } from 'sfgen/runtime';
+import { defineSObject, recordValidator as $validator, sobjectFields as $decodeFields, type SObjectType } from 'sfgen/runtime';
 import type { acme__Widget__Share as acme__Widget__ShareRecord, acme__Widget__ShareMeta } from '../types/acme__Widget__Share.js';
 import type {} from '../types/User.js';
 import type {} from '../types/acme__Widget__c.js';
 
-/** The field descriptors of acme__Widget__Share, by API name. */
-const $fields = {
-  'AccessLevel': $field('picklist', 'cre upd flt srt grp agg req', { length: 255, picklist: { restricted: true, values: ['None', 'Read', 'Edit', 'All'] } }),
-  'Id': $field('id', 'flt srt grp agg idl'),
-  'IsDeleted': $field('boolean', 'flt srt grp'),
-  'LastModifiedById': $field('reference', 'flt srt grp agg', { referenceTo: ['User'], relationshipName: 'LastModifiedBy' }),
-  'LastModifiedDate': $field('datetime', 'flt srt agg'),
-  'ParentId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['acme__Widget__c'], relationshipName: 'Parent' }),
-  'RowCause': $field('picklist', 'nil cre flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['Owner', 'Manual', 'Rule', 'ImplicitChild', 'ImplicitParent', 'Team', 'Territory'] } }),
-  'UserOrGroupId': $field('reference', 'cre flt srt grp agg req', { referenceTo: ['Group', 'User'], relationshipName: 'UserOrGroup' }),
-};
+/** The field descriptors of acme__Widget__Share, by API name: `'<type> <flag words> <details as JSON>'`. */
+const $fields = $decodeFields({
+  'AccessLevel': 'picklist cre upd flt srt grp agg req {"length":255,"picklist":{"restricted":true,"values":["None","Read","Edit","All"]}}',
+  'Id': 'id flt srt grp agg idl',
+  'IsDeleted': 'boolean flt srt grp',
+  'LastModifiedById': 'reference flt srt grp agg {"referenceTo":["User"],"relationshipName":"LastModifiedBy"}',
+  'LastModifiedDate': 'datetime flt srt agg',
+  'ParentId': 'reference cre flt srt grp agg req {"referenceTo":["acme__Widget__c"],"relationshipName":"Parent"}',
+  'RowCause': 'picklist nil cre flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["Owner","Manual","Rule","ImplicitChild","ImplicitParent","Team","Territory"]}}',
+  'UserOrGroupId': 'reference cre flt srt grp agg req {"referenceTo":["Group","User"],"relationshipName":"UserOrGroup"}',
+});
 
 /** Validates one acme__Widget__Share record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through. */
 export const acme__Widget__ShareValidator: z.ZodType<acme__Widget__ShareRecord> = $validator<acme__Widget__ShareRecord>($fields);

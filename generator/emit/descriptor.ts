@@ -1,7 +1,7 @@
 /**
  * The runtime descriptor (`SObjectDescriptor`) of an object: plain data the runtime uses to
- * validate records and writes, format values and build queries. Each field is one `$field(...)`
- * call (the runtime's `sobjectField`), which keeps the value modules small and cheap for tsc; the
+ * validate records and writes, format values and build queries. Each field is one string (decoded
+ * by the runtime's `sobjectFields`), which keeps the value modules small and cheap for tsc; the
  * record validator is derived from the same descriptors. Field maps are object literals keyed by quoted
  * API names (API names never start with `_`); picklist values, which are arbitrary text, are
  * arrays, never keys.
@@ -18,8 +18,8 @@ const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
 /**
  * The flag words of a field descriptor, in `FieldDescriptor` order: each names one boolean that is
- * true for the field (absent words are false). The runtime decodes them (`sobjectField`, imported
- * by value modules as `$field`); the legend is repeated at the top of every value module.
+ * true for the field (absent words are false). The runtime decodes them (`sobjectFields`); the
+ * legend is repeated at the top of every value module.
  */
 export const FIELD_FLAGS = FIELD_FLAG_WORDS;
 
@@ -70,27 +70,22 @@ export function descriptorOf(field: FieldModel): FieldDescriptor {
 }
 
 /**
- * The descriptor of one field, compact and on one line: `$field(type, 'true flag words', details)`,
- * e.g. `$field('string', 'nil cre upd flt srt grp', { length: 40 })`.
+ * The descriptor of one field as the value module spells it: one string,
+ * `'<type> <true flag words> <details as JSON>'`, e.g.
+ * `'string nil cre upd flt srt grp agg {"length":40}'` (details only when the field has some),
+ * decoded at run time by the runtime's `sobjectFields`. A string literal costs tsc nothing to
+ * check, where a call with an object literal per field did.
  */
 export function fieldDescriptor(field: FieldModel): string {
   const d = descriptorOf(field);
-  const flags = FIELD_FLAGS.filter(([, name]) => d[name]).map(([word]) => word).join(' ');
-  const props: string[] = [];
-  if (d.length !== undefined) props.push(`length: ${d.length}`);
-  if (d.precision !== undefined) props.push(`precision: ${d.precision}`, `scale: ${d.scale ?? 0}`);
-  if (d.referenceTo !== undefined) props.push(`referenceTo: ${stringArray(d.referenceTo)}`);
-  if (d.relationshipName !== undefined) props.push(`relationshipName: ${str(d.relationshipName)}`);
-  if (d.lookupBy !== undefined) props.push(`lookupBy: ${str(d.lookupBy)}`);
-  if (d.picklist !== undefined) {
-    const inactive = d.picklist.inactiveValues ? `, inactiveValues: ${stringArray(d.picklist.inactiveValues)}` : '';
-    props.push(`picklist: { restricted: ${d.picklist.restricted}, values: ${stringArray(d.picklist.values)}${inactive} }`);
-  }
-  if (d.compoundFieldName !== undefined) props.push(`compoundFieldName: ${str(d.compoundFieldName)}`);
-  return `$field(${str(d.type)}, ${str(flags)}${props.length ? `, { ${props.join(', ')} }` : ''})`;
+  const flagNames = new Set<string>(FIELD_FLAGS.map(([, name]) => name));
+  const words: string[] = [d.type, ...FIELD_FLAGS.filter(([, name]) => d[name]).map(([word]) => word)];
+  const details = Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'type' && !flagNames.has(k)));
+  if (Object.keys(details).length > 0) words.push(JSON.stringify(details));
+  return str(words.join(' '));
 }
 
-/** The object literal of the field descriptors (`{ 'Name': $field(...), ... }`), one field per line. */
+/** The object literal of the field descriptors (`{ 'Name': 'string cre upd ...', ... }`), one field per line. */
 export function emitFieldDescriptors(ctx: ObjectContext): string {
   const fields = ctx.object.fields.map((f) => `  ${key(f.name)}: ${fieldDescriptor(f)},`);
   return fields.length ? `{\n${fields.join('\n')}\n}` : '{}';

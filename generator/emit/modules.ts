@@ -58,9 +58,9 @@ export function parentTypeModules(ctx: ObjectContext): string[] {
 }
 
 /**
- * `generated/sobjects/<Name>.ts`: the field descriptors (one `$field(...)` line each), the record
+ * `generated/sobjects/<Name>.ts`: the field descriptors (one string per field), the record
  * validator derived from them at run time, and the `SObjectType` value. Checking it costs tsc one
- * cheap call per field: no zod expression per field is checked against the record interface.
+ * string literal per field: no call or zod expression per field is checked.
  */
 export function emitSObjectModule(ctx: ObjectContext, templates: Templates): string {
   const { ids, object } = ctx;
@@ -68,7 +68,7 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
   // The value module exports a const named like the record interface, so the type is imported under
   // `<Name>Record`: no own or helper name ends in `Record`, so it cannot collide.
   const recordAlias = `${ids.record}Record`;
-  const fields = `/** The field descriptors of ${object.name}, by API name. */\nconst $fields = ${emitFieldDescriptors(ctx)};`;
+  const fields = `/** The field descriptors of ${object.name}, by API name: \`'<type> <flag words> <details as JSON>'\`. */\nconst $fields = $decodeFields(${emitFieldDescriptors(ctx)});`;
   const validator = `${jsdoc([`Validates one ${object.name} record as read: lengths, precision, restricted picklist values and nullability; unknown keys pass through.`], '')}export const ${ids.validator}: ${z}.ZodType<${recordAlias}> = $validator<${recordAlias}>($fields);`;
   const value = [
     '/**',
@@ -89,7 +89,7 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
     runtimeImports: [
       importSpecifiers(ctx.valueNames, ['defineSObject']),
       'recordValidator as $validator',
-      'sobjectField as $field',
+      'sobjectFields as $decodeFields',
       `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
     ].join(', '),
     runtimeImport: str(ctx.settings.runtimeImport),

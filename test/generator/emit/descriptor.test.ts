@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FIELD_FLAGS, fieldFlagLegend } from '../../../generator/emit/descriptor.js';
 import { readSnapshot } from '../../../generator/model/snapshot.js';
 import type { FieldModel } from '../../../generator/model/types.js';
-import { sobjectField as $field } from '../../../runtime/validation.js';
+import { sobjectField as $field, sobjectFields } from '../../../runtime/validation.js';
 import type { FieldDescriptor, SObjectType } from '../../../runtime/schema.js';
 
 const GENERATED = path.resolve(import.meta.dirname, '../../../generated');
@@ -79,7 +79,7 @@ describe('compact field descriptors', () => {
     const { readFile } = await import('node:fs/promises');
     const account = await readFile(path.join(GENERATED, 'sobjects', 'Account.ts'), 'utf8');
     expect(account).toContain(`// Field flags: ${fieldFlagLegend()}.`);
-    expect(account).toMatch(/^ {2}'Name': \$field\('string', '[a-z ]+'(, \{ [^\n]+ \})?\),$/m);
+    expect(account).toMatch(/^ {2}'Name': 'string [a-z ]+( \{[^\n]+\})?',$/m);
   });
 
   it('reads absent words as false and rejects an unknown word, naming it', () => {
@@ -90,5 +90,22 @@ describe('compact field descriptors', () => {
     expect($field('string', 'cre req', { length: 5 })).toMatchObject({ createable: true, requiredOnCreate: true, nillable: false, length: 5 });
     expect(() => $field('string', 'nil bogus')).toThrow("unknown field flag 'bogus'");
     expect(() => $field('string', 'nil  cre')).toThrow("unknown field flag ''");
+  });
+
+  it("decodes a module's field specs into a prototype-less map, and names the field of a malformed spec", () => {
+    const fields = sobjectFields({
+      constructor: 'string nil cre {"length":5}',
+      Tier__c: 'picklist nil {"picklist":{"restricted":true,"values":["A, B"],"inactiveValues":["Old"]}}',
+      IsX__c: 'boolean',
+    });
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+    expect(fields.constructor).toMatchObject({ type: 'string', nillable: true, createable: true, updateable: false, length: 5 });
+    expect(fields.Tier__c?.picklist).toStrictEqual({ restricted: true, values: ['A, B'], inactiveValues: ['Old'] });
+    expect(fields.IsX__c).toMatchObject({ type: 'boolean', nillable: false });
+    expect(fields.toString).toBeUndefined();
+    expect(() => sobjectFields({ Bad__c: 'geometry nil' })).toThrow("field 'Bad__c' has an unknown type 'geometry'");
+    expect(() => sobjectFields({ Bad__c: 'string nil {"length":' })).toThrow("field 'Bad__c' has malformed details");
+    expect(() => sobjectFields({ Bad__c: 'string nil [1]' })).toThrow("field 'Bad__c': unknown field flag '[1]'");
+    expect(() => sobjectFields({ Bad__c: 'string nil {"x":1} extra' })).toThrow("field 'Bad__c' has malformed details");
   });
 });

@@ -122,19 +122,23 @@ describe('field descriptors', () => {
       const field = ctx.object.fields.find((f) => f.name === 'F__c')!;
       expect(readType(ctx, field)).not.toBe('');
       expect(fieldValidator(descriptorOf(field)).safeParse(undefined).success, type).toBe(type === 'json' || type === 'complexvalue');
-      expect(fieldDescriptor(field)).toMatch(new RegExp(`^\\$field\\('${type}', '[a-z ]*'`));
+      expect(fieldDescriptor(field)).toMatch(new RegExp(`^'${type}( [a-z]+)*( \\{.*\\})?'$`));
     }
   });
 
   it.each([
-    [rawField('Name', 'string', { length: 80, nillable: false }), "$field('string', 'cre upd flt srt grp agg req', { length: 80 })"],
-    [rawField('Amount', 'currency', { precision: 18, scale: 2 }), "$field('currency', 'nil cre upd flt srt grp agg', { precision: 18, scale: 2 })"],
-    [rawField('WhoId', 'reference', { referenceTo: ['Lead', 'Contact'], relationshipName: 'Who' }), "$field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Contact', 'Lead'], relationshipName: 'Who' })"],
-    [rawField('Tier__c', 'picklist', { length: 255, restrictedPicklist: true, picklistValues: [pv('__proto__'), pv('Old', { active: false })] }), "$field('picklist', 'nil cre upd flt srt grp agg', { length: 255, picklist: { restricted: true, values: ['__proto__'], inactiveValues: ['Old'] } })"],
-    [rawField('Account__c', 'reference', { length: 20, referenceTo: ['Account'], relationshipName: 'Account__r', extraTypeInfo: 'indirectlookup', referenceTargetField: 'ERP_Number__c' }), "$field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Account'], relationshipName: 'Account__r', lookupBy: 'ERP_Number__c' })"],
-    [rawField('Order__c', 'reference', { length: 255, referenceTo: ['Order__x'], relationshipName: 'Order__r', extraTypeInfo: 'externallookup' }), "$field('reference', 'nil cre upd flt srt grp agg', { referenceTo: ['Order__x'], relationshipName: 'Order__r', lookupBy: 'ExternalId' })"],
-    [rawField('BillingCity', 'string', { length: 40, compoundFieldName: 'BillingAddress' }), "$field('string', 'nil cre upd flt srt grp agg', { length: 40, compoundFieldName: 'BillingAddress' })"],
-    [rawField('Ext__c', 'string', { length: 20, externalId: true, idLookup: true, unique: true }), "$field('string', 'nil cre upd flt srt grp agg idl ext', { length: 20 })"],
+    [rawField('Name', 'string', { length: 80, nillable: false }), `'string cre upd flt srt grp agg req {"length":80}'`],
+    [rawField('Amount', 'currency', { precision: 18, scale: 2 }), `'currency nil cre upd flt srt grp agg {"precision":18,"scale":2}'`],
+    [rawField('WhoId', 'reference', { referenceTo: ['Lead', 'Contact'], relationshipName: 'Who' }), `'reference nil cre upd flt srt grp agg {"referenceTo":["Contact","Lead"],"relationshipName":"Who"}'`],
+    [
+      rawField('Tier__c', 'picklist', { length: 255, restrictedPicklist: true, picklistValues: [pv('__proto__'), pv("It's"), pv('Old', { active: false })] }),
+      `'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":true,"values":["__proto__","It\\'s"],"inactiveValues":["Old"]}}'`,
+    ],
+    [rawField('Account__c', 'reference', { length: 20, referenceTo: ['Account'], relationshipName: 'Account__r', extraTypeInfo: 'indirectlookup', referenceTargetField: 'ERP_Number__c' }), `'reference nil cre upd flt srt grp agg {"referenceTo":["Account"],"relationshipName":"Account__r","lookupBy":"ERP_Number__c"}'`],
+    [rawField('Order__c', 'reference', { length: 255, referenceTo: ['Order__x'], relationshipName: 'Order__r', extraTypeInfo: 'externallookup' }), `'reference nil cre upd flt srt grp agg {"referenceTo":["Order__x"],"relationshipName":"Order__r","lookupBy":"ExternalId"}'`],
+    [rawField('BillingCity', 'string', { length: 40, compoundFieldName: 'BillingAddress' }), `'string nil cre upd flt srt grp agg {"length":40,"compoundFieldName":"BillingAddress"}'`],
+    [rawField('Ext__c', 'string', { length: 20, externalId: true, idLookup: true, unique: true }), `'string nil cre upd flt srt grp agg idl ext {"length":20}'`],
+    [rawField('Flag__c', 'boolean', { nillable: false }), `'boolean cre upd flt srt grp agg req'`],
   ])('%#: descriptor of %s', (raw, expected) => {
     const { ctx } = contextFor(raw);
     expect(fieldDescriptor(ctx.object.fields.find((f) => f.name === raw.name)!)).toBe(expected);
