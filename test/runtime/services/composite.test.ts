@@ -2,32 +2,20 @@
  * Typed composite plans end to end: the generated demo org's objects, the client, and the
  * simulator serving the bundled demo org over real sockets (`/composite`, `/composite/graph`).
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../../runtime/simulation/index.js';
-import { createClient, type SalesforceClient } from '../../../runtime/client.js';
+import { describe, expect, it } from 'vitest';
 import { ProtocolError, UsageError, ValidationError } from '../../../runtime/errors.js';
 import { compositePlan } from '../../../runtime/services/composite-plan.js';
 import { selectFrom } from '../../../runtime/soql/index.js';
 import { Account } from '../../../generated/sobjects/Account.js';
 import { Contact } from '../../../generated/sobjects/Contact.js';
 import { json, startServer } from '../helpers/server.js';
+import { createClient } from '../../../runtime/client.js';
+import { useDemoOrg } from '../helpers/demo-org.js';
 
-const demoOrg = fileURLToPath(new URL('../../fixtures/demo-org', import.meta.url));
-let sim: Simulator;
-let client: SalesforceClient;
-
-beforeAll(async () => {
-  sim = await startSimulator({ metadataDir: demoOrg });
-  client = createClient({ auth: { accessToken: sim.issueAccessToken(), instanceUrl: sim.url }, allowInsecureLoopback: true });
-});
-afterAll(async () => {
-  await client?.close();
-  await sim?.close();
-});
+const demo = useDemoOrg();
 
 const countWhere = (name: string, pred: (r: Record<string, unknown>) => boolean): number =>
-  sim.store.records(name).filter((r) => pred(r as unknown as Record<string, unknown>)).length;
+  demo.sim.store.records(name).filter((r) => pred(r as unknown as Record<string, unknown>)).length;
 
 describe('typed composite plans', () => {
   it('create -> create with @{ref.id} -> get -> query -> update -> upsert -> delete, answers typed and correct', async () => {
@@ -42,9 +30,9 @@ describe('typed composite plans', () => {
       .create('temp', Contact, { LastName: 'Temporary' })
       .delete('dropTemp', Contact, (ref) => ref('temp', 'id'));
     expect(plan.size).toBe(9);
-    sim.resetStats();
-    const result = await client.composite(plan, { allOrNone: true });
-    expect(sim.stats().requests).toBe(1);
+    demo.sim.resetStats();
+    const result = await demo.client.composite(plan, { allOrNone: true });
+    expect(demo.sim.stats().requests).toBe(1);
     expect(result.ok).toBe(true);
 
     const account = result.unwrap('newAccount');
@@ -63,7 +51,7 @@ describe('typed composite plans', () => {
     expect(result.unwrap('dropTemp')).toBeNull();
     expect(result.entries.map((e) => e.referenceId)).toEqual(['newAccount', 'newContact', 'contact', 'contacts', 'byRef', 'rename', 'erp', 'temp', 'dropTemp']);
 
-    const stored = await client.sobject(Account).get(account.id, { fields: ['Description'] });
+    const stored = await demo.client.sobject(Account).get(account.id, { fields: ['Description'] });
     expect(stored.Description).toBe('renamed in composite');
     expect(countWhere('Contact', (r) => r.LastName === 'Temporary')).toBe(0);
   });
@@ -74,7 +62,7 @@ describe('typed composite plans', () => {
       .create('acct', Account, { Name: 'Rolled Back Corp' })
       // LastName is required: the types say so, this simulates data that slipped past them.
       .create('bad', Contact, (ref) => ({ AccountId: ref('acct', 'id') }) as never);
-    const result = await client.composite(plan, { allOrNone: true });
+    const result = await demo.client.composite(plan, { allOrNone: true });
     expect(result.ok).toBe(false);
     const acct = result.get('acct');
     expect(acct.ok).toBe(false);
@@ -102,7 +90,7 @@ describe('typed composite plans', () => {
       .create('kept', Account, { Name: 'Kept Corp' })
       .create('bad', Contact, { FirstName: 'no last name' } as never)
       .get('readBad', Contact, (ref) => ref('bad', 'id'), ['LastName']);
-    const result = await client.composite(plan);
+    const result = await demo.client.composite(plan);
     expect(result.ok).toBe(false);
     expect(result.get('kept').ok).toBe(true);
     const readBad = result.get('readBad');
@@ -116,16 +104,16 @@ describe('typed composite plans', () => {
     const plan = compositePlan()
       .request('fresh', { method: 'GET', url: 'sobjects/Account/describe', httpHeaders: { 'If-Modified-Since': 'Mon, 01 Jan 2035 00:00:00 GMT' } })
       .request('stale', { method: 'GET', url: 'sobjects/Account/describe', httpHeaders: { 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
-    const result = await client.composite(plan);
+    const result = await demo.client.composite(plan);
     expect(result.ok).toBe(true);
     expect(result.get('fresh')).toMatchObject({ ok: true, httpStatusCode: 304, body: null });
     expect(result.unwrap('stale')).toMatchObject({ name: 'Account' });
   });
 
   it('refuses unknown references, bad ids and oversized plans before sending anything', async () => {
-    sim.resetStats();
+    demo.sim.resetStats();
     const unknown = compositePlan().request('r', { method: 'GET', url: 'sobjects/Account/@{nope.id}' });
-    await expect(client.composite(unknown)).rejects.toThrow(/@\{nope\}, which is not an earlier referenceId/);
+    await expect(demo.client.composite(unknown)).rejects.toThrow(/@\{nope\}, which is not an earlier referenceId/);
     const plan = compositePlan().create('a', Account, { Name: 'x' });
     expect(() => plan.ref('b' as 'a', 'id')).toThrow(UsageError);
     expect(() => plan.create('a' as 'z', Account, { Name: 'again' })).toThrow(/referenceId a is already used/);
@@ -133,8 +121,8 @@ describe('typed composite plans', () => {
     expect(() => compositePlan().create('bad-ref', Account, { Name: 'x' })).toThrow(UsageError);
     let big = compositePlan() as ReturnType<typeof compositePlan>;
     for (let i = 0; i < 26; i++) big = big.request(`r${i}`, { method: 'GET', url: 'limits' }) as unknown as typeof big;
-    await expect(client.composite(big)).rejects.toThrow(/26 subrequests, at most 25/);
-    expect(sim.stats().requests).toBe(0);
+    await expect(demo.client.composite(big)).rejects.toThrow(/26 subrequests, at most 25/);
+    expect(demo.sim.stats().requests).toBe(0);
   });
 
   it('graphs: typed by graph id; a failing graph is rolled back, the other one stays', async () => {
@@ -144,7 +132,7 @@ describe('typed composite plans', () => {
     const failing = compositePlan()
       .create('acct', Account, { Name: 'Graph Bad' })
       .create('ct', Contact, (ref) => ({ AccountId: ref('acct', 'id') }) as never);
-    const graphs = await client.compositeGraph({ good, failing });
+    const graphs = await demo.client.compositeGraph({ good, failing });
     expect(graphs.good.isSuccessful).toBe(true);
     const ct = graphs.good.graphResponse.unwrap('ct');
     expect(ct.id).toMatch(/^003/);
