@@ -1,44 +1,20 @@
 /** Small builders for normalized models, shared by the model (snapshot) and drift-check tests. */
+import { FIELD_DEFAULTS } from '../../../generator/model/snapshot.js';
 import type { FieldModel, ObjectModel, PicklistModel, ReferenceModel } from '../../../generator/model/types.js';
 
+/**
+ * A string field (length 255) with the snapshot's defaults for everything else (`FIELD_DEFAULTS`:
+ * what most fields are), then `over`.
+ */
 export function field(name: string, over: Partial<FieldModel> = {}): FieldModel {
   return {
+    ...FIELD_DEFAULTS,
     name,
     label: name,
-    helpText: null,
     type: 'string',
     custom: name.endsWith('__c'),
-    nillable: true,
-    createable: true,
-    updateable: true,
-    filterable: true,
-    sortable: true,
-    groupable: true,
-    aggregatable: true,
-    defaultedOnCreate: false,
-    requiredOnCreate: false,
-    defaultValue: null,
-    defaultValueFormula: null,
-    externalId: false,
-    idLookup: false,
-    unique: false,
-    caseSensitive: false,
-    autoNumber: false,
-    calculated: null,
-    formula: null,
-    encrypted: false,
-    htmlFormatted: false,
-    nameField: false,
-    deprecatedAndHidden: false,
     length: 255,
     byteLength: 765,
-    precision: 0,
-    scale: 0,
-    digits: 0,
-    extraTypeInfo: null,
-    compoundFieldName: null,
-    picklist: null,
-    reference: null,
     ...over,
   };
 }
