@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { createRng, type Rng } from './prng.js';
+import type { FieldDescribe as DemoFieldDescribe, PicklistEntry } from '../fixtures/tools/demo-org/describe.js';
 
 // ---------------------------------------------------------------------------------------------
 // Describe JSON shapes (what Salesforce returns; keys in Salesforce's alphabetical order)
@@ -76,72 +77,11 @@ export type DescribeFieldType =
   | 'picklist' | 'multipicklist' | 'boolean' | 'int' | 'double' | 'currency' | 'percent'
   | 'date' | 'datetime' | 'time' | 'reference' | 'address' | 'location';
 
-export interface PicklistEntry {
-  active: boolean;
-  defaultValue: boolean;
-  label: string;
-  validFor: string | null;
-  value: string;
-}
+export type { PicklistEntry };
 
-export interface FieldDescribe {
-  aggregatable: boolean;
-  aiPredictionField: boolean;
-  autoNumber: boolean;
-  byteLength: number;
-  calculated: boolean;
-  calculatedFormula: string | null;
-  cascadeDelete: boolean;
-  caseSensitive: boolean;
-  compoundFieldName: string | null;
-  controllerName: string | null;
-  createable: boolean;
-  custom: boolean;
-  defaultValue: string | number | boolean | null;
-  defaultValueFormula: string | null;
-  defaultedOnCreate: boolean;
-  dependentPicklist: boolean;
-  deprecatedAndHidden: boolean;
-  digits: number;
-  displayLocationInDecimal: boolean;
-  encrypted: boolean;
-  externalId: boolean;
-  extraTypeInfo: string | null;
-  filterable: boolean;
-  filteredLookupInfo: { controllingFields: string[]; dependent: boolean; optionalFilter: boolean } | null;
-  formulaTreatNullNumberAsZero: boolean;
-  groupable: boolean;
-  highScaleNumber: boolean;
-  htmlFormatted: boolean;
-  idLookup: boolean;
-  inlineHelpText: string | null;
-  label: string;
-  length: number;
-  mask: string | null;
-  maskType: string | null;
-  name: string;
-  nameField: boolean;
-  namePointing: boolean;
-  nillable: boolean;
-  permissionable: boolean;
-  picklistValues: PicklistEntry[];
-  polymorphicForeignKey: boolean;
-  precision: number;
-  queryByDistance: boolean;
-  referenceTargetField: string | null;
-  referenceTo: string[];
-  relationshipName: string | null;
-  relationshipOrder: number | null;
-  restrictedDelete: boolean;
-  restrictedPicklist: boolean;
-  scale: number;
-  searchPrefilterable: boolean;
-  soapType: string;
-  sortable: boolean;
+/** One entry of `fields[]`, every key Salesforce returns (the demo org's describe shape), with the types this org uses. */
+export interface FieldDescribe extends Omit<DemoFieldDescribe, 'type'> {
   type: DescribeFieldType;
-  unique: boolean;
-  updateable: boolean;
-  writeRequiresMasterRead: boolean;
 }
 
 export interface ChildRelationshipDescribe {
