@@ -32,6 +32,7 @@ import type {
   IsUnion,
   LastSegment,
   MetaShape,
+  NameObjectKinds,
   NameRow,
   NotLoaded,
   NumericKind,
@@ -112,7 +113,10 @@ type SplitEnd<S extends string> = S extends `${infer A} END${infer B}`
 // ---------------------------------------------------------------------------------------------
 // Parsing the SELECT list
 
-/** An aggregate or FORMAT/toLabel call: its function, field, and the row key it produces. */
+/**
+ * An aggregate or FORMAT/toLabel call: its function, field, and the row key it produces (`''`:
+ * the field's own name, known once the field is resolved against the object; see {@link FnKey}).
+ */
 interface FnItem {
   readonly fn: string;
   readonly arg: string;
@@ -178,7 +182,7 @@ type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias ext
       Alias extends '' ? [...S['n'], unknown] : S['n'],
       true
     >
-  : Sel<S['paths'], S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? LastSegment<Arg> : Alias }, S['subs'], S['typeofs'], S['n'], S['agg']>;
+  : Sel<S['paths'], S['fns'] | { fn: Fn; arg: Arg; key: Alias }, S['subs'], S['typeofs'], S['n'], S['agg']>;
 
 /** Parses `SELECT ... FROM X`, keeping the clauses after X as text (see `CheckClauses`). */
 type ParseQuery<T extends string> = TrimLeft<T> extends `${infer W} ${infer Rest}`
@@ -251,6 +255,60 @@ type AddItem<I extends string, Acc extends Selection, Rest extends string, Last 
 
 type MetaOfName<Reg, N extends string> = N extends keyof Reg ? (Reg[N] extends infer M extends MetaShape ? M : never) : never;
 
+// ---------------------------------------------------------------------------------------------
+// Names in any case
+//
+// SOQL names (objects, fields, parent and child relationships, TYPEOF types) are case-insensitive;
+// rows carry the API name's case. Every name is resolved exact case first (`N extends keyof O`,
+// what a correctly-cased query pays), and only when absent through the object's keys by their
+// lower-case form. That map is one mapped type per object, instantiated once per program and
+// cached, so a lookup in it is an indexed access. A name that matches nothing is kept as written,
+// so that the error messages name it as the query does.
+
+/** The keys of `O` by their lower-case form. */
+type FoldedKeys<O> = { [K in keyof O & string as Lowercase<K>]: K };
+/** The key of `O` that `N` names in any case, else `N` as written. */
+type CanonKey<O, N extends string> = N extends keyof O ? N : FoldedLookup<FoldedKeys<O>, Lowercase<N>, N>;
+type FoldedLookup<F, L extends string, N extends string> = L extends keyof F ? F[L] & string : N;
+/** The member of the name union `T` that `N` names in any case (a TYPEOF WHEN type), else `N`. */
+type CanonMember<T extends string, N extends string> = N extends T ? N : FoldedLookup<{ [K in T as Lowercase<K>]: K }, Lowercase<N>, N>;
+
+/**
+ * Field path `P` on `M` with every segment in its API name's case (a union distributes). Segments
+ * after one that matches nothing are kept as written.
+ */
+type CanonPath<Reg, M extends MetaShape, P extends string> = P extends keyof M['kinds']
+  ? P
+  : P extends `${infer R}.${infer Rest}`
+    ? CanonKey<M['parents'], R> extends infer R2 extends string
+      ? `${R2}.${CanonVia<Reg, R2 extends keyof M['parents'] ? M['parents'][R2] & string : never, Rest>}`
+      : never
+    : CanonKey<M['kinds'], P>;
+/** Path `Rest` through a relationship to `N`: a Name-object field when polymorphic, else a path on `N`. */
+type CanonVia<Reg, N extends string, Rest extends string> = [N] extends [never]
+  ? Rest
+  : IsUnion<N> extends true
+    ? CanonKey<NameObjectKinds, Rest>
+    : N extends keyof Reg
+      ? CanonPath<Reg, MetaOfName<Reg, N>, Rest>
+      : Rest;
+
+/**
+ * A selection with its names in the API name's case. Only called when the selection as written
+ * has errors (see {@link EvalQuery}): a correctly-cased query never builds it.
+ */
+type CanonSelection<Reg, M extends MetaShape, S extends Selection> = Sel<
+  CanonPath<Reg, M, S['paths']>,
+  CanonFns<Reg, M, S['fns']>,
+  S['subs'],
+  S['typeofs'],
+  S['n'],
+  S['agg']
+>;
+type CanonFns<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem ? { fn: F['fn']; arg: CanonPath<Reg, M, F['arg']>; key: F['key'] } : never;
+/** `S` when it checks as written, else `S` with canonical names. */
+type Resolved<Reg, M extends MetaShape, S extends Selection> = [SelectionErrors<Reg, M, S>] extends [never] ? S : CanonSelection<Reg, M, S>;
+
 type FnErrors<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem
   ? PathErrors<Reg, M, F['arg']> extends infer E extends string
     ? [E] extends [never]
@@ -267,8 +325,11 @@ type FnErrors<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem
     : never
   : never;
 
+/** The row key of a function item: its alias, else (FORMAT, toLabel, convertCurrency) its field's name. */
+type FnKey<I extends FnItem> = I['key'] extends '' ? LastSegment<I['arg']> : I['key'];
+
 type FnRow<Reg, M extends MetaShape, F extends FnItem> = {
-  [I in F as I['key']]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
+  [I in F as FnKey<I>]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
     ? number
     : I['fn'] extends 'SUM' | 'AVG'
       ? number | null
@@ -282,8 +343,8 @@ type FnRow<Reg, M extends MetaShape, F extends FnItem> = {
 /** A child subquery evaluated against the parent `M`: `{ rel, row, binds }` or an error. */
 type EvalSub<Reg, M extends MetaShape, T extends string> =
   ParseQuery<T> extends infer Q
-    ? Q extends Parsed<infer S, infer Rel, infer Tail>
-      ? Rel extends keyof M['children']
+    ? Q extends Parsed<infer S, infer Written, infer Tail>
+      ? CanonKey<M['children'], Written> extends infer Rel extends keyof M['children'] & string
         ? M['children'][Rel] extends infer CN extends string
           ? CN extends keyof Reg
             ? EvalQuery<Reg, MetaOfName<Reg, CN>, S, Tail> extends infer R
@@ -293,7 +354,7 @@ type EvalSub<Reg, M extends MetaShape, T extends string> =
               : never
             : Err<NotLoaded<CN>>
           : never
-        : Err<`'${Rel}' is not a child relationship of ${M['name']}`>
+        : Err<`'${Written}' is not a child relationship of ${M['name']}`>
       : Q
     : never;
 
@@ -345,17 +406,37 @@ type FieldList<S extends string, Acc extends string[] = []> = S extends `${infer
     ? Acc
     : [...Acc, Trim<S>];
 
-type TypeOfEval<Reg, M extends MetaShape, T extends TypeOfItem> = T['rel'] extends keyof M['parents']
+type TypeOfEval<Reg, M extends MetaShape, T extends TypeOfItem> = CanonKey<M['parents'], T['rel']> extends infer Rel extends keyof M['parents'] & string
   ? ParseWhens<T['body']> extends infer P
-    ? P extends [infer W extends [string, string[]][], infer E extends string[]]
-      ? TypeOfErrors<Reg, M, T['rel'], W, E> extends infer Errs extends string
-        ? [Errs] extends [never]
-          ? { [K in T['rel']]: TypeOfRow<Reg, M, T['rel'], W, E> }
-          : Err<Errs>
+    ? P extends [infer W0 extends [string, string[]][], infer E0 extends string[]]
+      ? M['parents'][Rel] & string extends infer N extends string
+        ? CanonWhens<Reg, N, W0> extends infer W extends [string, string[]][]
+          ? CanonElse<Reg, N, E0> extends infer E extends string[]
+            ? TypeOfErrors<Reg, M, Rel, W, E> extends infer Errs extends string
+              ? [Errs] extends [never]
+                ? { [K in Rel]: TypeOfRow<Reg, M, Rel, W, E> }
+                : Err<Errs>
+              : never
+            : never
+          : never
         : never
       : P
     : never
   : Err<`'${T['rel']}' is not a parent relationship of ${M['name']}`>;
+/** WHEN clauses with each type as its target's API name, and its fields as paths on that target. */
+type CanonWhens<Reg, N extends string, W, Acc extends [string, string[]][] = []> = W extends [
+  [infer Ty extends string, infer F extends string[]],
+  ...infer More,
+]
+  ? CanonWhens<Reg, N, More, [...Acc, [CanonMember<N, Ty>, CanonFields<Reg, CanonMember<N, Ty>, F>]]>
+  : Acc;
+type CanonFields<Reg, Ty extends string, F extends string[], Acc extends string[] = []> = F extends [infer P extends string, ...infer More extends string[]]
+  ? CanonFields<Reg, Ty, More, [...Acc, Ty extends keyof Reg ? CanonPath<Reg, MetaOfName<Reg, Ty>, P> : P]>
+  : Acc;
+/** ELSE fields through the relationship to `N` (Name-object fields when polymorphic). */
+type CanonElse<Reg, N extends string, E extends string[], Acc extends string[] = []> = E extends [infer P extends string, ...infer More extends string[]]
+  ? CanonElse<Reg, N, More, [...Acc, CanonVia<Reg, N, P>]>
+  : Acc;
 type TypeOfErrs<Reg, M extends MetaShape, Ty extends TypeOfItem> = Ty extends TypeOfItem
   ? TypeOfEval<Reg, M, Ty> extends Err<infer E>
     ? E
@@ -422,17 +503,19 @@ type SelectionRow<Reg, M extends MetaShape, S extends Selection, Grouped extends
 /** A whole query on `M`: `{ row, binds }` (binds as `[name, type]` pairs), or `Err` naming every problem. */
 type EvalQuery<Reg, M extends MetaShape, S extends Selection, Tail extends string> =
   CheckClauses<Reg, M, Tail> extends [infer CE extends string, infer CB, infer G extends boolean]
-    ? [SelectionErrors<Reg, M, S> | CE] extends [never]
-      ? { row: SelectionRow<Reg, M, S, G>; binds: CB | SubBinds<Reg, M, S['subs']> }
-      : Err<(SelectionErrors<Reg, M, S> | CE) & string>
+    ? EvalSelection<Reg, M, Resolved<Reg, M, S>, CE, CB, G>
     : never;
+type EvalSelection<Reg, M extends MetaShape, S extends Selection, CE extends string, CB, G extends boolean> =
+  [SelectionErrors<Reg, M, S> | CE] extends [never]
+    ? { row: SelectionRow<Reg, M, S, G>; binds: CB | SubBinds<Reg, M, S['subs']> }
+    : Err<(SelectionErrors<Reg, M, S> | CE) & string>;
 
 /** Query text `T` checked in registry `Reg`: `{ row, binds }` or `Err`. */
 type Analyze<T extends string, Reg> =
   ParseQuery<Normalize<T>> extends infer Q
     ? Q extends Parsed<infer S, infer From, infer Tail>
-      ? From extends keyof Reg
-        ? EvalQuery<Reg, MetaOfName<Reg, From>, S, Tail>
+      ? CanonKey<Reg, From> extends infer Obj extends keyof Reg & string
+        ? EvalQuery<Reg, MetaOfName<Reg, Obj>, S, Tail>
         : Err<`'${From}' is not a loaded sObject (misspelt, or its generated module is not imported)`>
       : Q
     : never;
@@ -524,8 +607,16 @@ type CheckClauses<Reg, M extends MetaShape, Tail extends string> = Tail extends 
   ? [never, never, false]
   : Walk<Reg, M, '', `${Prepare<Tail>} `, 'start', never, never, false>;
 
-/** A path as written, without the FROM alias (`a.Name` with `FROM Account a`). */
-type StripAlias<P extends string, A extends string> = A extends '' ? P : P extends `${A}.${infer R}` ? R : P;
+/** A path as written, without the FROM alias (`a.Name` with `FROM Account a`; the alias in any case). */
+type StripAlias<P extends string, A extends string> = A extends ''
+  ? P
+  : P extends `${A}.${infer R}`
+    ? R
+    : P extends `${infer H}.${infer R}`
+      ? Lowercase<H> extends Lowercase<A>
+        ? R
+        : P
+      : P;
 
 type Walk<Reg, M extends MetaShape, A extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
   TrimLeft<S> extends `${infer W} ${infer R}` ? Step<Reg, M, A, W, R, Mode, E, B, G> : [E | EndError<Mode>, B, G];
@@ -568,7 +659,7 @@ type KeyStep<Reg, M extends MetaShape, A extends string, W extends string, R ext
       ? ToClause<Reg, M, A, W, R, E, B, G, never>
       : U<W> extends KeyNoise
         ? Walk<Reg, M, A, R, Mode, E, B, G>
-        : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, StripAlias<W, A>>, B, G>;
+        : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, CanonPath<Reg, M, StripAlias<W, A>>>, B, G>;
 
 /** WITH, FOR, UPDATE, USING SCOPE: words up to the next clause are not checked here. */
 type SkipStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, E extends string, B, G extends boolean> =
@@ -614,7 +705,7 @@ type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R e
       ? [E | `expected a condition, found ${Shown<W>}`, B, G]
       : TrimLeft<R> extends `( ${infer Args}`
         ? FunctionCondition<Reg, M, A, W, Args, Mode, E, B, G>
-        : PathCondition<Reg, M, A, StripAlias<W, A>, R, Mode, E, B, G>;
+        : PathCondition<Reg, M, A, CanonPath<Reg, M, StripAlias<W, A>>, R, Mode, E, B, G>;
 
 /** A condition on a field path `P`. */
 type PathCondition<Reg, M extends MetaShape, A extends string, P extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
@@ -646,7 +737,7 @@ type FunctionOperand<Reg, M extends MetaShape, A extends string, W extends strin
   W,
   U<W>,
   `${W}(${FunctionArgument<Inner>})`,
-  StripAlias<PathArgument<FunctionArgument<Inner>>, A>,
+  CanonPath<Reg, M, StripAlias<PathArgument<FunctionArgument<Inner>>, A>>,
   Mode
 >;
 type FunctionOperandOf<Reg, M extends MetaShape, W extends string, F extends string, L extends string, P extends string, Mode extends string> =
@@ -814,14 +905,16 @@ type SemiJoin<Reg, K, L extends string, Op extends string, Inner extends string>
         ? never
         : `${L} (a ${K & string} field) cannot be matched against a subquery: use an id or reference field`) extends infer Own extends string
   ? ParseQuery<Inner> extends infer Q
-    ? Q extends Parsed<infer S, infer Obj, infer Tail>
-      ? Obj extends keyof Reg
+    ? Q extends Parsed<infer S0, infer Written, infer Tail>
+      ? CanonKey<Reg, Written> extends infer Obj extends keyof Reg & string
         ? MetaOfName<Reg, Obj> extends infer M2 extends MetaShape
           ? CheckClauses<Reg, M2, Tail> extends [infer CE extends string, infer CB, boolean]
-            ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L>, CB]
+            ? Resolved<Reg, M2, S0> extends infer S extends Selection
+              ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L>, CB]
+              : never
             : never
           : never
-        : [Own | `'${Obj}' is not a loaded sObject (in the subquery of ${L})`, never]
+        : [Own | `'${Written}' is not a loaded sObject (in the subquery of ${L})`, never]
       : Q extends Err<infer Msg>
         ? [Own | `${Msg} (in the subquery of ${L})`, never]
         : never

@@ -83,6 +83,121 @@ describe('row types from the text', () => {
   });
 });
 
+describe('names in any case resolve to the API name', () => {
+  it('types lower- and mixed-case fields, paths, subquery relationships and FROM objects with canonical keys', () => {
+    const q = soql(`
+      select id, NAME, owner.name, PARENT.industry,
+             (select lastname, account.Name from contacts where email != null order by LASTNAME)
+      from account
+      where name like :pattern and annualrevenue > :min
+      order by Name, owner.NAME desc`, { pattern: like.startsWith('A'), min: 5 });
+    expectTypeOf<RowOf<typeof q>>().toEqualTypeOf<{
+      attributes: RowAttributes<'Account'>;
+      Id: string;
+      Name: string | null;
+      Owner: { attributes: RowAttributes<'User'>; Name: string | null };
+      Parent: { attributes: RowAttributes<'Account'>; Industry: AccountIndustry | null } | null;
+      Contacts: SubqueryResult<{
+        attributes: RowAttributes<'Contact'>;
+        LastName: string | null;
+        Account: { attributes: RowAttributes<'Account'>; Name: string | null } | null;
+      }> | null;
+    }>();
+    expectTypeOf<SoqlRow<'SELECT id, name FROM account', FixtureRegistry>>().toEqualTypeOf<{
+      attributes: RowAttributes<'Account'>;
+      Id: string;
+      Name: string | null;
+    }>();
+    // The same row as the correctly-cased query.
+    expectTypeOf<SoqlRow<'select ID, owner.NAME from ACCOUNT', FixtureRegistry>>().toEqualTypeOf<
+      SoqlRow<'SELECT Id, Owner.Name FROM Account', FixtureRegistry>
+    >();
+  });
+
+  it('resolves TYPEOF relationships, WHEN types and their fields, polymorphic Name fields and semi-joins', () => {
+    const q = soql('SELECT id, what.name, typeof who when contact then email, account.name else name end FROM task WHERE id IN (select whoid from TASK)');
+    type Row = RowOf<typeof q>;
+    expectTypeOf<Row['What']>().toEqualTypeOf<
+      | { attributes: RowAttributes<'Account'>; Name: string | null }
+      | { attributes: RowAttributes<'Opportunity'>; Name: string | null }
+      | null
+    >();
+    expectTypeOf<Row['Who']>().toEqualTypeOf<
+      | { attributes: RowAttributes<'Contact'>; Email: string | null; Account: { attributes: RowAttributes<'Account'>; Name: string | null } | null }
+      | { attributes: RowAttributes<'Lead'>; Name: string | null }
+      | null
+    >();
+    expectTypeOf<keyof Row>().toEqualTypeOf<'attributes' | 'Id' | 'What' | 'Who'>();
+  });
+
+  it('keys aggregate and function rows by the API name', () => {
+    expectTypeOf<SoqlRow<'SELECT industry, count(id), sum(annualrevenue) total FROM account GROUP BY industry HAVING max(annualrevenue) > 1', FixtureRegistry>>().toEqualTypeOf<{
+      attributes: AggregateAttributes;
+      Industry: AccountIndustry | null;
+      expr0: number;
+      total: number | null;
+    }>();
+    expectTypeOf<SoqlRow<'SELECT id, tolabel(industry), format(annualrevenue) rev FROM account', FixtureRegistry>>().toEqualTypeOf<{
+      attributes: RowAttributes<'Account'>;
+      Id: string;
+      Industry: string | null;
+      rev: string | null;
+    }>();
+  });
+
+  it('checks operators, literals and binds as for the canonical field', () => {
+    expectTypeOf<Binds<'select id from opportunity where stagename in :stages and amount > :min and closedate < :d and ACCOUNT.name = :n'>>().toEqualTypeOf<{
+      readonly stages: readonly OpportunityStageName[];
+      readonly min: number;
+      readonly d: SoqlDate | SoqlDateLiteral;
+      readonly n: string | null;
+    }>();
+    expectTypeOf<Check<"select id from account acc where ACC.name = 'x' order by Acc.owner.name">>().toEqualTypeOf<
+      "select id from account acc where ACC.name = 'x' order by Acc.owner.name"
+    >();
+    expectTypeOf<Check<"select id from account acc where ACC.nmae = 'x'">>().toEqualTypeOf<"'nmae' is not a field of Account">();
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE annualrevenue LIKE '1%'">>().toEqualTypeOf<
+      'LIKE does not apply to AnnualRevenue (a currency field)'
+    >();
+    expectTypeOf<Check<"SELECT Id FROM account WHERE annualRevenue = '100'">>().toEqualTypeOf<
+      'AnnualRevenue (a currency field) cannot be compared with a quoted string'
+    >();
+    expectTypeOf<Check<'SELECT Id FROM Account WHERE calendar_year(name) = 2020'>>().toEqualTypeOf<
+      'calendar_year() needs a date or datetime field, not Name (string)'
+    >();
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE calendar_year(createddate) = 2020 AND parent.isdeleted >= false">>().toEqualTypeOf<
+      '>= does not apply to Parent.IsDeleted (a boolean field)'
+    >();
+    soql('select id from opportunity where stagename in :stages', { stages: ['Prospecting'] });
+    // @ts-expect-error not a value of the StageName picklist (field written in lower case)
+    soql('select id from opportunity where stagename in :stages', { stages: ['Nope'] });
+    // @ts-expect-error a string for a currency field (field written in lower case)
+    soql('SELECT Id FROM Opportunity WHERE amount > :min', { min: '1000' });
+  });
+
+  it('still names a misspelt name as written, in any case', () => {
+    // @ts-expect-error 'nmae' is not a field of Account
+    soql('select id, nmae from account');
+    expectTypeOf<Check<'select id, nmae from account'>>().toEqualTypeOf<"'nmae' is not a field of Account">();
+    expectTypeOf<Check<'select ownr.name from account'>>().toEqualTypeOf<"'ownr' is not a parent relationship of Account">();
+    expectTypeOf<Check<'select owner.nme from account'>>().toEqualTypeOf<"'nme' is not a field of User">();
+    expectTypeOf<Check<'select id from acount'>>().toEqualTypeOf<"'acount' is not a loaded sObject (misspelt, or its generated module is not imported)">();
+    expectTypeOf<Check<'select id, (select id from contactz) from account'>>().toEqualTypeOf<"'contactz' is not a child relationship of Account">();
+    expectTypeOf<Check<'select id, (select nope from contacts) from account'>>().toEqualTypeOf<"'nope' is not a field of Contact">();
+    expectTypeOf<Check<'select id from account where nmae = null order by industri'>>().toEqualTypeOf<
+      "'nmae' is not a field of Account" | "'industri' is not a field of Account"
+    >();
+    expectTypeOf<Check<'select id from account where id in (select accountid from contct)'>>().toEqualTypeOf<
+      "'contct' is not a loaded sObject (in the subquery of Id)"
+    >();
+    expectTypeOf<Check<'select typeof what when contact then name end from task'>>().toEqualTypeOf<"'contact' is not a target of Task.What">();
+    expectTypeOf<Check<'select typeof who when contact then emal end from task'>>().toEqualTypeOf<"'emal' is not a field of Contact">();
+    expectTypeOf<Check<'select what.industry from task'>>().toEqualTypeOf<
+      "'industry' is not available through polymorphic Task.What without TYPEOF (only Name fields: Id, Name, Type, Email, ...)"
+    >();
+  });
+});
+
 describe('what must not compile', () => {
   it('names unknown fields, relationships, objects', () => {
     // @ts-expect-error 'Nmae' is not a field of Account

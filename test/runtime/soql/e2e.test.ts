@@ -219,6 +219,36 @@ describe('checked strings against the simulator', () => {
     }
   });
 
+  it('accepts names in any case and returns rows keyed by the API names, as Salesforce does', async () => {
+    const target = contacts.find((c) => typeof c.AccountId === 'string' && typeof c.LastName === 'string') as SeedRecord;
+    const lower = soql(
+      `select id, name, owner.name, (select lastname, account.name from contacts order by lastname) from account
+        where id = :id order by name`,
+      { id: String(target.AccountId) },
+    );
+    const canonical = soql(
+      `SELECT Id, Name, Owner.Name, (SELECT LastName, Account.Name FROM Contacts ORDER BY LastName) FROM Account
+        WHERE Id = :id ORDER BY Name`,
+      { id: String(target.AccountId) },
+    );
+    const result: RowOf<typeof canonical>[] = await rows(lower);
+    expect(result).toHaveLength(1);
+    expect(result).toEqual(await rows(canonical));
+    const [row] = result;
+    expect(Object.keys(row ?? {})).toEqual(['attributes', 'Id', 'Name', 'Owner', 'Contacts']);
+    expect(row?.attributes.type).toBe('Account');
+    expect(Object.keys(row?.Owner ?? {})).toEqual(['attributes', 'Name']);
+    const children = childRecords(row?.Contacts ?? null);
+    expect(children.length).toBe(contacts.filter((c) => c.AccountId === target.AccountId).length);
+    for (const child of children) {
+      expect(Object.keys(child)).toEqual(['attributes', 'LastName', 'Account']);
+      expect(child.attributes.type).toBe('Contact');
+    }
+    const grouped = await rows(soql('select stagename, count(id) n from OPPORTUNITY group by stagename'));
+    for (const g of grouped) expect(Object.keys(g).sort()).toEqual(['StageName', 'attributes', 'n']);
+    expect(grouped.reduce((sum, g) => sum + g.n, 0)).toBe(opportunities.length);
+  });
+
   it('groups without an aggregate function and filters groups with HAVING', async () => {
     const grouped = await rows(soql('SELECT StageName FROM Opportunity GROUP BY StageName'));
     expect(new Set(grouped.map((r) => r.StageName))).toEqual(new Set(opportunities.map((o) => o.StageName ?? null)));

@@ -76,6 +76,33 @@ describe('executeQuery: record shape', () => {
     expect(r[2]?.What).toBeNull();
   });
 
+  it('reads every name in any case and answers with the API names, as the same query correctly cased', () => {
+    const pairs: [string, string][] = [
+      [
+        `select name, owner.email, parent.owner.manager.name, (select lastname from contacts order by lastname) from account where name != null order by name`,
+        `SELECT Name, Owner.Email, Parent.Owner.Manager.Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account WHERE Name != null ORDER BY Name`,
+      ],
+      [
+        `select subject, owner.type, typeof what when account then name, industry when opportunity then amount else name end from TASK order by subject`,
+        `SELECT Subject, Owner.Type, TYPEOF What WHEN Account THEN Name, Industry WHEN Opportunity THEN Amount ELSE Name END FROM Task ORDER BY Subject`,
+      ],
+      [`select tolabel(industry), format(annualrevenue) rev from account order by name`, `SELECT toLabel(Industry), FORMAT(AnnualRevenue) rev FROM Account ORDER BY Name`],
+      [`select industry, count(id) from account group by industry order by industry`, `SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry ORDER BY Industry`],
+      [`select id from account where id in (select accountid from contact)`, `SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)`],
+    ];
+    for (const [lower, canonical] of pairs) {
+      const expected = rows(canonical);
+      expect(expected.length).toBeGreaterThan(0);
+      const actual = rows(lower);
+      expect(actual).toEqual(expected);
+      // toEqual ignores key order; Salesforce keeps the SELECT order.
+      actual.forEach((r, i) => expect(Object.keys(r)).toEqual(Object.keys(expected[i] ?? {})));
+    }
+    const [account] = rows(`select name, owner.email, (select lastname from contacts) from account where name = 'Acme'`);
+    expect(Object.keys(account ?? {})).toEqual(['attributes', 'Name', 'Owner', 'Contacts']);
+    expect(Object.keys(account?.Owner ?? {})).toEqual(['attributes', 'Email']);
+  });
+
   it('returns child subqueries as envelopes, or null when empty', () => {
     const r = rows(`SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC) FROM Account ORDER BY Name LIMIT 2`);
     expect(r[0]?.Name).toBe('Acme');
