@@ -114,13 +114,15 @@ type SplitEnd<S extends string> = S extends `${infer A} END${infer B}`
 // Parsing the SELECT list
 
 /**
- * An aggregate or FORMAT/toLabel call: its function, field, and the row key it produces (`''`:
- * the field's own name, known once the field is resolved against the object; see {@link FnKey}).
+ * An aggregate or FORMAT/toLabel call: its function, field, the row key it produces, and whether
+ * that key is an alias (else, for FORMAT/toLabel/convertCurrency, the field's name, re-derived
+ * when the field is written in another case than its API name's).
  */
 interface FnItem {
   readonly fn: string;
   readonly arg: string;
   readonly key: string;
+  readonly aliased: boolean;
 }
 /** A child subquery, kept as text until the parent object is known. */
 interface SubItem {
@@ -176,13 +178,20 @@ type AddCount<S extends Selection> = Sel<S['paths'], S['fns'], S['subs'], S['typ
 type AddFn<S extends Selection, Fn extends string, Arg extends string, Alias extends string> = Fn extends Aggregates | DateFunction
   ? Sel<
       S['paths'],
-      S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? `expr${S['n']['length']}` : Alias },
+      S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? `expr${S['n']['length']}` : Alias; aliased: true },
       S['subs'],
       S['typeofs'],
       Alias extends '' ? [...S['n'], unknown] : S['n'],
       true
     >
-  : Sel<S['paths'], S['fns'] | { fn: Fn; arg: Arg; key: Alias }, S['subs'], S['typeofs'], S['n'], S['agg']>;
+  : Sel<
+      S['paths'],
+      S['fns'] | { fn: Fn; arg: Arg; key: Alias extends '' ? LastSegment<Arg> : Alias; aliased: Alias extends '' ? false : true },
+      S['subs'],
+      S['typeofs'],
+      S['n'],
+      S['agg']
+    >;
 
 /** Parses `SELECT ... FROM X`, keeping the clauses after X as text (see `CheckClauses`). */
 type ParseQuery<T extends string> = TrimLeft<T> extends `${infer W} ${infer Rest}`
@@ -294,8 +303,8 @@ type CanonVia<Reg, N extends string, Rest extends string> = [N] extends [never]
       : Rest;
 
 /**
- * A selection with its names in the API name's case. Only called when the selection as written
- * has errors (see {@link EvalQuery}): a correctly-cased query never builds it.
+ * A selection with its names in the API name's case. Only built when the selection as written
+ * has errors (see {@link EvalQuery}, {@link Resolved}): a correctly-cased query never builds it.
  */
 type CanonSelection<Reg, M extends MetaShape, S extends Selection> = Sel<
   CanonPath<Reg, M, S['paths']>,
@@ -305,7 +314,11 @@ type CanonSelection<Reg, M extends MetaShape, S extends Selection> = Sel<
   S['n'],
   S['agg']
 >;
-type CanonFns<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem ? { fn: F['fn']; arg: CanonPath<Reg, M, F['arg']>; key: F['key'] } : never;
+type CanonFns<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem
+  ? CanonPath<Reg, M, F['arg']> extends infer P extends string
+    ? { fn: F['fn']; arg: P; key: F['aliased'] extends true ? F['key'] : LastSegment<P>; aliased: F['aliased'] }
+    : never
+  : never;
 /** `S` when it checks as written, else `S` with canonical names. */
 type Resolved<Reg, M extends MetaShape, S extends Selection> = [SelectionErrors<Reg, M, S>] extends [never] ? S : CanonSelection<Reg, M, S>;
 
@@ -325,11 +338,8 @@ type FnErrors<Reg, M extends MetaShape, F extends FnItem> = F extends FnItem
     : never
   : never;
 
-/** The row key of a function item: its alias, else (FORMAT, toLabel, convertCurrency) its field's name. */
-type FnKey<I extends FnItem> = I['key'] extends '' ? LastSegment<I['arg']> : I['key'];
-
 type FnRow<Reg, M extends MetaShape, F extends FnItem> = {
-  [I in F as FnKey<I>]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
+  [I in F as I['key']]: I['fn'] extends 'COUNT' | 'COUNT_DISTINCT'
     ? number
     : I['fn'] extends 'SUM' | 'AVG'
       ? number | null
@@ -503,12 +513,19 @@ type SelectionRow<Reg, M extends MetaShape, S extends Selection, Grouped extends
 /** A whole query on `M`: `{ row, binds }` (binds as `[name, type]` pairs), or `Err` naming every problem. */
 type EvalQuery<Reg, M extends MetaShape, S extends Selection, Tail extends string> =
   CheckClauses<Reg, M, Tail> extends [infer CE extends string, infer CB, infer G extends boolean]
-    ? EvalSelection<Reg, M, Resolved<Reg, M, S>, CE, CB, G>
+    ? SelectionErrors<Reg, M, S> extends infer SE extends string
+      ? [SE] extends [never]
+        ? EvalSelection<Reg, M, S, CE, CB, G, never>
+        : CanonSelection<Reg, M, S> extends infer C extends Selection
+          ? EvalSelection<Reg, M, C, CE, CB, G, SelectionErrors<Reg, M, C>>
+          : never
+      : never
     : never;
-type EvalSelection<Reg, M extends MetaShape, S extends Selection, CE extends string, CB, G extends boolean> =
-  [SelectionErrors<Reg, M, S> | CE] extends [never]
+/** The result of a selection `S` whose errors are `SE`, with the clauses' errors `CE` and binds `CB`. */
+type EvalSelection<Reg, M extends MetaShape, S extends Selection, CE extends string, CB, G extends boolean, SE extends string> =
+  [SE | CE] extends [never]
     ? { row: SelectionRow<Reg, M, S, G>; binds: CB | SubBinds<Reg, M, S['subs']> }
-    : Err<(SelectionErrors<Reg, M, S> | CE) & string>;
+    : Err<SE | CE>;
 
 /** Query text `T` checked in registry `Reg`: `{ row, binds }` or `Err`. */
 type Analyze<T extends string, Reg> =
@@ -705,7 +722,9 @@ type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R e
       ? [E | `expected a condition, found ${Shown<W>}`, B, G]
       : TrimLeft<R> extends `( ${infer Args}`
         ? FunctionCondition<Reg, M, A, W, Args, Mode, E, B, G>
-        : PathCondition<Reg, M, A, CanonPath<Reg, M, StripAlias<W, A>>, R, Mode, E, B, G>;
+        : CanonPath<Reg, M, StripAlias<W, A>> extends infer P extends string
+          ? PathCondition<Reg, M, A, P, R, Mode, E, B, G>
+          : never;
 
 /** A condition on a field path `P`. */
 type PathCondition<Reg, M extends MetaShape, A extends string, P extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =

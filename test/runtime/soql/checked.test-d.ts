@@ -143,6 +143,12 @@ describe('names in any case resolve to the API name', () => {
       Industry: string | null;
       rev: string | null;
     }>();
+    // An alias is kept as written; an unaliased FORMAT is keyed by the field's API name.
+    expectTypeOf<SoqlRow<'SELECT format(annualrevenue), tolabel(industry) industry FROM account', FixtureRegistry>>().toEqualTypeOf<{
+      attributes: RowAttributes<'Account'>;
+      AnnualRevenue: string | null;
+      industry: string | null;
+    }>();
   });
 
   it('checks operators, literals and binds as for the canonical field', () => {
