@@ -17,10 +17,10 @@
  * checked against the schema: unknown fields and relationships, operators that make no sense for a
  * field's type (LIKE on a number, INCLUDES on a non-multipicklist, `<` on a boolean), literals of
  * the wrong type, and each bind's type from what it is compared with. Every problem is a compile
- * error whose message names it. Names are case-insensitive, as in SOQL (`select id, owner.name from
- * account`): each resolves to its API name, which keys the row as in Salesforce's response. The structure of conditions (parentheses, AND/OR mixing) is left
- * to the run-time parser, which runs before anything is sent; `sfgen lint` checks the same against
- * the schema snapshot. The walkers are tail-recursive over items and words, so a 40-field query
+ * error whose message names it. Names are case-insensitive, as in SOQL (`select id, owner.name
+ * from account`): each resolves to its API name, which keys the row as in Salesforce's response.
+ * The structure of conditions (parentheses, AND/OR mixing) is left to the run-time parser, which
+ * runs before anything is sent; `sfgen lint` checks the same against the schema snapshot. The walkers are tail-recursive over items and words, so a 40-field query
  * with a 10-condition WHERE stays far below TypeScript's instantiation limits.
  */
 import type { SObjectRegistry, TypedQuery } from '../schema.js';
