@@ -16,16 +16,9 @@ import { key, literal, str, stringArray } from './ts.js';
 const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'encryptedstring', 'combobox', 'picklist', 'multipicklist']);
 const NUMBER_TYPES = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
-/**
- * The flag words of a field descriptor, in `FieldDescriptor` order: each names one boolean that is
- * true for the field (absent words are false). The runtime decodes them (`sobjectFields`); the
- * legend is repeated at the top of every value module.
- */
-export const FIELD_FLAGS = FIELD_FLAG_WORDS;
-
-/** `nil nillable, cre createable, ...`: the legend of the flag words. */
+/** `nil nillable, cre createable, ...`: the legend of the flag words (`FIELD_FLAG_WORDS`), repeated at the top of every value module. */
 export function fieldFlagLegend(): string {
-  return FIELD_FLAGS.map(([word, name]) => `${word} ${name}`).join(', ');
+  return FIELD_FLAG_WORDS.map(([word, name]) => `${word} ${name}`).join(', ');
 }
 
 /**
@@ -65,7 +58,7 @@ export function descriptorOf(field: FieldModel): FieldDescriptor {
     details.picklist = { restricted: field.picklist.restricted, values, ...(inactiveValues.length > 0 ? { inactiveValues } : {}) };
   }
   if (field.compoundFieldName !== null) details.compoundFieldName = field.compoundFieldName;
-  const flags = Object.fromEntries(FIELD_FLAGS.map(([, name]) => [name, field[name]])) as Pick<FieldDescriptor, FieldFlag>;
+  const flags = Object.fromEntries(FIELD_FLAG_WORDS.map(([, name]) => [name, field[name]])) as Pick<FieldDescriptor, FieldFlag>;
   return { type: field.type, ...flags, ...details };
 }
 
@@ -78,8 +71,8 @@ export function descriptorOf(field: FieldModel): FieldDescriptor {
  */
 export function fieldDescriptor(field: FieldModel): string {
   const d = descriptorOf(field);
-  const flagNames = new Set<string>(FIELD_FLAGS.map(([, name]) => name));
-  const words: string[] = [d.type, ...FIELD_FLAGS.filter(([, name]) => d[name]).map(([word]) => word)];
+  const flagNames = new Set<string>(FIELD_FLAG_WORDS.map(([, name]) => name));
+  const words: string[] = [d.type, ...FIELD_FLAG_WORDS.filter(([, name]) => d[name]).map(([word]) => word)];
   const details = Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'type' && !flagNames.has(k)));
   if (Object.keys(details).length > 0) words.push(JSON.stringify(details));
   return str(words.join(' '));

@@ -3,6 +3,7 @@
  * `Id` is `string`; booleans are never null; every other field may come back `null` (field-level
  * security, formulas, unset system values), whatever `nillable` says — that is a write constraint.
  */
+import { nullableOnRead } from '../../runtime/validation.js';
 import type { FieldModel } from '../model/types.js';
 import { locate, type ObjectContext } from './context.js';
 import { EmitError } from './errors.js';
@@ -66,9 +67,12 @@ export function valueType(ctx: ObjectContext, field: FieldModel): string {
   }
 }
 
-/** Whether a read value of this field can be null. */
+/**
+ * Whether a read value of this field can be null: the runtime's rule, which the validators built
+ * from the descriptors apply too, so record types and validators cannot disagree.
+ */
 export function readNullable(field: FieldModel): boolean {
-  return field.type !== 'id' && field.type !== 'boolean' && field.type !== 'json' && field.type !== 'complexvalue';
+  return nullableOnRead(field.type);
 }
 
 /** The read type of one field (`string | null`, `boolean`, ...). */

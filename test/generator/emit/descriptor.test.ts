@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIELD_FLAGS, fieldFlagLegend } from '../../../generator/emit/descriptor.js';
+import { fieldFlagLegend } from '../../../generator/emit/descriptor.js';
 import { readSnapshot } from '../../../generator/model/snapshot.js';
 import type { FieldModel } from '../../../generator/model/types.js';
-import { sobjectField as $field, sobjectFields } from '../../../runtime/validation.js';
+import { FIELD_FLAG_WORDS as FIELD_FLAGS, sobjectField as $field, sobjectFields } from '../../../runtime/validation.js';
 import type { FieldDescriptor, SObjectType } from '../../../runtime/schema.js';
 
 const GENERATED = path.resolve(import.meta.dirname, '../../../generated');
