@@ -4,10 +4,11 @@
  *
  * Precedence: flags, then the environment (org credentials), then the config file, then defaults.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_OUT_DIR, DEFAULT_RUNTIME_IMPORT } from './defaults.js';
 import type { OrgAuth } from './metadata/connect.js';
 
 export type { OrgAuth };
@@ -16,7 +17,7 @@ export type { OrgAuth };
 export interface SfgenConfigFile {
   /** Output directory, relative to the config file. Default `generated`. */
   outDir?: string;
-  /** Salesforce API version. Default `'60.0'`. */
+  /** Salesforce API version, pinned. Default: the newest version the org serves. */
   apiVersion?: string;
   /** Objects to generate (API names); all objects of the source when absent. */
   objects?: string[];
@@ -46,6 +47,8 @@ export interface GenerateFlags {
   config?: string;
   metadataDir?: string;
   eventsDir?: string;
+  /** Read the bundled demo org (served by the simulator): for trying sfgen out and for its own tests. */
+  demo?: boolean;
   targetOrg?: string;
   instanceUrl?: string;
   accessToken?: string;
@@ -60,15 +63,18 @@ export interface GenerateFlags {
 export type SourceConfig =
   | { readonly kind: 'directory'; readonly dir: string }
   | { readonly kind: 'org'; readonly auth: OrgAuth }
-  /** The bundled demo org, served by the simulator. */
-  | { readonly kind: 'demo'; readonly dir: string };
+  /** The bundled demo org, served by the simulator (its directory comes from `sfgen/simulator`). */
+  | { readonly kind: 'demo' }
+  /** No source named: only for work that reads none (`generate --check` compares with the snapshot). */
+  | { readonly kind: 'none' };
 
 /** The fully-resolved configuration of one run. */
 export interface ResolvedConfig {
   readonly cwd: string;
   /** Absolute output directory. */
   readonly outDir: string;
-  readonly apiVersion: string;
+  /** The pinned API version, or null for the newest version the source serves. */
+  readonly apiVersion: string | null;
   /** Explicit object names, or `'all'`. */
   readonly objects: readonly string[] | 'all';
   readonly runtimeImport: string;
@@ -85,19 +91,7 @@ export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
 }
 
-/** Default output directory. */
-export const DEFAULT_OUT_DIR = 'generated';
-/** Default API version. */
-export const DEFAULT_API_VERSION = '60.0';
-/** Default runtime module specifier. */
-export const DEFAULT_RUNTIME_IMPORT = 'sfgen/runtime';
-
-/** The bundled demo org (`test/fixtures/demo-org`), found from this module in the source tree or in `dist/`. */
-export function demoOrgDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '../test/fixtures/demo-org'), path.resolve(here, '../../test/fixtures/demo-org')];
-  return candidates.find((c) => existsSync(path.join(c, 'sobjects.json'))) ?? (candidates[0] as string);
-}
+export { DEFAULT_API_VERSION, DEFAULT_OUT_DIR, DEFAULT_RUNTIME_IMPORT } from './defaults.js';
 
 function readConfigFile(file: string, required: boolean): SfgenConfigFile {
   let text: string;
@@ -136,7 +130,11 @@ function nonEmpty(value: string | undefined): string | undefined {
  * config.outDir; // '/abs/path/generated'
  * ```
  */
-export function resolveConfig(flags: GenerateFlags, env: Readonly<Record<string, string | undefined>>): ResolvedConfig {
+export function resolveConfig(
+  flags: GenerateFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly sourceRequired?: boolean } = {},
+): ResolvedConfig {
   const cwd = path.resolve(flags.cwd ?? process.cwd());
   const configPath = flags.config ? path.resolve(cwd, flags.config) : path.join(cwd, 'sfgen.config.json');
   const file = readConfigFile(configPath, flags.config !== undefined);
@@ -146,42 +144,10 @@ export function resolveConfig(flags: GenerateFlags, env: Readonly<Record<string,
   const objectsList = flags.all ? undefined : (flags.objects ?? file.objects);
   const objects = objectsList && objectsList.length > 0 ? [...new Set(objectsList.map((o) => o.trim()).filter((o) => o !== ''))] : 'all';
 
-  const apiVersion = flags.apiVersion ?? file.apiVersion ?? DEFAULT_API_VERSION;
-  if (!/^\d+\.\d$/.test(apiVersion)) throw new ConfigError(`Invalid API version '${apiVersion}': expected a version like 60.0`);
+  const apiVersion = flags.apiVersion ?? file.apiVersion ?? null;
+  if (apiVersion !== null && !/^\d+\.\d$/.test(apiVersion)) throw new ConfigError(`Invalid API version '${apiVersion}': expected a version like 60.0`);
 
-  const explicitOrg = flags.targetOrg !== undefined || flags.instanceUrl !== undefined || flags.accessToken !== undefined;
-  if (flags.metadataDir && explicitOrg) throw new ConfigError('Use either --metadata-dir or an org (--target-org / --instance-url), not both');
-  if (flags.targetOrg && (flags.instanceUrl || flags.accessToken)) throw new ConfigError('Use either --target-org or --instance-url/--access-token, not both');
-
-  let source: SourceConfig;
-  if (flags.metadataDir) {
-    source = { kind: 'directory', dir: path.resolve(cwd, flags.metadataDir) };
-  } else if (flags.targetOrg) {
-    source = { kind: 'org', auth: { kind: 'sfCli', alias: flags.targetOrg } };
-  } else if (flags.instanceUrl || flags.accessToken) {
-    const instanceUrl = nonEmpty(flags.instanceUrl) ?? nonEmpty(env['SF_INSTANCE_URL']);
-    const accessToken = nonEmpty(flags.accessToken) ?? nonEmpty(env['SF_ACCESS_TOKEN']);
-    if (!instanceUrl || !accessToken) throw new ConfigError('An org needs both an instance URL and an access token (--instance-url/SF_INSTANCE_URL and --access-token/SF_ACCESS_TOKEN)');
-    source = { kind: 'org', auth: { kind: 'token', instanceUrl, accessToken } };
-  } else if (nonEmpty(env['SF_INSTANCE_URL']) && nonEmpty(env['SF_ACCESS_TOKEN'])) {
-    source = { kind: 'org', auth: { kind: 'token', instanceUrl: nonEmpty(env['SF_INSTANCE_URL']) as string, accessToken: nonEmpty(env['SF_ACCESS_TOKEN']) as string } };
-  } else if (nonEmpty(env['SF_CLIENT_ID']) && nonEmpty(env['SF_USERNAME']) && nonEmpty(env['SF_JWT_KEY_FILE'])) {
-    source = {
-      kind: 'org',
-      auth: {
-        kind: 'jwt',
-        clientId: nonEmpty(env['SF_CLIENT_ID']) as string,
-        username: nonEmpty(env['SF_USERNAME']) as string,
-        keyFile: path.resolve(cwd, nonEmpty(env['SF_JWT_KEY_FILE']) as string),
-        loginUrl: nonEmpty(env['SF_LOGIN_URL']) ?? 'https://login.salesforce.com',
-      },
-    };
-  } else if (file.metadataDir) {
-    source = { kind: 'directory', dir: path.resolve(base, file.metadataDir) };
-  } else {
-    source = { kind: 'demo', dir: demoOrgDir() };
-  }
-
+  const source = resolveSource(flags, file, base, cwd, env, options.sourceRequired ?? true);
   const eventsDir = flags.eventsDir ? path.resolve(cwd, flags.eventsDir) : file.eventsDir ? path.resolve(base, file.eventsDir) : null;
   const outDir = flags.out ? path.resolve(cwd, flags.out) : path.resolve(base, file.outDir ?? DEFAULT_OUT_DIR);
   return {
@@ -194,4 +160,136 @@ export function resolveConfig(flags: GenerateFlags, env: Readonly<Record<string,
     eventsDir,
     command: 'sfgen generate',
   };
+}
+
+/** How to name an org, listed when none is configured. */
+export const SOURCE_HELP = [
+  '  --target-org ALIAS          an org the Salesforce CLI knows (or set a default: sf config set target-org ALIAS)',
+  '  --instance-url URL --access-token TOKEN   (or SF_INSTANCE_URL + SF_ACCESS_TOKEN)',
+  '  JWT bearer                  SF_CLIENT_ID + SF_USERNAME + SF_JWT_KEY_FILE [+ SF_LOGIN_URL]',
+  '  client credentials          SF_CLIENT_ID + SF_CLIENT_SECRET + SF_LOGIN_URL (your My Domain URL)',
+  '  refresh token               SF_CLIENT_ID + SF_REFRESH_TOKEN [+ SF_CLIENT_SECRET, SF_LOGIN_URL]',
+  '  --metadata-dir DIR          a metadata directory saved from an org (or metadataDir in sfgen.config.json)',
+  '  --demo                      the bundled demo org, to try sfgen without an org',
+].join('\n');
+
+/** Which of `names` are set (non-blank) in `env`. */
+function present(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string[] {
+  return names.filter((n) => nonEmpty(env[n]) !== undefined);
+}
+
+function requireEnv(env: Readonly<Record<string, string | undefined>>, what: string, needed: readonly string[]): Record<string, string> {
+  const missing = needed.filter((n) => nonEmpty(env[n]) === undefined);
+  if (missing.length > 0) {
+    const set = present(env, needed);
+    throw new ConfigError(`${what} needs ${needed.join(' + ')}: ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not`);
+  }
+  return Object.fromEntries(needed.map((n) => [n, nonEmpty(env[n]) as string]));
+}
+
+/**
+ * The org from the environment, or null when no Salesforce variable is set. A half-configured
+ * environment is an error naming the missing variable, never a silent fall-back.
+ */
+function sourceFromEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): SourceConfig | null {
+  const loginUrl = (): string => nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']) ?? 'https://login.salesforce.com';
+  if (nonEmpty(env['SF_ACCESS_TOKEN'])) {
+    const v = requireEnv(env, 'An access token', ['SF_INSTANCE_URL', 'SF_ACCESS_TOKEN']);
+    return { kind: 'org', auth: { kind: 'token', instanceUrl: v['SF_INSTANCE_URL'] as string, accessToken: v['SF_ACCESS_TOKEN'] as string } };
+  }
+  if (nonEmpty(env['SF_REFRESH_TOKEN'])) {
+    const v = requireEnv(env, 'The refresh-token login', ['SF_CLIENT_ID', 'SF_REFRESH_TOKEN']);
+    const secret = nonEmpty(env['SF_CLIENT_SECRET']);
+    return {
+      kind: 'org',
+      auth: { kind: 'refreshToken', clientId: v['SF_CLIENT_ID'] as string, refreshToken: v['SF_REFRESH_TOKEN'] as string, loginUrl: loginUrl(), ...(secret !== undefined && { clientSecret: secret }) },
+    };
+  }
+  if (present(env, ['SF_USERNAME', 'SF_JWT_KEY_FILE']).length > 0) {
+    const v = requireEnv(env, 'The JWT bearer login', ['SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY_FILE']);
+    return {
+      kind: 'org',
+      auth: { kind: 'jwt', clientId: v['SF_CLIENT_ID'] as string, username: v['SF_USERNAME'] as string, keyFile: path.resolve(cwd, v['SF_JWT_KEY_FILE'] as string), loginUrl: loginUrl() },
+    };
+  }
+  if (nonEmpty(env['SF_CLIENT_SECRET'])) {
+    const v = requireEnv(env, 'The client-credentials login', ['SF_CLIENT_ID', 'SF_CLIENT_SECRET']);
+    const url = nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']);
+    if (url === undefined) throw new ConfigError('The client-credentials login needs your My Domain URL in SF_LOGIN_URL (or SF_INSTANCE_URL): it does not work on login.salesforce.com');
+    return { kind: 'org', auth: { kind: 'clientCredentials', clientId: v['SF_CLIENT_ID'] as string, clientSecret: v['SF_CLIENT_SECRET'] as string, loginUrl: url } };
+  }
+  const stray = present(env, ['SF_INSTANCE_URL', 'SF_CLIENT_ID']);
+  if (stray.length > 0) {
+    throw new ConfigError(
+      `${stray.join(' and ')} ${stray.length === 1 ? 'is' : 'are'} set but no way to log in is: add SF_ACCESS_TOKEN (a token), SF_USERNAME + SF_JWT_KEY_FILE (JWT bearer), SF_CLIENT_SECRET (client credentials) or SF_REFRESH_TOKEN`,
+    );
+  }
+  return null;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Salesforce CLI's default target org, as `sf` itself finds it: `SF_TARGET_ORG`, then
+ * `target-org` in the nearest project's `.sf/config.json`, then the global `~/.sf/config.json`
+ * (and the legacy `.sfdx/sfdx-config.json` `defaultusername`).
+ */
+export function sfDefaultTargetOrg(cwd: string, env: Readonly<Record<string, string | undefined>>): string | null {
+  const fromEnv = nonEmpty(env['SF_TARGET_ORG']);
+  if (fromEnv) return fromEnv;
+  const home = nonEmpty(env['HOME']) ?? homedir();
+  const dirs: string[] = [];
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  if (!dirs.includes(home)) dirs.push(home);
+  for (const dir of dirs) {
+    const sf = readJson(path.join(dir, '.sf', 'config.json'))?.['target-org'];
+    if (typeof sf === 'string' && sf.trim() !== '') return sf.trim();
+    const legacy = readJson(path.join(dir, '.sfdx', 'sfdx-config.json'))?.['defaultusername'];
+    if (typeof legacy === 'string' && legacy.trim() !== '') return legacy.trim();
+  }
+  return null;
+}
+
+function resolveSource(
+  flags: GenerateFlags,
+  file: SfgenConfigFile,
+  base: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  required: boolean,
+): SourceConfig {
+  const explicit = [
+    flags.metadataDir !== undefined && '--metadata-dir',
+    flags.targetOrg !== undefined && '--target-org',
+    (flags.instanceUrl !== undefined || flags.accessToken !== undefined) && '--instance-url/--access-token',
+    flags.demo === true && '--demo',
+  ].filter((x): x is string => x !== false);
+  if (explicit.length > 1) throw new ConfigError(`Name one source, not ${explicit.join(' and ')}`);
+  if (flags.metadataDir) return { kind: 'directory', dir: path.resolve(cwd, flags.metadataDir) };
+  if (flags.targetOrg) return { kind: 'org', auth: { kind: 'sfCli', alias: flags.targetOrg } };
+  if (flags.instanceUrl !== undefined || flags.accessToken !== undefined) {
+    const instanceUrl = nonEmpty(flags.instanceUrl) ?? nonEmpty(env['SF_INSTANCE_URL']);
+    const accessToken = nonEmpty(flags.accessToken) ?? nonEmpty(env['SF_ACCESS_TOKEN']);
+    if (!instanceUrl) throw new ConfigError('--access-token needs an instance URL: pass --instance-url or set SF_INSTANCE_URL');
+    if (!accessToken) throw new ConfigError('--instance-url needs an access token: pass --access-token or set SF_ACCESS_TOKEN');
+    return { kind: 'org', auth: { kind: 'token', instanceUrl, accessToken } };
+  }
+  if (flags.demo) return { kind: 'demo' };
+  const fromEnv = sourceFromEnv(env, cwd);
+  if (fromEnv) return fromEnv;
+  if (file.metadataDir) return { kind: 'directory', dir: path.resolve(base, file.metadataDir) };
+  const alias = sfDefaultTargetOrg(cwd, env);
+  if (alias) return { kind: 'org', auth: { kind: 'sfCli', alias } };
+  if (!required) return { kind: 'none' };
+  throw new ConfigError(`No org to read: nothing names one and the Salesforce CLI has no default target org. Name one with:\n${SOURCE_HELP}`);
 }

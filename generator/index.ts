@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolveConfig, type GenerateFlags, type ResolvedConfig } from './config.js';
 import { readEventSchemas } from './metadata/directory.js';
 import { openSource } from './metadata/open.js';
+import { didYouMean } from './suggest.js';
 import { MetadataError } from './metadata/errors.js';
 import type { MetadataHttp } from './metadata/http.js';
 import type { DescribedSObject, RawEventSchema } from './metadata/raw.js';
@@ -66,13 +67,6 @@ export interface GenerateSummary {
   readonly changedFiles: readonly string[];
 }
 
-/** Finds the closest name ignoring case, for "did you mean" hints. */
-function suggest(name: string, known: readonly string[]): string {
-  const lower = name.toLowerCase();
-  const hit = known.find((k) => k.toLowerCase() === lower);
-  return hit ? ` (did you mean '${hit}'?)` : '';
-}
-
 async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {
   if (eventsDir !== null) return { events: await readEventSchemas(eventsDir, true), note: null };
   if (source.hasEvents) return { events: await source.eventSchemas(), note: null };
@@ -94,7 +88,7 @@ export async function readMetadata(
   } else {
     for (const name of objects) {
       if (!knownSet.has(name)) {
-        throw new MetadataError('UNKNOWN_OBJECT', `Unknown object '${name}': not in the global describe of ${source.description}${suggest(name, known)}`, source.description);
+        throw new MetadataError('UNKNOWN_OBJECT', `Unknown object '${name}': not in the global describe of ${source.description}${didYouMean(name, known)}`, source.description);
       }
     }
     names = [...objects].sort();
@@ -164,17 +158,18 @@ async function checkAgainstSnapshot(config: ResolvedConfig, started: number): Pr
  */
 export async function generate(options: GenerateOptions = {}): Promise<GenerateSummary> {
   const started = Date.now();
-  const config = resolveConfig(options, options.env ?? process.env);
+  // `--check` compares the output with its snapshot and reads no org: it needs no source.
+  const config = resolveConfig(options, options.env ?? process.env, { sourceRequired: !options.check });
   if (options.check) return checkAgainstSnapshot(config, started);
 
   const opened = await openSource(config, config.apiVersion, options);
   const { source } = opened;
   try {
-    options.onProgress?.({ phase: 'connect', source: source.description });
+    options.onProgress?.({ phase: 'connect', source: `${source.description}, API v${opened.apiVersion}` });
     const read = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
     let described: DescribedSObject[] | null = read.described;
     const { events, note } = await readEvents(source, opened.eventsDir);
-    const model = buildModel({ apiVersion: config.apiVersion, orgId: await source.orgId(), objects: described, events });
+    const model = buildModel({ apiVersion: opened.apiVersion, orgId: await source.orgId(), objects: described, events });
     const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
     described = null; // the raw describes are the biggest thing in memory; the model has what it needs
     // The org's full object list goes into the snapshot, so `sfgen check` after a `--objects`

@@ -4,6 +4,8 @@
  * record/replay stays here because the client's `replay` option uses it (no dependencies of its own).
  */
 export * from './schema.js';
+/** zod's namespace, as types only: generated value modules annotate their validators with it, so apps never import zod themselves. */
+export type { z } from 'zod';
 export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField, sobjectFields } from './validation.js';
 export type { FieldDetails, FieldFlag } from './validation.js';
 // runtime client (runtime helper): client, auth, errors, values, observability channels

@@ -11,6 +11,7 @@ import { resolveConfig, type GenerateFlags } from '../config.js';
 import type { MetadataHttp } from '../metadata/http.js';
 import type { MetadataSource } from '../metadata/source.js';
 import { openSource } from '../metadata/open.js';
+import { didYouMean } from '../suggest.js';
 import { objectHash, readSnapshot, type Snapshot } from '../model/snapshot.js';
 import type { ObjectModel } from '../model/types.js';
 import { classRank, type Change, type ChangeClass } from './changes.js';
@@ -39,6 +40,8 @@ export interface CheckOptions extends Omit<GenerateFlags, 'all' | 'runtimeImport
   http?: MetadataHttp;
   /** Use this source instead of the configured one. */
   source?: MetadataSource;
+  /** Compare even when the source is another org than the snapshot's (a sandbox against production's snapshot). */
+  allowOtherOrg?: boolean;
   onProgress?: (event: CheckProgress) => void;
 }
 
@@ -90,7 +93,7 @@ function selectObjects(snapshot: Snapshot, requested: readonly string[] | 'all')
     const found = lower.get(name.toLowerCase());
     if (!found) {
       throw new CheckError(
-        `--objects: ${name} is not in the snapshot ${snapshot.file} (it holds ${all.length} objects); generate it first or check one of: ${all.slice(0, 10).join(', ')}${all.length > 10 ? ', …' : ''}`,
+        `--objects: ${name} is not in the snapshot ${snapshot.file}${didYouMean(name, all)} (it holds ${all.length} objects); generate it first or check one of: ${all.slice(0, 10).join(', ')}${all.length > 10 ? ', …' : ''}`,
       );
     }
     out.push(found);
@@ -135,7 +138,11 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
   }
   if (models.eventsNote) notes.push(models.eventsNote);
   if (snapshot.orgId && models.orgId && snapshot.orgId !== models.orgId) {
-    notes.push(`the snapshot was generated from org ${snapshot.orgId}; this source is org ${models.orgId}`);
+    const other = `the snapshot ${snapshot.file} was generated from org ${snapshot.orgId}, but ${source.description} is org ${models.orgId}`;
+    if (!options.allowOtherOrg) {
+      throw new CheckError(`${other}: comparing two different orgs reports their differences as drift. Point check at the org you generated from, or pass --allow-other-org to compare anyway`);
+    }
+    notes.push(other);
   }
 
   const checkAll = !(requested && requested.length > 0);

@@ -5,9 +5,8 @@
 import type { Change, ChangeClass, UsageSite } from './changes.js';
 import type { CheckResult } from './index.js';
 
-/** Output formats of `sfgen check --format`. */
-export type ReportFormat = 'text' | 'json' | 'github' | 'markdown';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'github', 'markdown'];
+import type { ReportFormat } from './report-formats.js';
+export { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 
 /** Sites shown per change before "+N more". */
 const MAX_SITES = 5;

@@ -20,8 +20,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { Node, Project, SyntaxKind, ts, type SourceFile, type Type } from 'ts-morph';
-import { parseSoql } from '../../runtime/soql/parser.js';
-import type { Condition, FieldRef, FunctionArg, SelectQuery, Span, ValueExpr } from '../../runtime/soql/ast.js';
+import { parseSoql } from 'sfgen/tooling';
+import type { Condition, FieldRef, FunctionArg, SelectQuery, Span, ValueExpr } from 'sfgen/tooling';
 import type { ObjectModel } from '../model/types.js';
 import type { UsageKind, UsageSite } from './changes.js';
 

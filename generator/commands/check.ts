@@ -5,14 +5,17 @@
  * 1 error (a missing/corrupt/newer snapshot, an unreachable org, bad flags) — never a false "no drift".
  */
 import { Command, Option } from 'commander';
-import { CHANGE_CLASSES, runCheck, type ChangeClass, type CheckProgress, type UsageTarget } from '../check/index.js';
-import { REPORT_FORMATS, renderReport, useColor, type ReportFormat } from '../check/report.js';
+// Only the light tables load at start-up; the check itself (ts-morph included) loads when it runs.
+import { CHANGE_CLASSES, type ChangeClass } from '../check/changes.js';
+import type { CheckProgress, UsageTarget } from '../check/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../check/report-formats.js';
 
 interface CheckCliOptions {
   targetOrg?: string;
   instanceUrl?: string;
   accessToken?: string;
   metadataDir?: string;
+  demo?: boolean;
   eventsDir?: string;
   out?: string;
   objects?: string;
@@ -24,10 +27,26 @@ interface CheckCliOptions {
   project?: string;
   usageDir?: string;
   usage: boolean;
+  allowOtherOrg?: boolean;
 }
 
-function progressPrinter(enabled: boolean): (event: CheckProgress) => void {
+/**
+ * Progress on stderr: a rewritten line on a TTY; off a TTY (CI logs) one line per phase and one
+ * every 10% of the objects, so a slow run still shows it is alive.
+ */
+function progressPrinter(enabled: boolean, tty: boolean): (event: CheckProgress) => void {
   if (!enabled) return () => {};
+  if (!tty) {
+    let nextTenth = 1;
+    return (event) => {
+      if (event.phase === 'connect') process.stderr.write(`sfgen check: reading ${event.source}\n`);
+      else if (event.phase === 'usage') process.stderr.write(`sfgen check: scanning ${event.target} for usage\n`);
+      else if (event.done === event.total || event.done * 10 >= nextTenth * event.total) {
+        nextTenth = Math.floor((event.done * 10) / event.total) + 1;
+        process.stderr.write(`sfgen check: compared ${event.done}/${event.total} objects\n`);
+      }
+    };
+  }
   let last = 0;
   return (event) => {
     switch (event.phase) {
@@ -58,6 +77,7 @@ export function registerCheck(program: Command): void {
     .option('--instance-url <url>', 'org instance URL (or SF_INSTANCE_URL)')
     .option('--access-token <token>', 'access token (or SF_ACCESS_TOKEN)')
     .option('--metadata-dir <dir>', 'compare a metadata directory instead of an org')
+    .option('--demo', 'compare the bundled demo org (served by the simulator)')
     .option('--events-dir <dir>', 'directory of event Avro schemas (*.avsc) to compare events against')
     .option('--out <dir>', 'generated directory holding schema.lock.json (default: outDir of sfgen.config.json, else generated/)')
     .option('--objects <names>', 'comma-separated object API names to check (default: every object in the snapshot)')
@@ -69,6 +89,7 @@ export function registerCheck(program: Command): void {
     .addOption(new Option('--project <tsconfig>', 'scan this TypeScript project for usage (default: ./tsconfig.json when present)').conflicts('usageDir'))
     .option('--usage-dir <dir>', 'scan the .ts files under this directory for usage instead of a tsconfig')
     .option('--no-usage', 'do not scan for usage (classes from the schema alone)')
+    .option('--allow-other-org', "compare even when the source is another org than the snapshot's (it fails otherwise)")
     .addHelpText(
       'after',
       `
@@ -90,11 +111,14 @@ Exit codes: 0 nothing at or above --fail-on, 2 drift at or above it, 1 error.`,
             ? { project: opts.project }
             : undefined;
       try {
+        const [{ runCheck }, { renderReport, useColor }] = await Promise.all([import('../check/index.js'), import('../check/report.js')]);
         const result = await runCheck({
           ...(opts.targetOrg !== undefined && { targetOrg: opts.targetOrg }),
           ...(opts.instanceUrl !== undefined && { instanceUrl: opts.instanceUrl }),
           ...(opts.accessToken !== undefined && { accessToken: opts.accessToken }),
           ...(opts.metadataDir !== undefined && { metadataDir: opts.metadataDir }),
+          ...(opts.demo === true && { demo: true }),
+          ...(opts.allowOtherOrg === true && { allowOtherOrg: true }),
           ...(opts.eventsDir !== undefined && { eventsDir: opts.eventsDir }),
           ...(opts.out !== undefined && { out: opts.out }),
           ...(objects !== undefined && objects.length > 0 && { objects }),
@@ -102,7 +126,7 @@ Exit codes: 0 nothing at or above --fail-on, 2 drift at or above it, 1 error.`,
           ...(opts.config !== undefined && { config: opts.config }),
           ...(usage !== undefined && { usage }),
           failOn: opts.failOn,
-          onProgress: progressPrinter(process.stderr.isTTY === true && format === 'text'),
+          onProgress: progressPrinter(format === 'text', process.stderr.isTTY === true),
         });
         process.stdout.write(renderReport(result, format, { color: useColor(process.stdout) }));
         process.exitCode = result.failed ? 2 : 0;

@@ -4,13 +4,14 @@
  * snapshot. Exit codes: 0 done, 1 error (output untouched), 2 stale (`--check`).
  */
 import { Command, Option } from 'commander';
-import { generate, type GenerateProgress, type GenerateSummary } from '../index.js';
+import type { GenerateProgress, GenerateSummary } from '../index.js';
 
 interface GenerateCliOptions {
   targetOrg?: string;
   instanceUrl?: string;
   accessToken?: string;
   metadataDir?: string;
+  demo?: boolean;
   eventsDir?: string;
   out?: string;
   objects?: string;
@@ -76,20 +77,24 @@ export function registerGenerate(program: Command): void {
     .option('--instance-url <url>', 'org instance URL (or SF_INSTANCE_URL)')
     .option('--access-token <token>', 'access token (or SF_ACCESS_TOKEN)')
     .option('--metadata-dir <dir>', 'read describes from a metadata directory instead of an org')
+    .option('--demo', 'generate from the bundled demo org (served by the simulator), to try sfgen without an org')
     .option('--events-dir <dir>', 'directory of event Avro schemas (*.avsc) for a live org')
     .option('--out <dir>', 'output directory (default: outDir of sfgen.config.json, else generated/)')
     .addOption(new Option('--objects <names>', 'comma-separated object API names to generate').conflicts('all'))
     .option('--all', 'generate every object of the source (the default)')
-    .option('--api-version <version>', 'Salesforce API version (default 60.0)')
+    .option('--api-version <version>', 'Salesforce API version (default: the newest the org serves)')
     .option('--config <file>', 'config file (default sfgen.config.json when present)')
     .option('--check', 'exit 2 when --out is stale with respect to its snapshot (nothing is written)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
       `
-Sources, in order: --metadata-dir; --target-org; --instance-url/--access-token; SF_INSTANCE_URL +
-SF_ACCESS_TOKEN; JWT bearer (SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE, optional SF_LOGIN_URL);
-metadataDir in sfgen.config.json; else the bundled demo org (served by the local simulator).
+Sources, in order: --metadata-dir; --target-org; --instance-url/--access-token; --demo;
+SF_INSTANCE_URL + SF_ACCESS_TOKEN; SF_CLIENT_ID + SF_REFRESH_TOKEN; JWT bearer (SF_CLIENT_ID,
+SF_USERNAME, SF_JWT_KEY_FILE, optional SF_LOGIN_URL); client credentials (SF_CLIENT_ID,
+SF_CLIENT_SECRET, SF_LOGIN_URL); metadataDir in sfgen.config.json; the Salesforce CLI's default
+target org. With none of these it fails and lists them; a half-set environment names what is missing.
+The API version is the newest the org serves unless --api-version or apiVersion in the config pins one.
 Prefer SF_ACCESS_TOKEN to --access-token: command lines are visible to other processes.
 Exit codes: 0 success, 1 error (the output directory is left untouched), 2 stale (--check).`,
     )
@@ -97,11 +102,13 @@ Exit codes: 0 success, 1 error (the output directory is left untouched), 2 stale
       const objects = opts.objects?.split(',').map((s) => s.trim()).filter((s) => s !== '');
       const showProgress = process.stderr.isTTY === true && !opts.json;
       try {
+        const { generate } = await import('../index.js'); // loaded when it runs: `sfgen --help` stays fast
         const summary = await generate({
           ...(opts.targetOrg !== undefined && { targetOrg: opts.targetOrg }),
           ...(opts.instanceUrl !== undefined && { instanceUrl: opts.instanceUrl }),
           ...(opts.accessToken !== undefined && { accessToken: opts.accessToken }),
           ...(opts.metadataDir !== undefined && { metadataDir: opts.metadataDir }),
+          ...(opts.demo === true && { demo: true }),
           ...(opts.eventsDir !== undefined && { eventsDir: opts.eventsDir }),
           ...(opts.out !== undefined && { out: opts.out }),
           ...(objects !== undefined && { objects }),

@@ -7,9 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_OUT_DIR } from '../config.js';
-import { formatDiagnostic, lintPaths } from '../lint/index.js';
-import { readSnapshot } from '../model/snapshot.js';
+import { DEFAULT_OUT_DIR } from '../defaults.js';
 
 interface LintFlags {
   out?: string;
@@ -50,6 +48,7 @@ Exit codes: 0 no errors, 1 errors found (or the snapshot could not be read).`,
     .action(async (paths: string[], opts: LintFlags) => {
       const outDir = opts.out ?? configuredOutDir() ?? DEFAULT_OUT_DIR;
       try {
+        const [{ formatDiagnostic, lintPaths }, { readSnapshot }] = await Promise.all([import('../lint/index.js'), import('../model/snapshot.js')]);
         const snapshot = await readSnapshot(outDir);
         const targets = paths.length > 0 ? paths : ['.'];
         // The generated tree holds no hand-written SOQL; skip it when walking a parent directory.

@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { demoOrgDir } from '../config.js';
 
 interface SimulateCliOptions {
   metadataDir?: string;
@@ -60,7 +59,6 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const pageSize = intOption('--page-size', opts.pageSize, 1);
       const childPageSize = intOption('--child-page-size', opts.childPageSize, 1);
       const grpcPort = opts.grpcPort === undefined ? undefined : intOption('--grpc-port', opts.grpcPort, 0);
-      const metadataDir = path.resolve(opts.metadataDir ?? demoOrgDir());
       let jwtPublicKey: string | undefined;
       if (opts.jwtPublicKey !== undefined) {
         try {
@@ -70,7 +68,8 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
         }
       }
       // Loaded lazily so other commands never pay for the simulator.
-      const { startSimulator } = await import('../../runtime/simulation/index.js');
+      const { startSimulator, DEMO_ORG_DIR } = await import('sfgen/simulator');
+      const metadataDir = path.resolve(opts.metadataDir ?? DEMO_ORG_DIR);
       const sim = await startSimulator({
         metadataDir,
         port,

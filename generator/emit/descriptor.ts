@@ -6,8 +6,8 @@
  * API names (API names never start with `_`); picklist values, which are arbitrary text, are
  * arrays, never keys.
  */
-import type { FieldDescriptor } from '../../runtime/schema.js';
-import { FIELD_FLAG_WORDS, type FieldDetails, type FieldFlag } from '../../runtime/validation.js';
+import type { FieldDescriptor } from 'sfgen/tooling';
+import { FIELD_FLAG_WORDS, type FieldDetails, type FieldFlag } from 'sfgen/tooling';
 import type { FieldModel } from '../model/types.js';
 import type { ObjectContext } from './context.js';
 import { childRelationships, parentRelationships } from './meta.js';

@@ -85,12 +85,13 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
   return templates.render('sobject-module', {
     command: ctx.settings.command,
     objectName: object.name,
-    zodImport: importSpecifiers(ctx.valueNames, ['z']),
     runtimeImports: [
       importSpecifiers(ctx.valueNames, ['defineSObject']),
       'recordValidator as $validator',
       'sobjectFields as $decodeFields',
       `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
+      // zod's types come through the runtime: generated code resolves under strict installs (pnpm).
+      `type ${importSpecifiers(ctx.valueNames, ['z'])}`,
     ].join(', '),
     runtimeImport: str(ctx.settings.runtimeImport),
     flagLegend: fieldFlagLegend(),

@@ -3,7 +3,7 @@
  * `Id` is `string`; booleans are never null; every other field may come back `null` (field-level
  * security, formulas, unset system values), whatever `nillable` says — that is a write constraint.
  */
-import { nullableOnRead } from '../../runtime/validation.js';
+import { nullableOnRead } from 'sfgen/tooling';
 import type { FieldModel } from '../model/types.js';
 import { locate, type ObjectContext } from './context.js';
 import { EmitError } from './errors.js';

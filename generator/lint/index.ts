@@ -6,10 +6,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { OrgModel } from '../model/types.js';
-import { parseSoql, parseSoqlWithBinds, SoqlParseError } from '../../runtime/soql/parser.js';
-import type { SelectQuery } from '../../runtime/soql/ast.js';
-import { bindQuery } from '../../runtime/simulation/query/bind.js';
-import { IndexedSchema } from '../../runtime/simulation/query/schema.js';
+import { closest } from '../suggest.js';
+import { parseSoql, parseSoqlWithBinds, SoqlParseError } from 'sfgen/tooling';
+import type { SelectQuery } from 'sfgen/tooling';
+import { bindQuery } from 'sfgen/tooling';
+import { IndexedSchema } from 'sfgen/tooling';
 import { findSoql, type SoqlSite } from './extract.js';
 import { schemaFromModel } from './schema.js';
 
@@ -151,34 +152,7 @@ function lastSegment(text: string): string {
   return parts[parts.length - 1] ?? text;
 }
 
-/** The candidate nearest to `name` (edit distance, case-insensitive) when it is plausibly a typo. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  const target = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const c of new Set(candidates)) {
-    const d = distance(target, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(target.length / 3));
-  return best !== undefined && bestDistance > 0 && bestDistance <= limit ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 10) return Number.POSITIVE_INFINITY;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
+export { closest } from '../suggest.js';
 
 async function isFile(path: string): Promise<boolean> {
   try {

@@ -2,7 +2,7 @@
  * The normalized org model (the schema snapshot's content) as the query validator's schema.
  */
 import type { OrgModel } from '../model/types.js';
-import type { QueryObject, QuerySchema } from '../../runtime/simulation/query/schema.js';
+import type { QueryObject, QuerySchema } from 'sfgen/tooling';
 
 /**
  * A {@link QuerySchema} over an {@link OrgModel}: objects by case-insensitive name, reference

@@ -5,7 +5,7 @@
  * appear in messages (the runtime redacts them; this module never prints them).
  */
 import { readFile } from 'node:fs/promises';
-import { createClient, jwtBearer, sfCliAlias, staticToken, SalesforceError, type AuthProvider, type SalesforceClient } from '../../runtime/index.js';
+import { clientCredentials, createClient, jwtBearer, refreshToken, sfCliAlias, staticToken, SalesforceError, type AuthProvider, type SalesforceClient } from 'sfgen/runtime';
 import { MetadataError } from './errors.js';
 import type { MetadataHttp, MetadataHttpResponse } from './http.js';
 
@@ -13,7 +13,9 @@ import type { MetadataHttp, MetadataHttpResponse } from './http.js';
 export type OrgAuth =
   | { readonly kind: 'sfCli'; readonly alias: string; readonly command?: string }
   | { readonly kind: 'token'; readonly instanceUrl: string; readonly accessToken: string }
-  | { readonly kind: 'jwt'; readonly clientId: string; readonly username: string; readonly keyFile: string; readonly loginUrl: string };
+  | { readonly kind: 'jwt'; readonly clientId: string; readonly username: string; readonly keyFile: string; readonly loginUrl: string }
+  | { readonly kind: 'refreshToken'; readonly clientId: string; readonly clientSecret?: string; readonly refreshToken: string; readonly loginUrl: string }
+  | { readonly kind: 'clientCredentials'; readonly clientId: string; readonly clientSecret: string; readonly loginUrl: string };
 
 /** A connected org: the HTTP surface plus a way to release pooled connections. */
 export interface OrgConnection {
@@ -29,6 +31,10 @@ function describeAuth(auth: OrgAuth): string {
       return `org ${auth.instanceUrl}`;
     case 'jwt':
       return `JWT login of ${auth.username} at ${auth.loginUrl}`;
+    case 'refreshToken':
+      return `refresh-token login at ${auth.loginUrl}`;
+    case 'clientCredentials':
+      return `client-credentials login at ${auth.loginUrl}`;
   }
 }
 
@@ -68,6 +74,10 @@ async function provider(auth: OrgAuth): Promise<AuthProvider> {
       }
       return jwtBearer({ clientId: auth.clientId, username: auth.username, privateKey, loginUrl: auth.loginUrl });
     }
+    case 'refreshToken':
+      return refreshToken({ clientId: auth.clientId, refreshToken: auth.refreshToken, loginUrl: auth.loginUrl, ...(auth.clientSecret !== undefined && { clientSecret: auth.clientSecret }) });
+    case 'clientCredentials':
+      return clientCredentials({ clientId: auth.clientId, clientSecret: auth.clientSecret, loginUrl: auth.loginUrl });
   }
 }
 

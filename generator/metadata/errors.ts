@@ -11,6 +11,7 @@ export type MetadataErrorCode =
   | 'UNREACHABLE'
   | 'AUTH_REJECTED'
   | 'REQUEST_FAILED'
+  | 'UNSUPPORTED_VERSION'
   | 'NO_CREDENTIALS';
 
 /**

@@ -4,8 +4,8 @@
  * and read through the real HTTP path — so that `generate` and `check` read exactly the same way.
  */
 import path from 'node:path';
-import { stat } from 'node:fs/promises';
-import type { ResolvedConfig } from '../config.js';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_API_VERSION, type ResolvedConfig } from '../config.js';
 import { connectOrg } from './connect.js';
 import { DirectorySource } from './directory.js';
 import { MetadataError } from './errors.js';
@@ -18,6 +18,8 @@ export interface OpenedSource {
   readonly source: MetadataSource;
   /** Directory of `*.avsc` event schemas to read, or null (the source's own, when it has them). */
   readonly eventsDir: string | null;
+  /** The API version the source is read with: the one asked for, else the newest the org serves. */
+  readonly apiVersion: string;
   close(): Promise<void>;
 }
 
@@ -28,55 +30,105 @@ export interface OpenSourceOverrides {
 }
 
 /**
- * Opens the source of `config` with API version `apiVersion`.
+ * Opens the source of `config`, read with API version `apiVersion` (null: the newest the org serves;
+ * for a metadata directory, the version its describes were saved with).
  *
  * @example
  * ```ts
- * const opened = await openSource(resolveConfig({ metadataDir: 'test/fixtures/demo-org' }, process.env), '60.0');
- * try { console.log(await opened.source.describeGlobal()); } finally { await opened.close(); }
+ * const opened = await openSource(resolveConfig({ metadataDir: 'test/fixtures/demo-org' }, process.env), null);
+ * try { console.log(opened.apiVersion, await opened.source.describeGlobal()); } finally { await opened.close(); }
  * ```
  */
-export async function openSource(config: ResolvedConfig, apiVersion: string, overrides: OpenSourceOverrides = {}): Promise<OpenedSource> {
+export async function openSource(config: ResolvedConfig, apiVersion: string | null, overrides: OpenSourceOverrides = {}): Promise<OpenedSource> {
   const none = async (): Promise<void> => {};
-  if (overrides.source) return { source: overrides.source, eventsDir: config.eventsDir, close: none };
+  if (overrides.source) return { source: overrides.source, eventsDir: config.eventsDir, apiVersion: apiVersion ?? DEFAULT_API_VERSION, close: none };
   const src = config.source;
   switch (src.kind) {
-    case 'directory':
-      return { source: new DirectorySource(src.dir, apiVersion), eventsDir: config.eventsDir, close: none };
+    case 'directory': {
+      const version = apiVersion ?? (await directoryApiVersion(src.dir));
+      return { source: new DirectorySource(src.dir, version), eventsDir: config.eventsDir, apiVersion: version, close: none };
+    }
     case 'demo': {
-      const sim = await startDemoSimulator(src.dir);
+      const { startSimulator, DEMO_ORG_DIR } = await import('sfgen/simulator');
+      const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
       try {
-        const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, apiVersion);
-        return {
-          source: new LiveSource(org.http, apiVersion, {
-            description: `bundled demo org (${path.relative(config.cwd, src.dir) || src.dir}, served by the simulator at ${sim.url})`,
-          }),
-          eventsDir: config.eventsDir ?? path.join(src.dir, 'events'),
-          close: async () => {
-            await org.close();
-            await sim.close();
-          },
-        };
+        const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, apiVersion ?? DEFAULT_API_VERSION);
+        try {
+          const version = await negotiateVersion(org.http, apiVersion, `the bundled demo org (${sim.url})`);
+          return {
+            source: new LiveSource(org.http, version, { description: `bundled demo org (served by the simulator at ${sim.url})` }),
+            eventsDir: config.eventsDir ?? path.join(DEMO_ORG_DIR, 'events'),
+            apiVersion: version,
+            close: async () => {
+              await org.close();
+              await sim.close();
+            },
+          };
+        } catch (error) {
+          await org.close();
+          throw error;
+        }
       } catch (error) {
         await sim.close();
         throw error;
       }
     }
+    case 'none':
+      throw new MetadataError('NO_CREDENTIALS', 'No org to read: name one (--target-org, --metadata-dir, --demo, ...)', 'configuration');
     case 'org': {
-      if (overrides.http) return { source: new LiveSource(overrides.http, apiVersion), eventsDir: config.eventsDir, close: none };
-      const org = await connectOrg(src.auth, apiVersion);
-      return { source: new LiveSource(org.http, apiVersion), eventsDir: config.eventsDir, close: () => org.close() };
+      if (overrides.http) {
+        const version = await negotiateVersion(overrides.http, apiVersion, overrides.http.instanceUrl);
+        return { source: new LiveSource(overrides.http, version), eventsDir: config.eventsDir, apiVersion: version, close: none };
+      }
+      const org = await connectOrg(src.auth, apiVersion ?? DEFAULT_API_VERSION);
+      try {
+        const version = await negotiateVersion(org.http, apiVersion, org.http.instanceUrl);
+        return { source: new LiveSource(org.http, version), eventsDir: config.eventsDir, apiVersion: version, close: () => org.close() };
+      } catch (error) {
+        await org.close();
+        throw error;
+      }
     }
   }
 }
 
-/** Starts the simulator on the demo org (imported lazily: only this path needs it). */
-async function startDemoSimulator(dir: string): Promise<{ url: string; issueAccessToken(): string; close(): Promise<void> }> {
-  try {
-    await stat(path.join(dir, 'sobjects.json'));
-  } catch (error) {
-    throw new MetadataError('MISSING_FILE', `The bundled demo org is missing (${path.join(dir, 'sobjects.json')}); pass --metadata-dir or an org`, dir, { cause: error });
+function compareVersions(a: string, b: string): number {
+  return Number.parseFloat(a) - Number.parseFloat(b);
+}
+
+/**
+ * The version to read an org with: `asked` when the org serves it, else the newest it serves
+ * (`GET /services/data/`). A version the org does not serve is an error listing the ones it does.
+ */
+export async function negotiateVersion(http: MetadataHttp, asked: string | null, where: string): Promise<string> {
+  const res = await http.get('/services/data/');
+  const versions = Array.isArray(res.body)
+    ? res.body.flatMap((v: unknown) => (v !== null && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'string' ? [(v as { version: string }).version] : []))
+    : [];
+  if (res.status !== 200 || versions.length === 0) {
+    if (asked !== null) return asked; // an org that does not list its versions: trust the pinned one
+    throw new MetadataError('REQUEST_FAILED', `GET ${where}/services/data/ answered ${res.status} without a version list: pin one with --api-version`, `GET ${where}/services/data/`);
   }
-  const { startSimulator } = await import('../../runtime/simulation/index.js');
-  return startSimulator({ metadataDir: dir });
+  versions.sort(compareVersions);
+  const newest = versions[versions.length - 1] as string;
+  if (asked === null) return newest;
+  if (versions.includes(asked)) return asked;
+  const range = versions.length > 1 ? `${versions[0]} to ${newest}` : newest;
+  throw new MetadataError(
+    'UNSUPPORTED_VERSION',
+    `API version ${asked} is not served by ${where}: it serves ${range} (newest ${newest}). Pass --api-version with one of those, or drop apiVersion from sfgen.config.json to use the newest`,
+    `GET ${where}/services/data/`,
+  );
+}
+
+/** The API version a metadata directory was saved with, read from its global describe's URLs. */
+async function directoryApiVersion(dir: string): Promise<string> {
+  try {
+    const text = await readFile(path.join(dir, 'sobjects.json'), 'utf8');
+    const match = /"\/services\/data\/v(\d+\.\d)\//.exec(text);
+    if (match?.[1]) return match[1];
+  } catch {
+    // the directory source reports a missing or broken sobjects.json with its own error
+  }
+  return DEFAULT_API_VERSION;
 }

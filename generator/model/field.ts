@@ -1,5 +1,5 @@
 /** One raw field describe -> {@link FieldModel}. */
-import { FIELD_TYPES, type FieldType } from '../../runtime/schema.js';
+import { FIELD_TYPES, type FieldType } from 'sfgen/tooling';
 import type { RawField } from '../metadata/raw.js';
 import { ModelError } from './errors.js';
 import { normalizePicklist } from './picklist.js';

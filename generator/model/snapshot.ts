@@ -68,7 +68,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FIELD_TYPES } from '../../runtime/schema.js';
+import { FIELD_TYPES } from 'sfgen/tooling';
 import {
   MODEL_FORMAT_VERSION,
   type ChildRelationshipModel,

@@ -7,7 +7,7 @@
  * (the order is meaningful: `validFor` indexes into the controller's values), child relationships
  * sorted by (relationshipName, childSObject, field).
  */
-import type { FieldType } from '../../runtime/schema.js';
+import type { FieldType } from 'sfgen/tooling';
 
 export type { FieldType };
 

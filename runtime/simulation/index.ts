@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { startSimulator } from 'sfgen/simulator';
- * const sim = await startSimulator({ metadataDir: 'test/fixtures/demo-org', pageSize: 200 });
+ * const sim = await startSimulator(); // the bundled demo org (DEMO_ORG_DIR); or { metadataDir: 'path/to/dir' }
  * const token = sim.issueAccessToken();
  * const res = await fetch(`${sim.url}/services/data/v60.0/sobjects/Account/describe`, {
  *   headers: { Authorization: `Bearer ${token}` },
@@ -14,6 +14,7 @@
  * ```
  */
 import type { JWK } from 'jose';
+import { DEMO_ORG_DIR } from './demo-org.js';
 import { FaultRegistry } from './faults.js';
 import { caseSafeSuffix, toId18 } from './ids.js';
 import { loadMetadataDir } from './loader.js';
@@ -27,6 +28,7 @@ import { sobjectRoutes } from './routes/sobjects.js';
 import { SimServer, type SimStats } from './server.js';
 import { SimOrg } from './store.js';
 
+export { DEMO_ORG_DIR } from './demo-org.js';
 export type { FaultSpec, Fault } from './faults.js';
 export { FaultRegistry } from './faults.js';
 export { MetadataLoadError } from './loader.js';
@@ -59,8 +61,11 @@ export interface SimulatorAuthOptions {
 
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
-  /** Metadata directory: `sobjects.json`, `sobjects/<Name>.json`, `events/*.avsc`, `records/<Name>.json`. */
-  readonly metadataDir: string;
+  /**
+   * Metadata directory: `sobjects.json`, `sobjects/<Name>.json`, `events/*.avsc`, `records/<Name>.json`.
+   * Default: the bundled demo org ({@link DEMO_ORG_DIR}).
+   */
+  readonly metadataDir?: string;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   readonly port?: number;
   /** Delay added to every HTTP request, in milliseconds (benchmarks). Default 0. */
@@ -140,7 +145,12 @@ function checkPositiveInt(name: string, v: number | undefined, min: number): voi
  * await sim.close();
  * ```
  */
-export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`startSimulator: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.metadataDir !== undefined && (typeof options.metadataDir !== 'string' || options.metadataDir.trim() === '')) {
+    throw new TypeError(`startSimulator: metadataDir must be a directory path, got ${JSON.stringify(options.metadataDir)}`);
+  }
+  const metadataDir = options.metadataDir ?? DEMO_ORG_DIR;
   checkPositiveInt('port', options.port, 0);
   checkPositiveInt('pageSize', options.pageSize, 1);
   checkPositiveInt('childPageSize', options.childPageSize, 1);
@@ -152,7 +162,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   if (Number.isNaN(orgLastModified.getTime())) throw new RangeError(`startSimulator: orgLastModified is not a date: ${String(options.orgLastModified)}`);
   const now = options.now ?? Date.now;
 
-  const loaded = await loadMetadataDir(options.metadataDir);
+  const loaded = await loadMetadataDir(metadataDir);
 
   // Users: configured usernames plus the seed User records (their ids when the seed has them).
   const seedUsers = (loaded.records.get('User')?.records ?? [])

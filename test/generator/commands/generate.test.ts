@@ -275,19 +275,31 @@ describe('bad input: exit 1, a message naming what and where, output untouched',
   });
 });
 
-describe('sfgen generate with no source: the bundled demo org through the simulator (real CLI process)', () => {
+describe('sfgen generate --demo: the bundled demo org through the simulator (real CLI process)', () => {
+  it('with no source named it fails listing the ways to name an org, and writes nothing', async () => {
+    const { REPO, run } = await import('./helpers.js');
+    const out = path.join(root, 'no-source', 'out');
+    const tsx = path.join(REPO, 'node_modules/tsx/dist/cli.mjs');
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: path.join(root, 'no-source') };
+    const res = await run(process.execPath, [tsx, '--conditions=sfgen-source', 'generator/cli.ts', 'generate', '--out', out], { env });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/No org to read/);
+    expect(res.stderr).toMatch(/--demo/);
+    await expect(readFile(path.join(out, 'schema.lock.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  }, 120_000);
+
   it('reproduces the committed generated/ byte for byte, in few requests', async () => {
     const { REPO, run } = await import('./helpers.js');
     const out = path.join(root, 'default', 'out');
     const tsx = path.join(REPO, 'node_modules/tsx/dist/cli.mjs');
     const env = { ...process.env };
     for (const k of ['SF_INSTANCE_URL', 'SF_ACCESS_TOKEN', 'SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY_FILE']) delete env[k];
-    const res = await run(process.execPath, [tsx, '--conditions=sfgen-source', 'generator/cli.ts', 'generate', '--out', out, '--json'], { env });
+    const res = await run(process.execPath, [tsx, '--conditions=sfgen-source', 'generator/cli.ts', 'generate', '--demo', '--out', out, '--json'], { env });
     expect(res.code, res.stderr).toBe(0);
     const summary = JSON.parse(res.stdout) as { objects: number; requests: number; source: string };
     expect(summary.source).toMatch(/^bundled demo org/);
-    // One global describe, one batch per 25 objects, one query for the org id.
-    expect(summary.requests).toBeLessThanOrEqual(2 + Math.ceil(summary.objects / 25));
+    // The version list, one global describe, one batch per 25 objects, one query for the org id.
+    expect(summary.requests).toBeLessThanOrEqual(3 + Math.ceil(summary.objects / 25));
     const produced = await readTree(out);
     const committed = await readTree(path.join(REPO, 'generated'));
     expect([...produced.keys()]).toEqual([...committed.keys()]);
