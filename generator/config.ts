@@ -29,15 +29,22 @@ export interface SfgenConfigFile {
   eventsDir?: string;
 }
 
-const ConfigFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  outDir: z.string().min(1).optional(),
-  apiVersion: z.string().regex(/^\d+\.\d$/, 'expected an API version like "60.0"').optional(),
-  objects: z.array(z.string().min(1)).optional(),
-  runtimeImport: z.string().min(1).optional(),
-  metadataDir: z.string().min(1).optional(),
-  eventsDir: z.string().min(1).optional(),
-});
+/** The config file's schema; `generator/sfgen.config.schema.json` is its JSON Schema (a test keeps them equal). */
+export const ConfigFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema of this file (sfgen init points it at the installed sfgen-cli).'),
+    outDir: z.string().min(1).optional().describe('Output directory, relative to this file. Default "generated".'),
+    apiVersion: z
+      .string()
+      .regex(/^\d+\.\d$/, 'expected an API version like "60.0"')
+      .optional()
+      .describe('Salesforce API version to pin, like "62.0". Default: the newest version the org serves.'),
+    objects: z.array(z.string().min(1)).optional().describe('Objects to generate (API names). Default: every object of the org.'),
+    runtimeImport: z.string().min(1).optional().describe('Module specifier generated code imports the runtime from. Default "sfgen/runtime".'),
+    metadataDir: z.string().min(1).optional().describe('Generate from a metadata directory instead of an org, relative to this file.'),
+    eventsDir: z.string().min(1).optional().describe('A directory of event Avro schemas (*.avsc) to use instead of the org\'s, relative to this file.'),
+  })
+  .describe('sfgen configuration (sfgen.config.json)');
 
 /** Options as the CLI (or a programmatic caller) passes them. */
 export interface GenerateFlags {
