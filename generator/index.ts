@@ -65,6 +65,8 @@ export interface GenerateSummary {
   /** For `--check`: whether `outDir` differs from what the snapshot generates. */
   readonly stale: boolean;
   readonly changedFiles: readonly string[];
+  /** Files of the previous generation in the output directory that this one removed. */
+  readonly removedFiles: readonly string[];
 }
 
 async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {
@@ -142,6 +144,7 @@ async function checkAgainstSnapshot(config: ResolvedConfig, started: number): Pr
     warnings,
     stale: changedFiles.length > 0,
     changedFiles,
+    removedFiles: [],
   };
 }
 
@@ -177,7 +180,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
     const { files, warnings } = renderModel(model, config, lastModified, true, read.orgObjects);
     options.onProgress?.({ phase: 'emit', files: files.size });
     options.onProgress?.({ phase: 'write', outDir: config.outDir });
-    await writeTreeAtomically(config.outDir, files);
+    const { removed } = await writeTreeAtomically(config.outDir, files);
     return {
       mode: 'generate',
       source: source.description,
@@ -192,6 +195,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
       warnings,
       stale: false,
       changedFiles: [],
+      removedFiles: removed,
     };
   } finally {
     await opened.close();

@@ -63,6 +63,11 @@ function formatSummary(s: GenerateSummary): string {
     `sfgen: generated ${s.objects} objects (${s.fields} fields, ${s.events} events) into ${s.outDir}: ${s.files} files, ${s.requests} requests, ${(s.durationMs / 1000).toFixed(2)} s`,
     `  source: ${s.source}`,
   );
+  if (s.removedFiles.length > 0) {
+    lines.push(`  removed ${s.removedFiles.length} file(s) of the previous generation from ${s.outDir}:`);
+    for (const f of s.removedFiles.slice(0, 20)) lines.push(`    ${f}`);
+    if (s.removedFiles.length > 20) lines.push(`    … ${s.removedFiles.length - 20} more`);
+  }
   if (s.eventsNote) lines.push(`  note: ${s.eventsNote}`);
   for (const w of s.warnings) lines.push(`  warning: ${w.location}: ${w.message}`);
   return lines.join('\n');

@@ -323,3 +323,13 @@ describe('a subset records the rest of the org in the snapshot', () => {
     expect(result.failed).toBe(false);
   });
 });
+
+describe('generate reports what it removes from --out', () => {
+  it('lists the files of the previous generation that the new one dropped', async () => {
+    const out = path.join(root, 'removed', 'out');
+    const first = await generate({ metadataDir: org, out, objects: ['Account', 'Contact'], env: {} });
+    expect(first.removedFiles).toEqual([]);
+    const second = await generate({ metadataDir: org, out, objects: ['Account'], env: {} });
+    expect(second.removedFiles).toEqual(['sobjects/Contact.ts', 'types/Contact.d.ts']);
+  }, 120_000);
+});
