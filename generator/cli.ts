@@ -29,7 +29,13 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
+    // A command that failed before it could report (e.g. `simulate` on a bad metadata directory):
+    // with --json the error is JSON on stdout like every other command's, and always on stderr.
     const message = error instanceof Error ? error.message : String(error);
+    if (process.argv.includes('--json')) {
+      const code = (error as { code?: unknown }).code;
+      process.stdout.write(`${JSON.stringify({ error: { code: typeof code === 'string' ? code : 'ERROR', message } })}\n`);
+    }
     process.stderr.write(`sfgen: ${message}\n`);
     process.exitCode = 1;
   }

@@ -91,5 +91,11 @@ describe('sfgen simulate', () => {
     const code = await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)));
     expect(code).toBe(1);
     expect(bad.output()).toMatch(/sfgen: .*nope: metadata directory not found/);
+    // With --json the failure is a JSON line on stdout too, like every other command's errors.
+    const badJson = start(['--metadata-dir', path.join(TINY_ORG, 'nope'), '--json']);
+    const jsonCode = await new Promise<number | null>((resolve) => badJson.child.on('exit', (c) => resolve(c)));
+    expect(jsonCode).toBe(1);
+    const errorLine = badJson.output().split('\n').find((l) => l.startsWith('{'));
+    expect(JSON.parse(errorLine ?? 'null')).toMatchObject({ error: { message: expect.stringMatching(/nope: metadata directory not found/) } });
   });
 });
