@@ -20,7 +20,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { Node, Project, SyntaxKind, ts, type SourceFile, type Type } from 'ts-morph';
-import { parseSoql } from 'sfgen/tooling';
+import { parseSoqlWithBinds } from 'sfgen/tooling';
 import type { Condition, FieldRef, FunctionArg, SelectQuery, Span, ValueExpr } from 'sfgen/tooling';
 import type { ObjectModel } from '../model/types.js';
 import type { UsageKind, UsageSite } from './changes.js';
@@ -579,7 +579,8 @@ function resolvePath(
 function soqlUse(text: string, base: number, node: Node, ctx: FileContext): void {
   let query: SelectQuery;
   try {
-    query = parseSoql(text);
+    // Queries in code carry `:name` binds (checked `soql()` strings, Apex-style text): spans are kept.
+    query = parseSoqlWithBinds(text).query;
   } catch (error) {
     const { line, column } = node.getSourceFile().getLineAndColumnAtPos(node.getStart());
     ctx.unparsed.push({ file: ctx.file, line, column, message: error instanceof Error ? error.message : String(error) });

@@ -89,6 +89,16 @@ describe('scanUsage over a fixture codebase (--usage-dir)', () => {
     ]);
   });
 
+  it('reads SOQL with :binds (checked soql() strings), not loosely', () => {
+    expect(index.unparsedSoql).toEqual([]);
+    expect(sites(index, { line: 19 })).toEqual([
+      'src/other.ts:19:33 read Contact.LastName',
+      'src/other.ts:19:47 read Contact.*',
+      'src/other.ts:19:61 filter Contact.Title',
+      'src/other.ts:19:80 filter Contact.Email',
+    ]);
+  });
+
   it('sorts its sites deterministically', () => {
     const again = scanUsage({ dir: `${APP}/src`, generatedDir: `${APP}/generated`, objects: usageAppModels() });
     expect(again.sites).toEqual(index.sites);
