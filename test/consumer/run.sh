@@ -170,7 +170,7 @@ check "the quick start type-checks and runs with symlinked packages" bash -c "cd
 echo "== app: pnpm"
 PNPM_APP="$WORK/pnpm"
 new_app "$PNPM_APP"
-cp -r "$FULL/src" "$PNPM_APP/src"
+cp -r "$FULL/src/." "$PNPM_APP/src/"
 rm -rf "$PNPM_APP/dist"
 write_tsconfig "$PNPM_APP" nodenext
 check "pnpm installs the runtime tarball (strict layout) and the app type-checks and runs" bash -c "
