@@ -17,9 +17,10 @@ import { Cassette, type ReplayOptions } from './replay/cassette.js';
 import { operationInterceptor } from './observability/operation.js';
 import { collectionDelete, type CollectionOptions, type CollectionResult } from './services/collections.js';
 import {
-  composite, compositeGraph, compositeGraphOfPlans, compositeOfPlan,
+  composite, compositeGraph,
   type CompositeGraph, type CompositeGraphResult, type CompositeResult, type CompositeSubrequest,
 } from './services/composite.js';
+import { compositeGraphOfPlans, compositeOfPlan } from './services/composite-typed.js';
 import { CompositePlan, type GraphPlan, type TypedCompositeResult, type TypedGraphResults } from './services/composite-plan.js';
 import { explain, getLimits, type LimitsResult, type QueryPlan } from './services/limits.js';
 import type { SObjectType, TypedQuery } from './schema.js';
@@ -58,6 +59,13 @@ export interface ClientConfig {
   tokens?: TokenManagerOptions;
   /** Retry policy (defaults in `DEFAULT_RETRY`), or `false` to never retry. */
   retry?: Partial<RetryOptions> | false;
+  /**
+   * The deadline of one call in ms (default 60 s, `DEFAULT_RETRY.maxElapsedMs`): every attempt,
+   * backoff wait and timeout together; attempts are timed inside it. Calls that split their work
+   * into several requests (collections in chunks of 200, query pages) get it per request. Every
+   * call also takes its own `deadlineMs`.
+   */
+  deadlineMs?: number;
   /** Circuit breaker per instance (defaults in `DEFAULT_CIRCUIT_BREAKER`), or `false` for none. */
   circuitBreaker?: Partial<CircuitBreakerOptions> | false;
   /** API-limit tracking: warning threshold and optional throttle (defaults in `DEFAULT_LIMITS`). */
@@ -157,10 +165,13 @@ export function normalizeApiVersion(value: string | number | undefined): string 
  * The interceptor stack, outermost first: the ONE place where the order is decided.
  *
  * 1. operation  - one span/event per logical call (all attempts), for OpenTelemetry and diagnostics
- * 2. errors     - the final non-2xx answer becomes a typed `SalesforceError`
- * 3. retry      - backoff + jitter for what is safe to repeat; each attempt re-runs everything below
- * 4. auth       - attaches a fresh token per attempt; on 401 INVALID_SESSION_ID refreshes once and replays
- * 5. breaker    - per-instance circuit; fails fast when open (sees every real attempt)
+ * 2. errors     - the final non-2xx answer becomes a typed `SalesforceError` (with its attempts)
+ * 3. breaker    - per-instance circuit; fails fast when open. It sees CALLS, not attempts: a call
+ *                 that exhausted its retries is one failure, and a call already in its retry loop
+ *                 is never failed by a circuit that opened meanwhile
+ * 4. retry      - one deadline per call; backoff + jitter for what is safe to repeat; each attempt
+ *                 re-runs everything below, timed inside the deadline
+ * 5. auth       - attaches a fresh token per attempt; on 401 INVALID_SESSION_ID refreshes once and replays
  * 6. limits     - throttle before sending; reads `Sforce-Limit-Info` from every answer
  * (base)        - record/replay cassette, then the undici transport
  */
@@ -169,13 +180,18 @@ export function buildInterceptors(parts: {
   tokens: TokenManager;
   apiVersion: string;
   retry: Partial<RetryOptions> | false;
+  /** Overrides `retry.maxElapsedMs` as the default deadline of a call. */
+  deadlineMs?: number | undefined;
   breaker: CircuitBreaker | undefined;
   limits: LimitTracker;
 }): Interceptor[] {
   const stack: Interceptor[] = [operationInterceptor(parts.apiVersion), errorMappingInterceptor(parts.secrets)];
-  if (parts.retry !== false) stack.push(retryInterceptor(parts.retry));
-  stack.push(authInterceptor(parts.tokens));
   if (parts.breaker) stack.push(circuitBreakerInterceptor(parts.breaker));
+  // Without retries the deadline still bounds the one attempt.
+  const retry: Partial<RetryOptions> = parts.retry === false ? { maxAttempts: 1 } : { ...parts.retry };
+  if (parts.deadlineMs !== undefined) retry.maxElapsedMs = parts.deadlineMs;
+  stack.push(retryInterceptor(retry));
+  stack.push(authInterceptor(parts.tokens));
   stack.push(limitsInterceptor(parts.limits));
   return stack;
 }
@@ -239,7 +255,10 @@ export function createClient(config: ClientConfig): SalesforceClient {
     },
   };
   const tokens = new TokenManager(provider, authContext, config.tokens);
-  const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, breaker, limits: limitTracker }));
+  if (config.deadlineMs !== undefined && !(typeof config.deadlineMs === 'number' && config.deadlineMs > 0)) {
+    throw new ConfigError({ message: `createClient: deadlineMs must be a positive number of ms, got ${String(config.deadlineMs)}` });
+  }
+  const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, deadlineMs: config.deadlineMs, breaker, limits: limitTracker }));
   const context: RestContext = { dispatch, apiVersion };
 
   function query<R>(q: string | TypedQuery<R>, options?: QueryOptions): QueryStream<R> {
@@ -303,8 +322,12 @@ export function createClient(config: ClientConfig): SalesforceClient {
     explain: (q, options) => explain(context, typeof q === 'string' ? q : q.toSoql(), options?.signal),
     apiUsage: () => limitTracker.usage,
     circuitState() {
+      if (!breaker) return 'closed';
+      // Calls name instance-relative paths (the breaker sits above the auth layer that resolves
+      // them): their circuit is `instance`; absolute URLs to the instance have the origin's.
+      const relative = breaker.state('instance');
       const instance = tokens.current?.instanceUrl;
-      return breaker && instance ? breaker.state(new URL(instance).origin) : 'closed';
+      return relative !== 'closed' || !instance ? relative : breaker.state(new URL(instance).origin);
     },
     token: () => tokens.getToken(),
     cassette,
