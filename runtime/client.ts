@@ -15,7 +15,7 @@ import { LimitTracker, limitsInterceptor, type ApiUsage, type LimitsOptions } fr
 import { retryInterceptor, type RetryOptions } from './resilience/retry.js';
 import { Cassette, type ReplayOptions } from './replay/cassette.js';
 import { operationInterceptor } from './observability/operation.js';
-import { collectionDelete, type CollectionOptions, type CollectionResult } from './services/collections.js';
+import { collectionDelete, type CollectionOptions, type RecordOutcome } from './services/collections.js';
 import {
   composite, compositeGraph,
   type CompositeGraph, type CompositeGraphResult, type CompositeResult, type CompositeSubrequest,
@@ -134,8 +134,11 @@ export interface SalesforceClient {
    */
   compositeGraph<G extends Readonly<Record<string, GraphPlan>>>(graphs: G, options?: { signal?: AbortSignal }): Promise<TypedGraphResults<G>>;
   compositeGraph(graphs: readonly CompositeGraph[], options?: { signal?: AbortSignal }): Promise<CompositeGraphResult[]>;
-  /** Deletes records of any types by id (sObject Collections, chunked to 200). */
-  deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<CollectionResult[]>;
+  /**
+   * Deletes records of any types by id (sObject Collections, chunked to 200); one outcome per id,
+   * in order. Throws `MultiRecordError` (with every outcome) when a request failed.
+   */
+  deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<RecordOutcome[]>;
   /** `GET /limits` (also updates {@link SalesforceClient.apiUsage}). */
   limits(options?: { signal?: AbortSignal }): Promise<LimitsResult>;
   /** The query plan(s) of a SOQL query (`/query?explain=`). */

@@ -27,7 +27,7 @@ export type SalesforceErrorCode =
   | 'SF_REPLAY_MISSING'
   | 'SF_ABORTED'
   | 'SF_USAGE'
-  | 'SF_PARTIAL';
+  | 'SF_MULTI_RECORD';
 
 /** One entry of a Salesforce error array (`[{message, errorCode, fields}]`). */
 export interface SalesforceErrorItem {
@@ -255,13 +255,14 @@ export function mayHaveBeenApplied(error: unknown): boolean {
 }
 
 /**
- * Some requests of a call that splits its work into several requests (sObject Collections in
- * chunks of 200) failed, or an `allOrNone` call was rejected. Nothing is hidden: `outcomes` holds
- * one outcome per input record, in input order, including the records that succeeded in other
- * requests. `cause` is the first request-level error, when there was one.
+ * A call about many records did not fully succeed in a way the caller must not miss: a request of
+ * a call split into several (sObject Collections in chunks of 200) failed or its answer was lost,
+ * or an `allOrNone` call was rejected. Nothing is hidden: `outcomes` holds one outcome per input
+ * record, in input order, including the records other requests completed. `cause` is the first
+ * request-level error, when there was one.
  */
-export class PartialResultError<O = unknown> extends SalesforceError {
-  override readonly code = 'SF_PARTIAL';
+export class MultiRecordError<O = unknown> extends SalesforceError {
+  override readonly code = 'SF_MULTI_RECORD';
   /** One outcome per input record, in input order. */
   readonly outcomes: readonly O[];
   constructor(options: SalesforceErrorOptions & { outcomes: readonly O[] }) {

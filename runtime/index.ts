@@ -26,12 +26,15 @@ export { DEFAULT_TRANSPORT } from './transport/http.js';
 // typed SOQL (soql-types helper): builder, checked soql() strings, value helpers
 export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';
-export type { CollectionOptions, CollectionResult, CollectionItemError } from './services/collections.js';
+export { COLLECTION_LIMIT } from './services/collections.js';
+export type {
+  CollectionOptions, CollectionResult, CollectionItemError, RecordOutcome, RecordSucceeded, RecordFailed, RecordOutcomeUnknown, RecordNotAttempted, RetrieveOutcome,
+} from './services/collections.js';
 export type { CompositeSubrequest, CompositeSubresponse, CompositeResult, CompositeGraph, CompositeGraphResult } from './services/composite.js';
 export { CompositePlan, compositePlan } from './services/composite-plan.js';
 export type { CompositeEntry, GraphPlan, NewReferenceId, RefFn, RefPath, Reference, TypedCompositeResult, TypedGraphResult, TypedGraphResults, UpsertSaveResult, WithRefs } from './services/composite-plan.js';
 export type { LimitsResult, LimitEntry, QueryPlan } from './services/limits.js';
-export { DEFAULT_RETRY } from './resilience/retry.js';
+export { ATTEMPT_TIMEOUT, DEFAULT_RETRY } from './resilience/retry.js';
 export type { RetryOptions } from './resilience/retry.js';
 export { DEFAULT_CIRCUIT_BREAKER } from './resilience/circuit-breaker.js';
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js';

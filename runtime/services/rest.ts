@@ -47,7 +47,7 @@ export function parseJson(response: SfResponse, method: string, attempts?: Attem
   } catch (err) {
     const contentType = response.headers['content-type'] ?? 'no content type';
     const error = new ProtocolError({
-      message: `malformed JSON in a ${response.status} response (${contentType}, ${response.body.length} bytes): ${(err as Error).message}`,
+      message: `malformed JSON in a ${response.status} response (${contentType}): ${(err as Error).message} (${response.body.length} bytes received)`,
       status: response.status,
       request: { method, path: safePath(response.url) },
       body: text.slice(0, 500),
