@@ -12,7 +12,7 @@ import { ConfigError, errorFromResponse, safePath } from './errors.js';
 import { errorMappingInterceptor } from './resilience/error-mapping.js';
 import { CircuitBreaker, circuitBreakerInterceptor, type CircuitBreakerOptions, type CircuitState } from './resilience/circuit-breaker.js';
 import { LimitTracker, limitsInterceptor, type ApiUsage, type LimitsOptions } from './resilience/limits.js';
-import { retryInterceptor, type RetryOptions } from './resilience/retry.js';
+import { DEFAULT_RETRY, retryInterceptor, type RetryOptions } from './resilience/retry.js';
 import { Cassette, type ReplayOptions } from './replay/cassette.js';
 import { operationInterceptor } from './observability/operation.js';
 import { collectionDelete, type CollectionOptions, type RecordOutcome } from './services/collections.js';
@@ -262,7 +262,8 @@ export function createClient(config: ClientConfig): SalesforceClient {
     throw new ConfigError({ message: `createClient: deadlineMs must be a positive number of ms, got ${String(config.deadlineMs)}` });
   }
   const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, deadlineMs: config.deadlineMs, breaker, limits: limitTracker }));
-  const context: RestContext = { dispatch, apiVersion };
+  const retryPolicy = config.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...stripUndefined(config.retry ?? {}) };
+  const context: RestContext = { dispatch, apiVersion, retry: retryPolicy };
 
   function query<R>(q: string | TypedQuery<R>, options?: QueryOptions): QueryStream<R> {
     return new QueryStream<R>(context, q as TypedQuery<R>, options);
@@ -340,4 +341,10 @@ export function createClient(config: ClientConfig): SalesforceClient {
     },
   };
   return client;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] !== undefined) out[key] = value[key];
+  return out;
 }

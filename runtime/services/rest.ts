@@ -1,5 +1,6 @@
 /** Shared plumbing of the REST services: paths, JSON requests, JSON parsing with clear errors. */
 import { ProtocolError, UsageError, noteAttempts, safePath, type AttemptInfo } from '../errors.js';
+import type { RetryOptions } from '../resilience/retry.js';
 import type { Dispatch, HttpMethod, SfResponse } from '../transport/types.js';
 
 /** What every service needs: the composed dispatch and the pinned API version. */
@@ -7,6 +8,11 @@ export interface RestContext {
   readonly dispatch: Dispatch;
   /** `'60.0'` */
   readonly apiVersion: string;
+  /**
+   * The client's retry policy, for what services repeat themselves (a query page whose body could
+   * not be read). `DEFAULT_RETRY` when unset.
+   */
+  readonly retry?: Readonly<Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>> | undefined;
 }
 
 /** `/services/data/v60.0/<rel>`; paths that already start with `/` are kept. */
