@@ -118,7 +118,8 @@ describe('no secret ever leaks', () => {
       if (req.url.includes('/describe')) return json(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: `bad session ${auth} (${auth.slice(7)})` }]);
       if (req.url.includes('/limits')) {
         res.writeHead(502, { 'content-type': 'text/html' });
-        return res.end(`<html><head><title>Bad gateway for ${auth}</title></head><body>${encodeURIComponent(auth.slice(7))}</body></html>`);
+        res.end(`<html><head><title>Bad gateway for ${auth}</title></head><body>${encodeURIComponent(auth.slice(7))}</body></html>`);
+        return;
       }
       return json(res, 400, [{ errorCode: 'INVALID_FIELD', message: `token ${auth.slice(7)} cannot do that` }]);
     });

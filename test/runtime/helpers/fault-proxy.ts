@@ -45,6 +45,8 @@ export interface FaultPlan {
   readonly at: number;
   /** Also fault every later request with the same method, path and body (the retries of that request). */
   readonly sticky: boolean;
+  /** With `sticky`: what the retries get instead of `kind` (a reset, then a 500 page). */
+  readonly retryKind?: FaultKind | undefined;
 }
 
 export interface ProxiedRequest {
@@ -153,9 +155,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const key = `${method} ${path} ${bodyHash}`;
     count++;
     let fault: FaultKind | undefined;
-    if (current !== undefined && (count === current.at || (current.sticky && stickyKey === key))) {
+    if (current !== undefined && count === current.at) {
       fault = current.kind;
       if (current.sticky) stickyKey = key;
+    } else if (current !== undefined && current.sticky && stickyKey === key) {
+      fault = current.retryKind ?? current.kind;
     }
     const forwarded = fault === undefined || fault === 'reset-after' || fault === 'gateway-504-after' || fault === 'truncate';
     requests.push({ method, path, bodyHash, forwarded, fault });
