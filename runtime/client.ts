@@ -85,6 +85,8 @@ export interface RawRequest {
   signal?: AbortSignal;
   /** Safe to send twice (defaults to true for GET and HEAD). */
   idempotent?: boolean;
+  /** The call's deadline in ms (every attempt, wait and timeout); the client's `deadlineMs` when unset. */
+  deadlineMs?: number;
 }
 
 /** The answer of `client.request()`: any status (network failures still throw). */
@@ -285,6 +287,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
         headers,
         body,
         signal: request.signal,
+        deadlineMs: request.deadlineMs,
         idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
         allowErrorStatus: true,
         operation: 'request',
@@ -301,6 +304,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
         url: apiPath(context, request.path),
         headers,
         signal: request.signal,
+        deadlineMs: request.deadlineMs,
         idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
         responseType: 'stream',
         operation: 'requestStream',

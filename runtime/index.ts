@@ -16,7 +16,7 @@ export type * from './diagnostics.js';
 export { instrumentOpenTelemetry } from './observability/otel.js';
 export type { OtelApiLike, OtelHandle } from './observability/otel.js';
 export { QueryStream } from './services/query.js';
-export type { QueryOptions, QueryPage, SObjectRecord } from './services/query.js';
+export type { QueryOptions, QueryPage, QueryPosition, SObjectRecord } from './services/query.js';
 export { SObjectApi, serializeRecord } from './services/sobjects.js';
 export type { SaveResult, UpsertResult, SelectedRecord, FieldName, CallOptions } from './services/sobjects.js';
 export type { BatchSubrequest, BatchResult, BatchSubresult } from './services/composite.js';
@@ -26,7 +26,7 @@ export { DEFAULT_TRANSPORT } from './transport/http.js';
 // typed SOQL (soql-types helper): builder, checked soql() strings, value helpers
 export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';
-export { COLLECTION_LIMIT } from './services/collections.js';
+export { COLLECTION_LIMIT, recordOutcomes } from './services/collections.js';
 export type {
   CollectionOptions, CollectionResult, CollectionItemError, RecordOutcome, RecordSucceeded, RecordFailed, RecordOutcomeUnknown, RecordNotAttempted, RetrieveOutcome,
 } from './services/collections.js';

@@ -130,6 +130,26 @@ export interface CollectionOptions {
 /** Turns a record into its JSON payload (fields serialized by type, `attributes` dropped). */
 export type RecordSerializer = (record: object) => Record<string, unknown>;
 
+/**
+ * The per-record outcomes of a failed multi-record write: `err.outcomes` when `err` is the
+ * {@link MultiRecordError} of `createMany`, `updateMany`, `upsertMany` or `deleteMany`, else
+ * undefined (so anything else can be rethrown).
+ *
+ * @example
+ * ```ts
+ * const outcomes = await accounts.createMany(rows).catch((err: unknown) => {
+ *   const outcomes = recordOutcomes(err);
+ *   if (outcomes === undefined) throw err;
+ *   return outcomes;
+ * });
+ * ```
+ */
+export function recordOutcomes(err: unknown): readonly RecordOutcome[] | undefined {
+  if (!(err instanceof MultiRecordError)) return undefined;
+  const outcomes = err.outcomes as readonly unknown[];
+  return outcomes.every((o) => isObject(o) && typeof o.success === 'boolean' && typeof o.outcome === 'string') ? (outcomes as readonly RecordOutcome[]) : undefined;
+}
+
 function chunkRanges(count: number, options: CollectionOptions, what: string): [start: number, end: number][] {
   if (options.chunk === false && count > COLLECTION_LIMIT) {
     throw new UsageError({
