@@ -12,14 +12,15 @@ import { ConfigError, errorFromResponse, safePath } from './errors.js';
 import { errorMappingInterceptor } from './resilience/error-mapping.js';
 import { CircuitBreaker, circuitBreakerInterceptor, type CircuitBreakerOptions, type CircuitState } from './resilience/circuit-breaker.js';
 import { LimitTracker, limitsInterceptor, type ApiUsage, type LimitsOptions } from './resilience/limits.js';
-import { retryInterceptor, type RetryOptions } from './resilience/retry.js';
+import { DEFAULT_RETRY, retryInterceptor, type RetryOptions } from './resilience/retry.js';
 import { Cassette, type ReplayOptions } from './replay/cassette.js';
 import { operationInterceptor } from './observability/operation.js';
-import { collectionDelete, type CollectionOptions, type CollectionResult } from './services/collections.js';
+import { collectionDelete, type CollectionOptions, type RecordOutcome } from './services/collections.js';
 import {
-  composite, compositeGraph, compositeGraphOfPlans, compositeOfPlan,
+  composite, compositeGraph,
   type CompositeGraph, type CompositeGraphResult, type CompositeResult, type CompositeSubrequest,
 } from './services/composite.js';
+import { compositeGraphOfPlans, compositeOfPlan } from './services/composite-typed.js';
 import { CompositePlan, type GraphPlan, type TypedCompositeResult, type TypedGraphResults } from './services/composite-plan.js';
 import { explain, getLimits, type LimitsResult, type QueryPlan } from './services/limits.js';
 import type { SObjectType, TypedQuery } from './schema.js';
@@ -58,6 +59,13 @@ export interface ClientConfig {
   tokens?: TokenManagerOptions;
   /** Retry policy (defaults in `DEFAULT_RETRY`), or `false` to never retry. */
   retry?: Partial<RetryOptions> | false;
+  /**
+   * The deadline of one call in ms (default 60 s, `DEFAULT_RETRY.maxElapsedMs`): every attempt,
+   * backoff wait and timeout together; attempts are timed inside it. Calls that split their work
+   * into several requests (collections in chunks of 200, query pages) get it per request. Every
+   * call also takes its own `deadlineMs`.
+   */
+  deadlineMs?: number;
   /** Circuit breaker per instance (defaults in `DEFAULT_CIRCUIT_BREAKER`), or `false` for none. */
   circuitBreaker?: Partial<CircuitBreakerOptions> | false;
   /** API-limit tracking: warning threshold and optional throttle (defaults in `DEFAULT_LIMITS`). */
@@ -77,6 +85,8 @@ export interface RawRequest {
   signal?: AbortSignal;
   /** Safe to send twice (defaults to true for GET and HEAD). */
   idempotent?: boolean;
+  /** The call's deadline in ms (every attempt, wait and timeout); the client's `deadlineMs` when unset. */
+  deadlineMs?: number;
 }
 
 /** The answer of `client.request()`: any status (network failures still throw). */
@@ -126,8 +136,11 @@ export interface SalesforceClient {
    */
   compositeGraph<G extends Readonly<Record<string, GraphPlan>>>(graphs: G, options?: { signal?: AbortSignal }): Promise<TypedGraphResults<G>>;
   compositeGraph(graphs: readonly CompositeGraph[], options?: { signal?: AbortSignal }): Promise<CompositeGraphResult[]>;
-  /** Deletes records of any types by id (sObject Collections, chunked to 200). */
-  deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<CollectionResult[]>;
+  /**
+   * Deletes records of any types by id (sObject Collections, chunked to 200); one outcome per id,
+   * in order. Throws `MultiRecordError` (with every outcome) when a request failed.
+   */
+  deleteMany(ids: readonly string[], options?: CollectionOptions): Promise<RecordOutcome[]>;
   /** `GET /limits` (also updates {@link SalesforceClient.apiUsage}). */
   limits(options?: { signal?: AbortSignal }): Promise<LimitsResult>;
   /** The query plan(s) of a SOQL query (`/query?explain=`). */
@@ -157,10 +170,13 @@ export function normalizeApiVersion(value: string | number | undefined): string 
  * The interceptor stack, outermost first: the ONE place where the order is decided.
  *
  * 1. operation  - one span/event per logical call (all attempts), for OpenTelemetry and diagnostics
- * 2. errors     - the final non-2xx answer becomes a typed `SalesforceError`
- * 3. retry      - backoff + jitter for what is safe to repeat; each attempt re-runs everything below
- * 4. auth       - attaches a fresh token per attempt; on 401 INVALID_SESSION_ID refreshes once and replays
- * 5. breaker    - per-instance circuit; fails fast when open (sees every real attempt)
+ * 2. errors     - the final non-2xx answer becomes a typed `SalesforceError` (with its attempts)
+ * 3. breaker    - per-instance circuit; fails fast when open. It sees CALLS, not attempts: a call
+ *                 that exhausted its retries is one failure, and a call already in its retry loop
+ *                 is never failed by a circuit that opened meanwhile
+ * 4. retry      - one deadline per call; backoff + jitter for what is safe to repeat; each attempt
+ *                 re-runs everything below, timed inside the deadline
+ * 5. auth       - attaches a fresh token per attempt; on 401 INVALID_SESSION_ID refreshes once and replays
  * 6. limits     - throttle before sending; reads `Sforce-Limit-Info` from every answer
  * (base)        - record/replay cassette, then the undici transport
  */
@@ -169,13 +185,18 @@ export function buildInterceptors(parts: {
   tokens: TokenManager;
   apiVersion: string;
   retry: Partial<RetryOptions> | false;
+  /** Overrides `retry.maxElapsedMs` as the default deadline of a call. */
+  deadlineMs?: number | undefined;
   breaker: CircuitBreaker | undefined;
   limits: LimitTracker;
 }): Interceptor[] {
   const stack: Interceptor[] = [operationInterceptor(parts.apiVersion), errorMappingInterceptor(parts.secrets)];
-  if (parts.retry !== false) stack.push(retryInterceptor(parts.retry));
-  stack.push(authInterceptor(parts.tokens));
   if (parts.breaker) stack.push(circuitBreakerInterceptor(parts.breaker));
+  // Without retries the deadline still bounds the one attempt.
+  const retry: Partial<RetryOptions> = parts.retry === false ? { maxAttempts: 1 } : { ...parts.retry };
+  if (parts.deadlineMs !== undefined) retry.maxElapsedMs = parts.deadlineMs;
+  stack.push(retryInterceptor(retry));
+  stack.push(authInterceptor(parts.tokens));
   stack.push(limitsInterceptor(parts.limits));
   return stack;
 }
@@ -239,8 +260,12 @@ export function createClient(config: ClientConfig): SalesforceClient {
     },
   };
   const tokens = new TokenManager(provider, authContext, config.tokens);
-  const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, breaker, limits: limitTracker }));
-  const context: RestContext = { dispatch, apiVersion };
+  if (config.deadlineMs !== undefined && !(typeof config.deadlineMs === 'number' && config.deadlineMs > 0)) {
+    throw new ConfigError({ message: `createClient: deadlineMs must be a positive number of ms, got ${String(config.deadlineMs)}` });
+  }
+  const dispatch = compose(base, buildInterceptors({ secrets, tokens, apiVersion, retry: config.retry ?? {}, deadlineMs: config.deadlineMs, breaker, limits: limitTracker }));
+  const retryPolicy = config.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...stripUndefined(config.retry ?? {}) };
+  const context: RestContext = { dispatch, apiVersion, retry: retryPolicy };
 
   function query<R>(q: string | TypedQuery<R>, options?: QueryOptions): QueryStream<R> {
     return new QueryStream<R>(context, q as TypedQuery<R>, options);
@@ -262,6 +287,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
         headers,
         body,
         signal: request.signal,
+        deadlineMs: request.deadlineMs,
         idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
         allowErrorStatus: true,
         operation: 'request',
@@ -278,6 +304,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
         url: apiPath(context, request.path),
         headers,
         signal: request.signal,
+        deadlineMs: request.deadlineMs,
         idempotent: request.idempotent ?? (request.method === 'GET' || request.method === 'HEAD'),
         responseType: 'stream',
         operation: 'requestStream',
@@ -303,8 +330,12 @@ export function createClient(config: ClientConfig): SalesforceClient {
     explain: (q, options) => explain(context, typeof q === 'string' ? q : q.toSoql(), options?.signal),
     apiUsage: () => limitTracker.usage,
     circuitState() {
+      if (!breaker) return 'closed';
+      // Calls name instance-relative paths (the breaker sits above the auth layer that resolves
+      // them): their circuit is `instance`; absolute URLs to the instance have the origin's.
+      const relative = breaker.state('instance');
       const instance = tokens.current?.instanceUrl;
-      return breaker && instance ? breaker.state(new URL(instance).origin) : 'closed';
+      return relative !== 'closed' || !instance ? relative : breaker.state(new URL(instance).origin);
     },
     token: () => tokens.getToken(),
     cassette,
@@ -314,4 +345,10 @@ export function createClient(config: ClientConfig): SalesforceClient {
     },
   };
   return client;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] !== undefined) out[key] = value[key];
+  return out;
 }

@@ -26,7 +26,8 @@ export type SalesforceErrorCode =
   | 'SF_AMBIGUOUS_EXTERNAL_ID'
   | 'SF_REPLAY_MISSING'
   | 'SF_ABORTED'
-  | 'SF_USAGE';
+  | 'SF_USAGE'
+  | 'SF_MULTI_RECORD';
 
 /** One entry of a Salesforce error array (`[{message, errorCode, fields}]`). */
 export interface SalesforceErrorItem {
@@ -54,6 +55,22 @@ export interface SalesforceErrorOptions {
   /** Every item of the error array, when Salesforce returned several. */
   readonly errors?: readonly SalesforceErrorItem[] | undefined;
   readonly cause?: unknown;
+}
+
+/**
+ * What the retry layer knows about the attempts behind an answer or an error.
+ *
+ * An attempt "may have been applied" when it ended without Salesforce saying it was not processed:
+ * the connection broke after the request was sent, no answer came within the attempt's timeout,
+ * or the answer was a 500/502/504 without Salesforce's JSON error array (a gateway page). A 503,
+ * a 429, `REQUEST_LIMIT_EXCEEDED`, `UNABLE_TO_LOCK_ROW` or any other Salesforce error array says
+ * the attempt was not applied.
+ */
+export interface AttemptInfo {
+  /** Requests sent for the call (1 when it was not retried). */
+  readonly attempts: number;
+  /** True when an attempt before the last one may have been applied by Salesforce (its answer was lost). */
+  readonly earlierAttemptMayHaveApplied: boolean;
 }
 
 /**
@@ -86,6 +103,14 @@ export class SalesforceError extends Error {
   readonly body: unknown;
   /** All error items Salesforce returned. */
   readonly errors: readonly SalesforceErrorItem[];
+  /** Requests sent for the call that failed (1 when it was not retried); set by the retry layer. */
+  readonly attempts: number = 1;
+  /**
+   * True when an earlier attempt of this call may have been applied by Salesforce although this
+   * error is what the last attempt got: a write may have happened (a delete may already be done,
+   * an upsert may have created the record). The message says so too. Set by the retry layer.
+   */
+  readonly earlierAttemptMayHaveApplied: boolean = false;
 
   constructor(options: SalesforceErrorOptions) {
     const where = options.request ? ` (${options.request.method} ${options.request.path})` : '';
@@ -152,6 +177,12 @@ export class UsageError extends SalesforceError {
 /** The caller aborted the request (its `AbortSignal` fired). */
 export class AbortedError extends SalesforceError {
   override readonly code = 'SF_ABORTED';
+  /** False when the abort came before the request was handed to the network (a backoff wait, a throttle wait). */
+  readonly sent: boolean;
+  constructor(options: SalesforceErrorOptions & { sent?: boolean }) {
+    super(options);
+    this.sent = options.sent ?? true;
+  }
 }
 
 /**
@@ -187,6 +218,57 @@ export class CircuitOpenError extends SalesforceError {
 /** Playback mode found no recording for a request. */
 export class ReplayMissingError extends SalesforceError {
   override readonly code = 'SF_REPLAY_MISSING';
+}
+
+/**
+ * Records on an error what the retry layer knows about the call's attempts, and says it in the
+ * message (`... [3 attempts; an earlier attempt may have been applied: its answer was lost]`).
+ */
+export function noteAttempts(error: SalesforceError, info: AttemptInfo): SalesforceError {
+  if (info.attempts <= 1 && !info.earlierAttemptMayHaveApplied) return error;
+  const writable = error as { -readonly [K in keyof SalesforceError]: SalesforceError[K] };
+  writable.attempts = info.attempts;
+  writable.earlierAttemptMayHaveApplied = info.earlierAttemptMayHaveApplied;
+  const words = info.earlierAttemptMayHaveApplied
+    ? 'an earlier attempt may have been applied: its answer was lost'
+    : 'no earlier attempt was applied';
+  writable.message = `${error.message} [${info.attempts} attempts; ${words}]`;
+  return error;
+}
+
+/**
+ * Whether a failed request may nevertheless have been applied by Salesforce: its connection broke
+ * after it was sent, it timed out, it was aborted in flight, a 2xx answer could not be read, a
+ * 500/502/504 came without Salesforce's error array, or an earlier attempt may have been applied.
+ * False when Salesforce answered with an error saying it did not process the request, and for
+ * errors raised before anything was sent (`UsageError`, `ConfigError`, `CircuitOpenError`).
+ */
+export function mayHaveBeenApplied(error: unknown): boolean {
+  if (!(error instanceof SalesforceError)) return true;
+  if (error.earlierAttemptMayHaveApplied) return true;
+  if (error instanceof NetworkError) return error.reachedServer;
+  if (error instanceof AbortedError) return error.sent;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof CircuitOpenError || error instanceof ReplayMissingError) return false;
+  if (error instanceof ProtocolError) return error.status === undefined || error.status < 300;
+  if (error instanceof ServerError) return error.errors.length === 0 && error.status !== 503;
+  return false;
+}
+
+/**
+ * A call about many records did not fully succeed in a way the caller must not miss: a request of
+ * a call split into several (sObject Collections in chunks of 200) failed or its answer was lost,
+ * or an `allOrNone` call was rejected. Nothing is hidden: `outcomes` holds one outcome per input
+ * record, in input order, including the records other requests completed. `cause` is the first
+ * request-level error, when there was one.
+ */
+export class MultiRecordError<O = unknown> extends SalesforceError {
+  override readonly code = 'SF_MULTI_RECORD';
+  /** One outcome per input record, in input order. */
+  readonly outcomes: readonly O[];
+  constructor(options: SalesforceErrorOptions & { outcomes: readonly O[] }) {
+    super(options);
+    this.outcomes = options.outcomes;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ export * from './client.js';
 export * from './errors.js';
 export * from './values.js';
 export * from './auth/index.js';
-export { CHANNELS } from './observability/channels.js';
-export type * from './observability/channels.js';
+export { CHANNELS } from './diagnostics.js';
+export type * from './diagnostics.js';
 export { instrumentOpenTelemetry } from './observability/otel.js';
 export type { OtelApiLike, OtelHandle } from './observability/otel.js';
 export { QueryStream } from './services/query.js';
-export type { QueryOptions, QueryPage, SObjectRecord } from './services/query.js';
+export type { QueryOptions, QueryPage, QueryPosition, SObjectRecord } from './services/query.js';
 export { SObjectApi, serializeRecord } from './services/sobjects.js';
 export type { SaveResult, UpsertResult, SelectedRecord, FieldName, CallOptions } from './services/sobjects.js';
 export type { BatchSubrequest, BatchResult, BatchSubresult } from './services/composite.js';
@@ -28,12 +28,15 @@ export { DEFAULT_TRANSPORT } from './transport/http.js';
 // typed SOQL (soql-types helper): builder, checked soql() strings, value helpers
 export * from './soql/index.js';
 export type { TransportOptions } from './transport/http.js';
-export type { CollectionOptions, CollectionResult, CollectionItemError } from './services/collections.js';
+export { COLLECTION_LIMIT, recordOutcomes } from './services/collections.js';
+export type {
+  CollectionOptions, CollectionResult, CollectionItemError, RecordOutcome, RecordSucceeded, RecordFailed, RecordOutcomeUnknown, RecordNotAttempted, RetrieveOutcome,
+} from './services/collections.js';
 export type { CompositeSubrequest, CompositeSubresponse, CompositeResult, CompositeGraph, CompositeGraphResult } from './services/composite.js';
 export { CompositePlan, compositePlan } from './services/composite-plan.js';
 export type { CompositeEntry, GraphPlan, NewReferenceId, RefFn, RefPath, Reference, TypedCompositeResult, TypedGraphResult, TypedGraphResults, UpsertSaveResult, WithRefs } from './services/composite-plan.js';
 export type { LimitsResult, LimitEntry, QueryPlan } from './services/limits.js';
-export { DEFAULT_RETRY } from './resilience/retry.js';
+export { ATTEMPT_TIMEOUT, DEFAULT_RETRY } from './resilience/retry.js';
 export type { RetryOptions } from './resilience/retry.js';
 export { DEFAULT_CIRCUIT_BREAKER } from './resilience/circuit-breaker.js';
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker.js';

@@ -26,6 +26,7 @@ function withToken(request: SfRequest, url: string, authorization: string): SfRe
     allowErrorStatus: request.allowErrorStatus,
     operation: request.operation,
     sobject: request.sobject,
+    deadlineMs: request.deadlineMs,
   };
   return sent;
 }

@@ -2,7 +2,7 @@
  * Caches the access token, refreshes it ahead of expiry, makes one token request however many
  * calls need a token at once, and replaces a token Salesforce rejected (once).
  */
-import { channels } from '../observability/channels.js';
+import { channels } from '../diagnostics.js';
 import type { AuthContext, AuthProvider, TokenInfo } from './types.js';
 
 export interface TokenManagerOptions {

@@ -6,7 +6,7 @@
  */
 import { SalesforceError } from '../errors.js';
 import type { Interceptor, SfRequest, SfResponse } from '../transport/types.js';
-import { channels } from './channels.js';
+import { channels } from '../diagnostics.js';
 
 /** What an operation wrapper knows about the call it wraps. */
 export interface OperationInfo {

@@ -22,7 +22,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { SalesforceError } from '../errors.js';
 import type { SfResponse } from '../transport/types.js';
-import { CHANNELS, type LimitUsageMessage, type OperationEndMessage } from './channels.js';
+import { CHANNELS, type LimitUsageMessage, type OperationEndMessage } from '../diagnostics.js';
 import { addOperationWrapper, type OperationInfo } from './operation.js';
 
 type Attributes = Record<string, string | number | boolean>;

@@ -3,9 +3,13 @@
  * Open (after `failureThreshold` consecutive failures): calls fail fast with `CircuitOpenError`
  * for `openMs`. Half-open: one probe goes through; success closes the circuit, failure re-opens it.
  * Failures are 5xx answers, timeouts and broken connections, and `REQUEST_LIMIT_EXCEEDED`.
+ *
+ * The client places the breaker OUTSIDE the retry loop (see `buildInterceptors`), so it counts
+ * calls: a call that exhausted its retries is one failure, and a call admitted while the circuit
+ * was closed finishes its retries even if other calls open the circuit meanwhile.
  */
 import { CircuitOpenError, NetworkError, safePath } from '../errors.js';
-import { channels } from '../observability/channels.js';
+import { channels } from '../diagnostics.js';
 import type { Interceptor, SfResponse } from '../transport/types.js';
 import { responseErrorCode } from './retry.js';
 
@@ -128,7 +132,10 @@ export class CircuitBreaker {
   }
 }
 
-/** The origin of an absolute URL (`https://host:port`), without allocating a URL object. */
+/**
+ * The circuit key of a request URL: the origin of an absolute URL (`https://host:port`), without
+ * allocating a URL object, or `instance` for an instance-relative path (the client's instance).
+ */
 function keyOf(url: string): string {
   if (url.startsWith('/')) return 'instance';
   const schemeEnd = url.indexOf('://');

@@ -1,9 +1,10 @@
 /**
  * Error mapping: turns every non-2xx/3xx answer into a typed `SalesforceError` (unless the request
- * asked for raw statuses). Error text passes through the secret registry first.
+ * asked for raw statuses). Error text passes through the secret registry first. When the answer
+ * came after retries, the error records them (`attempts`, `earlierAttemptMayHaveApplied`).
  */
 import type { SecretRegistry } from '../auth/secrets.js';
-import { errorFromResponse, safePath } from '../errors.js';
+import { errorFromResponse, noteAttempts, safePath } from '../errors.js';
 import type { Interceptor, SfRequest, SfResponse } from '../transport/types.js';
 
 async function bodyText(response: SfResponse): Promise<string> {
@@ -21,7 +22,8 @@ async function bodyText(response: SfResponse): Promise<string> {
 export function errorMappingInterceptor(secrets: SecretRegistry): Interceptor {
   const fail = async (request: SfRequest, response: SfResponse): Promise<never> => {
     const text = secrets.redact(await bodyText(response));
-    throw errorFromResponse({ status: response.status, headers: response.headers, text }, { method: request.method, path: safePath(response.url) });
+    const error = errorFromResponse({ status: response.status, headers: response.headers, text }, { method: request.method, path: safePath(response.url) });
+    throw response.attempts === undefined ? error : noteAttempts(error, response.attempts);
   };
   // Promise chaining rather than async/await: the success path adds no extra ticks.
   return (next) => (request) =>

@@ -4,7 +4,7 @@
  * throttle that slows or refuses calls before the org's daily limit is hit.
  */
 import { LimitError, safePath } from '../errors.js';
-import { channels } from '../observability/channels.js';
+import { channels } from '../diagnostics.js';
 import type { Interceptor, SfResponse } from '../transport/types.js';
 import { sleep } from './sleep.js';
 

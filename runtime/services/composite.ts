@@ -1,8 +1,11 @@
-/** Composite resources: `/composite/batch` (independent subrequests), `/composite` and `/composite/graph`. */
+/**
+ * Composite resources: `/composite/batch` (independent subrequests), `/composite` and
+ * `/composite/graph`, untyped. Typed plans (`composite-plan.ts`) build on this module and are sent
+ * by `composite-typed.ts`; nothing here imports either, so every import points one way.
+ */
 import { ProtocolError, UsageError, safePath } from '../errors.js';
 import type { HttpMethod } from '../transport/types.js';
 import { apiPath, callJson, isObject, type RestContext } from './rest.js';
-import { CompositePlan, type GraphPlan, type TypedCompositeResult, type TypedGraphResult, type TypedGraphResults } from './composite-plan.js';
 
 /** One subrequest of `/composite/batch`. `url` is relative to `/services/data` (`v60.0/sobjects/Account/describe`) or a versionless path (`sobjects/Account/describe`). */
 export interface BatchSubrequest {
@@ -194,48 +197,4 @@ export async function compositeGraph(
     const response = isObject(graph.graphResponse) && Array.isArray(graph.graphResponse.compositeResponse) ? (graph.graphResponse.compositeResponse as CompositeSubresponse[]) : [];
     return { graphId: String(graph.graphId), isSuccessful: graph.isSuccessful === true, graphResponse: toCompositeResult(response) };
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Typed plans (see composite-plan.ts)
-
-/**
- * Sends a typed {@link CompositePlan} to `/composite` and types every answer by its subrequest.
- * Reference ids and `@{...}` references are checked before anything is sent.
- */
-export async function compositeOfPlan<Results extends object>(
-  context: RestContext,
-  plan: CompositePlan<Results>,
-  options: { allOrNone?: boolean; collateSubrequests?: boolean; signal?: AbortSignal | undefined } = {},
-): Promise<TypedCompositeResult<Results>> {
-  const raw = await composite(context, plan.subrequests, options);
-  return CompositePlan.toResult(plan, raw, { method: 'POST', path: safePath(apiPath(context, 'composite')) }, context.apiVersion);
-}
-
-/**
- * Sends typed plans as graphs of `/composite/graph` (`{ graphId: plan }`); each graph is
- * all-or-nothing and its answers are typed like {@link compositeOfPlan}'s.
- */
-export async function compositeGraphOfPlans<G extends Readonly<Record<string, GraphPlan>>>(
-  context: RestContext,
-  graphs: G,
-  options: { signal?: AbortSignal | undefined } = {},
-): Promise<TypedGraphResults<G>> {
-  const ids = Object.keys(graphs);
-  for (const id of ids) {
-    if (!/^[A-Za-z0-9_]+$/.test(id)) throw new UsageError({ message: `compositeGraph: graphId ${JSON.stringify(id)} must be letters, digits and _` });
-    if (!((graphs[id] as unknown) instanceof CompositePlan)) throw new UsageError({ message: `compositeGraph: graph ${id} is not a compositePlan()` });
-  }
-  const raw = await compositeGraph(context, ids.map((graphId) => ({ graphId, compositeRequest: (graphs[graphId] as GraphPlan).subrequests })), options);
-  const path = safePath(apiPath(context, 'composite/graph'));
-  const out = Object.create(null) as Record<string, TypedGraphResult<object>>;
-  for (const g of raw) {
-    const plan = graphs[g.graphId] as CompositePlan<object> | undefined;
-    if (plan === undefined) throw new ProtocolError({ message: `compositeGraph: answer for unknown graph ${g.graphId}`, request: { method: 'POST', path } });
-    out[g.graphId] = { graphId: g.graphId, isSuccessful: g.isSuccessful, graphResponse: CompositePlan.toResult(plan, g.graphResponse, { method: 'POST', path: `${path} [graph ${g.graphId}]` }, context.apiVersion) };
-  }
-  for (const id of ids) {
-    if (out[id] === undefined) throw new ProtocolError({ message: `compositeGraph: no answer for graph ${id}`, request: { method: 'POST', path } });
-  }
-  return out as TypedGraphResults<G>;
 }

@@ -4,8 +4,18 @@
  * rows were left). The next page is requested while the current one is consumed (one page ahead).
  * Child subquery envelopes that Salesforce paged (`done: false` with their own `nextRecordsUrl`)
  * are completed before their parent record is handed over.
+ *
+ * Faults: a page whose body cannot be read (a close-delimited body cut short, malformed JSON, a
+ * wrong shape) is fetched again (a locator GET is safe to repeat) within the retry policy; failed
+ * requests are retried by the retry layer. When a page still fails, the stream throws and keeps
+ * its {@link QueryStream.position}: every row before it was delivered, none after, and
+ * {@link QueryStream.resume} continues from there without re-reading or skipping a row (the
+ * locator stays valid on Salesforce for two days).
  */
+import { channels } from '../diagnostics.js';
 import { ProtocolError, UsageError, safePath } from '../errors.js';
+import { DEFAULT_RETRY, backoffDelay } from '../resilience/retry.js';
+import { sleep } from '../resilience/sleep.js';
 import type { RecordAttributes, TypedQuery } from '../schema.js';
 import type { SfResponse } from '../transport/types.js';
 import { apiPath, isObject, parseJson, type RestContext } from './rest.js';
@@ -40,6 +50,29 @@ export interface QueryOptions {
    */
   childPages?: boolean;
   signal?: AbortSignal;
+  /** The deadline of each page request (ms); the client's `deadlineMs` when unset. */
+  deadlineMs?: number;
+  /**
+   * Continue a stream that failed, from its {@link QueryStream.position} (same SOQL): the first page
+   * requested is the one that failed. `maxRecords` still counts the rows delivered before.
+   */
+  resumeFrom?: QueryPosition;
+}
+
+/** Where a query stream stands: the page it would fetch next and how many rows came before it. */
+export interface QueryPosition {
+  /** The query (a resumed stream must run the same one). */
+  readonly soql: string;
+  readonly includeDeleted: boolean;
+  /**
+   * The page not yet delivered: a locator URL (`/services/data/v60.0/query/01g...-2000`), or the
+   * query itself (`query?q=...`) when no page was delivered yet.
+   */
+  readonly nextRecordsUrl: string;
+  /** Rows delivered before that page (by this stream and the streams it resumed). */
+  readonly delivered: number;
+  /** `totalSize` as Salesforce reported it, when a page arrived. */
+  readonly totalSize: number | undefined;
 }
 
 function soqlOf(query: string | TypedQuery<unknown>): string {
@@ -68,12 +101,12 @@ function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function checkPage(data: unknown, method: string, path: string): QueryPage<unknown> {
+function checkPage(data: unknown, method: string, path: string, status: number): QueryPage<unknown> {
   if (!isObject(data) || typeof data.done !== 'boolean' || !Array.isArray(data.records) || typeof data.totalSize !== 'number') {
-    throw new ProtocolError({ message: 'expected a query result {totalSize, done, records}', request: { method, path: safePath(path) } });
+    throw new ProtocolError({ message: 'expected a query result {totalSize, done, records}', status, request: { method, path: safePath(path) } });
   }
   if (!data.done && typeof data.nextRecordsUrl !== 'string') {
-    throw new ProtocolError({ message: 'query result has done: false but no nextRecordsUrl', request: { method, path: safePath(path) } });
+    throw new ProtocolError({ message: 'query result has done: false but no nextRecordsUrl', status, request: { method, path: safePath(path) } });
   }
   return data as unknown as QueryPage<unknown>;
 }
@@ -96,6 +129,8 @@ export class QueryStream<R> implements AsyncIterable<R> {
   #totalSize: number | undefined;
   #truncated = false;
   #yielded = 0;
+  #position: QueryPosition | undefined;
+  #failed = false;
 
   constructor(context: RestContext, query: string | TypedQuery<R>, options: QueryOptions = {}) {
     if (options.maxRecords !== undefined && (!Number.isInteger(options.maxRecords) || options.maxRecords < 0)) {
@@ -105,6 +140,10 @@ export class QueryStream<R> implements AsyncIterable<R> {
       throw new UsageError({ message: `query: batchSize must be an integer from 200 to 2000, got ${String(options.batchSize)}` });
     }
     this.soql = soqlOf(query as string | TypedQuery<unknown>);
+    const from = options.resumeFrom;
+    if (from !== undefined && (from.soql !== this.soql || from.includeDeleted !== (options.includeDeleted === true) || typeof from.nextRecordsUrl !== 'string')) {
+      throw new UsageError({ message: `query: resumeFrom is the position of another query (${JSON.stringify(from.soql)}${from.includeDeleted ? ', queryAll' : ''}), not of ${JSON.stringify(this.soql)}` });
+    }
     this.#context = context;
     this.#options = options;
     // Only a parenthesized SELECT can produce child envelopes: plain queries skip the scan.
@@ -121,9 +160,39 @@ export class QueryStream<R> implements AsyncIterable<R> {
     return this.#truncated;
   }
 
-  /** Records yielded so far. */
+  /** Records yielded so far (by this stream). */
   get yielded(): number {
     return this.#yielded;
+  }
+
+  /**
+   * Where the stream stands: the page it fetches next and the rows delivered before it. After a
+   * failure it is where the stream stopped (pass it to `resumeFrom`, or call {@link resume});
+   * undefined before iteration and once every row was delivered (or `maxRecords` cut a page).
+   */
+  get position(): QueryPosition | undefined {
+    return this.#position;
+  }
+
+  /**
+   * A new stream that continues where this one failed: it starts with the page that could not be
+   * read, so no row is read twice or skipped.
+   *
+   * @example
+   * ```ts
+   * let stream = client.query('SELECT Id FROM Account');
+   * for (;;) {
+   *   try { for await (const row of stream) handle(row); break; }
+   *   catch (err) { if (!stream.position) throw err; stream = stream.resume(); }
+   * }
+   * ```
+   */
+  resume(): QueryStream<R> {
+    const position = this.#position;
+    if (!this.#failed || position === undefined) {
+      throw new UsageError({ message: 'query: resume() continues a stream that failed mid-way; this one has not failed' });
+    }
+    return new QueryStream<R>(this.#context, this.soql, { ...this.#options, resumeFrom: position });
   }
 
   /** Sends the GET of one page (not parsed yet). */
@@ -132,16 +201,45 @@ export class QueryStream<R> implements AsyncIterable<R> {
     if (this.#options.batchSize !== undefined) headers['sforce-query-options'] = `batchSize=${this.#options.batchSize}`;
     return this.#context.dispatch({
       method: 'GET', url: apiPath(this.#context, path), headers, idempotent: true,
-      operation: this.#options.includeDeleted ? 'queryAll' : 'query', signal: this.#options.signal,
+      operation: this.#options.includeDeleted ? 'queryAll' : 'query', signal: this.#options.signal, deadlineMs: this.#options.deadlineMs,
     });
   }
 
   #parse(response: SfResponse, path: string): QueryPage<unknown> {
-    return checkPage(parseJson(response, 'GET'), 'GET', apiPath(this.#context, path));
+    return checkPage(parseJson(response, 'GET', response.attempts), 'GET', apiPath(this.#context, path), response.status);
   }
 
-  #fetch(path: string): Promise<QueryPage<unknown>> {
-    return this.#request(path).then((response) => this.#parse(response, path));
+  /**
+   * Whether a page that failed this way is fetched again: a 2xx whose body could not be read (cut
+   * short without a Content-Length, malformed, wrong shape), while the retry policy has attempts left.
+   */
+  #refetch(error: unknown, attempt: number): boolean {
+    const policy = this.#context.retry ?? DEFAULT_RETRY;
+    if (attempt >= policy.maxAttempts || this.#options.signal?.aborted) return false;
+    return error instanceof ProtocolError && error.status !== undefined && error.status < 300;
+  }
+
+  /** Waits the retry policy's backoff before fetching `path` again (the caller's signal cancels it). */
+  #backoff(attempt: number, path: string, error: unknown): Promise<void> {
+    const policy = this.#context.retry ?? DEFAULT_RETRY;
+    const delay = backoffDelay(attempt, policy);
+    const url = safePath(apiPath(this.#context, path));
+    if (channels.retry.hasSubscribers) {
+      channels.retry.publish({ method: 'GET', url, attempt, delayMs: delay, reason: `unreadable page: ${(error as Error).message}`, operation: this.#options.includeDeleted ? 'queryAll' : 'query' });
+    }
+    return sleep(delay, this.#options.signal, { method: 'GET', path: url });
+  }
+
+  /** Fetches and parses one page, fetching it again when its body cannot be read. */
+  async #fetch(path: string): Promise<QueryPage<unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#parse(await this.#request(path), path);
+      } catch (error) {
+        if (!this.#refetch(error, attempt)) throw error;
+        await this.#backoff(attempt, path, error);
+      }
+    }
   }
 
   /**
@@ -182,45 +280,62 @@ export class QueryStream<R> implements AsyncIterable<R> {
   async *pages(): AsyncGenerator<QueryPage<R>, void, undefined> {
     if (this.#started) throw new UsageError({ message: 'query: a QueryStream can be iterated only once; call client.query() again' });
     this.#started = true;
-    const max = this.#options.maxRecords ?? Number.POSITIVE_INFINITY;
-    if (max === 0) {
+    const from = this.#options.resumeFrom;
+    const before = from?.delivered ?? 0;
+    this.#totalSize = from?.totalSize;
+    let remaining = (this.#options.maxRecords ?? Number.POSITIVE_INFINITY) - before;
+    if (remaining <= 0) {
       this.#truncated = true;
       return;
     }
-    const resource = this.#options.includeDeleted ? 'queryAll' : 'query';
-    let path = `${resource}?q=${encodeURIComponent(this.soql)}`;
-    let pending: Promise<SfResponse> | undefined = this.#request(path);
-    let remaining = max;
+    const includeDeleted = this.#options.includeDeleted === true;
+    const resource = includeDeleted ? 'queryAll' : 'query';
+    const at = (nextRecordsUrl: string): QueryPosition => ({ soql: this.soql, includeDeleted, nextRecordsUrl, delivered: before + this.#yielded, totalSize: this.#totalSize });
+    // `current` is the page in `pending`: the first one not delivered yet.
+    let current = from?.nextRecordsUrl ?? `${resource}?q=${encodeURIComponent(this.soql)}`;
+    this.#position = at(current);
+    let pending: Promise<SfResponse> | undefined = this.#request(current);
+    let next: Promise<SfResponse> | undefined;
     try {
-      while (pending) {
-        const response = await pending;
-        pending = undefined;
-        // When the next page is wanted whatever this one holds (no cap, or more left than a page
-        // can hold), read the cursor from the head of the body and ask for the next page BEFORE
-        // parsing this one: the server prepares page N+1 while this process parses page N.
-        const early = remaining > MAX_PAGE_RECORDS ? sniffNextRecordsUrl(response.body) : undefined;
+      while (pending !== undefined) {
+        let page: QueryPage<unknown> | undefined;
         let nextPath: string | undefined;
-        if (early !== undefined) {
-          nextPath = early;
-          pending = this.#request(early);
-          // Let the request reach the socket before the synchronous parse below.
-          await yieldToIo();
+        for (let attempt = 1; page === undefined; attempt++) {
+          try {
+            const response: SfResponse = await pending;
+            // When the next page is wanted whatever this one holds (no cap, or more left than a page
+            // can hold), read the cursor from the head of the body and ask for the next page BEFORE
+            // parsing this one: the server prepares page N+1 while this process parses page N.
+            const early = remaining > MAX_PAGE_RECORDS ? sniffNextRecordsUrl(response.body) : undefined;
+            if (early !== undefined) {
+              nextPath = early;
+              next = this.#request(early);
+              // Let the request reach the socket before the synchronous parse below.
+              await yieldToIo();
+            }
+            page = this.#parse(response, current);
+            if (early !== undefined && (page.done || page.nextRecordsUrl !== early)) {
+              // The head said otherwise than the parsed page (cannot happen with Salesforce's JSON): drop it.
+              next?.catch(() => undefined);
+              next = undefined;
+              nextPath = undefined;
+            }
+          } catch (error) {
+            next?.catch(() => undefined);
+            next = undefined;
+            nextPath = undefined;
+            if (!this.#refetch(error, attempt)) throw error;
+            await this.#backoff(attempt, current, error);
+            pending = this.#request(current);
+          }
         }
-        const page = this.#parse(response, path);
         this.#totalSize ??= page.totalSize;
         const wantMore = remaining > page.records.length;
-        if (early !== undefined && (page.done || page.nextRecordsUrl !== early)) {
-          // The head said otherwise than the parsed page (cannot happen with Salesforce's JSON): drop it.
-          pending?.catch(() => undefined);
-          pending = undefined;
-          nextPath = undefined;
-        }
         // Ask for the next page before handing this one over, so the network overlaps consumption.
-        if (pending === undefined && !page.done && wantMore && page.nextRecordsUrl) {
+        if (next === undefined && !page.done && wantMore && page.nextRecordsUrl) {
           nextPath = page.nextRecordsUrl;
-          pending = this.#request(nextPath);
+          next = this.#request(nextPath);
         }
-        if (nextPath !== undefined) path = nextPath;
         let records = page.records as R[];
         if (records.length > remaining) {
           records = records.slice(0, remaining);
@@ -229,12 +344,21 @@ export class QueryStream<R> implements AsyncIterable<R> {
         remaining -= records.length;
         this.#yielded += records.length;
         if (remaining === 0 && (!page.done || records.length < page.records.length)) this.#truncated = true;
+        // The page is handed over: the position moves past it.
+        this.#position = !page.done && records.length === page.records.length && page.nextRecordsUrl !== undefined ? at(page.nextRecordsUrl) : undefined;
+        pending = next;
+        next = undefined;
+        if (nextPath !== undefined) current = nextPath;
         yield { ...page, records } as QueryPage<R>;
         if (remaining === 0) break;
       }
+    } catch (error) {
+      this.#failed = true;
+      throw error;
     } finally {
       // Swallow the prefetch of an abandoned iteration.
       pending?.catch(() => undefined);
+      next?.catch(() => undefined);
     }
   }
 

@@ -2,13 +2,13 @@
  * Record operations typed by generated sObjects: get (chosen fields), create, update, upsert by
  * external id, delete.
  */
-import { AmbiguousExternalIdError, ProtocolError, safePath } from '../errors.js';
+import { AmbiguousExternalIdError, NotFoundError, ProtocolError, safePath } from '../errors.js';
 import type { CreateOf, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
 import { toSalesforceValue } from '../values.js';
 import { apiPath, assertApiName, assertId, callJson, isObject, type RestContext } from './rest.js';
 import {
   collectionCreate, collectionDelete, collectionRetrieve, collectionUpdate, collectionUpsert,
-  type CollectionOptions, type CollectionResult,
+  type CollectionOptions, type RecordOutcome,
 } from './collections.js';
 
 /** The result of a create. */
@@ -21,7 +21,11 @@ export interface SaveResult {
 /** The result of an upsert: the record id and whether it was created (201) or updated (200/204). */
 export interface UpsertResult {
   readonly id: string;
-  readonly created: boolean;
+  /**
+   * `true` created, `false` updated; `undefined` when an earlier attempt of the call may have been
+   * applied (its answer was lost), so the answer of the last attempt cannot tell who created it.
+   */
+  readonly created: boolean | undefined;
 }
 
 /** Field names of a generated sObject's record type. */
@@ -33,6 +37,8 @@ export type SelectedRecord<T, K extends FieldName<T>> = Pick<RecordOf<T>, K> & {
 /** Per-call options. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The call's deadline in ms (every attempt, wait and timeout); the client's `deadlineMs` when unset. */
+  deadlineMs?: number;
 }
 
 /**
@@ -84,7 +90,7 @@ export class SObjectApi<T extends SObjectType> {
       path += `?fields=${options.fields.map(encodeURIComponent).join(',')}`;
     }
     const { data } = await callJson(this.#context, {
-      method: 'GET', path, idempotent: true, operation: 'sobject.get', sobject: this.#name, signal: options.signal,
+      method: 'GET', path, idempotent: true, operation: 'sobject.get', sobject: this.#name, signal: options.signal, deadlineMs: options.deadlineMs,
     });
     if (!isObject(data)) throw this.#shapeError('GET', path, 'a record object');
     return data as SelectedRecord<T, K>;
@@ -95,7 +101,7 @@ export class SObjectApi<T extends SObjectType> {
     const path = `sobjects/${this.#name}`;
     const { data: body } = await callJson(this.#context, {
       method: 'POST', path, body: serializeRecord(this.type.descriptor, data as object),
-      idempotent: false, operation: 'sobject.create', sobject: this.#name, signal: options.signal,
+      idempotent: false, operation: 'sobject.create', sobject: this.#name, signal: options.signal, deadlineMs: options.deadlineMs,
     });
     if (!isObject(body) || typeof body.id !== 'string') throw this.#shapeError('POST', path, 'a save result with an id');
     return { id: body.id, success: body.success !== false, errors: Array.isArray(body.errors) ? body.errors : [] };
@@ -106,7 +112,7 @@ export class SObjectApi<T extends SObjectType> {
     assertId(id, `${this.#name}.update`);
     await callJson(this.#context, {
       method: 'PATCH', path: `sobjects/${this.#name}/${id}`, body: serializeRecord(this.type.descriptor, data as object),
-      idempotent: true, operation: 'sobject.update', sobject: this.#name, signal: options.signal,
+      idempotent: true, operation: 'sobject.update', sobject: this.#name, signal: options.signal, deadlineMs: options.deadlineMs,
     });
   }
 
@@ -123,9 +129,9 @@ export class SObjectApi<T extends SObjectType> {
   ): Promise<UpsertResult> {
     assertApiName(externalIdField, `${this.#name}.upsert external id field`);
     const path = `sobjects/${this.#name}/${externalIdField}/${encodeURIComponent(externalIdValue)}`;
-    const { status, data: body } = await callJson(this.#context, {
+    const { status, data: body, attempts } = await callJson(this.#context, {
       method: 'PATCH', path, body: serializeRecord(this.type.descriptor, data as object),
-      idempotent: true, operation: 'sobject.upsert', sobject: this.#name, signal: options.signal,
+      idempotent: true, operation: 'sobject.upsert', sobject: this.#name, signal: options.signal, deadlineMs: options.deadlineMs,
     });
     if (status === 300) {
       throw new AmbiguousExternalIdError({
@@ -133,39 +139,54 @@ export class SObjectApi<T extends SObjectType> {
         status, errorCode: 'MULTIPLE_CHOICES', request: { method: 'PATCH', path: apiPath(this.#context, path) }, body,
       });
     }
-    if (isObject(body) && typeof body.id === 'string') return { id: body.id, created: body.created === true || status === 201 };
+    // After a lost answer the record may have been created by the earlier attempt: do not claim either way.
+    const unsure = attempts?.earlierAttemptMayHaveApplied === true;
+    if (isObject(body) && typeof body.id === 'string') return { id: body.id, created: unsure ? undefined : body.created === true || status === 201 };
     if (status === 204 || body === null) {
       // Old API versions answer 204 with no body on update; the id is not returned.
-      return { id: '', created: false };
+      return { id: '', created: unsure ? undefined : false };
     }
     throw this.#shapeError('PATCH', path, 'an upsert result');
   }
 
-  /** Deletes a record by id (safe to retry). */
+  /**
+   * Deletes a record by id (safe to retry). When an earlier attempt may have been applied and the
+   * retry finds the record `ENTITY_IS_DELETED`, the delete succeeded.
+   */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
     assertId(id, `${this.#name}.delete`);
-    await callJson(this.#context, {
-      method: 'DELETE', path: `sobjects/${this.#name}/${id}`, idempotent: true, operation: 'sobject.delete', sobject: this.#name, signal: options.signal,
-    });
+    try {
+      await callJson(this.#context, {
+        method: 'DELETE', path: `sobjects/${this.#name}/${id}`, idempotent: true, operation: 'sobject.delete', sobject: this.#name, signal: options.signal, deadlineMs: options.deadlineMs,
+      });
+    } catch (err) {
+      if (err instanceof NotFoundError && err.errorCode === 'ENTITY_IS_DELETED' && err.earlierAttemptMayHaveApplied) return;
+      throw err;
+    }
   }
 
-  /** Creates many records (sObject Collections, chunked to 200); one result per record, in order. Never retried. */
-  createMany(records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
-    return collectionCreate(this.#context, this.#name, this.type.descriptor, records as readonly object[], options);
+  /**
+   * Creates many records (sObject Collections, chunked to 200 a request); one {@link RecordOutcome}
+   * per record, in input order. A request that may have reached Salesforce is never resent: its
+   * records come back `unknown`. Throws `MultiRecordError` (with every outcome) when a request
+   * failed or an `allOrNone` call was rejected.
+   */
+  createMany(records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+    return collectionCreate(this.#context, this.#name, this.#serialize, records as readonly object[], options);
   }
 
-  /** Updates many records by `Id` (chunked to 200); one result per record, in order. */
-  updateMany(records: readonly (UpdateOf<T> & { Id: string })[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
-    return collectionUpdate(this.#context, this.#name, this.type.descriptor, records, options);
+  /** Updates many records by `Id` (chunked to 200); one outcome per record, in order; `MultiRecordError` as for `createMany`. */
+  updateMany(records: readonly (UpdateOf<T> & { Id: string })[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+    return collectionUpdate(this.#context, this.#name, this.#serialize, records, options);
   }
 
-  /** Upserts many records by an external id field (chunked to 200); results carry `created`. */
-  upsertMany(externalIdField: MetaOf<T>['externalIds'] & string, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
-    return collectionUpsert(this.#context, this.#name, this.type.descriptor, externalIdField, records as readonly object[], options);
+  /** Upserts many records by an external id field (chunked to 200); succeeded outcomes carry `created`. */
+  upsertMany(externalIdField: MetaOf<T>['externalIds'] & string, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+    return collectionUpsert(this.#context, this.#name, this.#serialize, externalIdField, records as readonly object[], options);
   }
 
-  /** Deletes many records by id (chunked to 200). */
-  deleteMany(ids: readonly string[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+  /** Deletes many records by id (chunked to 200); one outcome per id, in order. */
+  deleteMany(ids: readonly string[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
     return collectionDelete(this.#context, ids, options);
   }
 
@@ -173,6 +194,9 @@ export class SObjectApi<T extends SObjectType> {
   async retrieveMany<K extends FieldName<T>>(ids: readonly string[], fields: readonly K[], options: CollectionOptions = {}): Promise<(SelectedRecord<T, K> | null)[]> {
     return (await collectionRetrieve(this.#context, this.#name, ids, fields, options)) as (SelectedRecord<T, K> | null)[];
   }
+
+  /** The serializer handed to the collection calls (collections.ts does not import this module). */
+  readonly #serialize = (record: object): Record<string, unknown> => serializeRecord(this.type.descriptor, record);
 
   #shapeError(method: string, path: string, expected: string): ProtocolError {
     return new ProtocolError({ message: `expected ${expected} from ${this.#name}`, request: { method, path: safePath(apiPath(this.#context, path)) } });

@@ -210,6 +210,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pageSize: options.pageSize ?? 2000,
     childPageSize: options.childPageSize ?? 200,
     maxQueryCursors: 1000,
+    // Salesforce keeps query cursors (and their results) for two days since API 56.0.
+    queryCursorTtlMs: 2 * 24 * 60 * 60 * 1000,
     dailyApiLimit: options.dailyApiLimit ?? 100000,
     gzip: options.gzip ?? false,
     maxBodyBytes: 64 * 1024 * 1024,

@@ -40,6 +40,11 @@ export interface RouteContext {
   /** Child subquery rows delivered inline per parent record; more are paged with their own locator. */
   readonly childPageSize: number;
   readonly maxQueryCursors: number;
+  /**
+   * How long a query locator stays valid after the query ran (ms), its last page included: since
+   * API 56.0 Salesforce keeps cursors and their results for two days.
+   */
+  readonly queryCursorTtlMs: number;
   /** Dispatch a request through the router (composite subrequests). */
   dispatch(req: SimRequest): SimResponse;
   /** Query cursors (locator -> remaining rows). */
@@ -61,6 +66,8 @@ export interface QueryCursor {
   readonly username: string;
   /** Rows may hold child subquery envelopes to page (false skips the scan: plain queries). */
   readonly children?: boolean;
+  /** When the locator stops being valid (simulator clock, ms since epoch). */
+  readonly expiresAt?: number;
 }
 
 export type Handler = (req: SimRequest, params: readonly string[], ctx: RouteContext) => SimResponse;

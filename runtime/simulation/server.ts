@@ -23,6 +23,8 @@ export interface ServerSettings {
   /** Child subquery rows per parent record before the envelope is paged (`done: false`). */
   childPageSize: number;
   maxQueryCursors: number;
+  /** Query locator lifetime (ms), last page included. */
+  queryCursorTtlMs: number;
   dailyApiLimit: number;
   gzip: boolean;
   maxBodyBytes: number;
@@ -73,6 +75,7 @@ export class SimServer {
       pageSize: settings.pageSize,
       childPageSize: settings.childPageSize,
       maxQueryCursors: settings.maxQueryCursors,
+      queryCursorTtlMs: settings.queryCursorTtlMs,
       dispatch: (r) => router.dispatch(r, self.ctx),
       cursors: this.cursors,
       nextLocator: () => this.locators.next('01g', (id) => this.cursors.has(id)),

@@ -12,7 +12,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import { AbortedError, NetworkError, TimeoutError, safePath } from '../errors.js';
-import { channels } from '../observability/channels.js';
+import { channels } from '../diagnostics.js';
 import { assertSecureUrl } from './security.js';
 import type { Dispatch, SfRequest, SfResponse } from './types.js';
 

@@ -4,6 +4,7 @@
  * one place (`runtime/client.ts`). Nothing here imports undici.
  */
 import type { Readable } from 'node:stream';
+import type { AttemptInfo } from '../errors.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -39,6 +40,11 @@ export interface SfRequest {
   readonly operation?: string | undefined;
   /** The sObject the call is about, when there is one. */
   readonly sobject?: string | undefined;
+  /**
+   * The call's deadline (ms from when the retry layer first sees it): every attempt, backoff wait
+   * and timeout of this request together. Unset: the client's `deadlineMs` (default 60 s).
+   */
+  readonly deadlineMs?: number | undefined;
 }
 
 /** A response. Header names are lower case. */
@@ -51,6 +57,11 @@ export interface SfResponse {
   readonly stream?: Readable | undefined;
   /** The absolute URL that was requested. */
   readonly url: string;
+  /**
+   * Set by the retry layer when the call took more than one attempt: how many, and whether an
+   * earlier one may have been applied although this answer is the last attempt's.
+   */
+  readonly attempts?: AttemptInfo | undefined;
 }
 
 /** Sends a request and resolves with its response; network failures reject with `NetworkError`. */

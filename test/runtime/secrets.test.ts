@@ -14,6 +14,7 @@ import { createClient, type SalesforceClient } from '../../runtime/client.js';
 import { clientCredentials, jwtBearer, refreshToken } from '../../runtime/auth/providers.js';
 import { CHANNELS } from '../../runtime/observability/channels.js';
 import { writeMiniOrg } from './fixtures/mini-org.js';
+import { json, startServer } from './helpers/server.js';
 import { Account } from './fixtures/sobjects.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -108,5 +109,47 @@ describe('no secret ever leaks', () => {
     expect(text).not.toContain('refresh-token-that-is-wrong-123');
     expect(text).not.toContain(CLIENT_SECRET);
     await client.close();
+  });
+
+  it('a server that echoes the bearer token in its error answers (JSON 500, HTML 502, 400 array) does not leak it into errors', async () => {
+    const token = '00D000000000ECHO!AQ8AQ-echo-token-9f8e7d6c5b4a';
+    const server = await startServer((req, res) => {
+      const auth = String(req.headers.authorization);
+      if (req.url.includes('/describe')) return json(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: `bad session ${auth} (${auth.slice(7)})` }]);
+      if (req.url.includes('/limits')) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end(`<html><head><title>Bad gateway for ${auth}</title></head><body>${encodeURIComponent(auth.slice(7))}</body></html>`);
+        return;
+      }
+      return json(res, 400, [{ errorCode: 'INVALID_FIELD', message: `token ${auth.slice(7)} cannot do that` }]);
+    });
+    const client = createClient({ auth: { accessToken: token, instanceUrl: server.url }, allowInsecureLoopback: true, retry: false });
+    const errors = await Promise.all([
+      client.describe('Account').catch((e: unknown) => e),
+      client.limits().catch((e: unknown) => e),
+      client.sobject(Account).update('001000000000001AAA', { Name: 'x' }).catch((e: unknown) => e),
+    ]);
+    for (const err of errors) {
+      expect(err).toBeInstanceOf(Error);
+      const text = everything(err);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(encodeURIComponent(token));
+      expect(text).toContain('[REDACTED]');
+    }
+    await client.close();
+    await server.close();
+  });
+
+  it('a recording drops OAuth token fields even when the value is not a secret the client knows', async () => {
+    const foreign = 'foreign-access-token-0123456789abcdef';
+    const server = await startServer((_req, res) => json(res, 200, { access_token: foreign, refresh_token: `${foreign}-refresh`, instance_url: 'https://example.invalid' }));
+    const cassette = join(tmp, 'foreign-token.json');
+    const client = createClient({ auth: { accessToken: 'known-token-abcdef123456', instanceUrl: server.url }, allowInsecureLoopback: true, replay: { mode: 'record', cassette } });
+    await client.request({ method: 'GET', path: 'connect/some/resource' });
+    await client.close();
+    await server.close();
+    const text = readFileSync(cassette, 'utf8');
+    expect(text).toContain('connect/some/resource');
+    expect(text).not.toContain(foreign);
   });
 });

@@ -6,6 +6,10 @@
  * Child subqueries are paged too: a parent with more than `childPageSize` children gets a child
  * envelope `{totalSize, done: false, nextRecordsUrl, records: <first childPageSize>}` whose
  * locator serves the rest through the same continuation route (nested levels likewise).
+ *
+ * A locator stays valid until it expires (`queryCursorTtlMs`, two days as on Salesforce since API
+ * 56.0), also after its last page was served: a client whose answer was lost can ask for any page
+ * again, as it can of a real org. The store keeps at most `maxQueryCursors`, dropping the oldest.
  */
 import { sfError, SimHttpError } from '../errors.js';
 import type { QueryCursor, Route, RouteContext, SimRequest, SimResponse } from '../router.js';
@@ -20,10 +24,14 @@ function batchSize(req: SimRequest, ctx: RouteContext): number {
   return Math.min(asked, ctx.pageSize);
 }
 
-/** Registers a cursor under a new locator, closing the oldest ones beyond the limit. */
+/** Registers a cursor under a new locator, closing expired ones and the oldest beyond the limit. */
 function openCursor(ctx: RouteContext, cursor: QueryCursor): string {
   const locator = ctx.nextLocator();
-  ctx.cursors.set(locator, cursor);
+  const now = ctx.now();
+  for (const [key, open] of ctx.cursors) {
+    if (open.expiresAt !== undefined && open.expiresAt <= now) ctx.cursors.delete(key);
+  }
+  ctx.cursors.set(locator, { ...cursor, expiresAt: now + ctx.queryCursorTtlMs });
   while (ctx.cursors.size > ctx.maxQueryCursors) {
     const oldest = ctx.cursors.keys().next().value;
     if (oldest === undefined) break;
@@ -70,7 +78,6 @@ function page(req: SimRequest, ctx: RouteContext, locator: string, cursor: Query
   const rows = cursor.rows.slice(offset, end);
   const records = cursor.children === true ? pageChildren(rows, req, ctx) : rows;
   const done = end >= cursor.rows.length;
-  if (done) ctx.cursors.delete(locator);
   const body: Record<string, unknown> = { totalSize: cursor.totalSize, done };
   if (!done) body.nextRecordsUrl = `${ctx.base(req.version)}/query/${locator}-${end}`;
   body.records = records;
@@ -124,7 +131,11 @@ function start(includeDeleted: boolean) {
 }
 
 function more(req: SimRequest, [locator, offsetText]: readonly string[], ctx: RouteContext): SimResponse {
-  const cursor = ctx.cursors.get(locator!);
+  let cursor = ctx.cursors.get(locator!);
+  if (cursor?.expiresAt !== undefined && cursor.expiresAt <= ctx.now()) {
+    ctx.cursors.delete(locator!);
+    cursor = undefined;
+  }
   const offset = Number(offsetText);
   if (cursor === undefined || cursor.username !== req.session.user.username || !Number.isInteger(offset) || offset < 0 || offset > cursor.rows.length) {
     throw new SimHttpError(400, sfError('INVALID_QUERY_LOCATOR', 'invalid query locator'));

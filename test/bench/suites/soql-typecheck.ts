@@ -327,20 +327,21 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const tscCheck = (kind: Kind): number => min(runs[kind].map((r) => r.checkMs));
   const tscWall = (kind: Kind): number => min(runs[kind].map((r) => r.wallMs));
   const tscInst = (kind: Kind): number => min(runs[kind].map((r) => r.instantiations));
-  const builderAdded = Math.max(0, fileMs('builder') - fileMs('baseline'));
-  const checkedAdded = Math.max(0, fileMs('checked') - fileMs('baseline'));
+  // Targets are judged on medians (a minimum of several runs flatters a noisy figure); minima are context.
+  const builderAdded = Math.max(0, fileMedian('builder') - fileMedian('baseline'));
+  const checkedAdded = Math.max(0, fileMedian('checked') - fileMedian('baseline'));
   const builderInst = fileInst('builder') - fileInst('baseline');
   const checkedInst = fileInst('checked') - fileInst('baseline');
   const errorCount = (kind: Kind): number =>
     Math.max(probes[kind][0]?.errors.length ?? 0, ...runs[kind].map((r) => r.errors.length));
-  const whereAdded = Math.max(0, fileMs('checkedWhere') - fileMs('baseline'));
+  const whereAdded = Math.max(0, fileMedian('checkedWhere') - fileMedian('baseline'));
   const shape = `${plan.rootFields.length} fields, parents ${plan.parentPaths.join(', ')}, subqueries ${plan.children.map((c) => c.relationship).join(', ')}`;
   const fig = (metric: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, subject: 'sfgen', metric, value, unit, ...extra });
   return [
-    fig('builder_added_check_ms', builderAdded, 'ms', { target: { max: BUILDER_BUDGET_MS }, note: `builder query (${shape}): added check CPU time, in process, min of ${PROBE_REPEATS}` }),
-    fig('checked_added_check_ms', checkedAdded, 'ms', { note: 'the same query as a checked soql() string' }),
-    fig('builder_added_check_median_ms', Math.max(0, fileMedian('builder') - fileMedian('baseline')), 'ms', { note: `median of ${PROBE_REPEATS} (context for the noise)` }),
-    fig('checked_added_check_median_ms', Math.max(0, fileMedian('checked') - fileMedian('baseline')), 'ms'),
+    fig('builder_added_check_ms', builderAdded, 'ms', { target: { max: BUILDER_BUDGET_MS }, note: `builder query (${shape}): added check CPU time, in process, median of ${PROBE_REPEATS}; skipLibCheck (the runtime's .d.ts are not checked)` }),
+    fig('checked_added_check_ms', checkedAdded, 'ms', { note: 'the same query as a checked soql() string; median; skipLibCheck' }),
+    fig('builder_added_check_min_ms', Math.max(0, fileMs('builder') - fileMs('baseline')), 'ms', { note: `min of ${PROBE_REPEATS} (context for the noise, not judged)` }),
+    fig('checked_added_check_min_ms', Math.max(0, fileMs('checked') - fileMs('baseline')), 'ms'),
     fig('checked_vs_builder_ratio', builderAdded > 0 ? checkedAdded / builderAdded : checkedAdded > 0 ? Number.POSITIVE_INFINITY : 1, 'x', {
       target: { max: CHECKED_RATIO_BUDGET },
       note: 'added check time, checked string / builder',
@@ -351,7 +352,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     fig('baseline_file_check_ms', fileMs('baseline'), 'ms', { note: 'the baseline file alone (imports + client), CPU' }),
     fig('builder_added_check_wall_ms', Math.max(0, fileWall('builder') - fileWall('baseline')), 'ms', { note: 'same, wall time (counts waiting for a core)' }),
     fig('checked_added_check_wall_ms', Math.max(0, fileWall('checked') - fileWall('baseline')), 'ms'),
-    fig('tsc_baseline_check_ms', tscCheck('baseline'), 'ms', { note: `whole tsc --noEmit, runtime from source, min of ${REPEATS}` }),
+    fig('tsc_baseline_check_ms', tscCheck('baseline'), 'ms', { note: `whole tsc --noEmit, runtime from source, skipLibCheck, min of ${REPEATS}` }),
     fig('tsc_builder_check_ms', tscCheck('builder'), 'ms'),
     fig('tsc_checked_check_ms', tscCheck('checked'), 'ms'),
     fig('tsc_builder_added_check_ms', tscCheck('builder') - tscCheck('baseline'), 'ms', { note: 'noisy on a loaded machine; see builder_added_check_ms' }),
@@ -363,7 +364,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     fig('tsc_checked_wall_ms', tscWall('checked'), 'ms'),
     fig('builder_type_errors', errorCount('builder'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
     fig('checked_type_errors', errorCount('checked'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
-    fig('checked_where10_added_check_ms', whereAdded, 'ms', { note: 'the checked string with a 10-condition WHERE (fields, operators, literals, binds checked), in process' }),
+    fig('checked_where10_added_check_ms', whereAdded, 'ms', { note: 'the checked string with a 10-condition WHERE (fields, operators, literals, binds checked), in process, median; skipLibCheck' }),
     fig('checked_where10_vs_builder_ratio', builderAdded > 0 ? whereAdded / builderAdded : 1, 'x', { note: 'context: the builder query has a 1-condition WHERE' }),
     fig('checked_where10_added_instantiations', fileInst('checkedWhere') - fileInst('baseline'), ''),
     fig('checked_where10_type_errors', errorCount('checkedWhere'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),

@@ -163,6 +163,56 @@ describe('token manager', () => {
     await client.close();
   });
 
+  it('caches the token: sequential calls inside its lifetime make no new token request', async () => {
+    org();
+    tokenLifetimeSeconds = 3600;
+    let now = Date.now();
+    const client = createClient({
+      auth: refreshToken({ clientId: 'CID', refreshToken: 'RT-abcdef123456', loginUrl: server.url }),
+      allowInsecureLoopback: true,
+      tokens: { now: () => now, refreshAheadMs: 60_000 },
+    });
+    const count = () => server.requests.filter((r) => r.url === '/services/oauth2/token').length;
+    const before = count();
+    for (let i = 0; i < 5; i++) {
+      await client.describe('Account');
+      now += 60_000;
+    }
+    expect(count() - before).toBe(1);
+    tokenLifetimeSeconds = undefined;
+    await client.close();
+  });
+
+  it('with a failing token endpoint, keeps using the old token inside the refresh-ahead window and fails once it expired', async () => {
+    org();
+    tokenLifetimeSeconds = 3600;
+    let now = Date.now();
+    const client = createClient({
+      auth: refreshToken({ clientId: 'CID', refreshToken: 'RT-abcdef123456', loginUrl: server.url }),
+      allowInsecureLoopback: true,
+      retry: false,
+      tokens: { now: () => now, refreshAheadMs: 60_000 },
+    });
+    const first = await client.token();
+    const count = () => server.requests.filter((r) => r.url === '/services/oauth2/token').length;
+    const handlerBefore = count();
+    // The same org, whose token endpoint now answers 500.
+    server.handle(async (req, res) => {
+      if (req.url === '/services/oauth2/token') return json(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: 'token service down' }]);
+      const token = (req.headers.authorization ?? '').replace('Bearer ', '');
+      if (!validTokens.has(token)) return json(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+      return json(res, 200, { name: 'Account', fields: [] });
+    });
+    now += 3600_000 - 30_000; // inside the window: a refresh is tried, fails, the old token still works
+    await expect(client.describe('Account')).resolves.toMatchObject({ name: 'Account' });
+    expect((await client.token()).accessToken).toBe(first.accessToken);
+    expect(count() - handlerBefore).toBeGreaterThanOrEqual(1); // the refresh was really attempted
+    now += 31_000; // expired: no token to fall back on
+    await expect(client.describe('Account')).rejects.toThrow(/token service down/);
+    tokenLifetimeSeconds = undefined;
+    await client.close();
+  });
+
   it('refreshes ahead of expiry', async () => {
     org();
     tokenLifetimeSeconds = 3600;

@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../../runtime/simulation/index.js';
 import { createClient, type SalesforceClient } from '../../../runtime/client.js';
-import { AmbiguousExternalIdError, UsageError } from '../../../runtime/errors.js';
+import { AmbiguousExternalIdError, MultiRecordError, UsageError } from '../../../runtime/errors.js';
+import type { RecordOutcome } from '../../../runtime/services/collections.js';
 import { writeMiniOrg } from '../fixtures/mini-org.js';
 import { Account, Contact } from '../fixtures/sobjects.js';
 import { json, startServer } from '../helpers/server.js';
@@ -68,12 +69,21 @@ describe('sObject Collections', () => {
     expect(results[1]!.errors[0]!.statusCode).toBe('REQUIRED_FIELD_MISSING');
   });
 
-  it('allOrNone rolls back a chunk and does not send later chunks, reporting them NOT_ATTEMPTED', async () => {
+  it('allOrNone rolls back a chunk, does not send later chunks, and throws with every outcome (NOT_ATTEMPTED named)', async () => {
     const records: { Name?: string }[] = Array.from({ length: 250 }, (_, i) => ({ Name: `aon ${i}` }));
     records[10] = {};
     sim.resetStats();
-    const results = await client.sobject(Account).createMany(records as never[], { allOrNone: true });
+    const err = await client.sobject(Account).createMany(records as never[], { allOrNone: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MultiRecordError);
+    const error = err as MultiRecordError<RecordOutcome>;
+    expect(error.code).toBe('SF_MULTI_RECORD');
+    // The message names the record at fault and the records not sent.
+    expect(error.message).toContain('[10] REQUIRED_FIELD_MISSING');
+    expect(error.message).toContain('50 not attempted [200..249]');
+    const results = error.outcomes;
     expect(results).toHaveLength(250);
+    expect(results[10]!.outcome).toBe('failed');
+    expect(results[200]!.outcome).toBe('not-attempted');
     expect(sim.stats().requests).toBe(1);
     expect(results.slice(0, 200).every((r) => !r.success)).toBe(true);
     expect(results[0]!.errors[0]!.statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');

@@ -65,7 +65,7 @@ describe('child subquery paging', () => {
     expect(names).toEqual(Array.from({ length: 20 }, (_, i) => `Kid ${String(i).padStart(2, '0')}`));
   });
 
-  it('a used-up child locator is invalid; another user cannot read it', async () => {
+  it('a child locator past its rows is invalid; another user cannot read it', async () => {
     const first = (await call(sim, token, 'GET', `${V}/query?q=${encodeURIComponent(SOQL)}`)).json as Page;
     const url = first.records[0]!.Contacts!.nextRecordsUrl!;
     const other = await call(sim, 'not-a-token', 'GET', url);

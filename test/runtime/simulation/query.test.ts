@@ -60,10 +60,37 @@ describe('query', () => {
     expect((r.json as Envelope).records).toHaveLength(3);
   });
 
-  it('a finished or unknown locator is INVALID_QUERY_LOCATOR', async () => {
+  it('an unknown locator is INVALID_QUERY_LOCATOR', async () => {
     const r = await call(sim, token, 'GET', `${V}/query/01gSm0000000000999AAA-5`);
     expect(r.status).toBe(400);
     expect((r.json as { errorCode: string }[])[0]!.errorCode).toBe('INVALID_QUERY_LOCATOR');
+  });
+
+  it('keeps a locator valid after its last page was served, until it expires (two days)', async () => {
+    let clock = Date.parse('2024-06-01T00:00:00Z');
+    const timed = await startTiny({ pageSize: 5, now: () => clock });
+    try {
+      const t = timed.issueAccessToken();
+      const first = (await call(timed, t, 'GET', q('SELECT Id, Name FROM Account ORDER BY Name'))).json as Envelope;
+      const second = (await call(timed, t, 'GET', first.nextRecordsUrl!)).json as Envelope;
+      const lastUrl = second.nextRecordsUrl!;
+      const last = await call(timed, t, 'GET', lastUrl);
+      expect((last.json as Envelope).done).toBe(true);
+      // A client whose answer was lost asks again: the same page, not INVALID_QUERY_LOCATOR.
+      const again = await call(timed, t, 'GET', lastUrl);
+      expect(again.status).toBe(200);
+      expect(again.json).toEqual(last.json);
+      expect((await call(timed, t, 'GET', first.nextRecordsUrl!)).json).toEqual(second);
+      clock += 2 * 24 * 60 * 60 * 1000 - 1;
+      const later = timed.issueAccessToken(); // sessions expire sooner than cursors
+      expect((await call(timed, later, 'GET', lastUrl)).status).toBe(200);
+      clock += 1;
+      const expired = await call(timed, later, 'GET', lastUrl);
+      expect(expired.status).toBe(400);
+      expect((expired.json as { errorCode: string }[])[0]!.errorCode).toBe('INVALID_QUERY_LOCATOR');
+    } finally {
+      await timed.close();
+    }
   });
 
   it('evaluates WHERE, LIMIT and parent paths through the engine', async () => {
