@@ -3,7 +3,7 @@
  * external id, delete.
  */
 import { AmbiguousExternalIdError, ProtocolError, safePath } from '../errors.js';
-import type { CreateOf, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
+import type { CreateOf, IfAllowed, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
 import { toSalesforceValue } from '../values.js';
 import { apiPath, assertApiName, assertId, callJson, isObject, type RestContext } from './rest.js';
 import {
@@ -29,6 +29,20 @@ export type FieldName<T> = keyof RecordOf<T> & string;
 
 /** A record read with a chosen set of fields. */
 export type SelectedRecord<T, K extends FieldName<T>> = Pick<RecordOf<T>, K> & { readonly attributes: RecordAttributes };
+
+/**
+ * Write parameters gated by the object's describe (`createable`, `updateable`, `deletable`): the
+ * payload type when the operation is allowed, else a message (`"create is not allowed:
+ * AccountHistory is not createable (describe)"`) that no argument matches, so the call does not
+ * compile. Upsert needs both `createable` and `updateable` (it may insert or update).
+ */
+export type CreateInput<T> = IfAllowed<MetaOf<T>, 'createable', CreateOf<T>, 'create'>;
+/** See {@link CreateInput}. */
+export type UpdateInput<T> = IfAllowed<MetaOf<T>, 'updateable', UpdateOf<T>, 'update'>;
+/** See {@link CreateInput}: the external id field of an upsert. */
+export type UpsertKey<T> = IfAllowed<MetaOf<T>, 'createable' | 'updateable', MetaOf<T>['externalIds'] & string, 'upsert'>;
+/** See {@link CreateInput}: the record id of a delete. */
+export type DeleteId<T> = IfAllowed<MetaOf<T>, 'deletable', string, 'delete'>;
 
 /** Per-call options. */
 export interface CallOptions {
@@ -91,7 +105,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Creates a record. Never retried once it may have reached Salesforce. */
-  async create(data: CreateOf<T>, options: CallOptions = {}): Promise<SaveResult> {
+  async create(data: CreateInput<T>, options: CallOptions = {}): Promise<SaveResult> {
     const path = `sobjects/${this.#name}`;
     const { data: body } = await callJson(this.#context, {
       method: 'POST', path, body: serializeRecord(this.type.descriptor, data as object),
@@ -102,7 +116,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Updates fields of a record by id (safe to retry). */
-  async update(id: string, data: UpdateOf<T>, options: CallOptions = {}): Promise<void> {
+  async update(id: string, data: UpdateInput<T>, options: CallOptions = {}): Promise<void> {
     assertId(id, `${this.#name}.update`);
     await callJson(this.#context, {
       method: 'PATCH', path: `sobjects/${this.#name}/${id}`, body: serializeRecord(this.type.descriptor, data as object),
@@ -116,7 +130,7 @@ export class SObjectApi<T extends SObjectType> {
    * may be created); safe to retry (the external id makes it idempotent).
    */
   async upsert(
-    externalIdField: MetaOf<T>['externalIds'] & string,
+    externalIdField: UpsertKey<T>,
     externalIdValue: string,
     data: CreateOf<T>,
     options: CallOptions = {},
@@ -142,7 +156,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Deletes a record by id (safe to retry). */
-  async delete(id: string, options: CallOptions = {}): Promise<void> {
+  async delete(id: DeleteId<T>, options: CallOptions = {}): Promise<void> {
     assertId(id, `${this.#name}.delete`);
     await callJson(this.#context, {
       method: 'DELETE', path: `sobjects/${this.#name}/${id}`, idempotent: true, operation: 'sobject.delete', sobject: this.#name, signal: options.signal,
@@ -150,22 +164,22 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Creates many records (sObject Collections, chunked to 200); one result per record, in order. Never retried. */
-  createMany(records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+  createMany(records: readonly CreateInput<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
     return collectionCreate(this.#context, this.#name, this.type.descriptor, records as readonly object[], options);
   }
 
   /** Updates many records by `Id` (chunked to 200); one result per record, in order. */
-  updateMany(records: readonly (UpdateOf<T> & { Id: string })[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+  updateMany(records: readonly (UpdateInput<T> & { Id: string })[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
     return collectionUpdate(this.#context, this.#name, this.type.descriptor, records, options);
   }
 
   /** Upserts many records by an external id field (chunked to 200); results carry `created`. */
-  upsertMany(externalIdField: MetaOf<T>['externalIds'] & string, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+  upsertMany(externalIdField: UpsertKey<T>, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
     return collectionUpsert(this.#context, this.#name, this.type.descriptor, externalIdField, records as readonly object[], options);
   }
 
   /** Deletes many records by id (chunked to 200). */
-  deleteMany(ids: readonly string[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
+  deleteMany(ids: readonly DeleteId<T>[], options: CollectionOptions = {}): Promise<CollectionResult[]> {
     return collectionDelete(this.#context, ids, options);
   }
 
