@@ -369,7 +369,7 @@ type FnRow<Reg, M extends MetaShape, F extends FnItem> = {
 type EvalSub<Reg, M extends MetaShape, T extends string> =
   ParseQuery<T> extends infer Q
     ? Q extends Parsed<infer S, infer Written, infer Tail>
-      ? CanonKey<M['children'], Written extends `${string}.${infer W}` ? W : Written> extends infer Rel extends keyof M['children'] & string
+      ? CanonKey<M['children'], Written> extends infer Rel extends keyof M['children'] & string
         ? M['children'][Rel] extends infer CN extends string
           ? CN extends keyof Reg
             ? ([DeniedFlags<MetaOfName<Reg, CN>, 'queryable'>] extends [never] ? EvalQuery<Reg, MetaOfName<Reg, CN>, S, Tail> : Err<NotQueryable<CN>>) extends infer R

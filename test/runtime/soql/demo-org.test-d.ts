@@ -169,7 +169,7 @@ describe('the generated demo org', () => {
     const aliased = soql("SELECT w.Id, w.acme__Account__r.Name, COUNT_DISTINCT(w.Name) n FROM acme__Widget__c w WHERE w.Name != null GROUP BY w.Id, w.acme__Account__r.Name");
     const plain = soql('SELECT Id, acme__Account__r.Name, COUNT_DISTINCT(Name) n FROM acme__Widget__c GROUP BY Id, acme__Account__r.Name');
     expectTypeOf<RowOf<typeof aliased>>().toEqualTypeOf<RowOf<typeof plain>>();
-    const rows = soql("SELECT W.Id, w.acme__Account__r.Name, (SELECT p.Name FROM w.acme__Parts__r p) FROM acme__Widget__c w WHERE w.Name LIKE 'A%' ORDER BY w.Name");
+    const rows = soql("SELECT W.Id, w.acme__Account__r.Name, (SELECT p.Name FROM acme__Parts__r p) FROM acme__Widget__c w WHERE w.Name LIKE 'A%' ORDER BY w.Name");
     type Row = RowOf<typeof rows>;
     expectTypeOf<Row['Id']>().toEqualTypeOf<string>();
     expectTypeOf<NonNullable<Row['acme__Account__r']>['Name']>().toEqualTypeOf<AccountRecord['Name']>();
