@@ -20,7 +20,7 @@ export type { OtelApiLike, OtelHandle } from './observability/otel.js';
 export { QueryStream } from './services/query.js';
 export type { QueryOptions, QueryPage, QueryPosition, SObjectRecord } from './services/query.js';
 export { SObjectApi, serializeRecord } from './services/sobjects.js';
-export type { SaveResult, UpsertResult, SelectedRecord, FieldName, CallOptions } from './services/sobjects.js';
+export type { SaveResult, UpsertResult, SelectedRecord, FieldName, CallOptions, CreateInput, UpdateInput, UpsertKey, DeleteId } from './services/sobjects.js';
 export type { BatchSubrequest, BatchResult, BatchSubresult } from './services/composite.js';
 export type { DescribeGlobalResult, DescribeGlobalSObject, DescribeSObjectResult, NotModified } from './services/describe.js';
 export type { HttpMethod, SfRequest, SfResponse, Dispatch, Interceptor } from './transport/types.js';

@@ -169,6 +169,25 @@ export interface SObjectMeta {
   readonly children: { readonly [relationship: string]: string };
   /** Union of the fields usable as an upsert key (`never` when there are none). */
   readonly externalIds: string;
+  /*
+   * What the describe allows. Generated metas always declare these; they are optional so that a
+   * hand-written meta (a test schema) without them allows everything. Read them with
+   * {@link DeniedFlags} / {@link MetaFields}, never by indexing (an absent member is not `false`).
+   */
+  /** `queryable` of the describe: `false` for platform events, change events, ... (`selectFrom`/`soql()` refuse them). */
+  readonly queryable?: boolean;
+  /** `createable` of the describe (`create`, `upsert` refuse `false`). */
+  readonly createable?: boolean;
+  /** `updateable` of the describe (`update`, `upsert` refuse `false`). */
+  readonly updateable?: boolean;
+  /** `deletable` of the describe (`delete` refuses `false`). */
+  readonly deletable?: boolean;
+  /** Union of the fields with `filterable: false` (WHERE refuses them). */
+  readonly unfilterable?: string;
+  /** Union of the fields with `sortable: false` (ORDER BY refuses them). */
+  readonly unsortable?: string;
+  /** Union of the fields with `groupable: false` (GROUP BY refuses them). */
+  readonly ungroupable?: string;
 }
 
 /**
@@ -199,6 +218,24 @@ export type RecordOf<T> = MetaOf<T>['record'];
 export type CreateOf<T> = MetaOf<T>['create'];
 /** The update payload of a generated sObject value. */
 export type UpdateOf<T> = MetaOf<T>['update'];
+
+/** Object-level describe flags a meta may declare false. */
+export type ObjectFlag = 'queryable' | 'createable' | 'updateable' | 'deletable';
+
+/** The flags among `F` that meta `M` declares `false` (`never` when the describe allows them all). */
+export type DeniedFlags<M, F extends ObjectFlag> = F extends ObjectFlag ? (M extends { readonly [K in F]: false } ? F : never) : never;
+
+/** The fields meta `M` declares in `F` (`never` when it declares none). */
+export type MetaFields<M, F extends 'unfilterable' | 'unsortable' | 'ungroupable'> = M extends { readonly [K in F]: infer U extends string } ? U : never;
+
+/**
+ * `X` when the describe of `M` allows an operation (no flag of `F` is declared `false`), else a
+ * message naming the operation, the object and the flag, so that a parameter typed with it fails
+ * to compile with that message (`"create is not allowed: AccountHistory is not createable (describe)"`).
+ */
+export type IfAllowed<M, F extends ObjectFlag, X, Operation extends string> = [DeniedFlags<M, F>] extends [never]
+  ? X
+  : `${Operation} is not allowed: ${M extends { readonly name: infer N extends string } ? N : 'the object'} is not ${DeniedFlags<M, F>} (describe)`;
 
 /** Used by generated value modules; freezes the descriptor and ties it to its metadata type. */
 export function defineSObject<M extends SObjectMeta>(

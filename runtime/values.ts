@@ -117,11 +117,18 @@ export function formatTime(msSinceMidnight: number): SfTime {
 }
 
 /**
- * Formats a value for a write according to the field type: `Date` objects become the Salesforce
- * string for `date`/`datetime` fields; everything else passes through.
+ * Formats a value for a write according to the field type: a `Date` becomes the Salesforce string
+ * of a `date` (its UTC day), `time` (its UTC time of day) or `datetime` field (the instant, also
+ * the default when the type is unknown); everything else passes through.
+ *
+ * @example toSalesforceValue('time', new Date(Date.UTC(2024, 4, 6, 9, 15, 27))) // '09:15:27.000Z'
  */
 export function toSalesforceValue(type: FieldType | undefined, value: unknown): unknown {
   if (!(value instanceof Date)) return value;
   if (type === 'date') return formatDate(value);
+  if (type === 'time') {
+    if (Number.isNaN(value.getTime())) invalid('time', String(value));
+    return formatTime(((value.getUTCHours() * 60 + value.getUTCMinutes()) * 60 + value.getUTCSeconds()) * 1000 + value.getUTCMilliseconds());
+  }
   return formatDateTime(value);
 }

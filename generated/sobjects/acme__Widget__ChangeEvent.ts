@@ -17,7 +17,7 @@ const $fields = $decodeFields({
   'RecordTypeId': 'reference nil {"referenceTo":["RecordType"]}',
   'ReplayId': 'string nil {"length":255}',
   'acme__Account__c': 'reference nil {"referenceTo":["Account"]}',
-  'acme__Category__c': 'picklist nil {"length":255,"picklist":{"restricted":false,"values":["Gadget","Gizmo","Doohickey"]}}',
+  'acme__Category__c': 'picklist nil {"length":255,"picklist":{"restricted":false,"values":["Gadget","Gizmo","Doohickey"],"inactiveValues":["Thingamajig"]}}',
   'acme__Description__c': 'textarea nil {"length":32768}',
   'acme__Discount__c': 'percent nil {"precision":5,"scale":2}',
   'acme__Features__c': 'multipicklist nil {"length":4099,"picklist":{"restricted":false,"values":["Waterproof","Bluetooth","Solar","Recyclable","Child-safe"]}}',

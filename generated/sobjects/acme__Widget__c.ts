@@ -23,7 +23,7 @@ const $fields = $decodeFields({
   'RecordTypeId': 'reference nil cre upd flt srt grp agg {"referenceTo":["RecordType"],"relationshipName":"RecordType"}',
   'SystemModstamp': 'datetime flt srt agg',
   'acme__Account__c': 'reference cre flt srt grp agg req {"referenceTo":["Account"],"relationshipName":"acme__Account__r"}',
-  'acme__Category__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Gadget","Gizmo","Doohickey"]}}',
+  'acme__Category__c': 'picklist nil cre upd flt srt grp agg {"length":255,"picklist":{"restricted":false,"values":["Gadget","Gizmo","Doohickey"],"inactiveValues":["Thingamajig"]}}',
   'acme__Density__c': 'double nil flt srt agg {"precision":18,"scale":4}',
   'acme__Description__c': 'textarea nil cre upd {"length":32768}',
   'acme__Discount__c': 'percent nil cre upd flt srt agg {"precision":5,"scale":2}',

@@ -201,162 +201,300 @@ export interface Account {
 
 /** Create payload of Account: createable fields; required ones are not optional. */
 export interface AccountCreate {
-  /** Account Number */ 'AccountNumber'?: string | null;
-  /** Account Source */ 'AccountSource'?: AccountPicklists['AccountSource'] | null;
-  /** Active */ 'Active__c'?: AccountPicklists['Active__c'] | null;
-  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Clean Status */ 'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
-  /** Customer Priority */ 'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
-  /** Delete
+  /** Account Number · `AccountNumber` · string(40) */
+  'AccountNumber'?: string | null;
+  /** Account Source · `AccountSource` · picklist(255) */
+  'AccountSource'?: AccountPicklists['AccountSource'] | null;
+  /** Active · `Active__c` · picklist(255) */
+  'Active__c'?: AccountPicklists['Active__c'] | null;
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
+  'AnnualRevenue'?: number | null;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
+  /** Customer Priority · `CustomerPriority__c` · picklist(255) */
+  'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
+  /** Delete · `Delete__c` · boolean
    * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c'?: boolean;
-  /** Account Description */ 'Description'?: string | null;
-  /** D-U-N-S Number */ 'DunsNumber'?: string | null;
-  /** ERP Account Number
+  /** Account Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** D-U-N-S Number · `DunsNumber` · string(9) */
+  'DunsNumber'?: string | null;
+  /** ERP Account Number · `ERP_Account_Number__c` · string(20) · external id · unique
    * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c'?: string | null;
-  /** Account Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Industry */ 'Industry'?: AccountPicklists['Industry'] | null;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Languages */ 'Languages__pc'?: string | null;
-  /** Last Name */ 'LastName'?: string | null;
-  /** Level */ 'Level__pc'?: AccountPicklists['Level__pc'] | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** NAICS Code */ 'NaicsCode'?: string | null;
-  /** NAICS Description */ 'NaicsDesc'?: string | null;
-  /** Account Name */ 'Name': string;
-  /** Employees */ 'NumberOfEmployees'?: number | null;
-  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Ownership */ 'Ownership'?: AccountPicklists['Ownership'] | null;
-  /** Parent Account ID */ 'ParentId'?: string | null;
-  /** Birthdate */ 'PersonBirthdate'?: SfDate | null;
-  /** Email */ 'PersonEmail'?: string | null;
-  /** Home Phone */ 'PersonHomePhone'?: string | null;
-  /** Lead Source */ 'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
-  /** Mobile */ 'PersonMobilePhone'?: string | null;
-  /** Title */ 'PersonTitle'?: string | null;
-  /** Account Phone */ 'Phone'?: string | null;
-  /** Account Rating */ 'Rating'?: AccountPicklists['Rating'] | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Regions */ 'Regions__c'?: string | null;
-  /** SLA Expiration Date */ 'SLAExpirationDate__c'?: SfDate | null;
-  /** SLA Serial Number */ 'SLASerialNumber__c'?: string | null;
-  /** SLA */ 'SLA__c'?: AccountPicklists['SLA__c'] | null;
-  /** Salutation */ 'Salutation'?: AccountPicklists['Salutation'] | null;
-  /** Shipping City */ 'ShippingCity'?: string | null;
-  /** Shipping Country */ 'ShippingCountry'?: string | null;
-  /** Shipping Country Code */ 'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */ 'ShippingState'?: string | null;
-  /** Shipping State/Province Code */ 'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */ 'ShippingStreet'?: string | null;
-  /** SIC Code */ 'Sic'?: string | null;
-  /** SIC Description */ 'SicDesc'?: string | null;
-  /** Account Site */ 'Site'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Ticker Symbol */ 'TickerSymbol'?: string | null;
-  /** Tradestyle */ 'Tradestyle'?: string | null;
-  /** Account Type */ 'Type'?: AccountPicklists['Type'] | null;
-  /** Upsell Opportunity */ 'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
-  /** Website */ 'Website'?: string | null;
-  /** Year Started */ 'YearStarted'?: string | null;
-  /** Tier
+  /** Account Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Industry · `Industry` · picklist(255) */
+  'Industry'?: AccountPicklists['Industry'] | null;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Languages · `Languages__pc` · string(100) */
+  'Languages__pc'?: string | null;
+  /** Last Name · `LastName` · string(80) · component of Name */
+  'LastName'?: string | null;
+  /** Level · `Level__pc` · picklist(255) */
+  'Level__pc'?: AccountPicklists['Level__pc'] | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** NAICS Code · `NaicsCode` · string(8) */
+  'NaicsCode'?: string | null;
+  /** NAICS Description · `NaicsDesc` · string(120) */
+  'NaicsDesc'?: string | null;
+  /** Account Name · `Name` · string(255) · required on create */
+  'Name': string;
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
+  'NumberOfEmployees'?: number | null;
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
+  'NumberofLocations__c'?: number | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Ownership · `Ownership` · picklist(255) */
+  'Ownership'?: AccountPicklists['Ownership'] | null;
+  /** Parent Account ID · `ParentId` · lookup(Account) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Birthdate · `PersonBirthdate` · date */
+  'PersonBirthdate'?: SfDate | Date | null;
+  /** Email · `PersonEmail` · email(80) */
+  'PersonEmail'?: string | null;
+  /** Home Phone · `PersonHomePhone` · phone(40) */
+  'PersonHomePhone'?: string | null;
+  /** Lead Source · `PersonLeadSource` · picklist(255) */
+  'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
+  /** Mobile · `PersonMobilePhone` · phone(40) */
+  'PersonMobilePhone'?: string | null;
+  /** Title · `PersonTitle` · string(80) */
+  'PersonTitle'?: string | null;
+  /** Account Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Account Rating · `Rating` · picklist(255) */
+  'Rating'?: AccountPicklists['Rating'] | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Regions · `Regions__c` · multipicklist(4099)
+   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM" */
+  'Regions__c'?: string | null;
+  /** SLA Expiration Date · `SLAExpirationDate__c` · date */
+  'SLAExpirationDate__c'?: SfDate | Date | null;
+  /** SLA Serial Number · `SLASerialNumber__c` · string(10) */
+  'SLASerialNumber__c'?: string | null;
+  /** SLA · `SLA__c` · picklist(255) */
+  'SLA__c'?: AccountPicklists['SLA__c'] | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: AccountPicklists['Salutation'] | null;
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
+  'ShippingCity'?: string | null;
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
+  'ShippingCountry'?: string | null;
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLatitude'?: number | null;
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
+  'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
+  'ShippingState'?: string | null;
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
+  'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
+  'ShippingStreet'?: string | null;
+  /** SIC Code · `Sic` · string(20) */
+  'Sic'?: string | null;
+  /** SIC Description · `SicDesc` · string(80) */
+  'SicDesc'?: string | null;
+  /** Account Site · `Site` · string(80) */
+  'Site'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Ticker Symbol · `TickerSymbol` · string(20) */
+  'TickerSymbol'?: string | null;
+  /** Tradestyle · `Tradestyle` · string(255) */
+  'Tradestyle'?: string | null;
+  /** Account Type · `Type` · picklist(255) */
+  'Type'?: AccountPicklists['Type'] | null;
+  /** Upsell Opportunity · `UpsellOpportunity__c` · picklist(255) */
+  'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
+  /** Website · `Website` · url(255) */
+  'Website'?: string | null;
+  /** Year Started · `YearStarted` · string(4) */
+  'YearStarted'?: string | null;
+  /** Tier · `acme__Tier__c` · picklist(255) · restricted
    * Managed by the acme package. */
   'acme__Tier__c'?: 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | null;
 }
 
 /** Update payload of Account: updateable fields, all optional; `null` clears a nillable field. */
 export interface AccountUpdate {
-  /** Account Number */ 'AccountNumber'?: string | null;
-  /** Account Source */ 'AccountSource'?: AccountPicklists['AccountSource'] | null;
-  /** Active */ 'Active__c'?: AccountPicklists['Active__c'] | null;
-  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Clean Status */ 'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
-  /** Customer Priority */ 'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
-  /** Delete
+  /** Account Number · `AccountNumber` · string(40) */
+  'AccountNumber'?: string | null;
+  /** Account Source · `AccountSource` · picklist(255) */
+  'AccountSource'?: AccountPicklists['AccountSource'] | null;
+  /** Active · `Active__c` · picklist(255) */
+  'Active__c'?: AccountPicklists['Active__c'] | null;
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
+  'AnnualRevenue'?: number | null;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: AccountPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: AccountPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: AccountPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: AccountPicklists['CleanStatus'] | null;
+  /** Customer Priority · `CustomerPriority__c` · picklist(255) */
+  'CustomerPriority__c'?: AccountPicklists['CustomerPriority__c'] | null;
+  /** Delete · `Delete__c` · boolean
    * Marks the account for deletion by the nightly clean-up job. */
   'Delete__c'?: boolean;
-  /** Account Description */ 'Description'?: string | null;
-  /** D-U-N-S Number */ 'DunsNumber'?: string | null;
-  /** ERP Account Number
+  /** Account Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** D-U-N-S Number · `DunsNumber` · string(9) */
+  'DunsNumber'?: string | null;
+  /** ERP Account Number · `ERP_Account_Number__c` · string(20) · external id · unique
    * Key of this account in the ERP; Shipment__x.Account__c matches on it. */
   'ERP_Account_Number__c'?: string | null;
-  /** Account Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Industry */ 'Industry'?: AccountPicklists['Industry'] | null;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Languages */ 'Languages__pc'?: string | null;
-  /** Last Name */ 'LastName'?: string | null;
-  /** Level */ 'Level__pc'?: AccountPicklists['Level__pc'] | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** NAICS Code */ 'NaicsCode'?: string | null;
-  /** NAICS Description */ 'NaicsDesc'?: string | null;
-  /** Account Name */ 'Name'?: string;
-  /** Employees */ 'NumberOfEmployees'?: number | null;
-  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Ownership */ 'Ownership'?: AccountPicklists['Ownership'] | null;
-  /** Parent Account ID */ 'ParentId'?: string | null;
-  /** Birthdate */ 'PersonBirthdate'?: SfDate | null;
-  /** Email */ 'PersonEmail'?: string | null;
-  /** Home Phone */ 'PersonHomePhone'?: string | null;
-  /** Lead Source */ 'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
-  /** Mobile */ 'PersonMobilePhone'?: string | null;
-  /** Title */ 'PersonTitle'?: string | null;
-  /** Account Phone */ 'Phone'?: string | null;
-  /** Account Rating */ 'Rating'?: AccountPicklists['Rating'] | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Regions */ 'Regions__c'?: string | null;
-  /** SLA Expiration Date */ 'SLAExpirationDate__c'?: SfDate | null;
-  /** SLA Serial Number */ 'SLASerialNumber__c'?: string | null;
-  /** SLA */ 'SLA__c'?: AccountPicklists['SLA__c'] | null;
-  /** Salutation */ 'Salutation'?: AccountPicklists['Salutation'] | null;
-  /** Shipping City */ 'ShippingCity'?: string | null;
-  /** Shipping Country */ 'ShippingCountry'?: string | null;
-  /** Shipping Country Code */ 'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */ 'ShippingState'?: string | null;
-  /** Shipping State/Province Code */ 'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */ 'ShippingStreet'?: string | null;
-  /** SIC Code */ 'Sic'?: string | null;
-  /** SIC Description */ 'SicDesc'?: string | null;
-  /** Account Site */ 'Site'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Ticker Symbol */ 'TickerSymbol'?: string | null;
-  /** Tradestyle */ 'Tradestyle'?: string | null;
-  /** Account Type */ 'Type'?: AccountPicklists['Type'] | null;
-  /** Upsell Opportunity */ 'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
-  /** Website */ 'Website'?: string | null;
-  /** Year Started */ 'YearStarted'?: string | null;
-  /** Tier
+  /** Account Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Industry · `Industry` · picklist(255) */
+  'Industry'?: AccountPicklists['Industry'] | null;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Languages · `Languages__pc` · string(100) */
+  'Languages__pc'?: string | null;
+  /** Last Name · `LastName` · string(80) · component of Name */
+  'LastName'?: string | null;
+  /** Level · `Level__pc` · picklist(255) */
+  'Level__pc'?: AccountPicklists['Level__pc'] | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** NAICS Code · `NaicsCode` · string(8) */
+  'NaicsCode'?: string | null;
+  /** NAICS Description · `NaicsDesc` · string(120) */
+  'NaicsDesc'?: string | null;
+  /** Account Name · `Name` · string(255) · required on create */
+  'Name'?: string;
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
+  'NumberOfEmployees'?: number | null;
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
+  'NumberofLocations__c'?: number | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Ownership · `Ownership` · picklist(255) */
+  'Ownership'?: AccountPicklists['Ownership'] | null;
+  /** Parent Account ID · `ParentId` · lookup(Account) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Birthdate · `PersonBirthdate` · date */
+  'PersonBirthdate'?: SfDate | Date | null;
+  /** Email · `PersonEmail` · email(80) */
+  'PersonEmail'?: string | null;
+  /** Home Phone · `PersonHomePhone` · phone(40) */
+  'PersonHomePhone'?: string | null;
+  /** Lead Source · `PersonLeadSource` · picklist(255) */
+  'PersonLeadSource'?: AccountPicklists['PersonLeadSource'] | null;
+  /** Mobile · `PersonMobilePhone` · phone(40) */
+  'PersonMobilePhone'?: string | null;
+  /** Title · `PersonTitle` · string(80) */
+  'PersonTitle'?: string | null;
+  /** Account Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Account Rating · `Rating` · picklist(255) */
+  'Rating'?: AccountPicklists['Rating'] | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Regions · `Regions__c` · multipicklist(4099)
+   * Values (`;`-joined): "EMEA", "APAC", "AMER", "LATAM" */
+  'Regions__c'?: string | null;
+  /** SLA Expiration Date · `SLAExpirationDate__c` · date */
+  'SLAExpirationDate__c'?: SfDate | Date | null;
+  /** SLA Serial Number · `SLASerialNumber__c` · string(10) */
+  'SLASerialNumber__c'?: string | null;
+  /** SLA · `SLA__c` · picklist(255) */
+  'SLA__c'?: AccountPicklists['SLA__c'] | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: AccountPicklists['Salutation'] | null;
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
+  'ShippingCity'?: string | null;
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
+  'ShippingCountry'?: string | null;
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingCountryCode'?: AccountPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingGeocodeAccuracy'?: AccountPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLatitude'?: number | null;
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
+  'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
+  'ShippingState'?: string | null;
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
+  'ShippingStateCode'?: AccountPicklists['ShippingStateCode'] | null;
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
+  'ShippingStreet'?: string | null;
+  /** SIC Code · `Sic` · string(20) */
+  'Sic'?: string | null;
+  /** SIC Description · `SicDesc` · string(80) */
+  'SicDesc'?: string | null;
+  /** Account Site · `Site` · string(80) */
+  'Site'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Ticker Symbol · `TickerSymbol` · string(20) */
+  'TickerSymbol'?: string | null;
+  /** Tradestyle · `Tradestyle` · string(255) */
+  'Tradestyle'?: string | null;
+  /** Account Type · `Type` · picklist(255) */
+  'Type'?: AccountPicklists['Type'] | null;
+  /** Upsell Opportunity · `UpsellOpportunity__c` · picklist(255) */
+  'UpsellOpportunity__c'?: AccountPicklists['UpsellOpportunity__c'] | null;
+  /** Website · `Website` · url(255) */
+  'Website'?: string | null;
+  /** Year Started · `YearStarted` · string(4) */
+  'YearStarted'?: string | null;
+  /** Tier · `acme__Tier__c` · picklist(255) · restricted
    * Managed by the acme package. */
   'acme__Tier__c'?: 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | null;
 }
@@ -410,7 +548,7 @@ export interface AccountPicklists {
   'acme__Tier__c': 'Bronze' | 'Silver' | 'Gold' | 'Platinum' | 'Legacy';
 }
 
-/** Type-level metadata of Account (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Account (field kinds, relationships, upsert keys, what the describe allows). */
 export interface AccountMeta extends SObjectMeta {
   readonly name: 'Account';
   readonly record: Account;
@@ -548,6 +686,13 @@ export interface AccountMeta extends SObjectMeta {
     readonly 'acme__Widgets__r': 'acme__Widget__c';
   };
   readonly externalIds: 'ERP_Account_Number__c';
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'BillingAddress' | 'Description' | 'ShippingAddress';
+  readonly unsortable: 'BillingAddress' | 'Description' | 'Regions__c' | 'ShippingAddress';
+  readonly ungroupable: 'AnnualRevenue' | 'BillingAddress' | 'BillingLatitude' | 'BillingLongitude' | 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'NumberofLocations__c' | 'Regions__c' | 'Revenue_Per_Employee__c' | 'ShippingAddress' | 'ShippingLatitude' | 'ShippingLongitude' | 'SystemModstamp' | 'Total_Widget_Weight__c' | 'Widget_Count__c';
 }
 
 declare module 'sfgen/runtime' {

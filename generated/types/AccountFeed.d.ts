@@ -54,7 +54,7 @@ export interface AccountFeedPicklists {
   'Type': 'TrackedChange' | 'UserStatus' | 'TextPost' | 'LinkPost' | 'ContentPost' | 'PollPost';
 }
 
-/** Type-level metadata of AccountFeed (field kinds, relationships, upsert keys). */
+/** Type-level metadata of AccountFeed (field kinds, relationships, upsert keys, what the describe allows). */
 export interface AccountFeedMeta extends SObjectMeta {
   readonly name: 'AccountFeed';
   readonly record: AccountFeed;
@@ -89,6 +89,13 @@ export interface AccountFeedMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: true;
+  readonly unfilterable: 'Body';
+  readonly unsortable: 'Body';
+  readonly ungroupable: 'Body' | 'CreatedDate' | 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

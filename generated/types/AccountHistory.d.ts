@@ -44,7 +44,7 @@ export interface AccountHistoryPicklists {
   'Field': 'created' | 'feedEvent' | 'ownerAccepted' | 'ownerAssignment' | 'locked' | 'unlocked' | 'AccountNumber' | 'AnnualRevenue' | 'Industry' | 'Name' | 'Owner' | 'Phone' | 'Rating' | 'Type' | 'acme__Tier__c' | 'Regions__c';
 }
 
-/** Type-level metadata of AccountHistory (field kinds, relationships, upsert keys). */
+/** Type-level metadata of AccountHistory (field kinds, relationships, upsert keys, what the describe allows). */
 export interface AccountHistoryMeta extends SObjectMeta {
   readonly name: 'AccountHistory';
   readonly record: AccountHistory;
@@ -71,6 +71,13 @@ export interface AccountHistoryMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: 'NewValue' | 'OldValue';
+  readonly unsortable: 'NewValue' | 'OldValue';
+  readonly ungroupable: 'CreatedDate' | 'NewValue' | 'OldValue';
 }
 
 declare module 'sfgen/runtime' {

@@ -32,21 +32,32 @@ export interface AccountShare {
 
 /** Create payload of AccountShare: createable fields; required ones are not optional. */
 export interface AccountShareCreate {
-  /** Account Access */ 'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'];
-  /** Account ID */ 'AccountId': string;
-  /** Case Access */ 'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
-  /** Contact Access */ 'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
-  /** Opportunity Access */ 'OpportunityAccessLevel': AccountSharePicklists['OpportunityAccessLevel'];
-  /** Row Cause */ 'RowCause'?: AccountSharePicklists['RowCause'] | null;
-  /** User or Group ID */ 'UserOrGroupId': string;
+  /** Account Access · `AccountAccessLevel` · picklist(255) · required on create · restricted */
+  'AccountAccessLevel': AccountSharePicklists['AccountAccessLevel'];
+  /** Account ID · `AccountId` · lookup(Account) · required on create · create-only · relationship Account */
+  'AccountId': string;
+  /** Case Access · `CaseAccessLevel` · picklist(255) · restricted */
+  'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
+  /** Contact Access · `ContactAccessLevel` · picklist(255) · restricted */
+  'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
+  /** Opportunity Access · `OpportunityAccessLevel` · picklist(255) · required on create · restricted */
+  'OpportunityAccessLevel': AccountSharePicklists['OpportunityAccessLevel'];
+  /** Row Cause · `RowCause` · picklist(255) · create-only · restricted */
+  'RowCause'?: AccountSharePicklists['RowCause'] | null;
+  /** User or Group ID · `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup */
+  'UserOrGroupId': string;
 }
 
 /** Update payload of AccountShare: updateable fields, all optional; `null` clears a nillable field. */
 export interface AccountShareUpdate {
-  /** Account Access */ 'AccountAccessLevel'?: AccountSharePicklists['AccountAccessLevel'];
-  /** Case Access */ 'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
-  /** Contact Access */ 'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
-  /** Opportunity Access */ 'OpportunityAccessLevel'?: AccountSharePicklists['OpportunityAccessLevel'];
+  /** Account Access · `AccountAccessLevel` · picklist(255) · required on create · restricted */
+  'AccountAccessLevel'?: AccountSharePicklists['AccountAccessLevel'];
+  /** Case Access · `CaseAccessLevel` · picklist(255) · restricted */
+  'CaseAccessLevel'?: AccountSharePicklists['CaseAccessLevel'] | null;
+  /** Contact Access · `ContactAccessLevel` · picklist(255) · restricted */
+  'ContactAccessLevel'?: AccountSharePicklists['ContactAccessLevel'] | null;
+  /** Opportunity Access · `OpportunityAccessLevel` · picklist(255) · required on create · restricted */
+  'OpportunityAccessLevel'?: AccountSharePicklists['OpportunityAccessLevel'];
 }
 
 /** Picklist values of AccountShare, by field API name. */
@@ -63,7 +74,7 @@ export interface AccountSharePicklists {
   'RowCause': 'Owner' | 'Manual' | 'Rule' | 'ImplicitChild' | 'ImplicitParent' | 'Team' | 'Territory';
 }
 
-/** Type-level metadata of AccountShare (field kinds, relationships, upsert keys). */
+/** Type-level metadata of AccountShare (field kinds, relationships, upsert keys, what the describe allows). */
 export interface AccountShareMeta extends SObjectMeta {
   readonly name: 'AccountShare';
   readonly record: AccountShare;
@@ -94,6 +105,13 @@ export interface AccountShareMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'LastModifiedDate';
 }
 
 declare module 'sfgen/runtime' {

@@ -40,29 +40,42 @@ export interface Attachment {
 
 /** Create payload of Attachment: createable fields; required ones are not optional. */
 export interface AttachmentCreate {
-  /** Body */ 'Body': string;
-  /** Content Type */ 'ContentType'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** File Name */ 'Name': string;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Parent ID */ 'ParentId': string;
+  /** Body · `Body` · base64 · required on create */
+  'Body': string;
+  /** Content Type · `ContentType` · string(120) */
+  'ContentType'?: string | null;
+  /** Description · `Description` · textarea(500) */
+  'Description'?: string | null;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** File Name · `Name` · string(255) · required on create */
+  'Name': string;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Parent ID · `ParentId` · polymorphic lookup(Account | Case | Contact | Contract | Lead | Opportunity | Order | Quirk__c | acme__Widget__c) · required on create · create-only · relationship Parent */
+  'ParentId': string;
 }
 
 /** Update payload of Attachment: updateable fields, all optional; `null` clears a nillable field. */
 export interface AttachmentUpdate {
-  /** Body */ 'Body'?: string;
-  /** Content Type */ 'ContentType'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** File Name */ 'Name'?: string;
-  /** Owner ID */ 'OwnerId'?: string;
+  /** Body · `Body` · base64 · required on create */
+  'Body'?: string;
+  /** Content Type · `ContentType` · string(120) */
+  'ContentType'?: string | null;
+  /** Description · `Description` · textarea(500) */
+  'Description'?: string | null;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** File Name · `Name` · string(255) · required on create */
+  'Name'?: string;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
 }
 
 /** Picklist values of Attachment, by field API name. */
 export interface AttachmentPicklists {}
 
-/** Type-level metadata of Attachment (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Attachment (field kinds, relationships, upsert keys, what the describe allows). */
 export interface AttachmentMeta extends SObjectMeta {
   readonly name: 'Attachment';
   readonly record: Attachment;
@@ -99,6 +112,13 @@ export interface AttachmentMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Body' | 'Description';
+  readonly unsortable: 'Body' | 'Description';
+  readonly ungroupable: 'Body' | 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -76,40 +76,70 @@ export interface Campaign {
 
 /** Create payload of Campaign: createable fields; required ones are not optional. */
 export interface CampaignCreate {
-  /** Actual Cost in Campaign */ 'ActualCost'?: number | null;
-  /** Budgeted Cost in Campaign */ 'BudgetedCost'?: number | null;
-  /** Record Type ID */ 'CampaignMemberRecordTypeId'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** End Date */ 'EndDate'?: SfDate | null;
-  /** Expected Response (%) */ 'ExpectedResponse'?: number | null;
-  /** Expected Revenue in Campaign */ 'ExpectedRevenue'?: number | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Name */ 'Name': string;
-  /** Num Sent in Campaign */ 'NumberSent'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Parent Campaign ID */ 'ParentId'?: string | null;
-  /** Start Date */ 'StartDate'?: SfDate | null;
-  /** Status */ 'Status'?: CampaignPicklists['Status'] | null;
-  /** Type */ 'Type'?: CampaignPicklists['Type'] | null;
+  /** Actual Cost in Campaign · `ActualCost` · currency(18, 0) */
+  'ActualCost'?: number | null;
+  /** Budgeted Cost in Campaign · `BudgetedCost` · currency(18, 0) */
+  'BudgetedCost'?: number | null;
+  /** Record Type ID · `CampaignMemberRecordTypeId` · lookup(RecordType) · relationship CampaignMemberRecordType */
+  'CampaignMemberRecordTypeId'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Expected Response (%) · `ExpectedResponse` · percent(10, 2) */
+  'ExpectedResponse'?: number | null;
+  /** Expected Revenue in Campaign · `ExpectedRevenue` · currency(18, 0) */
+  'ExpectedRevenue'?: number | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Name · `Name` · string(80) · required on create */
+  'Name': string;
+  /** Num Sent in Campaign · `NumberSent` · double(18, 0) */
+  'NumberSent'?: number | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Parent Campaign ID · `ParentId` · lookup(Campaign) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Start Date · `StartDate` · date */
+  'StartDate'?: SfDate | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CampaignPicklists['Status'] | null;
+  /** Type · `Type` · picklist(255) */
+  'Type'?: CampaignPicklists['Type'] | null;
 }
 
 /** Update payload of Campaign: updateable fields, all optional; `null` clears a nillable field. */
 export interface CampaignUpdate {
-  /** Actual Cost in Campaign */ 'ActualCost'?: number | null;
-  /** Budgeted Cost in Campaign */ 'BudgetedCost'?: number | null;
-  /** Record Type ID */ 'CampaignMemberRecordTypeId'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** End Date */ 'EndDate'?: SfDate | null;
-  /** Expected Response (%) */ 'ExpectedResponse'?: number | null;
-  /** Expected Revenue in Campaign */ 'ExpectedRevenue'?: number | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Name */ 'Name'?: string;
-  /** Num Sent in Campaign */ 'NumberSent'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Parent Campaign ID */ 'ParentId'?: string | null;
-  /** Start Date */ 'StartDate'?: SfDate | null;
-  /** Status */ 'Status'?: CampaignPicklists['Status'] | null;
-  /** Type */ 'Type'?: CampaignPicklists['Type'] | null;
+  /** Actual Cost in Campaign · `ActualCost` · currency(18, 0) */
+  'ActualCost'?: number | null;
+  /** Budgeted Cost in Campaign · `BudgetedCost` · currency(18, 0) */
+  'BudgetedCost'?: number | null;
+  /** Record Type ID · `CampaignMemberRecordTypeId` · lookup(RecordType) · relationship CampaignMemberRecordType */
+  'CampaignMemberRecordTypeId'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Expected Response (%) · `ExpectedResponse` · percent(10, 2) */
+  'ExpectedResponse'?: number | null;
+  /** Expected Revenue in Campaign · `ExpectedRevenue` · currency(18, 0) */
+  'ExpectedRevenue'?: number | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Name · `Name` · string(80) · required on create */
+  'Name'?: string;
+  /** Num Sent in Campaign · `NumberSent` · double(18, 0) */
+  'NumberSent'?: number | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Parent Campaign ID · `ParentId` · lookup(Campaign) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Start Date · `StartDate` · date */
+  'StartDate'?: SfDate | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CampaignPicklists['Status'] | null;
+  /** Type · `Type` · picklist(255) */
+  'Type'?: CampaignPicklists['Type'] | null;
 }
 
 /** Picklist values of Campaign, by field API name. */
@@ -120,7 +150,7 @@ export interface CampaignPicklists {
   'Type': 'Conference' | 'Webinar' | 'Trade Show' | 'Public Relations' | 'Partners' | 'Referral Program' | 'Advertisement' | 'Banner Ads' | 'Direct Mail' | 'Email' | 'Telemarketing' | 'Other' | (string & {});
 }
 
-/** Type-level metadata of Campaign (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Campaign (field kinds, relationships, upsert keys, what the describe allows). */
 export interface CampaignMeta extends SObjectMeta {
   readonly name: 'Campaign';
   readonly record: Campaign;
@@ -183,6 +213,13 @@ export interface CampaignMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'ActualCost' | 'AmountAllOpportunities' | 'AmountWonOpportunities' | 'BudgetedCost' | 'CreatedDate' | 'Description' | 'ExpectedResponse' | 'ExpectedRevenue' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'NumberSent' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -78,15 +78,20 @@ export interface CampaignMember {
 
 /** Create payload of CampaignMember: createable fields; required ones are not optional. */
 export interface CampaignMemberCreate {
-  /** Campaign ID */ 'CampaignId': string;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Lead ID */ 'LeadId'?: string | null;
-  /** Status */ 'Status'?: CampaignMemberPicklists['Status'] | null;
+  /** Campaign ID · `CampaignId` · lookup(Campaign) · required on create · create-only · relationship Campaign */
+  'CampaignId': string;
+  /** Contact ID · `ContactId` · lookup(Contact) · create-only · relationship Contact */
+  'ContactId'?: string | null;
+  /** Lead ID · `LeadId` · lookup(Lead) · create-only · relationship Lead */
+  'LeadId'?: string | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CampaignMemberPicklists['Status'] | null;
 }
 
 /** Update payload of CampaignMember: updateable fields, all optional; `null` clears a nillable field. */
 export interface CampaignMemberUpdate {
-  /** Status */ 'Status'?: CampaignMemberPicklists['Status'] | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CampaignMemberPicklists['Status'] | null;
 }
 
 /** Picklist values of CampaignMember, by field API name. */
@@ -99,7 +104,7 @@ export interface CampaignMemberPicklists {
   'Status': 'Planned' | 'Received' | 'Responded' | 'Sent' | (string & {});
 }
 
-/** Type-level metadata of CampaignMember (field kinds, relationships, upsert keys). */
+/** Type-level metadata of CampaignMember (field kinds, relationships, upsert keys, what the describe allows). */
 export interface CampaignMemberMeta extends SObjectMeta {
   readonly name: 'CampaignMember';
   readonly record: CampaignMember;
@@ -157,6 +162,13 @@ export interface CampaignMemberMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -90,56 +90,102 @@ export interface Case {
 
 /** Create payload of Case: createable fields; required ones are not optional. */
 export interface CaseCreate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Internal Comments */ 'Comments'?: string | null;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Engineering Req Number */ 'EngineeringReqNumber__c'?: string | null;
-  /** Escalated */ 'IsEscalated'?: boolean;
-  /** Case Origin */ 'Origin'?: CasePicklists['Origin'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Parent Case ID */ 'ParentId'?: string | null;
-  /** Potential Liability */ 'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
-  /** Priority */ 'Priority'?: CasePicklists['Priority'] | null;
-  /** Product */ 'Product__c'?: CasePicklists['Product__c'] | null;
-  /** Case Reason */ 'Reason'?: CasePicklists['Reason'] | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** SLA Violation */ 'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
-  /** Status */ 'Status'?: CasePicklists['Status'] | null;
-  /** Subject */ 'Subject'?: string | null;
-  /** Company */ 'SuppliedCompany'?: string | null;
-  /** Email Address */ 'SuppliedEmail'?: string | null;
-  /** Name */ 'SuppliedName'?: string | null;
-  /** Phone */ 'SuppliedPhone'?: string | null;
-  /** Case Type */ 'Type'?: CasePicklists['Type'] | null;
-  /** Widget */ 'Widget__c'?: string | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Internal Comments · `Comments` · textarea(4000) */
+  'Comments'?: string | null;
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
+  'ContactId'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Engineering Req Number · `EngineeringReqNumber__c` · string(12) */
+  'EngineeringReqNumber__c'?: string | null;
+  /** Escalated · `IsEscalated` · boolean */
+  'IsEscalated'?: boolean;
+  /** Case Origin · `Origin` · picklist(255) */
+  'Origin'?: CasePicklists['Origin'] | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Parent Case ID · `ParentId` · lookup(Case) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Potential Liability · `PotentialLiability__c` · picklist(255) */
+  'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
+  /** Priority · `Priority` · picklist(255) */
+  'Priority'?: CasePicklists['Priority'] | null;
+  /** Product · `Product__c` · picklist(255) */
+  'Product__c'?: CasePicklists['Product__c'] | null;
+  /** Case Reason · `Reason` · picklist(255) */
+  'Reason'?: CasePicklists['Reason'] | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** SLA Violation · `SLAViolation__c` · picklist(255) */
+  'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CasePicklists['Status'] | null;
+  /** Subject · `Subject` · string(255) */
+  'Subject'?: string | null;
+  /** Company · `SuppliedCompany` · string(80) */
+  'SuppliedCompany'?: string | null;
+  /** Email Address · `SuppliedEmail` · email(80) */
+  'SuppliedEmail'?: string | null;
+  /** Name · `SuppliedName` · string(80) */
+  'SuppliedName'?: string | null;
+  /** Phone · `SuppliedPhone` · string(40) */
+  'SuppliedPhone'?: string | null;
+  /** Case Type · `Type` · picklist(255) */
+  'Type'?: CasePicklists['Type'] | null;
+  /** Widget · `Widget__c` · lookup(acme__Widget__c) · relationship Widget__r */
+  'Widget__c'?: string | null;
 }
 
 /** Update payload of Case: updateable fields, all optional; `null` clears a nillable field. */
 export interface CaseUpdate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Internal Comments */ 'Comments'?: string | null;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Engineering Req Number */ 'EngineeringReqNumber__c'?: string | null;
-  /** Escalated */ 'IsEscalated'?: boolean;
-  /** Case Origin */ 'Origin'?: CasePicklists['Origin'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Parent Case ID */ 'ParentId'?: string | null;
-  /** Potential Liability */ 'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
-  /** Priority */ 'Priority'?: CasePicklists['Priority'] | null;
-  /** Product */ 'Product__c'?: CasePicklists['Product__c'] | null;
-  /** Case Reason */ 'Reason'?: CasePicklists['Reason'] | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** SLA Violation */ 'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
-  /** Status */ 'Status'?: CasePicklists['Status'] | null;
-  /** Subject */ 'Subject'?: string | null;
-  /** Company */ 'SuppliedCompany'?: string | null;
-  /** Email Address */ 'SuppliedEmail'?: string | null;
-  /** Name */ 'SuppliedName'?: string | null;
-  /** Phone */ 'SuppliedPhone'?: string | null;
-  /** Case Type */ 'Type'?: CasePicklists['Type'] | null;
-  /** Widget */ 'Widget__c'?: string | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Internal Comments · `Comments` · textarea(4000) */
+  'Comments'?: string | null;
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
+  'ContactId'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Engineering Req Number · `EngineeringReqNumber__c` · string(12) */
+  'EngineeringReqNumber__c'?: string | null;
+  /** Escalated · `IsEscalated` · boolean */
+  'IsEscalated'?: boolean;
+  /** Case Origin · `Origin` · picklist(255) */
+  'Origin'?: CasePicklists['Origin'] | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Parent Case ID · `ParentId` · lookup(Case) · relationship Parent */
+  'ParentId'?: string | null;
+  /** Potential Liability · `PotentialLiability__c` · picklist(255) */
+  'PotentialLiability__c'?: CasePicklists['PotentialLiability__c'] | null;
+  /** Priority · `Priority` · picklist(255) */
+  'Priority'?: CasePicklists['Priority'] | null;
+  /** Product · `Product__c` · picklist(255) */
+  'Product__c'?: CasePicklists['Product__c'] | null;
+  /** Case Reason · `Reason` · picklist(255) */
+  'Reason'?: CasePicklists['Reason'] | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** SLA Violation · `SLAViolation__c` · picklist(255) */
+  'SLAViolation__c'?: CasePicklists['SLAViolation__c'] | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: CasePicklists['Status'] | null;
+  /** Subject · `Subject` · string(255) */
+  'Subject'?: string | null;
+  /** Company · `SuppliedCompany` · string(80) */
+  'SuppliedCompany'?: string | null;
+  /** Email Address · `SuppliedEmail` · email(80) */
+  'SuppliedEmail'?: string | null;
+  /** Name · `SuppliedName` · string(80) */
+  'SuppliedName'?: string | null;
+  /** Phone · `SuppliedPhone` · string(40) */
+  'SuppliedPhone'?: string | null;
+  /** Case Type · `Type` · picklist(255) */
+  'Type'?: CasePicklists['Type'] | null;
+  /** Widget · `Widget__c` · lookup(acme__Widget__c) · relationship Widget__r */
+  'Widget__c'?: string | null;
 }
 
 /** Picklist values of Case, by field API name. */
@@ -162,7 +208,7 @@ export interface CasePicklists {
   'Type': 'Mechanical' | 'Electrical' | 'Electronic' | 'Structural' | 'Other' | (string & {});
 }
 
-/** Type-level metadata of Case (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Case (field kinds, relationships, upsert keys, what the describe allows). */
 export interface CaseMeta extends SObjectMeta {
   readonly name: 'Case';
   readonly record: Case;
@@ -239,6 +285,13 @@ export interface CaseMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Comments' | 'Description';
+  readonly unsortable: 'Comments' | 'Description';
+  readonly ungroupable: 'ClosedDate' | 'Comments' | 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -150,110 +150,210 @@ export interface Contact {
 
 /** Create payload of Contact: createable fields; required ones are not optional. */
 export interface ContactCreate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Assistant's Name */ 'AssistantName'?: string | null;
-  /** Asst. Phone */ 'AssistantPhone'?: string | null;
-  /** Birthdate */ 'Birthdate'?: SfDate | null;
-  /** Clean Status */ 'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
-  /** Department */ 'Department'?: string | null;
-  /** Contact Description */ 'Description'?: string | null;
-  /** Do Not Call */ 'DoNotCall'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
-  /** Business Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
-  /** Home Phone */ 'HomePhone'?: string | null;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Languages */ 'Languages__c'?: string | null;
-  /** Last Name */ 'LastName': string;
-  /** Lead Source */ 'LeadSource'?: ContactPicklists['LeadSource'] | null;
-  /** Level */ 'Level__c'?: ContactPicklists['Level__c'] | null;
-  /** Mailing City */ 'MailingCity'?: string | null;
-  /** Mailing Country */ 'MailingCountry'?: string | null;
-  /** Mailing Country Code */ 'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
-  /** Mailing Geocode Accuracy */ 'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
-  /** Mailing Latitude */ 'MailingLatitude'?: number | null;
-  /** Mailing Longitude */ 'MailingLongitude'?: number | null;
-  /** Mailing Zip/Postal Code */ 'MailingPostalCode'?: string | null;
-  /** Mailing State/Province */ 'MailingState'?: string | null;
-  /** Mailing State/Province Code */ 'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
-  /** Mailing Street */ 'MailingStreet'?: string | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile Phone */ 'MobilePhone'?: string | null;
-  /** Other City */ 'OtherCity'?: string | null;
-  /** Other Country */ 'OtherCountry'?: string | null;
-  /** Other Country Code */ 'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
-  /** Other Geocode Accuracy */ 'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
-  /** Other Latitude */ 'OtherLatitude'?: number | null;
-  /** Other Longitude */ 'OtherLongitude'?: number | null;
-  /** Other Phone */ 'OtherPhone'?: string | null;
-  /** Other Zip/Postal Code */ 'OtherPostalCode'?: string | null;
-  /** Other State/Province */ 'OtherState'?: string | null;
-  /** Other State/Province Code */ 'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
-  /** Other Street */ 'OtherStreet'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Business Phone */ 'Phone'?: string | null;
-  /** Reports To ID */ 'ReportsToId'?: string | null;
-  /** Salutation */ 'Salutation'?: ContactPicklists['Salutation'] | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Title */ 'Title'?: string | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Assistant's Name · `AssistantName` · string(40) */
+  'AssistantName'?: string | null;
+  /** Asst. Phone · `AssistantPhone` · phone(40) */
+  'AssistantPhone'?: string | null;
+  /** Birthdate · `Birthdate` · date */
+  'Birthdate'?: SfDate | Date | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
+  /** Department · `Department` · string(80) */
+  'Department'?: string | null;
+  /** Contact Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Do Not Call · `DoNotCall` · boolean */
+  'DoNotCall'?: boolean;
+  /** Email · `Email` · email(80) */
+  'Email'?: string | null;
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
+  'EmailBouncedDate'?: SfDateTime | Date | null;
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
+  'EmailBouncedReason'?: string | null;
+  /** Business Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
+  'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
+  'HasOptedOutOfFax'?: boolean;
+  /** Home Phone · `HomePhone` · phone(40) */
+  'HomePhone'?: string | null;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Languages · `Languages__c` · string(100) */
+  'Languages__c'?: string | null;
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName': string;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: ContactPicklists['LeadSource'] | null;
+  /** Level · `Level__c` · picklist(255) */
+  'Level__c'?: ContactPicklists['Level__c'] | null;
+  /** Mailing City · `MailingCity` · string(40) · component of MailingAddress */
+  'MailingCity'?: string | null;
+  /** Mailing Country · `MailingCountry` · string(80) · component of MailingAddress */
+  'MailingCountry'?: string | null;
+  /** Mailing Country Code · `MailingCountryCode` · picklist(255) · component of MailingAddress · restricted */
+  'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
+  /** Mailing Geocode Accuracy · `MailingGeocodeAccuracy` · picklist(255) · component of MailingAddress · restricted */
+  'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
+  /** Mailing Latitude · `MailingLatitude` · double(18, 15) · component of MailingAddress */
+  'MailingLatitude'?: number | null;
+  /** Mailing Longitude · `MailingLongitude` · double(18, 15) · component of MailingAddress */
+  'MailingLongitude'?: number | null;
+  /** Mailing Zip/Postal Code · `MailingPostalCode` · string(20) · component of MailingAddress */
+  'MailingPostalCode'?: string | null;
+  /** Mailing State/Province · `MailingState` · string(80) · component of MailingAddress */
+  'MailingState'?: string | null;
+  /** Mailing State/Province Code · `MailingStateCode` · picklist(255) · component of MailingAddress · restricted · depends on MailingCountryCode */
+  'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
+  /** Mailing Street · `MailingStreet` · textarea(255) · component of MailingAddress */
+  'MailingStreet'?: string | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile Phone · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Other City · `OtherCity` · string(40) · component of OtherAddress */
+  'OtherCity'?: string | null;
+  /** Other Country · `OtherCountry` · string(80) · component of OtherAddress */
+  'OtherCountry'?: string | null;
+  /** Other Country Code · `OtherCountryCode` · picklist(255) · component of OtherAddress · restricted */
+  'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
+  /** Other Geocode Accuracy · `OtherGeocodeAccuracy` · picklist(255) · component of OtherAddress · restricted */
+  'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
+  /** Other Latitude · `OtherLatitude` · double(18, 15) · component of OtherAddress */
+  'OtherLatitude'?: number | null;
+  /** Other Longitude · `OtherLongitude` · double(18, 15) · component of OtherAddress */
+  'OtherLongitude'?: number | null;
+  /** Other Phone · `OtherPhone` · phone(40) */
+  'OtherPhone'?: string | null;
+  /** Other Zip/Postal Code · `OtherPostalCode` · string(20) · component of OtherAddress */
+  'OtherPostalCode'?: string | null;
+  /** Other State/Province · `OtherState` · string(80) · component of OtherAddress */
+  'OtherState'?: string | null;
+  /** Other State/Province Code · `OtherStateCode` · picklist(255) · component of OtherAddress · restricted · depends on OtherCountryCode */
+  'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
+  /** Other Street · `OtherStreet` · textarea(255) · component of OtherAddress */
+  'OtherStreet'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Business Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Reports To ID · `ReportsToId` · lookup(Contact) · relationship ReportsTo */
+  'ReportsToId'?: string | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: ContactPicklists['Salutation'] | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Title · `Title` · string(128) */
+  'Title'?: string | null;
 }
 
 /** Update payload of Contact: updateable fields, all optional; `null` clears a nillable field. */
 export interface ContactUpdate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Assistant's Name */ 'AssistantName'?: string | null;
-  /** Asst. Phone */ 'AssistantPhone'?: string | null;
-  /** Birthdate */ 'Birthdate'?: SfDate | null;
-  /** Clean Status */ 'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
-  /** Department */ 'Department'?: string | null;
-  /** Contact Description */ 'Description'?: string | null;
-  /** Do Not Call */ 'DoNotCall'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
-  /** Business Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
-  /** Home Phone */ 'HomePhone'?: string | null;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Languages */ 'Languages__c'?: string | null;
-  /** Last Name */ 'LastName'?: string;
-  /** Lead Source */ 'LeadSource'?: ContactPicklists['LeadSource'] | null;
-  /** Level */ 'Level__c'?: ContactPicklists['Level__c'] | null;
-  /** Mailing City */ 'MailingCity'?: string | null;
-  /** Mailing Country */ 'MailingCountry'?: string | null;
-  /** Mailing Country Code */ 'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
-  /** Mailing Geocode Accuracy */ 'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
-  /** Mailing Latitude */ 'MailingLatitude'?: number | null;
-  /** Mailing Longitude */ 'MailingLongitude'?: number | null;
-  /** Mailing Zip/Postal Code */ 'MailingPostalCode'?: string | null;
-  /** Mailing State/Province */ 'MailingState'?: string | null;
-  /** Mailing State/Province Code */ 'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
-  /** Mailing Street */ 'MailingStreet'?: string | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile Phone */ 'MobilePhone'?: string | null;
-  /** Other City */ 'OtherCity'?: string | null;
-  /** Other Country */ 'OtherCountry'?: string | null;
-  /** Other Country Code */ 'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
-  /** Other Geocode Accuracy */ 'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
-  /** Other Latitude */ 'OtherLatitude'?: number | null;
-  /** Other Longitude */ 'OtherLongitude'?: number | null;
-  /** Other Phone */ 'OtherPhone'?: string | null;
-  /** Other Zip/Postal Code */ 'OtherPostalCode'?: string | null;
-  /** Other State/Province */ 'OtherState'?: string | null;
-  /** Other State/Province Code */ 'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
-  /** Other Street */ 'OtherStreet'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Business Phone */ 'Phone'?: string | null;
-  /** Reports To ID */ 'ReportsToId'?: string | null;
-  /** Salutation */ 'Salutation'?: ContactPicklists['Salutation'] | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Title */ 'Title'?: string | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Assistant's Name · `AssistantName` · string(40) */
+  'AssistantName'?: string | null;
+  /** Asst. Phone · `AssistantPhone` · phone(40) */
+  'AssistantPhone'?: string | null;
+  /** Birthdate · `Birthdate` · date */
+  'Birthdate'?: SfDate | Date | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: ContactPicklists['CleanStatus'] | null;
+  /** Department · `Department` · string(80) */
+  'Department'?: string | null;
+  /** Contact Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Do Not Call · `DoNotCall` · boolean */
+  'DoNotCall'?: boolean;
+  /** Email · `Email` · email(80) */
+  'Email'?: string | null;
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
+  'EmailBouncedDate'?: SfDateTime | Date | null;
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
+  'EmailBouncedReason'?: string | null;
+  /** Business Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
+  'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
+  'HasOptedOutOfFax'?: boolean;
+  /** Home Phone · `HomePhone` · phone(40) */
+  'HomePhone'?: string | null;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Languages · `Languages__c` · string(100) */
+  'Languages__c'?: string | null;
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName'?: string;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: ContactPicklists['LeadSource'] | null;
+  /** Level · `Level__c` · picklist(255) */
+  'Level__c'?: ContactPicklists['Level__c'] | null;
+  /** Mailing City · `MailingCity` · string(40) · component of MailingAddress */
+  'MailingCity'?: string | null;
+  /** Mailing Country · `MailingCountry` · string(80) · component of MailingAddress */
+  'MailingCountry'?: string | null;
+  /** Mailing Country Code · `MailingCountryCode` · picklist(255) · component of MailingAddress · restricted */
+  'MailingCountryCode'?: ContactPicklists['MailingCountryCode'] | null;
+  /** Mailing Geocode Accuracy · `MailingGeocodeAccuracy` · picklist(255) · component of MailingAddress · restricted */
+  'MailingGeocodeAccuracy'?: ContactPicklists['MailingGeocodeAccuracy'] | null;
+  /** Mailing Latitude · `MailingLatitude` · double(18, 15) · component of MailingAddress */
+  'MailingLatitude'?: number | null;
+  /** Mailing Longitude · `MailingLongitude` · double(18, 15) · component of MailingAddress */
+  'MailingLongitude'?: number | null;
+  /** Mailing Zip/Postal Code · `MailingPostalCode` · string(20) · component of MailingAddress */
+  'MailingPostalCode'?: string | null;
+  /** Mailing State/Province · `MailingState` · string(80) · component of MailingAddress */
+  'MailingState'?: string | null;
+  /** Mailing State/Province Code · `MailingStateCode` · picklist(255) · component of MailingAddress · restricted · depends on MailingCountryCode */
+  'MailingStateCode'?: ContactPicklists['MailingStateCode'] | null;
+  /** Mailing Street · `MailingStreet` · textarea(255) · component of MailingAddress */
+  'MailingStreet'?: string | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile Phone · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Other City · `OtherCity` · string(40) · component of OtherAddress */
+  'OtherCity'?: string | null;
+  /** Other Country · `OtherCountry` · string(80) · component of OtherAddress */
+  'OtherCountry'?: string | null;
+  /** Other Country Code · `OtherCountryCode` · picklist(255) · component of OtherAddress · restricted */
+  'OtherCountryCode'?: ContactPicklists['OtherCountryCode'] | null;
+  /** Other Geocode Accuracy · `OtherGeocodeAccuracy` · picklist(255) · component of OtherAddress · restricted */
+  'OtherGeocodeAccuracy'?: ContactPicklists['OtherGeocodeAccuracy'] | null;
+  /** Other Latitude · `OtherLatitude` · double(18, 15) · component of OtherAddress */
+  'OtherLatitude'?: number | null;
+  /** Other Longitude · `OtherLongitude` · double(18, 15) · component of OtherAddress */
+  'OtherLongitude'?: number | null;
+  /** Other Phone · `OtherPhone` · phone(40) */
+  'OtherPhone'?: string | null;
+  /** Other Zip/Postal Code · `OtherPostalCode` · string(20) · component of OtherAddress */
+  'OtherPostalCode'?: string | null;
+  /** Other State/Province · `OtherState` · string(80) · component of OtherAddress */
+  'OtherState'?: string | null;
+  /** Other State/Province Code · `OtherStateCode` · picklist(255) · component of OtherAddress · restricted · depends on OtherCountryCode */
+  'OtherStateCode'?: ContactPicklists['OtherStateCode'] | null;
+  /** Other Street · `OtherStreet` · textarea(255) · component of OtherAddress */
+  'OtherStreet'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Business Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Reports To ID · `ReportsToId` · lookup(Contact) · relationship ReportsTo */
+  'ReportsToId'?: string | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: ContactPicklists['Salutation'] | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Title · `Title` · string(128) */
+  'Title'?: string | null;
 }
 
 /** Picklist values of Contact, by field API name. */
@@ -280,7 +380,7 @@ export interface ContactPicklists {
   'Salutation': 'Mr.' | 'Ms.' | 'Mrs.' | 'Dr.' | 'Prof.' | 'Mx.' | (string & {});
 }
 
-/** Type-level metadata of Contact (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Contact (field kinds, relationships, upsert keys, what the describe allows). */
 export interface ContactMeta extends SObjectMeta {
   readonly name: 'Contact';
   readonly record: Contact;
@@ -388,6 +488,13 @@ export interface ContactMeta extends SObjectMeta {
     readonly 'Users': 'User';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description' | 'MailingAddress' | 'OtherAddress';
+  readonly unsortable: 'Description' | 'MailingAddress' | 'OtherAddress';
+  readonly ungroupable: 'CreatedDate' | 'Description' | 'EmailBouncedDate' | 'LastCURequestDate' | 'LastCUUpdateDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'MailingAddress' | 'MailingLatitude' | 'MailingLongitude' | 'OtherAddress' | 'OtherLatitude' | 'OtherLongitude' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

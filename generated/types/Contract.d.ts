@@ -92,58 +92,106 @@ export interface Contract {
 
 /** Create payload of Contract: createable fields; required ones are not optional. */
 export interface ContractCreate {
-  /** Account ID */ 'AccountId': string;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Company Signed Date */ 'CompanySignedDate'?: SfDate | null;
-  /** Company Signed By ID */ 'CompanySignedId'?: string | null;
-  /** Contract Term */ 'ContractTerm'?: number | null;
-  /** Customer Signed Date */ 'CustomerSignedDate'?: SfDate | null;
-  /** Customer Signed By ID */ 'CustomerSignedId'?: string | null;
-  /** Customer Signed Title */ 'CustomerSignedTitle'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Owner Expiration Notice */ 'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Special Terms */ 'SpecialTerms'?: string | null;
-  /** Contract Start Date */ 'StartDate'?: SfDate | null;
-  /** Status */ 'Status'?: ContractPicklists['Status'];
+  /** Account ID · `AccountId` · lookup(Account) · required on create · relationship Account */
+  'AccountId': string;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Company Signed Date · `CompanySignedDate` · date */
+  'CompanySignedDate'?: SfDate | Date | null;
+  /** Company Signed By ID · `CompanySignedId` · lookup(User) · relationship CompanySigned */
+  'CompanySignedId'?: string | null;
+  /** Contract Term · `ContractTerm` · int(4 digits) */
+  'ContractTerm'?: number | null;
+  /** Customer Signed Date · `CustomerSignedDate` · date */
+  'CustomerSignedDate'?: SfDate | Date | null;
+  /** Customer Signed By ID · `CustomerSignedId` · lookup(Contact) · relationship CustomerSigned */
+  'CustomerSignedId'?: string | null;
+  /** Customer Signed Title · `CustomerSignedTitle` · string(40) */
+  'CustomerSignedTitle'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Owner Expiration Notice · `OwnerExpirationNotice` · picklist(255) */
+  'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Special Terms · `SpecialTerms` · textarea(4000) */
+  'SpecialTerms'?: string | null;
+  /** Contract Start Date · `StartDate` · date */
+  'StartDate'?: SfDate | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: ContractPicklists['Status'];
 }
 
 /** Update payload of Contract: updateable fields, all optional; `null` clears a nillable field. */
 export interface ContractUpdate {
-  /** Account ID */ 'AccountId'?: string;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Company Signed Date */ 'CompanySignedDate'?: SfDate | null;
-  /** Company Signed By ID */ 'CompanySignedId'?: string | null;
-  /** Contract Term */ 'ContractTerm'?: number | null;
-  /** Customer Signed Date */ 'CustomerSignedDate'?: SfDate | null;
-  /** Customer Signed By ID */ 'CustomerSignedId'?: string | null;
-  /** Customer Signed Title */ 'CustomerSignedTitle'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Owner Expiration Notice */ 'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Special Terms */ 'SpecialTerms'?: string | null;
-  /** Contract Start Date */ 'StartDate'?: SfDate | null;
-  /** Status */ 'Status'?: ContractPicklists['Status'];
+  /** Account ID · `AccountId` · lookup(Account) · required on create · relationship Account */
+  'AccountId'?: string;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: ContractPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: ContractPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: ContractPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Company Signed Date · `CompanySignedDate` · date */
+  'CompanySignedDate'?: SfDate | Date | null;
+  /** Company Signed By ID · `CompanySignedId` · lookup(User) · relationship CompanySigned */
+  'CompanySignedId'?: string | null;
+  /** Contract Term · `ContractTerm` · int(4 digits) */
+  'ContractTerm'?: number | null;
+  /** Customer Signed Date · `CustomerSignedDate` · date */
+  'CustomerSignedDate'?: SfDate | Date | null;
+  /** Customer Signed By ID · `CustomerSignedId` · lookup(Contact) · relationship CustomerSigned */
+  'CustomerSignedId'?: string | null;
+  /** Customer Signed Title · `CustomerSignedTitle` · string(40) */
+  'CustomerSignedTitle'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Owner Expiration Notice · `OwnerExpirationNotice` · picklist(255) */
+  'OwnerExpirationNotice'?: ContractPicklists['OwnerExpirationNotice'] | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Special Terms · `SpecialTerms` · textarea(4000) */
+  'SpecialTerms'?: string | null;
+  /** Contract Start Date · `StartDate` · date */
+  'StartDate'?: SfDate | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: ContractPicklists['Status'];
 }
 
 /** Picklist values of Contract, by field API name. */
@@ -162,7 +210,7 @@ export interface ContractPicklists {
   'StatusCode': 'Draft' | 'InApproval' | 'Activated' | 'Terminated' | 'Expired';
 }
 
-/** Type-level metadata of Contract (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Contract (field kinds, relationships, upsert keys, what the describe allows). */
 export interface ContractMeta extends SObjectMeta {
   readonly name: 'Contract';
   readonly record: Contract;
@@ -238,6 +286,13 @@ export interface ContractMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'BillingAddress' | 'Description' | 'SpecialTerms';
+  readonly unsortable: 'BillingAddress' | 'Description' | 'SpecialTerms';
+  readonly ungroupable: 'ActivatedDate' | 'BillingAddress' | 'BillingLatitude' | 'BillingLongitude' | 'CreatedDate' | 'Description' | 'LastApprovedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SpecialTerms' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -96,62 +96,114 @@ export interface Event {
 
 /** Create payload of Event: createable fields; required ones are not optional. */
 export interface EventCreate {
-  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
-  /** Due Date Time */ 'ActivityDateTime'?: SfDateTime | null;
-  /** Description */ 'Description'?: string | null;
-  /** Duration */ 'DurationInMinutes'?: number | null;
-  /** End Date Time */ 'EndDateTime'?: SfDateTime | null;
-  /** Event Subtype */ 'EventSubtype'?: EventPicklists['EventSubtype'] | null;
-  /** All-Day Event */ 'IsAllDayEvent'?: boolean;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** Create Recurring Series */ 'IsRecurrence'?: boolean;
-  /** Reminder Set */ 'IsReminderSet'?: boolean;
-  /** Location */ 'Location'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */ 'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
-  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */ 'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
-  /** Show Time As */ 'ShowAs'?: EventPicklists['ShowAs'] | null;
-  /** Start Date Time */ 'StartDateTime'?: SfDateTime | null;
-  /** Subject */ 'Subject'?: EventPicklists['Subject'] | null;
-  /** Related To ID */ 'WhatId'?: string | null;
-  /** Name ID */ 'WhoId'?: string | null;
+  /** Due Date Only · `ActivityDate` · date */
+  'ActivityDate'?: SfDate | Date | null;
+  /** Due Date Time · `ActivityDateTime` · datetime */
+  'ActivityDateTime'?: SfDateTime | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Duration · `DurationInMinutes` · int(8 digits) */
+  'DurationInMinutes'?: number | null;
+  /** End Date Time · `EndDateTime` · datetime */
+  'EndDateTime'?: SfDateTime | Date | null;
+  /** Event Subtype · `EventSubtype` · picklist(255) · create-only · restricted */
+  'EventSubtype'?: EventPicklists['EventSubtype'] | null;
+  /** All-Day Event · `IsAllDayEvent` · boolean */
+  'IsAllDayEvent'?: boolean;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** Create Recurring Series · `IsRecurrence` · boolean · create-only */
+  'IsRecurrence'?: boolean;
+  /** Reminder Set · `IsReminderSet` · boolean */
+  'IsReminderSet'?: boolean;
+  /** Location · `Location` · string(255) */
+  'Location'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
+  'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
+  'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
+  'RecurrenceEndDateOnly'?: SfDate | Date | null;
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
+  'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
+  'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
+  'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
+  'RecurrenceStartDateOnly'?: SfDate | Date | null;
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
+  'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
+  'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
+  'ReminderDateTime'?: SfDateTime | Date | null;
+  /** Show Time As · `ShowAs` · picklist(255) · restricted */
+  'ShowAs'?: EventPicklists['ShowAs'] | null;
+  /** Start Date Time · `StartDateTime` · datetime */
+  'StartDateTime'?: SfDateTime | Date | null;
+  /** Subject · `Subject` · combobox(255) */
+  'Subject'?: EventPicklists['Subject'] | null;
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
+  'WhatId'?: string | null;
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
+  'WhoId'?: string | null;
 }
 
 /** Update payload of Event: updateable fields, all optional; `null` clears a nillable field. */
 export interface EventUpdate {
-  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
-  /** Due Date Time */ 'ActivityDateTime'?: SfDateTime | null;
-  /** Description */ 'Description'?: string | null;
-  /** Duration */ 'DurationInMinutes'?: number | null;
-  /** End Date Time */ 'EndDateTime'?: SfDateTime | null;
-  /** All-Day Event */ 'IsAllDayEvent'?: boolean;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** Reminder Set */ 'IsReminderSet'?: boolean;
-  /** Location */ 'Location'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */ 'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
-  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */ 'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
-  /** Show Time As */ 'ShowAs'?: EventPicklists['ShowAs'] | null;
-  /** Start Date Time */ 'StartDateTime'?: SfDateTime | null;
-  /** Subject */ 'Subject'?: EventPicklists['Subject'] | null;
-  /** Related To ID */ 'WhatId'?: string | null;
-  /** Name ID */ 'WhoId'?: string | null;
+  /** Due Date Only · `ActivityDate` · date */
+  'ActivityDate'?: SfDate | Date | null;
+  /** Due Date Time · `ActivityDateTime` · datetime */
+  'ActivityDateTime'?: SfDateTime | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Duration · `DurationInMinutes` · int(8 digits) */
+  'DurationInMinutes'?: number | null;
+  /** End Date Time · `EndDateTime` · datetime */
+  'EndDateTime'?: SfDateTime | Date | null;
+  /** All-Day Event · `IsAllDayEvent` · boolean */
+  'IsAllDayEvent'?: boolean;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** Reminder Set · `IsReminderSet` · boolean */
+  'IsReminderSet'?: boolean;
+  /** Location · `Location` · string(255) */
+  'Location'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
+  'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
+  'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
+  'RecurrenceEndDateOnly'?: SfDate | Date | null;
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
+  'RecurrenceInstance'?: EventPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
+  'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
+  'RecurrenceMonthOfYear'?: EventPicklists['RecurrenceMonthOfYear'] | null;
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
+  'RecurrenceStartDateOnly'?: SfDate | Date | null;
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
+  'RecurrenceTimeZoneSidKey'?: EventPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
+  'RecurrenceType'?: EventPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
+  'ReminderDateTime'?: SfDateTime | Date | null;
+  /** Show Time As · `ShowAs` · picklist(255) · restricted */
+  'ShowAs'?: EventPicklists['ShowAs'] | null;
+  /** Start Date Time · `StartDateTime` · datetime */
+  'StartDateTime'?: SfDateTime | Date | null;
+  /** Subject · `Subject` · combobox(255) */
+  'Subject'?: EventPicklists['Subject'] | null;
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
+  'WhatId'?: string | null;
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
+  'WhoId'?: string | null;
 }
 
 /** Picklist values of Event, by field API name. */
@@ -174,7 +226,7 @@ export interface EventPicklists {
   'Subject': 'Call' | 'Email' | 'Meeting' | 'Send Letter/Quote' | 'Other' | (string & {});
 }
 
-/** Type-level metadata of Event (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Event (field kinds, relationships, upsert keys, what the describe allows). */
 export interface EventMeta extends SObjectMeta {
   readonly name: 'Event';
   readonly record: Event;
@@ -245,6 +297,13 @@ export interface EventMeta extends SObjectMeta {
     readonly 'RecurringEvents': 'Event';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'ActivityDateTime' | 'CreatedDate' | 'Description' | 'EndDateTime' | 'LastModifiedDate' | 'ReminderDateTime' | 'StartDateTime' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

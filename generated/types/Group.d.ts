@@ -38,21 +38,32 @@ export interface Group {
 
 /** Create payload of Group: createable fields; required ones are not optional. */
 export interface GroupCreate {
-  /** Developer Name */ 'DeveloperName'?: string | null;
-  /** Include Bosses */ 'DoesIncludeBosses'?: boolean;
-  /** Send Email to Members */ 'DoesSendEmailToMembers'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Name */ 'Name'?: string | null;
-  /** Type */ 'Type': GroupPicklists['Type'];
+  /** Developer Name · `DeveloperName` · string(80) */
+  'DeveloperName'?: string | null;
+  /** Include Bosses · `DoesIncludeBosses` · boolean */
+  'DoesIncludeBosses'?: boolean;
+  /** Send Email to Members · `DoesSendEmailToMembers` · boolean */
+  'DoesSendEmailToMembers'?: boolean;
+  /** Email · `Email` · email(255) */
+  'Email'?: string | null;
+  /** Name · `Name` · string(40) */
+  'Name'?: string | null;
+  /** Type · `Type` · picklist(255) · required on create · create-only · restricted */
+  'Type': GroupPicklists['Type'];
 }
 
 /** Update payload of Group: updateable fields, all optional; `null` clears a nillable field. */
 export interface GroupUpdate {
-  /** Developer Name */ 'DeveloperName'?: string | null;
-  /** Include Bosses */ 'DoesIncludeBosses'?: boolean;
-  /** Send Email to Members */ 'DoesSendEmailToMembers'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Name */ 'Name'?: string | null;
+  /** Developer Name · `DeveloperName` · string(80) */
+  'DeveloperName'?: string | null;
+  /** Include Bosses · `DoesIncludeBosses` · boolean */
+  'DoesIncludeBosses'?: boolean;
+  /** Send Email to Members · `DoesSendEmailToMembers` · boolean */
+  'DoesSendEmailToMembers'?: boolean;
+  /** Email · `Email` · email(255) */
+  'Email'?: string | null;
+  /** Name · `Name` · string(40) */
+  'Name'?: string | null;
 }
 
 /** Picklist values of Group, by field API name. */
@@ -61,7 +72,7 @@ export interface GroupPicklists {
   'Type': 'AllCustomerPortal' | 'Collaboration' | 'CollaborationRoom' | 'Manager' | 'ManagerAndSubordinatesInternal' | 'Organization' | 'PRMOrganization' | 'Queue' | 'Regular' | 'Role' | 'RoleAndSubordinates' | 'RoleAndSubordinatesInternal' | 'Territory' | 'TerritoryAndSubordinates';
 }
 
-/** Type-level metadata of Group (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Group (field kinds, relationships, upsert keys, what the describe allows). */
 export interface GroupMeta extends SObjectMeta {
   readonly name: 'Group';
   readonly record: Group;
@@ -97,6 +108,13 @@ export interface GroupMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

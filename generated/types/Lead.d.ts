@@ -140,98 +140,186 @@ export interface Lead {
 
 /** Create payload of Lead: createable fields; required ones are not optional. */
 export interface LeadCreate {
-  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
-  /** City */ 'City'?: string | null;
-  /** Clean Status */ 'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
-  /** Company */ 'Company': string;
-  /** Company D-U-N-S Number */ 'CompanyDunsNumber'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: LeadPicklists['CountryCode'] | null;
-  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Do Not Call */ 'DoNotCall'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
-  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
-  /** Industry */ 'Industry'?: LeadPicklists['Industry'] | null;
-  /** Unread By Owner */ 'IsUnreadByOwner'?: boolean;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Last Name */ 'LastName': string;
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Lead Source */ 'LeadSource'?: LeadPicklists['LeadSource'] | null;
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile Phone */ 'MobilePhone'?: string | null;
-  /** Employees */ 'NumberOfEmployees'?: number | null;
-  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** Primary */ 'Primary__c'?: LeadPicklists['Primary__c'] | null;
-  /** Product Interest */ 'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
-  /** Rating */ 'Rating'?: LeadPicklists['Rating'] | null;
-  /** SIC Code */ 'SICCode__c'?: string | null;
-  /** Salutation */ 'Salutation'?: LeadPicklists['Salutation'] | null;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: LeadPicklists['StateCode'] | null;
-  /** Status */ 'Status'?: LeadPicklists['Status'];
-  /** Street */ 'Street'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Title */ 'Title'?: string | null;
-  /** Website */ 'Website'?: string | null;
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
+  'AnnualRevenue'?: number | null;
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
+  /** Company · `Company` · string(255) · required on create */
+  'Company': string;
+  /** Company D-U-N-S Number · `CompanyDunsNumber` · string(9) */
+  'CompanyDunsNumber'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: LeadPicklists['CountryCode'] | null;
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
+  'CurrentGenerators__c'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Do Not Call · `DoNotCall` · boolean */
+  'DoNotCall'?: boolean;
+  /** Email · `Email` · email(80) */
+  'Email'?: string | null;
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
+  'EmailBouncedDate'?: SfDateTime | Date | null;
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
+  'EmailBouncedReason'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
+  'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
+  'HasOptedOutOfFax'?: boolean;
+  /** Industry · `Industry` · picklist(255) */
+  'Industry'?: LeadPicklists['Industry'] | null;
+  /** Unread By Owner · `IsUnreadByOwner` · boolean */
+  'IsUnreadByOwner'?: boolean;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName': string;
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: LeadPicklists['LeadSource'] | null;
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile Phone · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
+  'NumberOfEmployees'?: number | null;
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
+  'NumberofLocations__c'?: number | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** Primary · `Primary__c` · picklist(255) */
+  'Primary__c'?: LeadPicklists['Primary__c'] | null;
+  /** Product Interest · `ProductInterest__c` · picklist(255) */
+  'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
+  /** Rating · `Rating` · picklist(255) */
+  'Rating'?: LeadPicklists['Rating'] | null;
+  /** SIC Code · `SICCode__c` · string(15) */
+  'SICCode__c'?: string | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: LeadPicklists['Salutation'] | null;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: LeadPicklists['StateCode'] | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: LeadPicklists['Status'];
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Title · `Title` · string(128) */
+  'Title'?: string | null;
+  /** Website · `Website` · url(255) */
+  'Website'?: string | null;
 }
 
 /** Update payload of Lead: updateable fields, all optional; `null` clears a nillable field. */
 export interface LeadUpdate {
-  /** Annual Revenue */ 'AnnualRevenue'?: number | null;
-  /** City */ 'City'?: string | null;
-  /** Clean Status */ 'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
-  /** Company */ 'Company'?: string;
-  /** Company D-U-N-S Number */ 'CompanyDunsNumber'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: LeadPicklists['CountryCode'] | null;
-  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
-  /** Description */ 'Description'?: string | null;
-  /** Do Not Call */ 'DoNotCall'?: boolean;
-  /** Email */ 'Email'?: string | null;
-  /** Email Bounced Date */ 'EmailBouncedDate'?: SfDateTime | null;
-  /** Email Bounced Reason */ 'EmailBouncedReason'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
-  /** Email Opt Out */ 'HasOptedOutOfEmail'?: boolean;
-  /** Fax Opt Out */ 'HasOptedOutOfFax'?: boolean;
-  /** Industry */ 'Industry'?: LeadPicklists['Industry'] | null;
-  /** Unread By Owner */ 'IsUnreadByOwner'?: boolean;
-  /** Data.com Key */ 'Jigsaw'?: string | null;
-  /** Last Name */ 'LastName'?: string;
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Lead Source */ 'LeadSource'?: LeadPicklists['LeadSource'] | null;
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile Phone */ 'MobilePhone'?: string | null;
-  /** Employees */ 'NumberOfEmployees'?: number | null;
-  /** Number of Locations */ 'NumberofLocations__c'?: number | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** Primary */ 'Primary__c'?: LeadPicklists['Primary__c'] | null;
-  /** Product Interest */ 'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
-  /** Rating */ 'Rating'?: LeadPicklists['Rating'] | null;
-  /** SIC Code */ 'SICCode__c'?: string | null;
-  /** Salutation */ 'Salutation'?: LeadPicklists['Salutation'] | null;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: LeadPicklists['StateCode'] | null;
-  /** Status */ 'Status'?: LeadPicklists['Status'];
-  /** Street */ 'Street'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Title */ 'Title'?: string | null;
-  /** Website */ 'Website'?: string | null;
+  /** Annual Revenue · `AnnualRevenue` · currency(18, 0) */
+  'AnnualRevenue'?: number | null;
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Clean Status · `CleanStatus` · picklist(255) */
+  'CleanStatus'?: LeadPicklists['CleanStatus'] | null;
+  /** Company · `Company` · string(255) · required on create */
+  'Company'?: string;
+  /** Company D-U-N-S Number · `CompanyDunsNumber` · string(9) */
+  'CompanyDunsNumber'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: LeadPicklists['CountryCode'] | null;
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
+  'CurrentGenerators__c'?: string | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Do Not Call · `DoNotCall` · boolean */
+  'DoNotCall'?: boolean;
+  /** Email · `Email` · email(80) */
+  'Email'?: string | null;
+  /** Email Bounced Date · `EmailBouncedDate` · datetime */
+  'EmailBouncedDate'?: SfDateTime | Date | null;
+  /** Email Bounced Reason · `EmailBouncedReason` · string(255) */
+  'EmailBouncedReason'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: LeadPicklists['GeocodeAccuracy'] | null;
+  /** Email Opt Out · `HasOptedOutOfEmail` · boolean */
+  'HasOptedOutOfEmail'?: boolean;
+  /** Fax Opt Out · `HasOptedOutOfFax` · boolean */
+  'HasOptedOutOfFax'?: boolean;
+  /** Industry · `Industry` · picklist(255) */
+  'Industry'?: LeadPicklists['Industry'] | null;
+  /** Unread By Owner · `IsUnreadByOwner` · boolean */
+  'IsUnreadByOwner'?: boolean;
+  /** Data.com Key · `Jigsaw` · string(20) */
+  'Jigsaw'?: string | null;
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName'?: string;
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: LeadPicklists['LeadSource'] | null;
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile Phone · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Employees · `NumberOfEmployees` · int(8 digits) */
+  'NumberOfEmployees'?: number | null;
+  /** Number of Locations · `NumberofLocations__c` · double(3, 0) */
+  'NumberofLocations__c'?: number | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** Primary · `Primary__c` · picklist(255) */
+  'Primary__c'?: LeadPicklists['Primary__c'] | null;
+  /** Product Interest · `ProductInterest__c` · picklist(255) */
+  'ProductInterest__c'?: LeadPicklists['ProductInterest__c'] | null;
+  /** Rating · `Rating` · picklist(255) */
+  'Rating'?: LeadPicklists['Rating'] | null;
+  /** SIC Code · `SICCode__c` · string(15) */
+  'SICCode__c'?: string | null;
+  /** Salutation · `Salutation` · picklist(255) · component of Name */
+  'Salutation'?: LeadPicklists['Salutation'] | null;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: LeadPicklists['StateCode'] | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: LeadPicklists['Status'];
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Title · `Title` · string(128) */
+  'Title'?: string | null;
+  /** Website · `Website` · url(255) */
+  'Website'?: string | null;
 }
 
 /** Picklist values of Lead, by field API name. */
@@ -260,7 +348,7 @@ export interface LeadPicklists {
   'Status': 'Open - Not Contacted' | 'Working - Contacted' | 'Closed - Converted' | 'Closed - Not Converted' | (string & {});
 }
 
-/** Type-level metadata of Lead (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Lead (field kinds, relationships, upsert keys, what the describe allows). */
 export interface LeadMeta extends SObjectMeta {
   readonly name: 'Lead';
   readonly record: Lead;
@@ -358,6 +446,13 @@ export interface LeadMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Address' | 'Description';
+  readonly unsortable: 'Address' | 'Description';
+  readonly ungroupable: 'Address' | 'AnnualRevenue' | 'CreatedDate' | 'Description' | 'EmailBouncedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'Latitude' | 'Longitude' | 'NumberofLocations__c' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

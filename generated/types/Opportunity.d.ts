@@ -100,56 +100,102 @@ export interface Opportunity {
 
 /** Create payload of Opportunity: createable fields; required ones are not optional. */
 export interface OpportunityCreate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Amount */ 'Amount'?: number | null;
-  /** Campaign ID */ 'CampaignId'?: string | null;
-  /** Close Date */ 'CloseDate': SfDate;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
-  /** Delivery/Installation Status */ 'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
-  /** Description */ 'Description'?: string | null;
-  /** Forecast Category */ 'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** Lead Source */ 'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
-  /** Main Competitor(s) */ 'MainCompetitors__c'?: string | null;
-  /** Name */ 'Name': string;
-  /** Next Step */ 'NextStep'?: string | null;
-  /** Order Number */ 'OrderNumber__c'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Probability (%) */ 'Probability'?: number | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Stage */ 'StageName': OpportunityPicklists['StageName'];
-  /** Quantity */ 'TotalOpportunityQuantity'?: number | null;
-  /** Tracking Number */ 'TrackingNumber__c'?: string | null;
-  /** Opportunity Type */ 'Type'?: OpportunityPicklists['Type'] | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Amount · `Amount` · currency(18, 2) */
+  'Amount'?: number | null;
+  /** Campaign ID · `CampaignId` · lookup(Campaign) · relationship Campaign */
+  'CampaignId'?: string | null;
+  /** Close Date · `CloseDate` · date · required on create */
+  'CloseDate': SfDate | Date;
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
+  'ContactId'?: string | null;
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
+  'CurrentGenerators__c'?: string | null;
+  /** Delivery/Installation Status · `DeliveryInstallationStatus__c` · picklist(255) */
+  'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Forecast Category · `ForecastCategoryName` · picklist(255) */
+  'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
+  /** Main Competitor(s) · `MainCompetitors__c` · string(100) */
+  'MainCompetitors__c'?: string | null;
+  /** Name · `Name` · string(120) · required on create */
+  'Name': string;
+  /** Next Step · `NextStep` · string(255) */
+  'NextStep'?: string | null;
+  /** Order Number · `OrderNumber__c` · string(8) */
+  'OrderNumber__c'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Probability (%) · `Probability` · percent(3, 0) */
+  'Probability'?: number | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Stage · `StageName` · picklist(255) · required on create */
+  'StageName': OpportunityPicklists['StageName'];
+  /** Quantity · `TotalOpportunityQuantity` · double(18, 2) */
+  'TotalOpportunityQuantity'?: number | null;
+  /** Tracking Number · `TrackingNumber__c` · string(12) */
+  'TrackingNumber__c'?: string | null;
+  /** Opportunity Type · `Type` · picklist(255) */
+  'Type'?: OpportunityPicklists['Type'] | null;
 }
 
 /** Update payload of Opportunity: updateable fields, all optional; `null` clears a nillable field. */
 export interface OpportunityUpdate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Amount */ 'Amount'?: number | null;
-  /** Campaign ID */ 'CampaignId'?: string | null;
-  /** Close Date */ 'CloseDate'?: SfDate;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Current Generator(s) */ 'CurrentGenerators__c'?: string | null;
-  /** Delivery/Installation Status */ 'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
-  /** Description */ 'Description'?: string | null;
-  /** Forecast Category */ 'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
-  /** Private */ 'IsPrivate'?: boolean;
-  /** Lead Source */ 'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
-  /** Main Competitor(s) */ 'MainCompetitors__c'?: string | null;
-  /** Name */ 'Name'?: string;
-  /** Next Step */ 'NextStep'?: string | null;
-  /** Order Number */ 'OrderNumber__c'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Probability (%) */ 'Probability'?: number | null;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Stage */ 'StageName'?: OpportunityPicklists['StageName'];
-  /** Quantity */ 'TotalOpportunityQuantity'?: number | null;
-  /** Tracking Number */ 'TrackingNumber__c'?: string | null;
-  /** Opportunity Type */ 'Type'?: OpportunityPicklists['Type'] | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Amount · `Amount` · currency(18, 2) */
+  'Amount'?: number | null;
+  /** Campaign ID · `CampaignId` · lookup(Campaign) · relationship Campaign */
+  'CampaignId'?: string | null;
+  /** Close Date · `CloseDate` · date · required on create */
+  'CloseDate'?: SfDate | Date;
+  /** Contact ID · `ContactId` · lookup(Contact) · relationship Contact */
+  'ContactId'?: string | null;
+  /** Current Generator(s) · `CurrentGenerators__c` · string(100) */
+  'CurrentGenerators__c'?: string | null;
+  /** Delivery/Installation Status · `DeliveryInstallationStatus__c` · picklist(255) */
+  'DeliveryInstallationStatus__c'?: OpportunityPicklists['DeliveryInstallationStatus__c'] | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Forecast Category · `ForecastCategoryName` · picklist(255) */
+  'ForecastCategoryName'?: OpportunityPicklists['ForecastCategoryName'] | null;
+  /** Private · `IsPrivate` · boolean */
+  'IsPrivate'?: boolean;
+  /** Lead Source · `LeadSource` · picklist(255) */
+  'LeadSource'?: OpportunityPicklists['LeadSource'] | null;
+  /** Main Competitor(s) · `MainCompetitors__c` · string(100) */
+  'MainCompetitors__c'?: string | null;
+  /** Name · `Name` · string(120) · required on create */
+  'Name'?: string;
+  /** Next Step · `NextStep` · string(255) */
+  'NextStep'?: string | null;
+  /** Order Number · `OrderNumber__c` · string(8) */
+  'OrderNumber__c'?: string | null;
+  /** Owner ID · `OwnerId` · lookup(User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Probability (%) · `Probability` · percent(3, 0) */
+  'Probability'?: number | null;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Stage · `StageName` · picklist(255) · required on create */
+  'StageName'?: OpportunityPicklists['StageName'];
+  /** Quantity · `TotalOpportunityQuantity` · double(18, 2) */
+  'TotalOpportunityQuantity'?: number | null;
+  /** Tracking Number · `TrackingNumber__c` · string(12) */
+  'TrackingNumber__c'?: string | null;
+  /** Opportunity Type · `Type` · picklist(255) */
+  'Type'?: OpportunityPicklists['Type'] | null;
 }
 
 /** Picklist values of Opportunity, by field API name. */
@@ -168,7 +214,7 @@ export interface OpportunityPicklists {
   'Type': 'Existing Customer - Upgrade' | 'Existing Customer - Replacement' | 'Existing Customer - Downgrade' | 'New Customer' | (string & {});
 }
 
-/** Type-level metadata of Opportunity (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Opportunity (field kinds, relationships, upsert keys, what the describe allows). */
 export interface OpportunityMeta extends SObjectMeta {
   readonly name: 'Opportunity';
   readonly record: Opportunity;
@@ -248,6 +294,13 @@ export interface OpportunityMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'Amount' | 'CreatedDate' | 'Description' | 'ExpectedRevenue' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastStageChangeDate' | 'LastViewedDate' | 'Probability' | 'SystemModstamp' | 'TotalOpportunityQuantity';
 }
 
 declare module 'sfgen/runtime' {

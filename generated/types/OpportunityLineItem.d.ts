@@ -52,31 +52,46 @@ export interface OpportunityLineItem {
 
 /** Create payload of OpportunityLineItem: createable fields; required ones are not optional. */
 export interface OpportunityLineItemCreate {
-  /** Line Description */ 'Description'?: string | null;
-  /** Opportunity ID */ 'OpportunityId': string;
-  /** Price Book Entry ID */ 'PricebookEntryId'?: string | null;
-  /** Product ID */ 'Product2Id'?: string | null;
-  /** Quantity */ 'Quantity': number;
-  /** Date */ 'ServiceDate'?: SfDate | null;
-  /** Sort Order */ 'SortOrder'?: number | null;
-  /** Total Price */ 'TotalPrice'?: number | null;
-  /** Sales Price */ 'UnitPrice'?: number | null;
+  /** Line Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** Opportunity ID · `OpportunityId` · master-detail(Opportunity) · required on create · create-only · relationship Opportunity */
+  'OpportunityId': string;
+  /** Price Book Entry ID · `PricebookEntryId` · lookup(PricebookEntry) · create-only · relationship PricebookEntry */
+  'PricebookEntryId'?: string | null;
+  /** Product ID · `Product2Id` · lookup(Product2) · create-only · relationship Product2 */
+  'Product2Id'?: string | null;
+  /** Quantity · `Quantity` · double(12, 2) · required on create */
+  'Quantity': number;
+  /** Date · `ServiceDate` · date */
+  'ServiceDate'?: SfDate | Date | null;
+  /** Sort Order · `SortOrder` · int(9 digits) */
+  'SortOrder'?: number | null;
+  /** Total Price · `TotalPrice` · currency(18, 2) */
+  'TotalPrice'?: number | null;
+  /** Sales Price · `UnitPrice` · currency(18, 2) */
+  'UnitPrice'?: number | null;
 }
 
 /** Update payload of OpportunityLineItem: updateable fields, all optional; `null` clears a nillable field. */
 export interface OpportunityLineItemUpdate {
-  /** Line Description */ 'Description'?: string | null;
-  /** Quantity */ 'Quantity'?: number;
-  /** Date */ 'ServiceDate'?: SfDate | null;
-  /** Sort Order */ 'SortOrder'?: number | null;
-  /** Total Price */ 'TotalPrice'?: number | null;
-  /** Sales Price */ 'UnitPrice'?: number | null;
+  /** Line Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** Quantity · `Quantity` · double(12, 2) · required on create */
+  'Quantity'?: number;
+  /** Date · `ServiceDate` · date */
+  'ServiceDate'?: SfDate | Date | null;
+  /** Sort Order · `SortOrder` · int(9 digits) */
+  'SortOrder'?: number | null;
+  /** Total Price · `TotalPrice` · currency(18, 2) */
+  'TotalPrice'?: number | null;
+  /** Sales Price · `UnitPrice` · currency(18, 2) */
+  'UnitPrice'?: number | null;
 }
 
 /** Picklist values of OpportunityLineItem, by field API name. */
 export interface OpportunityLineItemPicklists {}
 
-/** Type-level metadata of OpportunityLineItem (field kinds, relationships, upsert keys). */
+/** Type-level metadata of OpportunityLineItem (field kinds, relationships, upsert keys, what the describe allows). */
 export interface OpportunityLineItemMeta extends SObjectMeta {
   readonly name: 'OpportunityLineItem';
   readonly record: OpportunityLineItem;
@@ -121,6 +136,13 @@ export interface OpportunityLineItemMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'ListPrice' | 'Quantity' | 'SystemModstamp' | 'TotalPrice' | 'UnitPrice';
 }
 
 declare module 'sfgen/runtime' {

@@ -124,90 +124,170 @@ export interface Order {
 
 /** Create payload of Order: createable fields; required ones are not optional. */
 export interface OrderCreate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Bill To Contact ID */ 'BillToContactId'?: string | null;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Company Authorized By ID */ 'CompanyAuthorizedById'?: string | null;
-  /** Company Authorized Date */ 'CompanyAuthorizedDate'?: SfDate | null;
-  /** Contract ID */ 'ContractId'?: string | null;
-  /** Customer Authorized By ID */ 'CustomerAuthorizedById'?: string | null;
-  /** Customer Authorized Date */ 'CustomerAuthorizedDate'?: SfDate | null;
-  /** Description */ 'Description'?: string | null;
-  /** Order Start Date */ 'EffectiveDate': SfDate;
-  /** Order End Date */ 'EndDate'?: SfDate | null;
-  /** Reduction Order */ 'IsReductionOrder'?: boolean;
-  /** Order Name */ 'Name'?: string | null;
-  /** Order Reference Number */ 'OrderReferenceNumber'?: string | null;
-  /** Original Order ID */ 'OriginalOrderId'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** PO Date */ 'PoDate'?: SfDate | null;
-  /** PO Number */ 'PoNumber'?: string | null;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Ship To Contact ID */ 'ShipToContactId'?: string | null;
-  /** Shipping City */ 'ShippingCity'?: string | null;
-  /** Shipping Country */ 'ShippingCountry'?: string | null;
-  /** Shipping Country Code */ 'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */ 'ShippingState'?: string | null;
-  /** Shipping State/Province Code */ 'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */ 'ShippingStreet'?: string | null;
-  /** Status */ 'Status'?: OrderPicklists['Status'];
-  /** Order Type */ 'Type'?: OrderPicklists['Type'] | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Bill To Contact ID · `BillToContactId` · lookup(Contact) · relationship BillToContact */
+  'BillToContactId'?: string | null;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Company Authorized By ID · `CompanyAuthorizedById` · lookup(User) · relationship CompanyAuthorizedBy */
+  'CompanyAuthorizedById'?: string | null;
+  /** Company Authorized Date · `CompanyAuthorizedDate` · date */
+  'CompanyAuthorizedDate'?: SfDate | Date | null;
+  /** Contract ID · `ContractId` · lookup(Contract) · relationship Contract */
+  'ContractId'?: string | null;
+  /** Customer Authorized By ID · `CustomerAuthorizedById` · lookup(Contact) · relationship CustomerAuthorizedBy */
+  'CustomerAuthorizedById'?: string | null;
+  /** Customer Authorized Date · `CustomerAuthorizedDate` · date */
+  'CustomerAuthorizedDate'?: SfDate | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Order Start Date · `EffectiveDate` · date · required on create */
+  'EffectiveDate': SfDate | Date;
+  /** Order End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Reduction Order · `IsReductionOrder` · boolean · create-only */
+  'IsReductionOrder'?: boolean;
+  /** Order Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Order Reference Number · `OrderReferenceNumber` · string(80) */
+  'OrderReferenceNumber'?: string | null;
+  /** Original Order ID · `OriginalOrderId` · lookup(Order) · create-only · relationship OriginalOrder */
+  'OriginalOrderId'?: string | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** PO Date · `PoDate` · date */
+  'PoDate'?: SfDate | Date | null;
+  /** PO Number · `PoNumber` · string(80) */
+  'PoNumber'?: string | null;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Ship To Contact ID · `ShipToContactId` · lookup(Contact) · relationship ShipToContact */
+  'ShipToContactId'?: string | null;
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
+  'ShippingCity'?: string | null;
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
+  'ShippingCountry'?: string | null;
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLatitude'?: number | null;
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
+  'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
+  'ShippingState'?: string | null;
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
+  'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
+  'ShippingStreet'?: string | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: OrderPicklists['Status'];
+  /** Order Type · `Type` · picklist(255) */
+  'Type'?: OrderPicklists['Type'] | null;
 }
 
 /** Update payload of Order: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrderUpdate {
-  /** Account ID */ 'AccountId'?: string | null;
-  /** Bill To Contact ID */ 'BillToContactId'?: string | null;
-  /** Billing City */ 'BillingCity'?: string | null;
-  /** Billing Country */ 'BillingCountry'?: string | null;
-  /** Billing Country Code */ 'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
-  /** Billing Geocode Accuracy */ 'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
-  /** Billing Latitude */ 'BillingLatitude'?: number | null;
-  /** Billing Longitude */ 'BillingLongitude'?: number | null;
-  /** Billing Zip/Postal Code */ 'BillingPostalCode'?: string | null;
-  /** Billing State/Province */ 'BillingState'?: string | null;
-  /** Billing State/Province Code */ 'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
-  /** Billing Street */ 'BillingStreet'?: string | null;
-  /** Company Authorized By ID */ 'CompanyAuthorizedById'?: string | null;
-  /** Company Authorized Date */ 'CompanyAuthorizedDate'?: SfDate | null;
-  /** Contract ID */ 'ContractId'?: string | null;
-  /** Customer Authorized By ID */ 'CustomerAuthorizedById'?: string | null;
-  /** Customer Authorized Date */ 'CustomerAuthorizedDate'?: SfDate | null;
-  /** Description */ 'Description'?: string | null;
-  /** Order Start Date */ 'EffectiveDate'?: SfDate;
-  /** Order End Date */ 'EndDate'?: SfDate | null;
-  /** Order Name */ 'Name'?: string | null;
-  /** Order Reference Number */ 'OrderReferenceNumber'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** PO Date */ 'PoDate'?: SfDate | null;
-  /** PO Number */ 'PoNumber'?: string | null;
-  /** Price Book ID */ 'Pricebook2Id'?: string | null;
-  /** Ship To Contact ID */ 'ShipToContactId'?: string | null;
-  /** Shipping City */ 'ShippingCity'?: string | null;
-  /** Shipping Country */ 'ShippingCountry'?: string | null;
-  /** Shipping Country Code */ 'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
-  /** Shipping Geocode Accuracy */ 'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
-  /** Shipping Latitude */ 'ShippingLatitude'?: number | null;
-  /** Shipping Longitude */ 'ShippingLongitude'?: number | null;
-  /** Shipping Zip/Postal Code */ 'ShippingPostalCode'?: string | null;
-  /** Shipping State/Province */ 'ShippingState'?: string | null;
-  /** Shipping State/Province Code */ 'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
-  /** Shipping Street */ 'ShippingStreet'?: string | null;
-  /** Status */ 'Status'?: OrderPicklists['Status'];
-  /** Order Type */ 'Type'?: OrderPicklists['Type'] | null;
+  /** Account ID · `AccountId` · lookup(Account) · relationship Account */
+  'AccountId'?: string | null;
+  /** Bill To Contact ID · `BillToContactId` · lookup(Contact) · relationship BillToContact */
+  'BillToContactId'?: string | null;
+  /** Billing City · `BillingCity` · string(40) · component of BillingAddress */
+  'BillingCity'?: string | null;
+  /** Billing Country · `BillingCountry` · string(80) · component of BillingAddress */
+  'BillingCountry'?: string | null;
+  /** Billing Country Code · `BillingCountryCode` · picklist(255) · component of BillingAddress · restricted */
+  'BillingCountryCode'?: OrderPicklists['BillingCountryCode'] | null;
+  /** Billing Geocode Accuracy · `BillingGeocodeAccuracy` · picklist(255) · component of BillingAddress · restricted */
+  'BillingGeocodeAccuracy'?: OrderPicklists['BillingGeocodeAccuracy'] | null;
+  /** Billing Latitude · `BillingLatitude` · double(18, 15) · component of BillingAddress */
+  'BillingLatitude'?: number | null;
+  /** Billing Longitude · `BillingLongitude` · double(18, 15) · component of BillingAddress */
+  'BillingLongitude'?: number | null;
+  /** Billing Zip/Postal Code · `BillingPostalCode` · string(20) · component of BillingAddress */
+  'BillingPostalCode'?: string | null;
+  /** Billing State/Province · `BillingState` · string(80) · component of BillingAddress */
+  'BillingState'?: string | null;
+  /** Billing State/Province Code · `BillingStateCode` · picklist(255) · component of BillingAddress · restricted · depends on BillingCountryCode */
+  'BillingStateCode'?: OrderPicklists['BillingStateCode'] | null;
+  /** Billing Street · `BillingStreet` · textarea(255) · component of BillingAddress */
+  'BillingStreet'?: string | null;
+  /** Company Authorized By ID · `CompanyAuthorizedById` · lookup(User) · relationship CompanyAuthorizedBy */
+  'CompanyAuthorizedById'?: string | null;
+  /** Company Authorized Date · `CompanyAuthorizedDate` · date */
+  'CompanyAuthorizedDate'?: SfDate | Date | null;
+  /** Contract ID · `ContractId` · lookup(Contract) · relationship Contract */
+  'ContractId'?: string | null;
+  /** Customer Authorized By ID · `CustomerAuthorizedById` · lookup(Contact) · relationship CustomerAuthorizedBy */
+  'CustomerAuthorizedById'?: string | null;
+  /** Customer Authorized Date · `CustomerAuthorizedDate` · date */
+  'CustomerAuthorizedDate'?: SfDate | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Order Start Date · `EffectiveDate` · date · required on create */
+  'EffectiveDate'?: SfDate | Date;
+  /** Order End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Order Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Order Reference Number · `OrderReferenceNumber` · string(80) */
+  'OrderReferenceNumber'?: string | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** PO Date · `PoDate` · date */
+  'PoDate'?: SfDate | Date | null;
+  /** PO Number · `PoNumber` · string(80) */
+  'PoNumber'?: string | null;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · relationship Pricebook2 */
+  'Pricebook2Id'?: string | null;
+  /** Ship To Contact ID · `ShipToContactId` · lookup(Contact) · relationship ShipToContact */
+  'ShipToContactId'?: string | null;
+  /** Shipping City · `ShippingCity` · string(40) · component of ShippingAddress */
+  'ShippingCity'?: string | null;
+  /** Shipping Country · `ShippingCountry` · string(80) · component of ShippingAddress */
+  'ShippingCountry'?: string | null;
+  /** Shipping Country Code · `ShippingCountryCode` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingCountryCode'?: OrderPicklists['ShippingCountryCode'] | null;
+  /** Shipping Geocode Accuracy · `ShippingGeocodeAccuracy` · picklist(255) · component of ShippingAddress · restricted */
+  'ShippingGeocodeAccuracy'?: OrderPicklists['ShippingGeocodeAccuracy'] | null;
+  /** Shipping Latitude · `ShippingLatitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLatitude'?: number | null;
+  /** Shipping Longitude · `ShippingLongitude` · double(18, 15) · component of ShippingAddress */
+  'ShippingLongitude'?: number | null;
+  /** Shipping Zip/Postal Code · `ShippingPostalCode` · string(20) · component of ShippingAddress */
+  'ShippingPostalCode'?: string | null;
+  /** Shipping State/Province · `ShippingState` · string(80) · component of ShippingAddress */
+  'ShippingState'?: string | null;
+  /** Shipping State/Province Code · `ShippingStateCode` · picklist(255) · component of ShippingAddress · restricted · depends on ShippingCountryCode */
+  'ShippingStateCode'?: OrderPicklists['ShippingStateCode'] | null;
+  /** Shipping Street · `ShippingStreet` · textarea(255) · component of ShippingAddress */
+  'ShippingStreet'?: string | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: OrderPicklists['Status'];
+  /** Order Type · `Type` · picklist(255) */
+  'Type'?: OrderPicklists['Type'] | null;
 }
 
 /** Picklist values of Order, by field API name. */
@@ -232,7 +312,7 @@ export interface OrderPicklists {
   'Type': 'New' | 'Renewal' | 'Upgrade' | (string & {});
 }
 
-/** Type-level metadata of Order (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Order (field kinds, relationships, upsert keys, what the describe allows). */
 export interface OrderMeta extends SObjectMeta {
   readonly name: 'Order';
   readonly record: Order;
@@ -333,6 +413,13 @@ export interface OrderMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'BillingAddress' | 'Description' | 'ShippingAddress';
+  readonly unsortable: 'BillingAddress' | 'Description' | 'ShippingAddress';
+  readonly ungroupable: 'ActivatedDate' | 'BillingAddress' | 'BillingLatitude' | 'BillingLongitude' | 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'ShippingAddress' | 'ShippingLatitude' | 'ShippingLongitude' | 'SystemModstamp' | 'TotalAmount';
 }
 
 declare module 'sfgen/runtime' {

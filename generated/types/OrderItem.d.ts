@@ -50,30 +50,44 @@ export interface OrderItem {
 
 /** Create payload of OrderItem: createable fields; required ones are not optional. */
 export interface OrderItemCreate {
-  /** Line Description */ 'Description'?: string | null;
-  /** End Date */ 'EndDate'?: SfDate | null;
-  /** Order ID */ 'OrderId': string;
-  /** Original Order Item ID */ 'OriginalOrderItemId'?: string | null;
-  /** Price Book Entry ID */ 'PricebookEntryId': string;
-  /** Product ID */ 'Product2Id'?: string | null;
-  /** Quantity */ 'Quantity': number;
-  /** Start Date */ 'ServiceDate'?: SfDate | null;
-  /** Unit Price */ 'UnitPrice': number;
+  /** Line Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Order ID · `OrderId` · master-detail(Order) · required on create · create-only · relationship Order */
+  'OrderId': string;
+  /** Original Order Item ID · `OriginalOrderItemId` · lookup(OrderItem) · create-only · relationship OriginalOrderItem */
+  'OriginalOrderItemId'?: string | null;
+  /** Price Book Entry ID · `PricebookEntryId` · lookup(PricebookEntry) · required on create · create-only · relationship PricebookEntry */
+  'PricebookEntryId': string;
+  /** Product ID · `Product2Id` · lookup(Product2) · create-only · relationship Product2 */
+  'Product2Id'?: string | null;
+  /** Quantity · `Quantity` · double(18, 2) · required on create */
+  'Quantity': number;
+  /** Start Date · `ServiceDate` · date */
+  'ServiceDate'?: SfDate | Date | null;
+  /** Unit Price · `UnitPrice` · currency(18, 2) · required on create */
+  'UnitPrice': number;
 }
 
 /** Update payload of OrderItem: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrderItemUpdate {
-  /** Line Description */ 'Description'?: string | null;
-  /** End Date */ 'EndDate'?: SfDate | null;
-  /** Quantity */ 'Quantity'?: number;
-  /** Start Date */ 'ServiceDate'?: SfDate | null;
-  /** Unit Price */ 'UnitPrice'?: number;
+  /** Line Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** End Date · `EndDate` · date */
+  'EndDate'?: SfDate | Date | null;
+  /** Quantity · `Quantity` · double(18, 2) · required on create */
+  'Quantity'?: number;
+  /** Start Date · `ServiceDate` · date */
+  'ServiceDate'?: SfDate | Date | null;
+  /** Unit Price · `UnitPrice` · currency(18, 2) · required on create */
+  'UnitPrice'?: number;
 }
 
 /** Picklist values of OrderItem, by field API name. */
 export interface OrderItemPicklists {}
 
-/** Type-level metadata of OrderItem (field kinds, relationships, upsert keys). */
+/** Type-level metadata of OrderItem (field kinds, relationships, upsert keys, what the describe allows). */
 export interface OrderItemMeta extends SObjectMeta {
   readonly name: 'OrderItem';
   readonly record: OrderItem;
@@ -121,6 +135,13 @@ export interface OrderItemMeta extends SObjectMeta {
     readonly 'ChildOrderItems': 'OrderItem';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'AvailableQuantity' | 'CreatedDate' | 'LastModifiedDate' | 'ListPrice' | 'Quantity' | 'SystemModstamp' | 'TotalPrice' | 'UnitPrice';
 }
 
 declare module 'sfgen/runtime' {

@@ -92,52 +92,94 @@ export interface Organization {
 
 /** Create payload of Organization: createable fields; required ones are not optional. */
 export interface OrganizationCreate {
-  /** City */ 'City'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
-  /** Locale */ 'DefaultLocaleSidKey': OrganizationPicklists['DefaultLocaleSidKey'];
-  /** Division */ 'Division'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
-  /** Language */ 'LanguageLocaleKey': OrganizationPicklists['LanguageLocaleKey'];
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Name */ 'Name': string;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** RequireOpportunityProducts */ 'PreferencesRequireOpportunityProducts'?: boolean;
-  /** Primary Contact */ 'PrimaryContact'?: string | null;
-  /** Info Emails Admin */ 'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: OrganizationPicklists['StateCode'] | null;
-  /** Street */ 'Street'?: string | null;
-  /** Time Zone */ 'TimeZoneSidKey': OrganizationPicklists['TimeZoneSidKey'];
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
+  /** Locale · `DefaultLocaleSidKey` · picklist(255) · required on create · restricted */
+  'DefaultLocaleSidKey': OrganizationPicklists['DefaultLocaleSidKey'];
+  /** Division · `Division` · string(80) */
+  'Division'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
+  'LanguageLocaleKey': OrganizationPicklists['LanguageLocaleKey'];
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Name · `Name` · string(80) · required on create */
+  'Name': string;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** RequireOpportunityProducts · `PreferencesRequireOpportunityProducts` · boolean */
+  'PreferencesRequireOpportunityProducts'?: boolean;
+  /** Primary Contact · `PrimaryContact` · string(80) */
+  'PrimaryContact'?: string | null;
+  /** Info Emails Admin · `ReceivesAdminInfoEmails` · boolean */
+  'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
+  'ReceivesInfoEmails'?: boolean;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: OrganizationPicklists['StateCode'] | null;
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
+  'TimeZoneSidKey': OrganizationPicklists['TimeZoneSidKey'];
 }
 
 /** Update payload of Organization: updateable fields, all optional; `null` clears a nillable field. */
 export interface OrganizationUpdate {
-  /** City */ 'City'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
-  /** Locale */ 'DefaultLocaleSidKey'?: OrganizationPicklists['DefaultLocaleSidKey'];
-  /** Division */ 'Division'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
-  /** Language */ 'LanguageLocaleKey'?: OrganizationPicklists['LanguageLocaleKey'];
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Name */ 'Name'?: string;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** RequireOpportunityProducts */ 'PreferencesRequireOpportunityProducts'?: boolean;
-  /** Primary Contact */ 'PrimaryContact'?: string | null;
-  /** Info Emails Admin */ 'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: OrganizationPicklists['StateCode'] | null;
-  /** Street */ 'Street'?: string | null;
-  /** Time Zone */ 'TimeZoneSidKey'?: OrganizationPicklists['TimeZoneSidKey'];
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: OrganizationPicklists['CountryCode'] | null;
+  /** Locale · `DefaultLocaleSidKey` · picklist(255) · required on create · restricted */
+  'DefaultLocaleSidKey'?: OrganizationPicklists['DefaultLocaleSidKey'];
+  /** Division · `Division` · string(80) */
+  'Division'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: OrganizationPicklists['GeocodeAccuracy'] | null;
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
+  'LanguageLocaleKey'?: OrganizationPicklists['LanguageLocaleKey'];
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Name · `Name` · string(80) · required on create */
+  'Name'?: string;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** RequireOpportunityProducts · `PreferencesRequireOpportunityProducts` · boolean */
+  'PreferencesRequireOpportunityProducts'?: boolean;
+  /** Primary Contact · `PrimaryContact` · string(80) */
+  'PrimaryContact'?: string | null;
+  /** Info Emails Admin · `ReceivesAdminInfoEmails` · boolean */
+  'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
+  'ReceivesInfoEmails'?: boolean;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: OrganizationPicklists['StateCode'] | null;
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
+  'TimeZoneSidKey'?: OrganizationPicklists['TimeZoneSidKey'];
 }
 
 /** Picklist values of Organization, by field API name. */
@@ -168,7 +210,7 @@ export interface OrganizationPicklists {
   'TimeZoneSidKey': 'Pacific/Kiritimati' | 'Asia/Tokyo' | 'Australia/Sydney' | 'Asia/Kolkata' | 'Europe/Berlin' | 'Europe/London' | 'America/Sao_Paulo' | 'America/New_York' | 'America/Chicago' | 'America/Los_Angeles' | 'Pacific/Honolulu';
 }
 
-/** Type-level metadata of Organization (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Organization (field kinds, relationships, upsert keys, what the describe allows). */
 export interface OrganizationMeta extends SObjectMeta {
   readonly name: 'Organization';
   readonly record: Organization;
@@ -227,6 +269,13 @@ export interface OrganizationMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: true;
+  readonly deletable: false;
+  readonly unfilterable: 'Address';
+  readonly unsortable: 'Address';
+  readonly ungroupable: 'Address' | 'CreatedDate' | 'LastModifiedDate' | 'Latitude' | 'Longitude' | 'SystemModstamp' | 'TrialExpirationDate';
 }
 
 declare module 'sfgen/runtime' {

@@ -38,22 +38,28 @@ export interface Pricebook2 {
 
 /** Create payload of Pricebook2: createable fields; required ones are not optional. */
 export interface Pricebook2Create {
-  /** Description */ 'Description'?: string | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Price Book Name */ 'Name': string;
+  /** Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Price Book Name · `Name` · string(255) · required on create */
+  'Name': string;
 }
 
 /** Update payload of Pricebook2: updateable fields, all optional; `null` clears a nillable field. */
 export interface Pricebook2Update {
-  /** Description */ 'Description'?: string | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Price Book Name */ 'Name'?: string;
+  /** Description · `Description` · string(255) */
+  'Description'?: string | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Price Book Name · `Name` · string(255) · required on create */
+  'Name'?: string;
 }
 
 /** Picklist values of Pricebook2, by field API name. */
 export interface Pricebook2Picklists {}
 
-/** Type-level metadata of Pricebook2 (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Pricebook2 (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Pricebook2Meta extends SObjectMeta {
   readonly name: 'Pricebook2';
   readonly record: Pricebook2;
@@ -90,6 +96,13 @@ export interface Pricebook2Meta extends SObjectMeta {
     readonly 'PricebookEntries': 'PricebookEntry';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -40,24 +40,32 @@ export interface PricebookEntry {
 
 /** Create payload of PricebookEntry: createable fields; required ones are not optional. */
 export interface PricebookEntryCreate {
-  /** Active */ 'IsActive'?: boolean;
-  /** Price Book ID */ 'Pricebook2Id': string;
-  /** Product ID */ 'Product2Id': string;
-  /** List Price */ 'UnitPrice': number;
-  /** Use Standard Price */ 'UseStandardPrice'?: boolean;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Price Book ID · `Pricebook2Id` · lookup(Pricebook2) · required on create · create-only · relationship Pricebook2 */
+  'Pricebook2Id': string;
+  /** Product ID · `Product2Id` · lookup(Product2) · required on create · create-only · relationship Product2 */
+  'Product2Id': string;
+  /** List Price · `UnitPrice` · currency(18, 2) · required on create */
+  'UnitPrice': number;
+  /** Use Standard Price · `UseStandardPrice` · boolean */
+  'UseStandardPrice'?: boolean;
 }
 
 /** Update payload of PricebookEntry: updateable fields, all optional; `null` clears a nillable field. */
 export interface PricebookEntryUpdate {
-  /** Active */ 'IsActive'?: boolean;
-  /** List Price */ 'UnitPrice'?: number;
-  /** Use Standard Price */ 'UseStandardPrice'?: boolean;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** List Price · `UnitPrice` · currency(18, 2) · required on create */
+  'UnitPrice'?: number;
+  /** Use Standard Price · `UseStandardPrice` · boolean */
+  'UseStandardPrice'?: boolean;
 }
 
 /** Picklist values of PricebookEntry, by field API name. */
 export interface PricebookEntryPicklists {}
 
-/** Type-level metadata of PricebookEntry (field kinds, relationships, upsert keys). */
+/** Type-level metadata of PricebookEntry (field kinds, relationships, upsert keys, what the describe allows). */
 export interface PricebookEntryMeta extends SObjectMeta {
   readonly name: 'PricebookEntry';
   readonly record: PricebookEntry;
@@ -97,6 +105,13 @@ export interface PricebookEntryMeta extends SObjectMeta {
     readonly 'OrderItems': 'OrderItem';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'SystemModstamp' | 'UnitPrice';
 }
 
 declare module 'sfgen/runtime' {

@@ -48,28 +48,46 @@ export interface Product2 {
 
 /** Create payload of Product2: createable fields; required ones are not optional. */
 export interface Product2Create {
-  /** Product Description */ 'Description'?: string | null;
-  /** Display URL */ 'DisplayUrl'?: string | null;
-  /** External ID */ 'ExternalId'?: string | null;
-  /** Product Family */ 'Family'?: Product2Picklists['Family'] | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Product Name */ 'Name': string;
-  /** Product Code */ 'ProductCode'?: string | null;
-  /** Quantity Unit Of Measure */ 'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
-  /** Product SKU */ 'StockKeepingUnit'?: string | null;
+  /** Product Description · `Description` · textarea(4000) */
+  'Description'?: string | null;
+  /** Display URL · `DisplayUrl` · url(1000) */
+  'DisplayUrl'?: string | null;
+  /** External ID · `ExternalId` · string(255) */
+  'ExternalId'?: string | null;
+  /** Product Family · `Family` · picklist(255) */
+  'Family'?: Product2Picklists['Family'] | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Product Name · `Name` · string(255) · required on create */
+  'Name': string;
+  /** Product Code · `ProductCode` · string(255) */
+  'ProductCode'?: string | null;
+  /** Quantity Unit Of Measure · `QuantityUnitOfMeasure` · picklist(255) */
+  'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
+  /** Product SKU · `StockKeepingUnit` · string(180) */
+  'StockKeepingUnit'?: string | null;
 }
 
 /** Update payload of Product2: updateable fields, all optional; `null` clears a nillable field. */
 export interface Product2Update {
-  /** Product Description */ 'Description'?: string | null;
-  /** Display URL */ 'DisplayUrl'?: string | null;
-  /** External ID */ 'ExternalId'?: string | null;
-  /** Product Family */ 'Family'?: Product2Picklists['Family'] | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Product Name */ 'Name'?: string;
-  /** Product Code */ 'ProductCode'?: string | null;
-  /** Quantity Unit Of Measure */ 'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
-  /** Product SKU */ 'StockKeepingUnit'?: string | null;
+  /** Product Description · `Description` · textarea(4000) */
+  'Description'?: string | null;
+  /** Display URL · `DisplayUrl` · url(1000) */
+  'DisplayUrl'?: string | null;
+  /** External ID · `ExternalId` · string(255) */
+  'ExternalId'?: string | null;
+  /** Product Family · `Family` · picklist(255) */
+  'Family'?: Product2Picklists['Family'] | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Product Name · `Name` · string(255) · required on create */
+  'Name'?: string;
+  /** Product Code · `ProductCode` · string(255) */
+  'ProductCode'?: string | null;
+  /** Quantity Unit Of Measure · `QuantityUnitOfMeasure` · picklist(255) */
+  'QuantityUnitOfMeasure'?: Product2Picklists['QuantityUnitOfMeasure'] | null;
+  /** Product SKU · `StockKeepingUnit` · string(180) */
+  'StockKeepingUnit'?: string | null;
 }
 
 /** Picklist values of Product2, by field API name. */
@@ -80,7 +98,7 @@ export interface Product2Picklists {
   'QuantityUnitOfMeasure': 'Each' | (string & {});
 }
 
-/** Type-level metadata of Product2 (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Product2 (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Product2Meta extends SObjectMeta {
   readonly name: 'Product2';
   readonly record: Product2;
@@ -122,6 +140,13 @@ export interface Product2Meta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

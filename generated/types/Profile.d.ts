@@ -52,33 +52,56 @@ export interface Profile {
 
 /** Create payload of Profile: createable fields; required ones are not optional. */
 export interface ProfileCreate {
-  /** Description */ 'Description'?: string | null;
-  /** API Enabled */ 'PermissionsApiEnabled'?: boolean;
-  /** Edit Events */ 'PermissionsEditEvent'?: boolean;
-  /** Edit Tasks */ 'PermissionsEditTask'?: boolean;
-  /** Mass Email */ 'PermissionsEmailMass'?: boolean;
-  /** Send Email */ 'PermissionsEmailSingle'?: boolean;
-  /** Export Reports */ 'PermissionsExportReport'?: boolean;
-  /** Manage Users */ 'PermissionsManageUsers'?: boolean;
-  /** Modify All Data */ 'PermissionsModifyAllData'?: boolean;
-  /** View All Data */ 'PermissionsViewAllData'?: boolean;
-  /** View Encrypted Data */ 'PermissionsViewEncryptedData'?: boolean;
+  /** Description · `Description` · textarea(255) */
+  'Description'?: string | null;
+  /** API Enabled · `PermissionsApiEnabled` · boolean */
+  'PermissionsApiEnabled'?: boolean;
+  /** Edit Events · `PermissionsEditEvent` · boolean */
+  'PermissionsEditEvent'?: boolean;
+  /** Edit Tasks · `PermissionsEditTask` · boolean */
+  'PermissionsEditTask'?: boolean;
+  /** Mass Email · `PermissionsEmailMass` · boolean */
+  'PermissionsEmailMass'?: boolean;
+  /** Send Email · `PermissionsEmailSingle` · boolean */
+  'PermissionsEmailSingle'?: boolean;
+  /** Export Reports · `PermissionsExportReport` · boolean */
+  'PermissionsExportReport'?: boolean;
+  /** Manage Users · `PermissionsManageUsers` · boolean */
+  'PermissionsManageUsers'?: boolean;
+  /** Modify All Data · `PermissionsModifyAllData` · boolean */
+  'PermissionsModifyAllData'?: boolean;
+  /** View All Data · `PermissionsViewAllData` · boolean */
+  'PermissionsViewAllData'?: boolean;
+  /** View Encrypted Data · `PermissionsViewEncryptedData` · boolean */
+  'PermissionsViewEncryptedData'?: boolean;
 }
 
 /** Update payload of Profile: updateable fields, all optional; `null` clears a nillable field. */
 export interface ProfileUpdate {
-  /** Description */ 'Description'?: string | null;
-  /** Name */ 'Name'?: string;
-  /** API Enabled */ 'PermissionsApiEnabled'?: boolean;
-  /** Edit Events */ 'PermissionsEditEvent'?: boolean;
-  /** Edit Tasks */ 'PermissionsEditTask'?: boolean;
-  /** Mass Email */ 'PermissionsEmailMass'?: boolean;
-  /** Send Email */ 'PermissionsEmailSingle'?: boolean;
-  /** Export Reports */ 'PermissionsExportReport'?: boolean;
-  /** Manage Users */ 'PermissionsManageUsers'?: boolean;
-  /** Modify All Data */ 'PermissionsModifyAllData'?: boolean;
-  /** View All Data */ 'PermissionsViewAllData'?: boolean;
-  /** View Encrypted Data */ 'PermissionsViewEncryptedData'?: boolean;
+  /** Description · `Description` · textarea(255) */
+  'Description'?: string | null;
+  /** Name · `Name` · string(255) */
+  'Name'?: string;
+  /** API Enabled · `PermissionsApiEnabled` · boolean */
+  'PermissionsApiEnabled'?: boolean;
+  /** Edit Events · `PermissionsEditEvent` · boolean */
+  'PermissionsEditEvent'?: boolean;
+  /** Edit Tasks · `PermissionsEditTask` · boolean */
+  'PermissionsEditTask'?: boolean;
+  /** Mass Email · `PermissionsEmailMass` · boolean */
+  'PermissionsEmailMass'?: boolean;
+  /** Send Email · `PermissionsEmailSingle` · boolean */
+  'PermissionsEmailSingle'?: boolean;
+  /** Export Reports · `PermissionsExportReport` · boolean */
+  'PermissionsExportReport'?: boolean;
+  /** Manage Users · `PermissionsManageUsers` · boolean */
+  'PermissionsManageUsers'?: boolean;
+  /** Modify All Data · `PermissionsModifyAllData` · boolean */
+  'PermissionsModifyAllData'?: boolean;
+  /** View All Data · `PermissionsViewAllData` · boolean */
+  'PermissionsViewAllData'?: boolean;
+  /** View Encrypted Data · `PermissionsViewEncryptedData` · boolean */
+  'PermissionsViewEncryptedData'?: boolean;
 }
 
 /** Picklist values of Profile, by field API name. */
@@ -87,7 +110,7 @@ export interface ProfilePicklists {
   'UserType': 'Standard' | 'PowerPartner' | 'PowerCustomerSuccess' | 'CustomerSuccess' | 'Guest' | 'CspLitePortal' | 'CsnOnly' | 'SelfService';
 }
 
-/** Type-level metadata of Profile (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Profile (field kinds, relationships, upsert keys, what the describe allows). */
 export interface ProfileMeta extends SObjectMeta {
   readonly name: 'Profile';
   readonly record: Profile;
@@ -128,6 +151,13 @@ export interface ProfileMeta extends SObjectMeta {
     readonly 'Users': 'User';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: true;
+  readonly deletable: false;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

@@ -38,16 +38,22 @@ export interface Project_Assignment__c {
 
 /** Create payload of Project_Assignment__c: createable fields; required ones are not optional. */
 export interface Project_Assignment__cCreate {
-  /** Contact */ 'Contact__c': string;
-  /** Hours */ 'Hours__c'?: number | null;
-  /** Project */ 'Project__c': string;
-  /** Role */ 'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
+  /** Contact · `Contact__c` · master-detail(Contact) · required on create · create-only · relationship Contact__r */
+  'Contact__c': string;
+  /** Hours · `Hours__c` · double(6, 1) */
+  'Hours__c'?: number | null;
+  /** Project · `Project__c` · master-detail(Project__c) · required on create · create-only · relationship Project__r */
+  'Project__c': string;
+  /** Role · `Role__c` · picklist(255) */
+  'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
 }
 
 /** Update payload of Project_Assignment__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Project_Assignment__cUpdate {
-  /** Hours */ 'Hours__c'?: number | null;
-  /** Role */ 'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
+  /** Hours · `Hours__c` · double(6, 1) */
+  'Hours__c'?: number | null;
+  /** Role · `Role__c` · picklist(255) */
+  'Role__c'?: Project_Assignment__cPicklists['Role__c'] | null;
 }
 
 /** Picklist values of Project_Assignment__c, by field API name. */
@@ -56,7 +62,7 @@ export interface Project_Assignment__cPicklists {
   'Role__c': 'Lead' | 'Engineer' | 'Reviewer' | 'Observer' | (string & {});
 }
 
-/** Type-level metadata of Project_Assignment__c (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Project_Assignment__c (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Project_Assignment__cMeta extends SObjectMeta {
   readonly name: 'Project_Assignment__c';
   readonly record: Project_Assignment__c;
@@ -92,6 +98,13 @@ export interface Project_Assignment__cMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'Hours__c' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

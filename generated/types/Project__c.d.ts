@@ -51,26 +51,42 @@ export interface Project__c {
 
 /** Create payload of Project__c: createable fields; required ones are not optional. */
 export interface Project__cCreate {
-  /** Account */ 'Account__c'?: string | null;
-  /** Budget */ 'Budget__c'?: number | null;
-  /** End Date */ 'End_Date__c'?: SfDate | null;
-  /** Project Name */ 'Name'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Sponsor */ 'Sponsor__c'?: string | null;
-  /** Start Date */ 'Start_Date__c'?: SfDate | null;
-  /** Status */ 'Status__c'?: Project__cPicklists['Status__c'] | null;
+  /** Account · `Account__c` · lookup(Account) · relationship Account__r */
+  'Account__c'?: string | null;
+  /** Budget · `Budget__c` · currency(12, 0) */
+  'Budget__c'?: number | null;
+  /** End Date · `End_Date__c` · date */
+  'End_Date__c'?: SfDate | Date | null;
+  /** Project Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Sponsor · `Sponsor__c` · lookup(Contact) · relationship Sponsor__r */
+  'Sponsor__c'?: string | null;
+  /** Start Date · `Start_Date__c` · date */
+  'Start_Date__c'?: SfDate | Date | null;
+  /** Status · `Status__c` · picklist(255) */
+  'Status__c'?: Project__cPicklists['Status__c'] | null;
 }
 
 /** Update payload of Project__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Project__cUpdate {
-  /** Account */ 'Account__c'?: string | null;
-  /** Budget */ 'Budget__c'?: number | null;
-  /** End Date */ 'End_Date__c'?: SfDate | null;
-  /** Project Name */ 'Name'?: string | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Sponsor */ 'Sponsor__c'?: string | null;
-  /** Start Date */ 'Start_Date__c'?: SfDate | null;
-  /** Status */ 'Status__c'?: Project__cPicklists['Status__c'] | null;
+  /** Account · `Account__c` · lookup(Account) · relationship Account__r */
+  'Account__c'?: string | null;
+  /** Budget · `Budget__c` · currency(12, 0) */
+  'Budget__c'?: number | null;
+  /** End Date · `End_Date__c` · date */
+  'End_Date__c'?: SfDate | Date | null;
+  /** Project Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Sponsor · `Sponsor__c` · lookup(Contact) · relationship Sponsor__r */
+  'Sponsor__c'?: string | null;
+  /** Start Date · `Start_Date__c` · date */
+  'Start_Date__c'?: SfDate | Date | null;
+  /** Status · `Status__c` · picklist(255) */
+  'Status__c'?: Project__cPicklists['Status__c'] | null;
 }
 
 /** Picklist values of Project__c, by field API name. */
@@ -79,7 +95,7 @@ export interface Project__cPicklists {
   'Status__c': 'Planned' | 'Running' | 'On Hold' | 'Done' | (string & {});
 }
 
-/** Type-level metadata of Project__c (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Project__c (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Project__cMeta extends SObjectMeta {
   readonly name: 'Project__c';
   readonly record: Project__c;
@@ -127,6 +143,13 @@ export interface Project__cMeta extends SObjectMeta {
     readonly 'Tasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'Assignment_Count__c' | 'Budget__c' | 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp' | 'Total_Hours__c';
 }
 
 declare module 'sfgen/runtime' {

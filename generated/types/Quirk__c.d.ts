@@ -146,136 +146,246 @@ export interface Quirk__c {
 
 /** Create payload of Quirk__c: createable fields; required ones are not optional. */
 export interface Quirk__cCreate {
-  /** Any */ 'Any__c'?: string | null;
-  /** Attributes */ 'Attributes__c'?: string | null;
-  /** Await */ 'Await__c'?: number | null;
-  /** Boolean */ 'Boolean__c'?: boolean;
-  /** Class */ 'Class__c'?: string | null;
-  /** Ends *\/ here
+  /** Any · `Any__c` · string(255) */
+  'Any__c'?: string | null;
+  /** Attributes · `Attributes__c` · string(255) */
+  'Attributes__c'?: string | null;
+  /** Await · `Await__c` · double(18, 0) */
+  'Await__c'?: number | null;
+  /** Boolean · `Boolean__c` · boolean */
+  'Boolean__c'?: boolean;
+  /** Class · `Class__c` · string(255) */
+  'Class__c'?: string | null;
+  /** Ends *\/ here · `Comment_Closer__c` · textarea(255)
    * Help with *\/ a comment closer, newlines and `backticks` ${x}. */
   'Comment_Closer__c'?: string | null;
-  /** Constructor */ 'Constructor__c'?: string | null;
-  /** Date */ 'Date__c'?: SfDate | null;
-  /** Declare */ 'Declare__c'?: string | null;
-  /** Default Text */ 'Default_Text__c'?: string | null;
-  /** Default */ 'Default__c'?: string | null;
-  /** Delete */ 'Delete__c'?: boolean;
-  /** Enum
+  /** Constructor · `Constructor__c` · string(255) */
+  'Constructor__c'?: string | null;
+  /** Date · `Date__c` · date */
+  'Date__c'?: SfDate | Date | null;
+  /** Declare · `Declare__c` · string(255) */
+  'Declare__c'?: string | null;
+  /** Default Text · `Default_Text__c` · string(255) */
+  'Default_Text__c'?: string | null;
+  /** Default · `Default__c` · string(255) */
+  'Default__c'?: string | null;
+  /** Delete · `Delete__c` · boolean */
+  'Delete__c'?: boolean;
+  /** Enum · `Enum__c` · picklist(255) · restricted
    * Values include __proto__, constructor and "null": build lookups with Map. */
   'Enum__c'?: '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | '0' | 'A, B & "C"' | '日本語' | 'It\'s' | 'C:\\temp' | '${injection}' | 'end */ comment' | 'line\u2028sep' | 'Ünïcödé ✓' | 'label≠value' | null;
-  /** Export */ 'Export__c'?: string | null;
-  /** Field 10 */ 'Field_10__c'?: string | null;
-  /** Field 1 */ 'Field_1__c'?: string | null;
-  /** Function */ 'Function__c'?: string | null;
-  /** Größe (cm) */ 'Groesse__c'?: number | null;
-  /** Id */ 'Id__c'?: string | null;
-  /** Import */ 'Import__c'?: string | null;
-  /** Infer */ 'Infer__c'?: string | null;
-  /** Instanceof */ 'Instanceof__c'?: string | null;
-  /** Interface */ 'Interface__c'?: string | null;
-  /** Keyof */ 'Keyof__c'?: string | null;
-  /** Let */ 'Let__c'?: string | null;
-  /** Long Text */ 'Long_Text__c'?: string | null;
-  /** Quirk Name
+  /** Export · `Export__c` · string(255) */
+  'Export__c'?: string | null;
+  /** Field 10 · `Field_10__c` · string(255) */
+  'Field_10__c'?: string | null;
+  /** Field 1 · `Field_1__c` · string(255) */
+  'Field_1__c'?: string | null;
+  /** Function · `Function__c` · string(255) */
+  'Function__c'?: string | null;
+  /** Größe (cm) · `Groesse__c` · double(6, 1) */
+  'Groesse__c'?: number | null;
+  /** Id · `Id__c` · string(255) */
+  'Id__c'?: string | null;
+  /** Import · `Import__c` · string(255) */
+  'Import__c'?: string | null;
+  /** Infer · `Infer__c` · string(255) */
+  'Infer__c'?: string | null;
+  /** Instanceof · `Instanceof__c` · string(255) */
+  'Instanceof__c'?: string | null;
+  /** Interface · `Interface__c` · string(255) */
+  'Interface__c'?: string | null;
+  /** Keyof · `Keyof__c` · string(255) */
+  'Keyof__c'?: string | null;
+  /** Let · `Let__c` · string(255) */
+  'Let__c'?: string | null;
+  /** Long Text · `Long_Text__c` · textarea(131072) */
+  'Long_Text__c'?: string | null;
+  /** Quirk Name · `Name` · string(80)
    * Left empty on create, Salesforce stores the record id here. */
   'Name'?: string | null;
-  /** Name (custom) */ 'Name__c'?: string | null;
-  /** Namespace */ 'Namespace__c'?: string | null;
-  /** Never */ 'Never__c'?: string | null;
-  /** New */ 'New__c'?: string | null;
-  /** Number */ 'Number__c'?: number | null;
-  /** Object */ 'Object__c'?: string | null;
-  /** Open Enum */ 'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Owner (custom) */ 'Owner__c'?: string | null;
-  /** Parent Quirk */ 'Parent__c'?: string | null;
-  /** Preis (€) */ 'Price_EUR__c'?: number | null;
-  /** Promise */ 'Promise__c'?: string | null;
-  /** Prototype */ 'Prototype__c'?: string | null;
-  /** Readonly */ 'Readonly__c'?: string | null;
-  /** Record */ 'Record__c'?: string | null;
-  /** Static */ 'Static__c'?: string | null;
-  /** Tags */ 'Tags__c'?: string | null;
-  /** Then */ 'Then__c'?: string | null;
-  /** Type */ 'Type__c'?: string | null;
-  /** Typeof */ 'Typeof__c'?: string | null;
-  /** Unknown */ 'Unknown__c'?: string | null;
-  /** Void */ 'Void__c'?: string | null;
-  /** Volume (m³) */ 'Volume__c'?: number | null;
-  /** 重量 (kg) */ 'Weight_kg__c'?: number | null;
-  /** 2nd Address */ 'X2nd_Address__c'?: string | null;
-  /** Yield */ 'Yield__c'?: string | null;
-  /** hasOwnProperty */ 'hasOwnProperty__c'?: boolean;
-  /** isPrototypeOf */ 'isPrototypeOf__c'?: string | null;
-  /** toString */ 'toString__c'?: string | null;
-  /** valueOf */ 'valueOf__c'?: string | null;
+  /** Name (custom) · `Name__c` · string(255) */
+  'Name__c'?: string | null;
+  /** Namespace · `Namespace__c` · string(255) */
+  'Namespace__c'?: string | null;
+  /** Never · `Never__c` · string(255) */
+  'Never__c'?: string | null;
+  /** New · `New__c` · string(255) */
+  'New__c'?: string | null;
+  /** Number · `Number__c` · double(18, 2) */
+  'Number__c'?: number | null;
+  /** Object · `Object__c` · string(255) */
+  'Object__c'?: string | null;
+  /** Open Enum · `Open_Enum__c` · picklist(255) */
+  'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Owner (custom) · `Owner__c` · lookup(User) · relationship Owner__r */
+  'Owner__c'?: string | null;
+  /** Parent Quirk · `Parent__c` · lookup(Quirk__c) · relationship Parent__r */
+  'Parent__c'?: string | null;
+  /** Preis (€) · `Price_EUR__c` · currency(10, 2) */
+  'Price_EUR__c'?: number | null;
+  /** Promise · `Promise__c` · string(255) */
+  'Promise__c'?: string | null;
+  /** Prototype · `Prototype__c` · string(255) */
+  'Prototype__c'?: string | null;
+  /** Readonly · `Readonly__c` · string(255) */
+  'Readonly__c'?: string | null;
+  /** Record · `Record__c` · string(255) */
+  'Record__c'?: string | null;
+  /** Static · `Static__c` · string(255) */
+  'Static__c'?: string | null;
+  /** Tags · `Tags__c` · multipicklist(4099)
+   * Values (`;`-joined): "__proto__", "constructor", "A, B & \"C\"", "日本語", "null" */
+  'Tags__c'?: string | null;
+  /** Then · `Then__c` · string(255) */
+  'Then__c'?: string | null;
+  /** Type · `Type__c` · string(255) */
+  'Type__c'?: string | null;
+  /** Typeof · `Typeof__c` · string(255) */
+  'Typeof__c'?: string | null;
+  /** Unknown · `Unknown__c` · string(255) */
+  'Unknown__c'?: string | null;
+  /** Void · `Void__c` · string(255) */
+  'Void__c'?: string | null;
+  /** Volume (m³) · `Volume__c` · double(10, 4) */
+  'Volume__c'?: number | null;
+  /** 重量 (kg) · `Weight_kg__c` · double(8, 3) */
+  'Weight_kg__c'?: number | null;
+  /** 2nd Address · `X2nd_Address__c` · string(255) */
+  'X2nd_Address__c'?: string | null;
+  /** Yield · `Yield__c` · string(255) */
+  'Yield__c'?: string | null;
+  /** hasOwnProperty · `hasOwnProperty__c` · boolean */
+  'hasOwnProperty__c'?: boolean;
+  /** isPrototypeOf · `isPrototypeOf__c` · string(255) */
+  'isPrototypeOf__c'?: string | null;
+  /** toString · `toString__c` · string(255) */
+  'toString__c'?: string | null;
+  /** valueOf · `valueOf__c` · string(255) */
+  'valueOf__c'?: string | null;
 }
 
 /** Update payload of Quirk__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface Quirk__cUpdate {
-  /** Any */ 'Any__c'?: string | null;
-  /** Attributes */ 'Attributes__c'?: string | null;
-  /** Await */ 'Await__c'?: number | null;
-  /** Boolean */ 'Boolean__c'?: boolean;
-  /** Class */ 'Class__c'?: string | null;
-  /** Ends *\/ here
+  /** Any · `Any__c` · string(255) */
+  'Any__c'?: string | null;
+  /** Attributes · `Attributes__c` · string(255) */
+  'Attributes__c'?: string | null;
+  /** Await · `Await__c` · double(18, 0) */
+  'Await__c'?: number | null;
+  /** Boolean · `Boolean__c` · boolean */
+  'Boolean__c'?: boolean;
+  /** Class · `Class__c` · string(255) */
+  'Class__c'?: string | null;
+  /** Ends *\/ here · `Comment_Closer__c` · textarea(255)
    * Help with *\/ a comment closer, newlines and `backticks` ${x}. */
   'Comment_Closer__c'?: string | null;
-  /** Constructor */ 'Constructor__c'?: string | null;
-  /** Date */ 'Date__c'?: SfDate | null;
-  /** Declare */ 'Declare__c'?: string | null;
-  /** Default Text */ 'Default_Text__c'?: string | null;
-  /** Default */ 'Default__c'?: string | null;
-  /** Delete */ 'Delete__c'?: boolean;
-  /** Enum
+  /** Constructor · `Constructor__c` · string(255) */
+  'Constructor__c'?: string | null;
+  /** Date · `Date__c` · date */
+  'Date__c'?: SfDate | Date | null;
+  /** Declare · `Declare__c` · string(255) */
+  'Declare__c'?: string | null;
+  /** Default Text · `Default_Text__c` · string(255) */
+  'Default_Text__c'?: string | null;
+  /** Default · `Default__c` · string(255) */
+  'Default__c'?: string | null;
+  /** Delete · `Delete__c` · boolean */
+  'Delete__c'?: boolean;
+  /** Enum · `Enum__c` · picklist(255) · restricted
    * Values include __proto__, constructor and "null": build lookups with Map. */
   'Enum__c'?: '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | '0' | 'A, B & "C"' | '日本語' | 'It\'s' | 'C:\\temp' | '${injection}' | 'end */ comment' | 'line\u2028sep' | 'Ünïcödé ✓' | 'label≠value' | null;
-  /** Export */ 'Export__c'?: string | null;
-  /** Field 10 */ 'Field_10__c'?: string | null;
-  /** Field 1 */ 'Field_1__c'?: string | null;
-  /** Function */ 'Function__c'?: string | null;
-  /** Größe (cm) */ 'Groesse__c'?: number | null;
-  /** Id */ 'Id__c'?: string | null;
-  /** Import */ 'Import__c'?: string | null;
-  /** Infer */ 'Infer__c'?: string | null;
-  /** Instanceof */ 'Instanceof__c'?: string | null;
-  /** Interface */ 'Interface__c'?: string | null;
-  /** Keyof */ 'Keyof__c'?: string | null;
-  /** Let */ 'Let__c'?: string | null;
-  /** Long Text */ 'Long_Text__c'?: string | null;
-  /** Quirk Name
+  /** Export · `Export__c` · string(255) */
+  'Export__c'?: string | null;
+  /** Field 10 · `Field_10__c` · string(255) */
+  'Field_10__c'?: string | null;
+  /** Field 1 · `Field_1__c` · string(255) */
+  'Field_1__c'?: string | null;
+  /** Function · `Function__c` · string(255) */
+  'Function__c'?: string | null;
+  /** Größe (cm) · `Groesse__c` · double(6, 1) */
+  'Groesse__c'?: number | null;
+  /** Id · `Id__c` · string(255) */
+  'Id__c'?: string | null;
+  /** Import · `Import__c` · string(255) */
+  'Import__c'?: string | null;
+  /** Infer · `Infer__c` · string(255) */
+  'Infer__c'?: string | null;
+  /** Instanceof · `Instanceof__c` · string(255) */
+  'Instanceof__c'?: string | null;
+  /** Interface · `Interface__c` · string(255) */
+  'Interface__c'?: string | null;
+  /** Keyof · `Keyof__c` · string(255) */
+  'Keyof__c'?: string | null;
+  /** Let · `Let__c` · string(255) */
+  'Let__c'?: string | null;
+  /** Long Text · `Long_Text__c` · textarea(131072) */
+  'Long_Text__c'?: string | null;
+  /** Quirk Name · `Name` · string(80)
    * Left empty on create, Salesforce stores the record id here. */
   'Name'?: string | null;
-  /** Name (custom) */ 'Name__c'?: string | null;
-  /** Namespace */ 'Namespace__c'?: string | null;
-  /** Never */ 'Never__c'?: string | null;
-  /** New */ 'New__c'?: string | null;
-  /** Number */ 'Number__c'?: number | null;
-  /** Object */ 'Object__c'?: string | null;
-  /** Open Enum */ 'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Owner (custom) */ 'Owner__c'?: string | null;
-  /** Parent Quirk */ 'Parent__c'?: string | null;
-  /** Preis (€) */ 'Price_EUR__c'?: number | null;
-  /** Promise */ 'Promise__c'?: string | null;
-  /** Prototype */ 'Prototype__c'?: string | null;
-  /** Readonly */ 'Readonly__c'?: string | null;
-  /** Record */ 'Record__c'?: string | null;
-  /** Static */ 'Static__c'?: string | null;
-  /** Tags */ 'Tags__c'?: string | null;
-  /** Then */ 'Then__c'?: string | null;
-  /** Type */ 'Type__c'?: string | null;
-  /** Typeof */ 'Typeof__c'?: string | null;
-  /** Unknown */ 'Unknown__c'?: string | null;
-  /** Void */ 'Void__c'?: string | null;
-  /** Volume (m³) */ 'Volume__c'?: number | null;
-  /** 重量 (kg) */ 'Weight_kg__c'?: number | null;
-  /** 2nd Address */ 'X2nd_Address__c'?: string | null;
-  /** Yield */ 'Yield__c'?: string | null;
-  /** hasOwnProperty */ 'hasOwnProperty__c'?: boolean;
-  /** isPrototypeOf */ 'isPrototypeOf__c'?: string | null;
-  /** toString */ 'toString__c'?: string | null;
-  /** valueOf */ 'valueOf__c'?: string | null;
+  /** Name (custom) · `Name__c` · string(255) */
+  'Name__c'?: string | null;
+  /** Namespace · `Namespace__c` · string(255) */
+  'Namespace__c'?: string | null;
+  /** Never · `Never__c` · string(255) */
+  'Never__c'?: string | null;
+  /** New · `New__c` · string(255) */
+  'New__c'?: string | null;
+  /** Number · `Number__c` · double(18, 2) */
+  'Number__c'?: number | null;
+  /** Object · `Object__c` · string(255) */
+  'Object__c'?: string | null;
+  /** Open Enum · `Open_Enum__c` · picklist(255) */
+  'Open_Enum__c'?: Quirk__cPicklists['Open_Enum__c'] | null;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Owner (custom) · `Owner__c` · lookup(User) · relationship Owner__r */
+  'Owner__c'?: string | null;
+  /** Parent Quirk · `Parent__c` · lookup(Quirk__c) · relationship Parent__r */
+  'Parent__c'?: string | null;
+  /** Preis (€) · `Price_EUR__c` · currency(10, 2) */
+  'Price_EUR__c'?: number | null;
+  /** Promise · `Promise__c` · string(255) */
+  'Promise__c'?: string | null;
+  /** Prototype · `Prototype__c` · string(255) */
+  'Prototype__c'?: string | null;
+  /** Readonly · `Readonly__c` · string(255) */
+  'Readonly__c'?: string | null;
+  /** Record · `Record__c` · string(255) */
+  'Record__c'?: string | null;
+  /** Static · `Static__c` · string(255) */
+  'Static__c'?: string | null;
+  /** Tags · `Tags__c` · multipicklist(4099)
+   * Values (`;`-joined): "__proto__", "constructor", "A, B & \"C\"", "日本語", "null" */
+  'Tags__c'?: string | null;
+  /** Then · `Then__c` · string(255) */
+  'Then__c'?: string | null;
+  /** Type · `Type__c` · string(255) */
+  'Type__c'?: string | null;
+  /** Typeof · `Typeof__c` · string(255) */
+  'Typeof__c'?: string | null;
+  /** Unknown · `Unknown__c` · string(255) */
+  'Unknown__c'?: string | null;
+  /** Void · `Void__c` · string(255) */
+  'Void__c'?: string | null;
+  /** Volume (m³) · `Volume__c` · double(10, 4) */
+  'Volume__c'?: number | null;
+  /** 重量 (kg) · `Weight_kg__c` · double(8, 3) */
+  'Weight_kg__c'?: number | null;
+  /** 2nd Address · `X2nd_Address__c` · string(255) */
+  'X2nd_Address__c'?: string | null;
+  /** Yield · `Yield__c` · string(255) */
+  'Yield__c'?: string | null;
+  /** hasOwnProperty · `hasOwnProperty__c` · boolean */
+  'hasOwnProperty__c'?: boolean;
+  /** isPrototypeOf · `isPrototypeOf__c` · string(255) */
+  'isPrototypeOf__c'?: string | null;
+  /** toString · `toString__c` · string(255) */
+  'toString__c'?: string | null;
+  /** valueOf · `valueOf__c` · string(255) */
+  'valueOf__c'?: string | null;
 }
 
 /** Picklist values of Quirk__c, by field API name. */
@@ -287,7 +397,7 @@ export interface Quirk__cPicklists {
   'Open_Enum__c': '__proto__' | 'constructor' | 'toString' | 'hasOwnProperty' | 'valueOf' | 'null' | 'undefined' | 'true' | (string & {});
 }
 
-/** Type-level metadata of Quirk__c (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Quirk__c (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Quirk__cMeta extends SObjectMeta {
   readonly name: 'Quirk__c';
   readonly record: Quirk__c;
@@ -380,6 +490,13 @@ export interface Quirk__cMeta extends SObjectMeta {
     readonly 'Children__r': 'Quirk__c';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Long_Text__c';
+  readonly unsortable: 'Long_Text__c' | 'Tags__c';
+  readonly ungroupable: 'Await__c' | 'CreatedDate' | 'Groesse__c' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'Long_Text__c' | 'Number__c' | 'Price_EUR__c' | 'SystemModstamp' | 'Tags__c' | 'Volume__c' | 'Weight_kg__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -30,15 +30,18 @@ export interface Reading_History__b {
 
 /** Create payload of Reading_History__b: createable fields; required ones are not optional. */
 export interface Reading_History__bCreate {
-  /** Account */ 'Account__c'?: string | null;
-  /** Device Id
+  /** Account · `Account__c` · lookup(Account) · create-only · relationship Account__r */
+  'Account__c'?: string | null;
+  /** Device Id · `Device_Id__c` · string(40) · required on create · create-only
    * Index field 1. */
   'Device_Id__c': string;
-  /** Read At
+  /** Read At · `Read_At__c` · datetime · required on create · create-only
    * Index field 2. */
-  'Read_At__c': SfDateTime;
-  /** Unit */ 'Unit__c'?: string | null;
-  /** Value */ 'Value__c'?: number | null;
+  'Read_At__c': SfDateTime | Date;
+  /** Unit · `Unit__c` · string(16) · create-only */
+  'Unit__c'?: string | null;
+  /** Value · `Value__c` · double(16, 4) · create-only */
+  'Value__c'?: number | null;
 }
 
 /** Reading_History__b has no updateable field: no update payload is valid except `{}`. */
@@ -49,7 +52,7 @@ export interface Reading_History__bUpdate {
 /** Picklist values of Reading_History__b, by field API name. */
 export interface Reading_History__bPicklists {}
 
-/** Type-level metadata of Reading_History__b (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Reading_History__b (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Reading_History__bMeta extends SObjectMeta {
   readonly name: 'Reading_History__b';
   readonly record: Reading_History__b;
@@ -76,6 +79,13 @@ export interface Reading_History__bMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: 'Account__c' | 'Unit__c' | 'Value__c';
+  readonly unsortable: 'Account__c' | 'Unit__c' | 'Value__c';
+  readonly ungroupable: 'Account__c' | 'CreatedDate' | 'Read_At__c' | 'SystemModstamp' | 'Unit__c' | 'Value__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -50,7 +50,7 @@ export interface RecordTypePicklists {
   'SobjectType': 'Account' | 'Campaign' | 'CampaignMember' | 'Case' | 'Contact' | 'Contract' | 'Event' | 'Lead' | 'Opportunity' | 'Order' | 'Product2' | 'Project_Assignment__c' | 'Project__c' | 'Quirk__c' | 'Task' | 'acme__Widget_Part__c' | 'acme__Widget__c';
 }
 
-/** Type-level metadata of RecordType (field kinds, relationships, upsert keys). */
+/** Type-level metadata of RecordType (field kinds, relationships, upsert keys, what the describe allows). */
 export interface RecordTypeMeta extends SObjectMeta {
   readonly name: 'RecordType';
   readonly record: RecordType;
@@ -81,6 +81,13 @@ export interface RecordTypeMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

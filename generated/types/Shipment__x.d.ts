@@ -6,8 +6,8 @@ import type { SObjectMeta, SfDateTime } from 'sfgen/runtime';
 /** Shipment (`Shipment__x`) as read from Salesforce.
  * Every field may be null in a query result except `Id` and booleans; compound fields are read-only objects next to their writable components. */
 export interface Shipment__x {
-  /** Account · `Account__c` · lookup(Account) · read-only · relationship Account__r
-   * Indirect lookup: matches Account.ERP_Account_Number__c. */
+  /** Account · `Account__c` · indirect lookup(Account.ERP_Account_Number__c) · read-only · relationship Account__r
+   * Holds the parent's Account.ERP_Account_Number__c value, not a record id. Indirect lookup: matches Account.ERP_Account_Number__c. */
   'Account__c': string | null;
   /** Carrier · `Carrier__c` · string(40) · read-only */
   'Carrier__c': string | null;
@@ -17,7 +17,8 @@ export interface Shipment__x {
   'ExternalId': string | null;
   /** Record ID · `Id` · id · read-only */
   'Id': string;
-  /** Parent Shipment · `Parent_Shipment__c` · lookup(Shipment__x) · read-only · relationship Parent_Shipment__r */
+  /** Parent Shipment · `Parent_Shipment__c` · external lookup(Shipment__x.ExternalId) · read-only · relationship Parent_Shipment__r
+   * Holds the parent's Shipment__x.ExternalId value, not a record id. */
   'Parent_Shipment__c': string | null;
   /** Sequence Number · `Sequence__c` · long(18 digits) · read-only */
   'Sequence__c': number | null;
@@ -42,7 +43,7 @@ export interface Shipment__xUpdate {
 /** Picklist values of Shipment__x, by field API name. */
 export interface Shipment__xPicklists {}
 
-/** Type-level metadata of Shipment__x (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Shipment__x (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Shipment__xMeta extends SObjectMeta {
   readonly name: 'Shipment__x';
   readonly record: Shipment__x;
@@ -72,6 +73,13 @@ export interface Shipment__xMeta extends SObjectMeta {
     readonly 'Child_Shipments__r': 'Shipment__x';
   };
   readonly externalIds: 'ExternalId';
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'Shipped_At__c' | 'Weight_Grams__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -95,66 +95,116 @@ export interface Task {
 
 /** Create payload of Task: createable fields; required ones are not optional. */
 export interface TaskCreate {
-  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
-  /** Call Result */ 'CallDisposition'?: string | null;
-  /** Call Duration */ 'CallDurationInSeconds'?: number | null;
-  /** Call Object Identifier */ 'CallObject'?: string | null;
-  /** Call Type */ 'CallType'?: TaskPicklists['CallType'] | null;
-  /** Call Start
+  /** Due Date Only · `ActivityDate` · date */
+  'ActivityDate'?: SfDate | Date | null;
+  /** Call Result · `CallDisposition` · string(255) */
+  'CallDisposition'?: string | null;
+  /** Call Duration · `CallDurationInSeconds` · int(8 digits) */
+  'CallDurationInSeconds'?: number | null;
+  /** Call Object Identifier · `CallObject` · string(255) */
+  'CallObject'?: string | null;
+  /** Call Type · `CallType` · picklist(255) */
+  'CallType'?: TaskPicklists['CallType'] | null;
+  /** Call Start · `Call_Start__c` · time
    * Local wall-clock time the call started (no time zone). */
-  'Call_Start__c'?: SfTime | null;
-  /** Description */ 'Description'?: string | null;
-  /** Create Recurring Series */ 'IsRecurrence'?: boolean;
-  /** Reminder Set */ 'IsReminderSet'?: boolean;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Priority */ 'Priority'?: TaskPicklists['Priority'];
-  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */ 'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
-  /** Repeat This Task */ 'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
-  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */ 'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
-  /** Status */ 'Status'?: TaskPicklists['Status'];
-  /** Subject */ 'Subject'?: TaskPicklists['Subject'] | null;
-  /** Task Subtype */ 'TaskSubtype'?: TaskPicklists['TaskSubtype'] | null;
-  /** Related To ID */ 'WhatId'?: string | null;
-  /** Name ID */ 'WhoId'?: string | null;
+  'Call_Start__c'?: SfTime | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Create Recurring Series · `IsRecurrence` · boolean · create-only */
+  'IsRecurrence'?: boolean;
+  /** Reminder Set · `IsReminderSet` · boolean */
+  'IsReminderSet'?: boolean;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Priority · `Priority` · picklist(255) */
+  'Priority'?: TaskPicklists['Priority'];
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
+  'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
+  'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
+  'RecurrenceEndDateOnly'?: SfDate | Date | null;
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
+  'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
+  'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
+  'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
+  /** Repeat This Task · `RecurrenceRegeneratedType` · picklist(255) · restricted */
+  'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
+  'RecurrenceStartDateOnly'?: SfDate | Date | null;
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
+  'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
+  'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
+  'ReminderDateTime'?: SfDateTime | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: TaskPicklists['Status'];
+  /** Subject · `Subject` · combobox(255) */
+  'Subject'?: TaskPicklists['Subject'] | null;
+  /** Task Subtype · `TaskSubtype` · picklist(255) · create-only · restricted */
+  'TaskSubtype'?: TaskPicklists['TaskSubtype'] | null;
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
+  'WhatId'?: string | null;
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
+  'WhoId'?: string | null;
 }
 
 /** Update payload of Task: updateable fields, all optional; `null` clears a nillable field. */
 export interface TaskUpdate {
-  /** Due Date Only */ 'ActivityDate'?: SfDate | null;
-  /** Call Result */ 'CallDisposition'?: string | null;
-  /** Call Duration */ 'CallDurationInSeconds'?: number | null;
-  /** Call Object Identifier */ 'CallObject'?: string | null;
-  /** Call Type */ 'CallType'?: TaskPicklists['CallType'] | null;
-  /** Call Start
+  /** Due Date Only · `ActivityDate` · date */
+  'ActivityDate'?: SfDate | Date | null;
+  /** Call Result · `CallDisposition` · string(255) */
+  'CallDisposition'?: string | null;
+  /** Call Duration · `CallDurationInSeconds` · int(8 digits) */
+  'CallDurationInSeconds'?: number | null;
+  /** Call Object Identifier · `CallObject` · string(255) */
+  'CallObject'?: string | null;
+  /** Call Type · `CallType` · picklist(255) */
+  'CallType'?: TaskPicklists['CallType'] | null;
+  /** Call Start · `Call_Start__c` · time
    * Local wall-clock time the call started (no time zone). */
-  'Call_Start__c'?: SfTime | null;
-  /** Description */ 'Description'?: string | null;
-  /** Reminder Set */ 'IsReminderSet'?: boolean;
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Priority */ 'Priority'?: TaskPicklists['Priority'];
-  /** Recurrence Day of Month */ 'RecurrenceDayOfMonth'?: number | null;
-  /** Recurrence Day of Week Mask */ 'RecurrenceDayOfWeekMask'?: number | null;
-  /** Recurrence End */ 'RecurrenceEndDateOnly'?: SfDate | null;
-  /** Recurrence Instance */ 'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
-  /** Recurrence Interval */ 'RecurrenceInterval'?: number | null;
-  /** Recurrence Month of Year */ 'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
-  /** Repeat This Task */ 'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
-  /** Recurrence Start */ 'RecurrenceStartDateOnly'?: SfDate | null;
-  /** Recurrence Time Zone */ 'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
-  /** Recurrence Type */ 'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
-  /** Reminder Date/Time */ 'ReminderDateTime'?: SfDateTime | null;
-  /** Status */ 'Status'?: TaskPicklists['Status'];
-  /** Subject */ 'Subject'?: TaskPicklists['Subject'] | null;
-  /** Related To ID */ 'WhatId'?: string | null;
-  /** Name ID */ 'WhoId'?: string | null;
+  'Call_Start__c'?: SfTime | Date | null;
+  /** Description · `Description` · textarea(32000) */
+  'Description'?: string | null;
+  /** Reminder Set · `IsReminderSet` · boolean */
+  'IsReminderSet'?: boolean;
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Priority · `Priority` · picklist(255) */
+  'Priority'?: TaskPicklists['Priority'];
+  /** Recurrence Day of Month · `RecurrenceDayOfMonth` · int(9 digits) */
+  'RecurrenceDayOfMonth'?: number | null;
+  /** Recurrence Day of Week Mask · `RecurrenceDayOfWeekMask` · int(9 digits) */
+  'RecurrenceDayOfWeekMask'?: number | null;
+  /** Recurrence End · `RecurrenceEndDateOnly` · date */
+  'RecurrenceEndDateOnly'?: SfDate | Date | null;
+  /** Recurrence Instance · `RecurrenceInstance` · picklist(255) · restricted */
+  'RecurrenceInstance'?: TaskPicklists['RecurrenceInstance'] | null;
+  /** Recurrence Interval · `RecurrenceInterval` · int(9 digits) */
+  'RecurrenceInterval'?: number | null;
+  /** Recurrence Month of Year · `RecurrenceMonthOfYear` · picklist(255) · restricted */
+  'RecurrenceMonthOfYear'?: TaskPicklists['RecurrenceMonthOfYear'] | null;
+  /** Repeat This Task · `RecurrenceRegeneratedType` · picklist(255) · restricted */
+  'RecurrenceRegeneratedType'?: TaskPicklists['RecurrenceRegeneratedType'] | null;
+  /** Recurrence Start · `RecurrenceStartDateOnly` · date */
+  'RecurrenceStartDateOnly'?: SfDate | Date | null;
+  /** Recurrence Time Zone · `RecurrenceTimeZoneSidKey` · picklist(255) · restricted */
+  'RecurrenceTimeZoneSidKey'?: TaskPicklists['RecurrenceTimeZoneSidKey'] | null;
+  /** Recurrence Type · `RecurrenceType` · picklist(255) · restricted */
+  'RecurrenceType'?: TaskPicklists['RecurrenceType'] | null;
+  /** Reminder Date/Time · `ReminderDateTime` · datetime */
+  'ReminderDateTime'?: SfDateTime | Date | null;
+  /** Status · `Status` · picklist(255) */
+  'Status'?: TaskPicklists['Status'];
+  /** Subject · `Subject` · combobox(255) */
+  'Subject'?: TaskPicklists['Subject'] | null;
+  /** Related To ID · `WhatId` · polymorphic lookup(Account | Campaign | Case | Contract | Opportunity | Order | Product2 | Project__c | acme__Widget__c) · relationship What */
+  'WhatId'?: string | null;
+  /** Name ID · `WhoId` · polymorphic lookup(Contact | Lead) · relationship Who */
+  'WhoId'?: string | null;
 }
 
 /** Picklist values of Task, by field API name. */
@@ -181,7 +231,7 @@ export interface TaskPicklists {
   'TaskSubtype': 'Task' | 'Email' | 'ListEmail' | 'Cadence' | 'Call' | 'LinkedIn';
 }
 
-/** Type-level metadata of Task (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Task (field kinds, relationships, upsert keys, what the describe allows). */
 export interface TaskMeta extends SObjectMeta {
   readonly name: 'Task';
   readonly record: Task;
@@ -251,6 +301,13 @@ export interface TaskMeta extends SObjectMeta {
     readonly 'RecurringTasks': 'Task';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'Description';
+  readonly unsortable: 'Description';
+  readonly ungroupable: 'Call_Start__c' | 'CompletedDateTime' | 'CreatedDate' | 'Description' | 'LastModifiedDate' | 'ReminderDateTime' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

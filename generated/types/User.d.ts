@@ -158,113 +158,216 @@ export interface User {
 
 /** Create payload of User: createable fields; required ones are not optional. */
 export interface UserCreate {
-  /** About Me */ 'AboutMe'?: string | null;
-  /** Alias */ 'Alias': string;
-  /** City */ 'City'?: string | null;
-  /** Nickname */ 'CommunityNickname'?: string;
-  /** Company Name */ 'CompanyName'?: string | null;
-  /** Contact ID */ 'ContactId'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: UserPicklists['CountryCode'] | null;
-  /** Delegated Approver ID */ 'DelegatedApproverId'?: string | null;
-  /** Department */ 'Department'?: string | null;
-  /** Chatter Email Highlights Frequency */ 'DigestFrequency'?: UserPicklists['DigestFrequency'];
-  /** Division */ 'Division'?: string | null;
-  /** Email */ 'Email': string;
-  /** Email Encoding */ 'EmailEncodingKey': UserPicklists['EmailEncodingKey'];
-  /** AutoBcc */ 'EmailPreferencesAutoBcc'?: boolean;
-  /** Employee Number */ 'EmployeeNumber'?: string | null;
-  /** Extension */ 'Extension'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** SAML Federation ID */ 'FederationIdentifier'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Allow Forecasting */ 'ForecastEnabled'?: boolean;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Language */ 'LanguageLocaleKey': UserPicklists['LanguageLocaleKey'];
-  /** Last Name */ 'LastName': string;
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Locale */ 'LocaleSidKey': UserPicklists['LocaleSidKey'];
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Manager ID */ 'ManagerId'?: string | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile */ 'MobilePhone'?: string | null;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** Profile ID */ 'ProfileId': string;
-  /** Admin Info Emails */ 'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
-  /** Email Sender Address */ 'SenderEmail'?: string | null;
-  /** Email Sender Name */ 'SenderName'?: string | null;
-  /** Email Signature */ 'Signature'?: string | null;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: UserPicklists['StateCode'] | null;
-  /** Street */ 'Street'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Time Zone */ 'TimeZoneSidKey': UserPicklists['TimeZoneSidKey'];
-  /** Title */ 'Title'?: string | null;
-  /** Flow User */ 'UserPermissionsInteractionUser'?: boolean;
-  /** Knowledge User */ 'UserPermissionsKnowledgeUser'?: boolean;
-  /** Marketing User */ 'UserPermissionsMarketingUser'?: boolean;
-  /** Offline User */ 'UserPermissionsOfflineUser'?: boolean;
-  /** Service Cloud User */ 'UserPermissionsSupportUser'?: boolean;
-  /** Role ID */ 'UserRoleId'?: string | null;
-  /** Username */ 'Username': string;
+  /** About Me · `AboutMe` · textarea(1000) */
+  'AboutMe'?: string | null;
+  /** Alias · `Alias` · string(8) · required on create */
+  'Alias': string;
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Nickname · `CommunityNickname` · string(40) · unique */
+  'CommunityNickname'?: string;
+  /** Company Name · `CompanyName` · string(80) */
+  'CompanyName'?: string | null;
+  /** Contact ID · `ContactId` · lookup(Contact) · create-only · relationship Contact */
+  'ContactId'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: UserPicklists['CountryCode'] | null;
+  /** Delegated Approver ID · `DelegatedApproverId` · polymorphic lookup(Group | User) */
+  'DelegatedApproverId'?: string | null;
+  /** Department · `Department` · string(80) */
+  'Department'?: string | null;
+  /** Chatter Email Highlights Frequency · `DigestFrequency` · picklist(40) · restricted */
+  'DigestFrequency'?: UserPicklists['DigestFrequency'];
+  /** Division · `Division` · string(80) */
+  'Division'?: string | null;
+  /** Email · `Email` · email(80) · required on create */
+  'Email': string;
+  /** Email Encoding · `EmailEncodingKey` · picklist(255) · required on create · restricted */
+  'EmailEncodingKey': UserPicklists['EmailEncodingKey'];
+  /** AutoBcc · `EmailPreferencesAutoBcc` · boolean */
+  'EmailPreferencesAutoBcc'?: boolean;
+  /** Employee Number · `EmployeeNumber` · string(20) */
+  'EmployeeNumber'?: string | null;
+  /** Extension · `Extension` · phone(40) */
+  'Extension'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** SAML Federation ID · `FederationIdentifier` · string(512) */
+  'FederationIdentifier'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Allow Forecasting · `ForecastEnabled` · boolean */
+  'ForecastEnabled'?: boolean;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
+  'LanguageLocaleKey': UserPicklists['LanguageLocaleKey'];
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName': string;
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Locale · `LocaleSidKey` · picklist(255) · required on create · restricted */
+  'LocaleSidKey': UserPicklists['LocaleSidKey'];
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Manager ID · `ManagerId` · lookup(User) · relationship Manager */
+  'ManagerId'?: string | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** Profile ID · `ProfileId` · lookup(Profile) · required on create · relationship Profile */
+  'ProfileId': string;
+  /** Admin Info Emails · `ReceivesAdminInfoEmails` · boolean */
+  'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
+  'ReceivesInfoEmails'?: boolean;
+  /** Email Sender Address · `SenderEmail` · email(80) */
+  'SenderEmail'?: string | null;
+  /** Email Sender Name · `SenderName` · string(80) */
+  'SenderName'?: string | null;
+  /** Email Signature · `Signature` · textarea(1333) */
+  'Signature'?: string | null;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: UserPicklists['StateCode'] | null;
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
+  'TimeZoneSidKey': UserPicklists['TimeZoneSidKey'];
+  /** Title · `Title` · string(80) */
+  'Title'?: string | null;
+  /** Flow User · `UserPermissionsInteractionUser` · boolean */
+  'UserPermissionsInteractionUser'?: boolean;
+  /** Knowledge User · `UserPermissionsKnowledgeUser` · boolean */
+  'UserPermissionsKnowledgeUser'?: boolean;
+  /** Marketing User · `UserPermissionsMarketingUser` · boolean */
+  'UserPermissionsMarketingUser'?: boolean;
+  /** Offline User · `UserPermissionsOfflineUser` · boolean */
+  'UserPermissionsOfflineUser'?: boolean;
+  /** Service Cloud User · `UserPermissionsSupportUser` · boolean */
+  'UserPermissionsSupportUser'?: boolean;
+  /** Role ID · `UserRoleId` · lookup(UserRole) · relationship UserRole */
+  'UserRoleId'?: string | null;
+  /** Username · `Username` · string(80) · unique · required on create */
+  'Username': string;
 }
 
 /** Update payload of User: updateable fields, all optional; `null` clears a nillable field. */
 export interface UserUpdate {
-  /** About Me */ 'AboutMe'?: string | null;
-  /** Alias */ 'Alias'?: string;
-  /** City */ 'City'?: string | null;
-  /** Nickname */ 'CommunityNickname'?: string;
-  /** Company Name */ 'CompanyName'?: string | null;
-  /** Country */ 'Country'?: string | null;
-  /** Country Code */ 'CountryCode'?: UserPicklists['CountryCode'] | null;
-  /** Delegated Approver ID */ 'DelegatedApproverId'?: string | null;
-  /** Department */ 'Department'?: string | null;
-  /** Chatter Email Highlights Frequency */ 'DigestFrequency'?: UserPicklists['DigestFrequency'];
-  /** Division */ 'Division'?: string | null;
-  /** Email */ 'Email'?: string;
-  /** Email Encoding */ 'EmailEncodingKey'?: UserPicklists['EmailEncodingKey'];
-  /** AutoBcc */ 'EmailPreferencesAutoBcc'?: boolean;
-  /** Employee Number */ 'EmployeeNumber'?: string | null;
-  /** Extension */ 'Extension'?: string | null;
-  /** Fax */ 'Fax'?: string | null;
-  /** SAML Federation ID */ 'FederationIdentifier'?: string | null;
-  /** First Name */ 'FirstName'?: string | null;
-  /** Allow Forecasting */ 'ForecastEnabled'?: boolean;
-  /** Geocode Accuracy */ 'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
-  /** Active */ 'IsActive'?: boolean;
-  /** Language */ 'LanguageLocaleKey'?: UserPicklists['LanguageLocaleKey'];
-  /** Last Name */ 'LastName'?: string;
-  /** Latitude */ 'Latitude'?: number | null;
-  /** Locale */ 'LocaleSidKey'?: UserPicklists['LocaleSidKey'];
-  /** Longitude */ 'Longitude'?: number | null;
-  /** Manager ID */ 'ManagerId'?: string | null;
-  /** Middle Name */ 'MiddleName'?: string | null;
-  /** Mobile */ 'MobilePhone'?: string | null;
-  /** Phone */ 'Phone'?: string | null;
-  /** Zip/Postal Code */ 'PostalCode'?: string | null;
-  /** Profile ID */ 'ProfileId'?: string;
-  /** Admin Info Emails */ 'ReceivesAdminInfoEmails'?: boolean;
-  /** Info Emails */ 'ReceivesInfoEmails'?: boolean;
-  /** Email Sender Address */ 'SenderEmail'?: string | null;
-  /** Email Sender Name */ 'SenderName'?: string | null;
-  /** Email Signature */ 'Signature'?: string | null;
-  /** State/Province */ 'State'?: string | null;
-  /** State/Province Code */ 'StateCode'?: UserPicklists['StateCode'] | null;
-  /** Street */ 'Street'?: string | null;
-  /** Suffix */ 'Suffix'?: string | null;
-  /** Time Zone */ 'TimeZoneSidKey'?: UserPicklists['TimeZoneSidKey'];
-  /** Title */ 'Title'?: string | null;
-  /** Flow User */ 'UserPermissionsInteractionUser'?: boolean;
-  /** Knowledge User */ 'UserPermissionsKnowledgeUser'?: boolean;
-  /** Marketing User */ 'UserPermissionsMarketingUser'?: boolean;
-  /** Offline User */ 'UserPermissionsOfflineUser'?: boolean;
-  /** Service Cloud User */ 'UserPermissionsSupportUser'?: boolean;
-  /** Role ID */ 'UserRoleId'?: string | null;
-  /** Username */ 'Username'?: string;
+  /** About Me · `AboutMe` · textarea(1000) */
+  'AboutMe'?: string | null;
+  /** Alias · `Alias` · string(8) · required on create */
+  'Alias'?: string;
+  /** City · `City` · string(40) · component of Address */
+  'City'?: string | null;
+  /** Nickname · `CommunityNickname` · string(40) · unique */
+  'CommunityNickname'?: string;
+  /** Company Name · `CompanyName` · string(80) */
+  'CompanyName'?: string | null;
+  /** Country · `Country` · string(80) · component of Address */
+  'Country'?: string | null;
+  /** Country Code · `CountryCode` · picklist(255) · component of Address · restricted */
+  'CountryCode'?: UserPicklists['CountryCode'] | null;
+  /** Delegated Approver ID · `DelegatedApproverId` · polymorphic lookup(Group | User) */
+  'DelegatedApproverId'?: string | null;
+  /** Department · `Department` · string(80) */
+  'Department'?: string | null;
+  /** Chatter Email Highlights Frequency · `DigestFrequency` · picklist(40) · restricted */
+  'DigestFrequency'?: UserPicklists['DigestFrequency'];
+  /** Division · `Division` · string(80) */
+  'Division'?: string | null;
+  /** Email · `Email` · email(80) · required on create */
+  'Email'?: string;
+  /** Email Encoding · `EmailEncodingKey` · picklist(255) · required on create · restricted */
+  'EmailEncodingKey'?: UserPicklists['EmailEncodingKey'];
+  /** AutoBcc · `EmailPreferencesAutoBcc` · boolean */
+  'EmailPreferencesAutoBcc'?: boolean;
+  /** Employee Number · `EmployeeNumber` · string(20) */
+  'EmployeeNumber'?: string | null;
+  /** Extension · `Extension` · phone(40) */
+  'Extension'?: string | null;
+  /** Fax · `Fax` · phone(40) */
+  'Fax'?: string | null;
+  /** SAML Federation ID · `FederationIdentifier` · string(512) */
+  'FederationIdentifier'?: string | null;
+  /** First Name · `FirstName` · string(40) · component of Name */
+  'FirstName'?: string | null;
+  /** Allow Forecasting · `ForecastEnabled` · boolean */
+  'ForecastEnabled'?: boolean;
+  /** Geocode Accuracy · `GeocodeAccuracy` · picklist(255) · component of Address · restricted */
+  'GeocodeAccuracy'?: UserPicklists['GeocodeAccuracy'] | null;
+  /** Active · `IsActive` · boolean */
+  'IsActive'?: boolean;
+  /** Language · `LanguageLocaleKey` · picklist(255) · required on create · restricted */
+  'LanguageLocaleKey'?: UserPicklists['LanguageLocaleKey'];
+  /** Last Name · `LastName` · string(80) · required on create · component of Name */
+  'LastName'?: string;
+  /** Latitude · `Latitude` · double(18, 15) · component of Address */
+  'Latitude'?: number | null;
+  /** Locale · `LocaleSidKey` · picklist(255) · required on create · restricted */
+  'LocaleSidKey'?: UserPicklists['LocaleSidKey'];
+  /** Longitude · `Longitude` · double(18, 15) · component of Address */
+  'Longitude'?: number | null;
+  /** Manager ID · `ManagerId` · lookup(User) · relationship Manager */
+  'ManagerId'?: string | null;
+  /** Middle Name · `MiddleName` · string(40) · component of Name */
+  'MiddleName'?: string | null;
+  /** Mobile · `MobilePhone` · phone(40) */
+  'MobilePhone'?: string | null;
+  /** Phone · `Phone` · phone(40) */
+  'Phone'?: string | null;
+  /** Zip/Postal Code · `PostalCode` · string(20) · component of Address */
+  'PostalCode'?: string | null;
+  /** Profile ID · `ProfileId` · lookup(Profile) · required on create · relationship Profile */
+  'ProfileId'?: string;
+  /** Admin Info Emails · `ReceivesAdminInfoEmails` · boolean */
+  'ReceivesAdminInfoEmails'?: boolean;
+  /** Info Emails · `ReceivesInfoEmails` · boolean */
+  'ReceivesInfoEmails'?: boolean;
+  /** Email Sender Address · `SenderEmail` · email(80) */
+  'SenderEmail'?: string | null;
+  /** Email Sender Name · `SenderName` · string(80) */
+  'SenderName'?: string | null;
+  /** Email Signature · `Signature` · textarea(1333) */
+  'Signature'?: string | null;
+  /** State/Province · `State` · string(80) · component of Address */
+  'State'?: string | null;
+  /** State/Province Code · `StateCode` · picklist(255) · component of Address · restricted · depends on CountryCode */
+  'StateCode'?: UserPicklists['StateCode'] | null;
+  /** Street · `Street` · textarea(255) · component of Address */
+  'Street'?: string | null;
+  /** Suffix · `Suffix` · string(40) · component of Name */
+  'Suffix'?: string | null;
+  /** Time Zone · `TimeZoneSidKey` · picklist(255) · required on create · restricted */
+  'TimeZoneSidKey'?: UserPicklists['TimeZoneSidKey'];
+  /** Title · `Title` · string(80) */
+  'Title'?: string | null;
+  /** Flow User · `UserPermissionsInteractionUser` · boolean */
+  'UserPermissionsInteractionUser'?: boolean;
+  /** Knowledge User · `UserPermissionsKnowledgeUser` · boolean */
+  'UserPermissionsKnowledgeUser'?: boolean;
+  /** Marketing User · `UserPermissionsMarketingUser` · boolean */
+  'UserPermissionsMarketingUser'?: boolean;
+  /** Offline User · `UserPermissionsOfflineUser` · boolean */
+  'UserPermissionsOfflineUser'?: boolean;
+  /** Service Cloud User · `UserPermissionsSupportUser` · boolean */
+  'UserPermissionsSupportUser'?: boolean;
+  /** Role ID · `UserRoleId` · lookup(UserRole) · relationship UserRole */
+  'UserRoleId'?: string | null;
+  /** Username · `Username` · string(80) · unique · required on create */
+  'Username'?: string;
 }
 
 /** Picklist values of User, by field API name. */
@@ -289,7 +392,7 @@ export interface UserPicklists {
   'UserType': 'Standard' | 'PowerPartner' | 'PowerCustomerSuccess' | 'CustomerSuccess' | 'Guest' | 'CspLitePortal' | 'CsnOnly' | 'SelfService';
 }
 
-/** Type-level metadata of User (field kinds, relationships, upsert keys). */
+/** Type-level metadata of User (field kinds, relationships, upsert keys, what the describe allows). */
 export interface UserMeta extends SObjectMeta {
   readonly name: 'User';
   readonly record: User;
@@ -394,6 +497,13 @@ export interface UserMeta extends SObjectMeta {
     readonly 'Quirks__r': 'Quirk__c';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: false;
+  readonly unfilterable: 'AboutMe' | 'Address' | 'Signature';
+  readonly unsortable: 'AboutMe' | 'Address' | 'Signature';
+  readonly ungroupable: 'AboutMe' | 'Address' | 'CreatedDate' | 'LastLoginDate' | 'LastModifiedDate' | 'LastPasswordChangeDate' | 'Latitude' | 'Longitude' | 'OfflineTrialExpirationDate' | 'Signature' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

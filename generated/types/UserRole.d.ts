@@ -38,28 +38,46 @@ export interface UserRole {
 
 /** Create payload of UserRole: createable fields; required ones are not optional. */
 export interface UserRoleCreate {
-  /** Case Access Level */ 'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
-  /** Contact Access Level */ 'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
-  /** Developer Name */ 'DeveloperName'?: string | null;
-  /** Forecast Manager ID */ 'ForecastUserId'?: string | null;
-  /** May Forecast Manager Share */ 'MayForecastManagerShare'?: boolean;
-  /** Name */ 'Name': string;
-  /** Opportunity Access Level */ 'OpportunityAccessForAccountOwner': UserRolePicklists['OpportunityAccessForAccountOwner'];
-  /** Parent Role ID */ 'ParentRoleId'?: string | null;
-  /** Description */ 'RollupDescription'?: string | null;
+  /** Case Access Level · `CaseAccessForAccountOwner` · picklist(255) · restricted */
+  'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
+  /** Contact Access Level · `ContactAccessForAccountOwner` · picklist(255) · restricted */
+  'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
+  /** Developer Name · `DeveloperName` · string(80) */
+  'DeveloperName'?: string | null;
+  /** Forecast Manager ID · `ForecastUserId` · lookup(User) · relationship ForecastUser */
+  'ForecastUserId'?: string | null;
+  /** May Forecast Manager Share · `MayForecastManagerShare` · boolean */
+  'MayForecastManagerShare'?: boolean;
+  /** Name · `Name` · string(80) · required on create */
+  'Name': string;
+  /** Opportunity Access Level · `OpportunityAccessForAccountOwner` · picklist(255) · required on create · restricted */
+  'OpportunityAccessForAccountOwner': UserRolePicklists['OpportunityAccessForAccountOwner'];
+  /** Parent Role ID · `ParentRoleId` · lookup(UserRole) */
+  'ParentRoleId'?: string | null;
+  /** Description · `RollupDescription` · string(80) */
+  'RollupDescription'?: string | null;
 }
 
 /** Update payload of UserRole: updateable fields, all optional; `null` clears a nillable field. */
 export interface UserRoleUpdate {
-  /** Case Access Level */ 'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
-  /** Contact Access Level */ 'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
-  /** Developer Name */ 'DeveloperName'?: string | null;
-  /** Forecast Manager ID */ 'ForecastUserId'?: string | null;
-  /** May Forecast Manager Share */ 'MayForecastManagerShare'?: boolean;
-  /** Name */ 'Name'?: string;
-  /** Opportunity Access Level */ 'OpportunityAccessForAccountOwner'?: UserRolePicklists['OpportunityAccessForAccountOwner'];
-  /** Parent Role ID */ 'ParentRoleId'?: string | null;
-  /** Description */ 'RollupDescription'?: string | null;
+  /** Case Access Level · `CaseAccessForAccountOwner` · picklist(255) · restricted */
+  'CaseAccessForAccountOwner'?: UserRolePicklists['CaseAccessForAccountOwner'] | null;
+  /** Contact Access Level · `ContactAccessForAccountOwner` · picklist(255) · restricted */
+  'ContactAccessForAccountOwner'?: UserRolePicklists['ContactAccessForAccountOwner'] | null;
+  /** Developer Name · `DeveloperName` · string(80) */
+  'DeveloperName'?: string | null;
+  /** Forecast Manager ID · `ForecastUserId` · lookup(User) · relationship ForecastUser */
+  'ForecastUserId'?: string | null;
+  /** May Forecast Manager Share · `MayForecastManagerShare` · boolean */
+  'MayForecastManagerShare'?: boolean;
+  /** Name · `Name` · string(80) · required on create */
+  'Name'?: string;
+  /** Opportunity Access Level · `OpportunityAccessForAccountOwner` · picklist(255) · required on create · restricted */
+  'OpportunityAccessForAccountOwner'?: UserRolePicklists['OpportunityAccessForAccountOwner'];
+  /** Parent Role ID · `ParentRoleId` · lookup(UserRole) */
+  'ParentRoleId'?: string | null;
+  /** Description · `RollupDescription` · string(80) */
+  'RollupDescription'?: string | null;
 }
 
 /** Picklist values of UserRole, by field API name. */
@@ -74,7 +92,7 @@ export interface UserRolePicklists {
   'PortalType': 'None' | 'CustomerPortal' | 'Partner';
 }
 
-/** Type-level metadata of UserRole (field kinds, relationships, upsert keys). */
+/** Type-level metadata of UserRole (field kinds, relationships, upsert keys, what the describe allows). */
 export interface UserRoleMeta extends SObjectMeta {
   readonly name: 'UserRole';
   readonly record: UserRole;
@@ -108,6 +126,13 @@ export interface UserRoleMeta extends SObjectMeta {
     readonly 'Users': 'User';
   };
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'LastModifiedDate' | 'SystemModstamp';
 }
 
 declare module 'sfgen/runtime' {

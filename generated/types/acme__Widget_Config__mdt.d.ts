@@ -50,7 +50,7 @@ export interface acme__Widget_Config__mdtPicklists {
   'acme__Default_Status__c': 'Draft' | 'Active' | (string & {});
 }
 
-/** Type-level metadata of acme__Widget_Config__mdt (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget_Config__mdt (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget_Config__mdtMeta extends SObjectMeta {
   readonly name: 'acme__Widget_Config__mdt';
   readonly record: acme__Widget_Config__mdt;
@@ -74,6 +74,13 @@ export interface acme__Widget_Config__mdtMeta extends SObjectMeta {
   readonly nullableParents: {};
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'SystemModstamp' | 'acme__Max_Weight__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -38,20 +38,30 @@ export interface acme__Widget_Part__c {
 
 /** Create payload of acme__Widget_Part__c: createable fields; required ones are not optional. */
 export interface acme__Widget_Part__cCreate {
-  /** Part Name */ 'Name'?: string | null;
-  /** Part Number */ 'acme__Part_Number__c'?: string | null;
-  /** Quantity */ 'acme__Quantity__c'?: number;
-  /** Unit Cost */ 'acme__Unit_Cost__c'?: number | null;
-  /** Widget */ 'acme__Widget__c': string;
+  /** Part Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Part Number · `acme__Part_Number__c` · string(30) · external id */
+  'acme__Part_Number__c'?: string | null;
+  /** Quantity · `acme__Quantity__c` · double(6, 0) */
+  'acme__Quantity__c'?: number;
+  /** Unit Cost · `acme__Unit_Cost__c` · currency(12, 2) */
+  'acme__Unit_Cost__c'?: number | null;
+  /** Widget · `acme__Widget__c` · master-detail(acme__Widget__c) · required on create · relationship acme__Widget__r */
+  'acme__Widget__c': string;
 }
 
 /** Update payload of acme__Widget_Part__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget_Part__cUpdate {
-  /** Part Name */ 'Name'?: string | null;
-  /** Part Number */ 'acme__Part_Number__c'?: string | null;
-  /** Quantity */ 'acme__Quantity__c'?: number;
-  /** Unit Cost */ 'acme__Unit_Cost__c'?: number | null;
-  /** Widget */ 'acme__Widget__c'?: string;
+  /** Part Name · `Name` · string(80) */
+  'Name'?: string | null;
+  /** Part Number · `acme__Part_Number__c` · string(30) · external id */
+  'acme__Part_Number__c'?: string | null;
+  /** Quantity · `acme__Quantity__c` · double(6, 0) */
+  'acme__Quantity__c'?: number;
+  /** Unit Cost · `acme__Unit_Cost__c` · currency(12, 2) */
+  'acme__Unit_Cost__c'?: number | null;
+  /** Widget · `acme__Widget__c` · master-detail(acme__Widget__c) · required on create · relationship acme__Widget__r */
+  'acme__Widget__c'?: string;
 }
 
 /** Upsert payload of acme__Widget_Part__c (by external id: acme__Part_Number__c).
@@ -61,7 +71,7 @@ export type acme__Widget_Part__cUpsert = acme__Widget_Part__cCreate;
 /** Picklist values of acme__Widget_Part__c, by field API name. */
 export interface acme__Widget_Part__cPicklists {}
 
-/** Type-level metadata of acme__Widget_Part__c (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget_Part__c (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget_Part__cMeta extends SObjectMeta {
   readonly name: 'acme__Widget_Part__c';
   readonly record: acme__Widget_Part__c;
@@ -95,6 +105,13 @@ export interface acme__Widget_Part__cMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: 'acme__Part_Number__c';
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp' | 'acme__Quantity__c' | 'acme__Unit_Cost__c';
 }
 
 declare module 'sfgen/runtime' {

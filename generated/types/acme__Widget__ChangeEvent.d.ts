@@ -31,7 +31,8 @@ export interface acme__Widget__ChangeEvent {
   'acme__Account__c': string | null;
   /** Category · `acme__Category__c` · picklist(255) · read-only */
   'acme__Category__c': acme__Widget__ChangeEventPicklists['acme__Category__c'] | null;
-  /** Description · `acme__Description__c` · textarea(32768) · read-only */
+  /** Description · `acme__Description__c` · rich text area(32768, HTML) · read-only
+   * Holds HTML (rich text): escape or sanitize it before display, and write HTML. */
   'acme__Description__c': string | null;
   /** Discount · `acme__Discount__c` · percent(5, 2) · read-only */
   'acme__Discount__c': number | null;
@@ -102,8 +103,9 @@ export interface acme__Widget__ChangeEventUpdate {
 
 /** Picklist values of acme__Widget__ChangeEvent, by field API name. */
 export interface acme__Widget__ChangeEventPicklists {
-  /** Category: open picklist (known values; any text is accepted). */
-  'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {});
+  /** Category: open picklist (known values; any text is accepted).
+   * Inactive (readable; not offered in create/update inputs): 'Thingamajig'. */
+  'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | 'Thingamajig' | (string & {});
   /** Fit: restricted picklist (exact values).
    * Inactive (readable, not writable): 'Petite'. */
   'acme__Fit__c': 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Petite' | 'Custom';
@@ -118,7 +120,7 @@ export interface acme__Widget__ChangeEventPicklists {
   'acme__Subcategory__c': 'Pocket' | 'Desktop' | 'Industrial' | 'Novelty' | (string & {});
 }
 
-/** Type-level metadata of acme__Widget__ChangeEvent (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget__ChangeEvent (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget__ChangeEventMeta extends SObjectMeta {
   readonly name: 'acme__Widget__ChangeEvent';
   readonly record: acme__Widget__ChangeEvent;
@@ -169,6 +171,13 @@ export interface acme__Widget__ChangeEventMeta extends SObjectMeta {
   readonly nullableParents: {};
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: false;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: 'ChangeEventHeader' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'Name' | 'OwnerId' | 'RecordTypeId' | 'ReplayId' | 'acme__Account__c' | 'acme__Category__c' | 'acme__Description__c' | 'acme__Discount__c' | 'acme__Features__c' | 'acme__Fit__c' | 'acme__Launch_Date__c' | 'acme__Length__c' | 'acme__Location__Latitude__s' | 'acme__Location__Longitude__s' | 'acme__Location__c' | 'acme__Manufactured_At__c' | 'acme__Packaging_Type__c' | 'acme__Packaging__c' | 'acme__Parent_Widget__c' | 'acme__Price__c' | 'acme__SKU__c' | 'acme__Serial_Key__c' | 'acme__Shift_Start__c' | 'acme__Size__c' | 'acme__Spec__c' | 'acme__Status__c' | 'acme__Subcategory__c' | 'acme__Supplier__c' | 'acme__Support_Email__c' | 'acme__Unit_Count__c' | 'acme__Volume__c' | 'acme__Website__c' | 'acme__Weight__c';
+  readonly unsortable: 'ChangeEventHeader' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'Name' | 'OwnerId' | 'RecordTypeId' | 'ReplayId' | 'acme__Account__c' | 'acme__Category__c' | 'acme__Description__c' | 'acme__Discount__c' | 'acme__Features__c' | 'acme__Fit__c' | 'acme__Launch_Date__c' | 'acme__Length__c' | 'acme__Location__Latitude__s' | 'acme__Location__Longitude__s' | 'acme__Location__c' | 'acme__Manufactured_At__c' | 'acme__Packaging_Type__c' | 'acme__Packaging__c' | 'acme__Parent_Widget__c' | 'acme__Price__c' | 'acme__SKU__c' | 'acme__Serial_Key__c' | 'acme__Shift_Start__c' | 'acme__Size__c' | 'acme__Spec__c' | 'acme__Status__c' | 'acme__Subcategory__c' | 'acme__Supplier__c' | 'acme__Support_Email__c' | 'acme__Unit_Count__c' | 'acme__Volume__c' | 'acme__Website__c' | 'acme__Weight__c';
+  readonly ungroupable: 'ChangeEventHeader' | 'CreatedById' | 'CreatedDate' | 'LastModifiedById' | 'LastModifiedDate' | 'Name' | 'OwnerId' | 'RecordTypeId' | 'ReplayId' | 'acme__Account__c' | 'acme__Category__c' | 'acme__Description__c' | 'acme__Discount__c' | 'acme__Features__c' | 'acme__Fit__c' | 'acme__Launch_Date__c' | 'acme__Length__c' | 'acme__Location__Latitude__s' | 'acme__Location__Longitude__s' | 'acme__Location__c' | 'acme__Manufactured_At__c' | 'acme__Packaging_Type__c' | 'acme__Packaging__c' | 'acme__Parent_Widget__c' | 'acme__Price__c' | 'acme__SKU__c' | 'acme__Serial_Key__c' | 'acme__Shift_Start__c' | 'acme__Size__c' | 'acme__Spec__c' | 'acme__Status__c' | 'acme__Subcategory__c' | 'acme__Supplier__c' | 'acme__Support_Email__c' | 'acme__Unit_Count__c' | 'acme__Volume__c' | 'acme__Website__c' | 'acme__Weight__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -44,7 +44,7 @@ export interface acme__Widget__HistoryPicklists {
   'Field': 'created' | 'feedEvent' | 'ownerAccepted' | 'ownerAssignment' | 'locked' | 'unlocked' | 'Owner' | 'acme__Status__c' | 'acme__Weight__c' | 'acme__Price__c';
 }
 
-/** Type-level metadata of acme__Widget__History (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget__History (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget__HistoryMeta extends SObjectMeta {
   readonly name: 'acme__Widget__History';
   readonly record: acme__Widget__History;
@@ -71,6 +71,13 @@ export interface acme__Widget__HistoryMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: false;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: 'NewValue' | 'OldValue';
+  readonly unsortable: 'NewValue' | 'OldValue';
+  readonly ungroupable: 'CreatedDate' | 'NewValue' | 'OldValue';
 }
 
 declare module 'sfgen/runtime' {

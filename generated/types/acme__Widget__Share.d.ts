@@ -26,15 +26,20 @@ export interface acme__Widget__Share {
 
 /** Create payload of acme__Widget__Share: createable fields; required ones are not optional. */
 export interface acme__Widget__ShareCreate {
-  /** Access Level */ 'AccessLevel': acme__Widget__SharePicklists['AccessLevel'];
-  /** Parent ID */ 'ParentId': string;
-  /** Row Cause */ 'RowCause'?: acme__Widget__SharePicklists['RowCause'] | null;
-  /** User or Group ID */ 'UserOrGroupId': string;
+  /** Access Level · `AccessLevel` · picklist(255) · required on create · restricted */
+  'AccessLevel': acme__Widget__SharePicklists['AccessLevel'];
+  /** Parent ID · `ParentId` · lookup(acme__Widget__c) · required on create · create-only · relationship Parent */
+  'ParentId': string;
+  /** Row Cause · `RowCause` · picklist(255) · create-only · restricted */
+  'RowCause'?: acme__Widget__SharePicklists['RowCause'] | null;
+  /** User or Group ID · `UserOrGroupId` · polymorphic lookup(Group | User) · required on create · create-only · relationship UserOrGroup */
+  'UserOrGroupId': string;
 }
 
 /** Update payload of acme__Widget__Share: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget__ShareUpdate {
-  /** Access Level */ 'AccessLevel'?: acme__Widget__SharePicklists['AccessLevel'];
+  /** Access Level · `AccessLevel` · picklist(255) · required on create · restricted */
+  'AccessLevel'?: acme__Widget__SharePicklists['AccessLevel'];
 }
 
 /** Picklist values of acme__Widget__Share, by field API name. */
@@ -45,7 +50,7 @@ export interface acme__Widget__SharePicklists {
   'RowCause': 'Owner' | 'Manual' | 'Rule' | 'ImplicitChild' | 'ImplicitParent' | 'Team' | 'Territory';
 }
 
-/** Type-level metadata of acme__Widget__Share (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget__Share (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget__ShareMeta extends SObjectMeta {
   readonly name: 'acme__Widget__Share';
   readonly record: acme__Widget__Share;
@@ -73,6 +78,13 @@ export interface acme__Widget__ShareMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: never;
+  readonly unsortable: never;
+  readonly ungroupable: 'LastModifiedDate';
 }
 
 declare module 'sfgen/runtime' {

@@ -40,7 +40,8 @@ export interface acme__Widget__c {
   /** Density (kg/m³) · `acme__Density__c` · double(18, 4) · formula · read-only
    * Formula: IF(acme__Volume__c > 0, acme__Weight__c / acme__Volume__c, null) */
   'acme__Density__c': number | null;
-  /** Description · `acme__Description__c` · textarea(32768) */
+  /** Description · `acme__Description__c` · rich text area(32768, HTML)
+   * Holds HTML (rich text): escape or sanitize it before display, and write HTML. */
   'acme__Description__c': string | null;
   /** Discount · `acme__Discount__c` · percent(5, 2) */
   'acme__Discount__c': number | null;
@@ -107,79 +108,137 @@ export interface acme__Widget__c {
 
 /** Create payload of acme__Widget__c: createable fields; required ones are not optional. */
 export interface acme__Widget__cCreate {
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Account
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Account · `acme__Account__c` · master-detail(Account) · required on create · create-only · relationship acme__Account__r
    * The account that owns the widget. Cannot be changed after creation. */
   'acme__Account__c': string;
-  /** Category */ 'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
-  /** Description */ 'acme__Description__c'?: string | null;
-  /** Discount */ 'acme__Discount__c'?: number | null;
-  /** Features */ 'acme__Features__c'?: string | null;
-  /** Fit */ 'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
-  /** Launch Date */ 'acme__Launch_Date__c'?: SfDate | null;
-  /** Größe (cm) */ 'acme__Length__c'?: number | null;
-  /** Location (Latitude) */ 'acme__Location__Latitude__s'?: number | null;
-  /** Location (Longitude) */ 'acme__Location__Longitude__s'?: number | null;
-  /** Manufactured At */ 'acme__Manufactured_At__c'?: SfDateTime | null;
-  /** Packaging Type */ 'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
-  /** Packaged */ 'acme__Packaging__c'?: boolean;
-  /** Parent Widget
+  /** Category · `acme__Category__c` · picklist(255) */
+  'acme__Category__c'?: 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {}) | null;
+  /** Description · `acme__Description__c` · rich text area(32768, HTML)
+   * Holds HTML (rich text): escape or sanitize it before display, and write HTML. */
+  'acme__Description__c'?: string | null;
+  /** Discount · `acme__Discount__c` · percent(5, 2) */
+  'acme__Discount__c'?: number | null;
+  /** Features · `acme__Features__c` · multipicklist(4099)
+   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe" */
+  'acme__Features__c'?: string | null;
+  /** Fit · `acme__Fit__c` · picklist(255) · restricted · depends on acme__Size__c */
+  'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
+  /** Launch Date · `acme__Launch_Date__c` · date */
+  'acme__Launch_Date__c'?: SfDate | Date | null;
+  /** Größe (cm) · `acme__Length__c` · double(6, 1) */
+  'acme__Length__c'?: number | null;
+  /** Location (Latitude) · `acme__Location__Latitude__s` · double(18, 6) · component of acme__Location__c */
+  'acme__Location__Latitude__s'?: number | null;
+  /** Location (Longitude) · `acme__Location__Longitude__s` · double(18, 6) · component of acme__Location__c */
+  'acme__Location__Longitude__s'?: number | null;
+  /** Manufactured At · `acme__Manufactured_At__c` · datetime */
+  'acme__Manufactured_At__c'?: SfDateTime | Date | null;
+  /** Packaging Type · `acme__Packaging_Type__c` · picklist(255) · restricted · depends on acme__Packaging__c */
+  'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
+  /** Packaged · `acme__Packaging__c` · boolean */
+  'acme__Packaging__c'?: boolean;
+  /** Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
    * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c'?: string | null;
-  /** Price */ 'acme__Price__c'?: number | null;
-  /** SKU */ 'acme__SKU__c'?: string | null;
-  /** Serial Key
+  /** Price · `acme__Price__c` · currency(16, 2) */
+  'acme__Price__c'?: number | null;
+  /** SKU · `acme__SKU__c` · string(40) · external id · unique */
+  'acme__SKU__c'?: string | null;
+  /** Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
    * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c'?: string | null;
-  /** Shift Start */ 'acme__Shift_Start__c'?: SfTime | null;
-  /** Size */ 'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
-  /** Specification */ 'acme__Spec__c'?: string | null;
-  /** Status */ 'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
-  /** Subcategory */ 'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
-  /** Supplier */ 'acme__Supplier__c'?: string | null;
-  /** Support Email */ 'acme__Support_Email__c'?: string | null;
-  /** Unit Count */ 'acme__Unit_Count__c'?: number | null;
-  /** Volume (m³) */ 'acme__Volume__c'?: number | null;
-  /** Product Page */ 'acme__Website__c'?: string | null;
-  /** 重量 (kg) */ 'acme__Weight__c'?: number | null;
+  /** Shift Start · `acme__Shift_Start__c` · time */
+  'acme__Shift_Start__c'?: SfTime | Date | null;
+  /** Size · `acme__Size__c` · picklist(255) · restricted */
+  'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
+  /** Specification · `acme__Spec__c` · textarea(131072) */
+  'acme__Spec__c'?: string | null;
+  /** Status · `acme__Status__c` · picklist(255) · restricted */
+  'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
+  /** Subcategory · `acme__Subcategory__c` · picklist(255) · depends on acme__Category__c */
+  'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
+  /** Supplier · `acme__Supplier__c` · lookup(Account) · relationship acme__Supplier__r */
+  'acme__Supplier__c'?: string | null;
+  /** Support Email · `acme__Support_Email__c` · email(80) */
+  'acme__Support_Email__c'?: string | null;
+  /** Unit Count · `acme__Unit_Count__c` · double(18, 0) */
+  'acme__Unit_Count__c'?: number | null;
+  /** Volume (m³) · `acme__Volume__c` · double(10, 4) */
+  'acme__Volume__c'?: number | null;
+  /** Product Page · `acme__Website__c` · url(255) */
+  'acme__Website__c'?: string | null;
+  /** 重量 (kg) · `acme__Weight__c` · double(8, 3) */
+  'acme__Weight__c'?: number | null;
 }
 
 /** Update payload of acme__Widget__c: updateable fields, all optional; `null` clears a nillable field. */
 export interface acme__Widget__cUpdate {
-  /** Owner ID */ 'OwnerId'?: string;
-  /** Record Type ID */ 'RecordTypeId'?: string | null;
-  /** Category */ 'acme__Category__c'?: acme__Widget__cPicklists['acme__Category__c'] | null;
-  /** Description */ 'acme__Description__c'?: string | null;
-  /** Discount */ 'acme__Discount__c'?: number | null;
-  /** Features */ 'acme__Features__c'?: string | null;
-  /** Fit */ 'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
-  /** Launch Date */ 'acme__Launch_Date__c'?: SfDate | null;
-  /** Größe (cm) */ 'acme__Length__c'?: number | null;
-  /** Location (Latitude) */ 'acme__Location__Latitude__s'?: number | null;
-  /** Location (Longitude) */ 'acme__Location__Longitude__s'?: number | null;
-  /** Manufactured At */ 'acme__Manufactured_At__c'?: SfDateTime | null;
-  /** Packaging Type */ 'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
-  /** Packaged */ 'acme__Packaging__c'?: boolean;
-  /** Parent Widget
+  /** Owner ID · `OwnerId` · polymorphic lookup(Group | User) · relationship Owner */
+  'OwnerId'?: string;
+  /** Record Type ID · `RecordTypeId` · lookup(RecordType) · relationship RecordType */
+  'RecordTypeId'?: string | null;
+  /** Category · `acme__Category__c` · picklist(255) */
+  'acme__Category__c'?: 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {}) | null;
+  /** Description · `acme__Description__c` · rich text area(32768, HTML)
+   * Holds HTML (rich text): escape or sanitize it before display, and write HTML. */
+  'acme__Description__c'?: string | null;
+  /** Discount · `acme__Discount__c` · percent(5, 2) */
+  'acme__Discount__c'?: number | null;
+  /** Features · `acme__Features__c` · multipicklist(4099)
+   * Values (`;`-joined): "Waterproof", "Bluetooth", "Solar", "Recyclable", "Child-safe" */
+  'acme__Features__c'?: string | null;
+  /** Fit · `acme__Fit__c` · picklist(255) · restricted · depends on acme__Size__c */
+  'acme__Fit__c'?: 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Custom' | null;
+  /** Launch Date · `acme__Launch_Date__c` · date */
+  'acme__Launch_Date__c'?: SfDate | Date | null;
+  /** Größe (cm) · `acme__Length__c` · double(6, 1) */
+  'acme__Length__c'?: number | null;
+  /** Location (Latitude) · `acme__Location__Latitude__s` · double(18, 6) · component of acme__Location__c */
+  'acme__Location__Latitude__s'?: number | null;
+  /** Location (Longitude) · `acme__Location__Longitude__s` · double(18, 6) · component of acme__Location__c */
+  'acme__Location__Longitude__s'?: number | null;
+  /** Manufactured At · `acme__Manufactured_At__c` · datetime */
+  'acme__Manufactured_At__c'?: SfDateTime | Date | null;
+  /** Packaging Type · `acme__Packaging_Type__c` · picklist(255) · restricted · depends on acme__Packaging__c */
+  'acme__Packaging_Type__c'?: acme__Widget__cPicklists['acme__Packaging_Type__c'] | null;
+  /** Packaged · `acme__Packaging__c` · boolean */
+  'acme__Packaging__c'?: boolean;
+  /** Parent Widget · `acme__Parent_Widget__c` · lookup(acme__Widget__c) · relationship acme__Parent_Widget__r
    * Only widgets of the same account can be chosen. */
   'acme__Parent_Widget__c'?: string | null;
-  /** Price */ 'acme__Price__c'?: number | null;
-  /** SKU */ 'acme__SKU__c'?: string | null;
-  /** Serial Key
+  /** Price · `acme__Price__c` · currency(16, 2) */
+  'acme__Price__c'?: number | null;
+  /** SKU · `acme__SKU__c` · string(40) · external id · unique */
+  'acme__SKU__c'?: string | null;
+  /** Serial Key · `acme__Serial_Key__c` · encryptedstring(64) · encrypted (reads may be masked)
    * Shown masked unless you have View Encrypted Data. */
   'acme__Serial_Key__c'?: string | null;
-  /** Shift Start */ 'acme__Shift_Start__c'?: SfTime | null;
-  /** Size */ 'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
-  /** Specification */ 'acme__Spec__c'?: string | null;
-  /** Status */ 'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
-  /** Subcategory */ 'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
-  /** Supplier */ 'acme__Supplier__c'?: string | null;
-  /** Support Email */ 'acme__Support_Email__c'?: string | null;
-  /** Unit Count */ 'acme__Unit_Count__c'?: number | null;
-  /** Volume (m³) */ 'acme__Volume__c'?: number | null;
-  /** Product Page */ 'acme__Website__c'?: string | null;
-  /** 重量 (kg) */ 'acme__Weight__c'?: number | null;
+  /** Shift Start · `acme__Shift_Start__c` · time */
+  'acme__Shift_Start__c'?: SfTime | Date | null;
+  /** Size · `acme__Size__c` · picklist(255) · restricted */
+  'acme__Size__c'?: acme__Widget__cPicklists['acme__Size__c'] | null;
+  /** Specification · `acme__Spec__c` · textarea(131072) */
+  'acme__Spec__c'?: string | null;
+  /** Status · `acme__Status__c` · picklist(255) · restricted */
+  'acme__Status__c'?: 'Draft' | 'Active' | 'Discontinued' | null;
+  /** Subcategory · `acme__Subcategory__c` · picklist(255) · depends on acme__Category__c */
+  'acme__Subcategory__c'?: acme__Widget__cPicklists['acme__Subcategory__c'] | null;
+  /** Supplier · `acme__Supplier__c` · lookup(Account) · relationship acme__Supplier__r */
+  'acme__Supplier__c'?: string | null;
+  /** Support Email · `acme__Support_Email__c` · email(80) */
+  'acme__Support_Email__c'?: string | null;
+  /** Unit Count · `acme__Unit_Count__c` · double(18, 0) */
+  'acme__Unit_Count__c'?: number | null;
+  /** Volume (m³) · `acme__Volume__c` · double(10, 4) */
+  'acme__Volume__c'?: number | null;
+  /** Product Page · `acme__Website__c` · url(255) */
+  'acme__Website__c'?: string | null;
+  /** 重量 (kg) · `acme__Weight__c` · double(8, 3) */
+  'acme__Weight__c'?: number | null;
 }
 
 /** Upsert payload of acme__Widget__c (by external id: acme__SKU__c).
@@ -188,8 +247,9 @@ export type acme__Widget__cUpsert = acme__Widget__cCreate;
 
 /** Picklist values of acme__Widget__c, by field API name. */
 export interface acme__Widget__cPicklists {
-  /** Category: open picklist (known values; any text is accepted). */
-  'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | (string & {});
+  /** Category: open picklist (known values; any text is accepted).
+   * Inactive (readable; not offered in create/update inputs): 'Thingamajig'. */
+  'acme__Category__c': 'Gadget' | 'Gizmo' | 'Doohickey' | 'Thingamajig' | (string & {});
   /** Fit: restricted picklist (exact values).
    * Inactive (readable, not writable): 'Petite'. */
   'acme__Fit__c': 'Slim' | 'Regular' | 'Relaxed' | 'Oversized' | 'Petite' | 'Custom';
@@ -204,7 +264,7 @@ export interface acme__Widget__cPicklists {
   'acme__Subcategory__c': 'Pocket' | 'Desktop' | 'Industrial' | 'Novelty' | (string & {});
 }
 
-/** Type-level metadata of acme__Widget__c (field kinds, relationships, upsert keys). */
+/** Type-level metadata of acme__Widget__c (field kinds, relationships, upsert keys, what the describe allows). */
 export interface acme__Widget__cMeta extends SObjectMeta {
   readonly name: 'acme__Widget__c';
   readonly record: acme__Widget__c;
@@ -286,6 +346,13 @@ export interface acme__Widget__cMeta extends SObjectMeta {
     readonly 'acme__Parts__r': 'acme__Widget_Part__c';
   };
   readonly externalIds: 'acme__SKU__c';
+  readonly queryable: true;
+  readonly createable: true;
+  readonly updateable: true;
+  readonly deletable: true;
+  readonly unfilterable: 'acme__Description__c' | 'acme__Location__c' | 'acme__Serial_Key__c' | 'acme__Spec__c';
+  readonly unsortable: 'acme__Description__c' | 'acme__Features__c' | 'acme__Location__c' | 'acme__Serial_Key__c' | 'acme__Spec__c';
+  readonly ungroupable: 'CreatedDate' | 'LastModifiedDate' | 'LastReferencedDate' | 'LastViewedDate' | 'SystemModstamp' | 'acme__Density__c' | 'acme__Description__c' | 'acme__Discount__c' | 'acme__Features__c' | 'acme__Length__c' | 'acme__Location__Latitude__s' | 'acme__Location__Longitude__s' | 'acme__Location__c' | 'acme__Manufactured_At__c' | 'acme__Price__c' | 'acme__Serial_Key__c' | 'acme__Shift_Start__c' | 'acme__Spec__c' | 'acme__Unit_Count__c' | 'acme__Volume__c' | 'acme__Weight__c';
 }
 
 declare module 'sfgen/runtime' {

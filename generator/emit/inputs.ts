@@ -2,18 +2,22 @@
  * Write inputs: `<Name>Create` (createable fields; required iff `requiredOnCreate`), `<Name>Update`
  * (updateable fields, all optional) and `<Name>Upsert` (objects with external ids). Nillable
  * fields accept `null` (clears the value); compound fields are excluded, their components included;
- * restricted picklists accept only active values.
+ * restricted picklists accept only active values, open ones offer only active values (any text is
+ * still accepted); date, datetime and time fields also take a `Date` (the runtime formats it by the
+ * field's type). Each member carries the record field's JSDoc (type, length, values, flags).
  */
 import type { FieldModel } from '../model/types.js';
 import { isCompound, type ObjectContext } from './context.js';
-import { inlineDoc, jsdoc } from './jsdoc.js';
+import { fieldDocLines, jsdoc } from './jsdoc.js';
 import { writePicklistUnion } from './picklist.js';
 import { valueType } from './record.js';
 import { key } from './ts.js';
 
 /** The write type of one field (no optionality marker). */
 export function writeType(ctx: ObjectContext, field: FieldModel): string {
-  const base = writePicklistUnion(field) ?? valueType(ctx, field);
+  const value = writePicklistUnion(field) ?? valueType(ctx, field);
+  // A Date is formatted by the runtime (serializeRecord -> toSalesforceValue) by the field's type.
+  const base = field.type === 'date' || field.type === 'datetime' || field.type === 'time' ? `${value} | Date` : value;
   return field.nillable && field.type !== 'boolean' && field.type !== 'json' && field.type !== 'complexvalue' ? `${base} | null` : base;
 }
 
@@ -32,10 +36,9 @@ export function externalIdFields(ctx: ObjectContext): FieldModel[] {
   return ctx.object.fields.filter((f) => f.externalId);
 }
 
-/** One member per line: the label inline; help text, when there is some, on the line above. */
+/** One member: the same JSDoc as the record field (label, type details, flags, help text, values). */
 function member(ctx: ObjectContext, field: FieldModel, required: boolean): string {
-  const doc = field.helpText ? jsdoc([field.label, field.helpText]) : `  ${inlineDoc(field.label)}`;
-  return `${doc}${field.helpText ? '  ' : ''}${key(field.name)}${required ? '' : '?'}: ${writeType(ctx, field)};`;
+  return `${jsdoc(fieldDocLines(field))}  ${key(field.name)}${required ? '' : '?'}: ${writeType(ctx, field)};`;
 }
 
 /** `export interface <Name>Create { ... }`. */

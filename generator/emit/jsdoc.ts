@@ -4,6 +4,7 @@
  * open a tag, and line breaks become separate comment lines.
  */
 import type { FieldModel } from '../model/types.js';
+import { lookupByOf } from './descriptor.js';
 
 /** Longest formula text quoted in a comment. */
 const MAX_FORMULA = 160;
@@ -40,12 +41,6 @@ export function jsdoc(lines: readonly (string | null)[], pad = '  '): string {
   return `${pad}/** ${first}\n${pad} * ${rest.join(' ')} */\n`;
 }
 
-/** A one-line JSDoc comment to put before a member on the same line (`/** Label *\/ `); empty without text. */
-export function inlineDoc(text: string): string {
-  const line = escapeComment(text).replace(/\s+/g, ' ').trim();
-  return line === '' ? '' : `/** ${line} */ `;
-}
-
 function quoteList(values: readonly string[], max = 30): string {
   const shown = values.slice(0, max).map((v) => JSON.stringify(v));
   return values.length > max ? `${shown.join(', ')}, … (${values.length - max} more)` : shown.join(', ');
@@ -54,8 +49,10 @@ function quoteList(values: readonly string[], max = 30): string {
 /** The type-details line of a field: `Text(255)`, `Number(18, 2)`, `Lookup(User)`, ... */
 export function typeDetails(field: FieldModel): string {
   switch (field.type) {
-    case 'string':
     case 'textarea':
+      if (field.extraTypeInfo === 'richtextarea' || field.htmlFormatted) return `rich text area(${field.length}, HTML)`;
+      return field.length > 0 ? `textarea(${field.length})` : 'textarea';
+    case 'string':
     case 'email':
     case 'phone':
     case 'url':
@@ -73,6 +70,11 @@ export function typeDetails(field: FieldModel): string {
       return field.digits > 0 ? `${field.type}(${field.digits} digits)` : field.type;
     case 'reference': {
       const targets = field.reference?.referenceTo ?? [];
+      const by = lookupByOf(field);
+      if (by !== null) {
+        const kind = field.extraTypeInfo === 'externallookup' ? 'external lookup' : 'indirect lookup';
+        return `${kind}(${targets.map((t) => `${t}.${by}`).join(' | ')})`;
+      }
       const kind = field.reference?.masterDetail ? 'master-detail' : field.reference?.polymorphic ? 'polymorphic lookup' : 'lookup';
       return `${kind}(${targets.join(' | ')})`;
     }
@@ -103,6 +105,14 @@ export function fieldDocLines(field: FieldModel): string[] {
   if (field.picklist?.restricted) flags.push('restricted');
   if (field.picklist?.dependent && field.picklist.controllerName) flags.push(`depends on ${field.picklist.controllerName}`);
   const lines: string[] = [`${field.label} · \`${field.name}\` · ${flags.join(' · ')}`];
+  const by = lookupByOf(field);
+  if (by !== null) {
+    const targets = field.reference?.referenceTo ?? [];
+    lines.push(`Holds the parent's ${targets.map((t) => `${t}.${by}`).join(' or ')} value, not a record id.`);
+  }
+  if (field.type === 'textarea' && (field.extraTypeInfo === 'richtextarea' || field.htmlFormatted)) {
+    lines.push('Holds HTML (rich text): escape or sanitize it before display, and write HTML.');
+  }
   if (field.helpText) lines.push(field.helpText);
   if (field.type === 'multipicklist' && field.picklist) {
     lines.push(`Values (\`;\`-joined): ${quoteList(field.picklist.values.filter((v) => v.active).map((v) => v.value))}`);

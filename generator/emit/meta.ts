@@ -72,8 +72,15 @@ export function emitMetaInterface(ctx: ObjectContext): string {
     `  readonly nullableParents: ${typeLiteral(parents.map((p) => `${key(p.relationshipName)}: ${p.field.nillable}`))};`,
     `  readonly children: ${typeLiteral(children.map((c) => `${key(c.relationshipName)}: ${str(c.childSObject)}`))};`,
     `  readonly externalIds: ${literalUnion(externalIds)};`,
+    `  readonly queryable: ${object.queryable};`,
+    `  readonly createable: ${object.createable};`,
+    `  readonly updateable: ${object.updateable};`,
+    `  readonly deletable: ${object.deletable};`,
+    `  readonly unfilterable: ${literalUnion(object.fields.filter((f) => !f.filterable).map((f) => f.name))};`,
+    `  readonly unsortable: ${literalUnion(object.fields.filter((f) => !f.sortable).map((f) => f.name))};`,
+    `  readonly ungroupable: ${literalUnion(object.fields.filter((f) => !f.groupable).map((f) => f.name))};`,
   ];
-  const head = jsdoc([`Type-level metadata of ${object.name} (field kinds, relationships, upsert keys).`], '');
+  const head = jsdoc([`Type-level metadata of ${object.name} (field kinds, relationships, upsert keys, what the describe allows).`], '');
   return `${head}export interface ${ids.meta} extends ${ctx.typeNames.SObjectMeta} {\n${body.join('\n')}\n}`;
 }
 

@@ -4,7 +4,8 @@
  * - restricted picklist: the exact union of its values; reads include inactive values (records
  *   keep them), writes only active ones (the API rejects the others);
  * - open picklist and combobox: the known values plus `(string & {})`, which keeps editor
- *   completion yet accepts any string, as the API does;
+ *   completion yet accepts any string, as the API does; writes offer only the active values (an
+ *   inactive one is still accepted as text, but not suggested);
  * - multipicklist: `string` (`;`-joined), the allowed values documented.
  */
 import type { FieldModel } from '../model/types.js';
@@ -31,10 +32,12 @@ export function readPicklistUnion(field: FieldModel): string {
 
 /** The union for writes, or null when it equals the read union (reference the interface then). */
 export function writePicklistUnion(field: FieldModel): string | null {
-  if (!isClosedPicklist(field)) return null;
+  if (!hasPicklistEntry(field)) return null;
   const values = field.picklist?.values ?? [];
   if (values.every((v) => v.active)) return null;
-  return literalUnion(values.filter((v) => v.active).map((v) => v.value));
+  const active = values.filter((v) => v.active).map((v) => v.value);
+  if (isClosedPicklist(field)) return literalUnion(active);
+  return active.length === 0 ? 'string' : `${active.map(str).join(' | ')} | (string & {})`;
 }
 
 /** `AccountPicklists['Industry']`. */
@@ -49,7 +52,11 @@ export function emitPicklistsInterface(ctx: ObjectContext): string {
     const inactive = (field.picklist?.values ?? []).filter((v) => !v.active).map((v) => v.value);
     const doc = jsdoc([
       `${field.label}: ${restricted ? 'restricted picklist (exact values)' : field.type === 'combobox' ? 'combobox (any text; known values listed)' : 'open picklist (known values; any text is accepted)'}.`,
-      inactive.length > 0 ? `Inactive (readable, not writable): ${inactive.map(str).join(', ')}.` : null,
+      inactive.length > 0
+        ? restricted
+          ? `Inactive (readable, not writable): ${inactive.map(str).join(', ')}.`
+          : `Inactive (readable; not offered in create/update inputs): ${inactive.map(str).join(', ')}.`
+        : null,
     ]);
     return `${doc}  ${key(field.name)}: ${readPicklistUnion(field)};`;
   });

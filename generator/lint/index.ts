@@ -12,10 +12,12 @@ import type { SelectQuery } from 'sfgen/tooling';
 import { bindQuery } from 'sfgen/tooling';
 import { IndexedSchema } from 'sfgen/tooling';
 import { findSoql, type SoqlSite } from './extract.js';
+import { picklistLiteralDiagnostics, PicklistIndex } from './picklists.js';
 import { schemaFromModel } from './schema.js';
 
 export { findSoql, type SoqlSite, type StaticSoql, type DynamicSoql } from './extract.js';
 export { schemaFromModel } from './schema.js';
+export { PicklistIndex, picklistLiteralDiagnostics, BAD_PICKLIST_VALUE } from './picklists.js';
 
 export type LintSeverity = 'error' | 'note';
 
@@ -27,7 +29,11 @@ export interface LintDiagnostic {
   /** 1-based. */
   readonly column: number;
   readonly severity: LintSeverity;
-  /** `MALFORMED_QUERY`, `INVALID_FIELD`, `INVALID_TYPE`, `INVALID_QUERY_FILTER_OPERATOR`, or `RUNTIME_SOQL` for notes. */
+  /**
+   * `MALFORMED_QUERY`, `INVALID_FIELD`, `INVALID_TYPE`, `INVALID_QUERY_FILTER_OPERATOR`,
+   * `INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST` (a quoted value no record of a restricted picklist
+   * can hold), or `RUNTIME_SOQL` for notes.
+   */
   readonly code: string;
   readonly message: string;
 }
@@ -60,7 +66,14 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage', 'build']);
  * const diags = lintSource('app.ts', text, schemaFromModel(model));
  * ```
  */
-export function lintSource(file: string, sourceText: string, schema: IndexedSchema | OrgModel, options: LintOptions = {}): { diagnostics: LintDiagnostic[]; queries: number } {
+export function lintSource(
+  file: string,
+  sourceText: string,
+  schema: IndexedSchema | OrgModel,
+  options: LintOptions = {},
+  /** Restricted picklist values to check literals against; built from `schema` when it is a model. */
+  picklists: PicklistIndex | undefined = schema instanceof IndexedSchema ? undefined : new PicklistIndex(schema),
+): { diagnostics: LintDiagnostic[]; queries: number } {
   const indexed = schema instanceof IndexedSchema ? schema : new IndexedSchema(schemaFromModel(schema));
   let lineStarts: number[] | undefined;
   const at = (pos: number): { line: number; column: number } => {
@@ -92,7 +105,7 @@ export function lintSource(file: string, sourceText: string, schema: IndexedSche
       continue;
     }
     queries++;
-    for (const d of checkSoql(site, indexed, options.now ?? Date.now())) {
+    for (const d of checkSoql(site, indexed, options.now ?? Date.now(), picklists)) {
       const pos = site.positions[Math.min(d.offset, site.positions.length - 1)] ?? site.start;
       diagnostics.push({ file, ...at(pos), severity: 'error', code: d.code, message: d.message });
     }
@@ -114,6 +127,7 @@ export function checkSoql(
   site: Pick<Extract<SoqlSite, { kind: 'static' }>, 'text' | 'binds'>,
   schema: IndexedSchema,
   now: number,
+  picklists?: PicklistIndex,
 ): { offset: number; code: string; message: string }[] {
   let query: SelectQuery;
   let binds: ReadonlySet<number> | undefined;
@@ -133,13 +147,14 @@ export function checkSoql(
     throw error;
   }
   const { diagnostics } = bindQuery(query, schema, { failFast: false, now, ...(binds ? { binds } : {}) });
-  return diagnostics.map((d) => {
+  const picklistDiagnostics = picklists === undefined ? [] : picklistLiteralDiagnostics(query, picklists);
+  return diagnostics.map((d): { offset: number; code: string; message: string } => {
     const offending = d.span ? site.text.slice(d.span.start, d.span.end) : '';
     let message = shorten(d.message);
     const hint = d.candidates && offending ? closest(lastSegment(offending), d.candidates) : undefined;
     if (hint) message = `${message.replace(/\.$/, '')}; did you mean '${hint}'?`;
     return { offset: d.span?.start ?? 0, code: d.errorCode, message };
-  });
+  }).concat(picklistDiagnostics);
 }
 
 /** Salesforce's boilerplate advice is noise in a lint message. */
@@ -210,6 +225,7 @@ export async function lintPaths(
   options: LintOptions & { readonly exclude?: readonly string[] } = {},
 ): Promise<LintResult> {
   const schema = new IndexedSchema(schemaFromModel(model));
+  const picklists = new PicklistIndex(model);
   const cwd = options.cwd ?? process.cwd();
   const files = await collectFiles(paths, options.exclude);
   const diagnostics: LintDiagnostic[] = [];
@@ -218,7 +234,7 @@ export async function lintPaths(
     const text = await readFile(file, 'utf8');
     const rel = relative(cwd, resolve(file));
     const shown = rel.startsWith('..') ? file : rel;
-    const result = lintSource(shown, text, schema, options);
+    const result = lintSource(shown, text, schema, options, picklists);
     diagnostics.push(...result.diagnostics);
     queries += result.queries;
   }

@@ -10,12 +10,12 @@
  * `client.compositeGraph({ graphId: plan, ... })` sends plans as graphs of `/composite/graph`.
  */
 import { errorFromResponse, ProtocolError, UsageError, type SalesforceError, type SalesforceErrorItem, parseErrorItems, safePath } from '../errors.js';
-import type { CreateOf, MetaOf, SObjectType, TypedQuery, UpdateOf } from '../schema.js';
+import type { CreateOf, SObjectType, TypedQuery } from '../schema.js';
 import type { HttpMethod } from '../transport/types.js';
 import type { CompositeResult, CompositeSubrequest, CompositeSubresponse } from './composite.js';
 import type { QueryPage, SObjectRecord } from './query.js';
 import { isObject } from './rest.js';
-import { serializeRecord, type FieldName, type SaveResult, type SelectedRecord } from './sobjects.js';
+import { serializeRecord, type CreateInput, type DeleteId, type FieldName, type SaveResult, type SelectedRecord, type UpdateInput, type UpsertKey } from './sobjects.js';
 
 /** The body of a successful upsert subrequest (201 created, 200 updated). */
 export interface UpsertSaveResult extends SaveResult {
@@ -52,6 +52,14 @@ export type RefFn<Results> = <K extends keyof Results & string, P extends RefPat
 
 /** A value given directly, or computed from earlier answers with `ref`. */
 export type WithRefs<X, Results> = X | ((ref: RefFn<Results>) => X);
+
+/**
+ * A write payload parameter: `NoInfer` so that the sObject type is inferred from the `type`
+ * argument alone and the payload (a callback's return value included) is checked against the
+ * concrete create/update type. Without it a callback's object literal is typed while the sObject
+ * is still being inferred, and its picklist literals widen to `string`.
+ */
+type Payload<X, Results> = NoInfer<WithRefs<X, Results>>;
 
 /** A reference id not used yet in the plan (a readable error when it is). */
 export type NewReferenceId<K extends string, Results> = K extends keyof Results ? `referenceId '${K}' is already used in this plan` : K;
@@ -191,7 +199,7 @@ export class CompositePlan<Results extends object = {}> {
   create<K extends string, T extends SObjectType>(
     referenceId: NewReferenceId<K, Results>,
     type: T,
-    data: WithRefs<CreateOf<T>, Results>,
+    data: Payload<CreateInput<T>, Results>,
   ): CompositePlan<Results & { [P in K]: SaveResult }> {
     assertName(type.name, 'composite create');
     const body = serializeRecord(type.descriptor, this.#resolve(data) as object);
@@ -203,7 +211,7 @@ export class CompositePlan<Results extends object = {}> {
     referenceId: NewReferenceId<K, Results>,
     type: T,
     id: WithRefs<string, Results>,
-    data: WithRefs<UpdateOf<T>, Results>,
+    data: Payload<UpdateInput<T>, Results>,
   ): CompositePlan<Results & { [P in K]: null }> {
     assertName(type.name, 'composite update');
     const recordId = this.#resolve(id);
@@ -216,9 +224,9 @@ export class CompositePlan<Results extends object = {}> {
   upsert<K extends string, T extends SObjectType>(
     referenceId: NewReferenceId<K, Results>,
     type: T,
-    externalIdField: MetaOf<T>['externalIds'] & string,
+    externalIdField: UpsertKey<T>,
     externalIdValue: WithRefs<string, Results>,
-    data: WithRefs<CreateOf<T>, Results>,
+    data: Payload<CreateOf<T>, Results>,
   ): CompositePlan<Results & { [P in K]: UpsertSaveResult }> {
     assertName(type.name, 'composite upsert');
     assertName(externalIdField, `composite upsert ${type.name} external id field`);
@@ -233,7 +241,7 @@ export class CompositePlan<Results extends object = {}> {
   delete<K extends string, T extends SObjectType>(
     referenceId: NewReferenceId<K, Results>,
     type: T,
-    id: WithRefs<string, Results>,
+    id: Payload<DeleteId<T>, Results>,
   ): CompositePlan<Results & { [P in K]: null }> {
     assertName(type.name, 'composite delete');
     const recordId = this.#resolve(id);

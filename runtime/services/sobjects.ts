@@ -3,7 +3,7 @@
  * external id, delete.
  */
 import { AmbiguousExternalIdError, NotFoundError, ProtocolError, safePath } from '../errors.js';
-import type { CreateOf, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
+import type { CreateOf, IfAllowed, MetaOf, RecordAttributes, RecordOf, SObjectDescriptor, SObjectType, UpdateOf } from '../schema.js';
 import { toSalesforceValue } from '../values.js';
 import { apiPath, assertApiName, assertId, callJson, isObject, type RestContext } from './rest.js';
 import {
@@ -33,6 +33,20 @@ export type FieldName<T> = keyof RecordOf<T> & string;
 
 /** A record read with a chosen set of fields. */
 export type SelectedRecord<T, K extends FieldName<T>> = Pick<RecordOf<T>, K> & { readonly attributes: RecordAttributes };
+
+/**
+ * Write parameters gated by the object's describe (`createable`, `updateable`, `deletable`): the
+ * payload type when the operation is allowed, else a message (`"create is not allowed:
+ * AccountHistory is not createable (describe)"`) that no argument matches, so the call does not
+ * compile. Upsert needs both `createable` and `updateable` (it may insert or update).
+ */
+export type CreateInput<T> = IfAllowed<MetaOf<T>, 'createable', CreateOf<T>, 'create'>;
+/** See {@link CreateInput}. */
+export type UpdateInput<T> = IfAllowed<MetaOf<T>, 'updateable', UpdateOf<T>, 'update'>;
+/** See {@link CreateInput}: the external id field of an upsert. */
+export type UpsertKey<T> = IfAllowed<MetaOf<T>, 'createable' | 'updateable', MetaOf<T>['externalIds'] & string, 'upsert'>;
+/** See {@link CreateInput}: the record id of a delete. */
+export type DeleteId<T> = IfAllowed<MetaOf<T>, 'deletable', string, 'delete'>;
 
 /** Per-call options. */
 export interface CallOptions {
@@ -97,7 +111,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Creates a record. Never retried once it may have reached Salesforce. */
-  async create(data: CreateOf<T>, options: CallOptions = {}): Promise<SaveResult> {
+  async create(data: CreateInput<T>, options: CallOptions = {}): Promise<SaveResult> {
     const path = `sobjects/${this.#name}`;
     const { data: body } = await callJson(this.#context, {
       method: 'POST', path, body: serializeRecord(this.type.descriptor, data as object),
@@ -108,7 +122,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Updates fields of a record by id (safe to retry). */
-  async update(id: string, data: UpdateOf<T>, options: CallOptions = {}): Promise<void> {
+  async update(id: string, data: UpdateInput<T>, options: CallOptions = {}): Promise<void> {
     assertId(id, `${this.#name}.update`);
     await callJson(this.#context, {
       method: 'PATCH', path: `sobjects/${this.#name}/${id}`, body: serializeRecord(this.type.descriptor, data as object),
@@ -122,7 +136,7 @@ export class SObjectApi<T extends SObjectType> {
    * may be created); safe to retry (the external id makes it idempotent).
    */
   async upsert(
-    externalIdField: MetaOf<T>['externalIds'] & string,
+    externalIdField: UpsertKey<T>,
     externalIdValue: string,
     data: CreateOf<T>,
     options: CallOptions = {},
@@ -153,7 +167,7 @@ export class SObjectApi<T extends SObjectType> {
    * Deletes a record by id (safe to retry). When an earlier attempt may have been applied and the
    * retry finds the record `ENTITY_IS_DELETED`, the delete succeeded.
    */
-  async delete(id: string, options: CallOptions = {}): Promise<void> {
+  async delete(id: DeleteId<T>, options: CallOptions = {}): Promise<void> {
     assertId(id, `${this.#name}.delete`);
     try {
       await callJson(this.#context, {
@@ -171,22 +185,22 @@ export class SObjectApi<T extends SObjectType> {
    * records come back `unknown`. Throws `MultiRecordError` (with every outcome) when a request
    * failed or an `allOrNone` call was rejected.
    */
-  createMany(records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+  createMany(records: readonly CreateInput<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
     return collectionCreate(this.#context, this.#name, this.#serialize, records as readonly object[], options);
   }
 
   /** Updates many records by `Id` (chunked to 200); one outcome per record, in order; `MultiRecordError` as for `createMany`. */
-  updateMany(records: readonly (UpdateOf<T> & { Id: string })[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+  updateMany(records: readonly (UpdateInput<T> & { Id: string })[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
     return collectionUpdate(this.#context, this.#name, this.#serialize, records, options);
   }
 
   /** Upserts many records by an external id field (chunked to 200); succeeded outcomes carry `created`. */
-  upsertMany(externalIdField: MetaOf<T>['externalIds'] & string, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+  upsertMany(externalIdField: UpsertKey<T>, records: readonly CreateOf<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
     return collectionUpsert(this.#context, this.#name, this.#serialize, externalIdField, records as readonly object[], options);
   }
 
   /** Deletes many records by id (chunked to 200); one outcome per id, in order. */
-  deleteMany(ids: readonly string[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
+  deleteMany(ids: readonly DeleteId<T>[], options: CollectionOptions = {}): Promise<RecordOutcome[]> {
     return collectionDelete(this.#context, ids, options);
   }
 

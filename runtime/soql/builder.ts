@@ -27,8 +27,10 @@ import type {
   AggregateKinds,
   AggregatePathsRow,
   AggregateResult,
+  CheckClausePath,
   CheckPath,
   CheckPaths,
+  FieldRestriction,
   IsUnion,
   MetaShape,
   NameRow,
@@ -38,7 +40,9 @@ import type {
   PathKind,
   PathsRow,
   PathValue,
+  QueryableCheck,
   RegistryOf,
+  RestrictionError,
   RowAttributes,
   Simplify,
   SubqueryResult,
@@ -105,6 +109,8 @@ export type SelectionRow<S extends BuilderState> = S['agg'] extends true
 type Kind<S extends BuilderState, P extends string> = PathKind<S['reg'], S['meta'], P>;
 type Value<S extends BuilderState, P extends string> = PathValue<S['reg'], S['meta'], P>;
 type Path<S extends BuilderState, P extends string> = CheckPath<S['reg'], S['meta'], P>;
+/** A path for WHERE (`unfilterable`), ORDER BY (`unsortable`): checked, and refused when the describe says so. */
+type ClausePath<S extends BuilderState, P extends string, F extends FieldRestriction> = CheckClausePath<S['reg'], S['meta'], P, F>;
 
 /**
  * What `select` and `groupBy` accept, for editor completion and a cheap first check: the
@@ -133,6 +139,24 @@ type DeepErrors<S extends BuilderState, P> = P extends `${string}.${infer Rest}`
 export type DeepCheck<S extends BuilderState, P extends readonly string[]> = [DeepErrors<S, P[number]>] extends [never]
   ? unknown
   : { readonly 'path error': DeepErrors<S, P[number]> };
+
+/**
+ * Errors of the paths among `P` for GROUP BY: a dotted path's own errors, then for any path the
+ * last field's `groupable` (plain fields are otherwise settled by {@link SelectablePath}).
+ */
+type DeepGroupErrors<S extends BuilderState, P> = P extends `${string}.${infer Rest}`
+  ? string extends Rest
+    ? never
+    : [PathErrors<S['reg'], S['meta'], P>] extends [never]
+      ? RestrictionError<S['reg'], S['meta'], P, 'ungroupable'>
+      : PathErrors<S['reg'], S['meta'], P>
+  : P extends string
+    ? RestrictionError<S['reg'], S['meta'], P, 'ungroupable'>
+    : never;
+/** The `this` type of `groupBy`: like {@link DeepCheck}, with non-groupable fields refused. */
+export type DeepGroupCheck<S extends BuilderState, P extends readonly string[]> = [DeepGroupErrors<S, P[number]>] extends [never]
+  ? unknown
+  : { readonly 'path error': DeepGroupErrors<S, P[number]> };
 
 /** Parent relationships of `M` with more than one target (usable with TYPEOF). */
 export type PolymorphicRelationship<M extends MetaShape> = {
@@ -235,7 +259,7 @@ export class SoqlCondition {
  */
 export interface ExpressionBuilder<S extends BuilderState> {
   <const P extends string, Op extends OperatorFor<Kind<S, P>>>(
-    path: Path<S, P>,
+    path: ClausePath<S, P, 'unfilterable'>,
     op: Op,
     value: ValueFor<Kind<S, P>, Op, Value<S, P>>,
   ): SoqlCondition;
@@ -498,7 +522,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * ```
    */
   where<const P extends string, Op extends OperatorFor<Kind<S, P>>>(
-    path: Path<S, P>,
+    path: ClausePath<S, P, 'unfilterable'>,
     op: Op,
     value: ValueFor<Kind<S, P>, Op, Value<S, P>>,
   ): SelectQueryBuilder<S>;
@@ -594,7 +618,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * GROUP BY the given paths (plain, `ROLLUP` or `CUBE` via `groupByRollup`/`groupByCube`).
    */
   groupBy<const P extends readonly SelectablePath<S['meta']>[]>(
-    this: DeepCheck<S, P>,
+    this: DeepGroupCheck<S, P>,
     ...paths: P
   ): SelectQueryBuilder<WithAggregate<S, {}, S['n']>> {
     return (this as unknown as SelectQueryBuilder<S>).#groupBy('plain', paths as readonly string[]);
@@ -602,7 +626,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
 
   /** `GROUP BY ROLLUP(...)`: adds subtotal rows (grouped fields are `null` in them). */
   groupByRollup<const P extends readonly SelectablePath<S['meta']>[]>(
-    this: DeepCheck<S, P>,
+    this: DeepGroupCheck<S, P>,
     ...paths: P
   ): SelectQueryBuilder<WithAggregate<S, {}, S['n']>> {
     return (this as unknown as SelectQueryBuilder<S>).#groupBy('ROLLUP', paths as readonly string[]);
@@ -610,7 +634,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
 
   /** `GROUP BY CUBE(...)`: adds subtotal rows for every combination. */
   groupByCube<const P extends readonly SelectablePath<S['meta']>[]>(
-    this: DeepCheck<S, P>,
+    this: DeepGroupCheck<S, P>,
     ...paths: P
   ): SelectQueryBuilder<WithAggregate<S, {}, S['n']>> {
     return (this as unknown as SelectQueryBuilder<S>).#groupBy('CUBE', paths as readonly string[]);
@@ -633,7 +657,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * ```
    */
   orderBy<const P extends string>(
-    path: Path<S, P>,
+    path: ClausePath<S, P, 'unsortable'>,
     direction?: 'ASC' | 'DESC',
     nulls?: 'NULLS FIRST' | 'NULLS LAST',
   ): SelectQueryBuilder<S> {
@@ -770,7 +794,7 @@ function list(
  * const { records } = await client.query(q); // records: { attributes; Id: string; Name: string | null; Owner: { ...; Name: string | null } }[]
  * ```
  */
-export function selectFrom<M extends SObjectMeta>(sobject: SObjectType<M>): SelectQueryBuilder<InitialState<M>> {
+export function selectFrom<M extends SObjectMeta>(sobject: SObjectType<M> & QueryableCheck<M>): SelectQueryBuilder<InitialState<M>> {
   return new SelectQueryBuilder<InitialState<M>>(
     { kind: 'select', select: [], from: { kind: 'from', object: sobject.name } },
     { descriptor: sobject.descriptor, objectName: sobject.name, exprCount: 0 },

@@ -23,7 +23,7 @@
  * runs before anything is sent; `sfgen lint` checks the same against the schema snapshot. The walkers are tail-recursive over items and words, so a 40-field query
  * with a 10-condition WHERE stays far below TypeScript's instantiation limits.
  */
-import type { SObjectRegistry, TypedQuery } from '../schema.js';
+import type { DeniedFlags, SObjectRegistry, TypedQuery } from '../schema.js';
 import type { DateLiteralName, DateLiteralNName, SelectQuery } from './ast.js';
 import { SoqlBuildError } from './errors.js';
 import { parseSoql } from './parser.js';
@@ -42,6 +42,8 @@ import type {
   PathKind,
   PathsRow,
   PathValue,
+  NotQueryable,
+  RestrictionError,
   RowAttributes,
   ScalarFor,
   Simplify,
@@ -62,18 +64,30 @@ type ReplaceAll<S extends string, From extends string, To extends string, Acc ex
   S extends `${infer A}${From}${infer B}` ? ReplaceAll<B, From, To, `${Acc}${A}${To}`> : `${Acc}${S}`;
 /**
  * The text as the type-level parser reads it: whitespace as plain spaces, and every string literal
- * as the single word `$str` (escapes first), so that what a literal holds (`'a, b'`, `'x FROM y'`,
- * `':name'`) can never be taken for syntax. An unterminated literal is left as written; the run-time
- * parser reports it with its position.
+ * as one word, so that what a literal holds (`'a, b'`, `'x FROM y'`, `':name'`) can never be taken
+ * for syntax: `$str~<content>` with the characters the parser splits on (space, parentheses,
+ * comma, colon, comparison signs) replaced by private-use characters (see {@link LiteralText}), or
+ * plain `$str` when the content is empty or holds an escape (such a literal is not compared with
+ * picklist values). An unterminated literal is left as written; the run-time parser reports it
+ * with its position.
  */
 type Normalize<S extends string> = MaskStrings<
-  ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>, '\\\\', ''>, "\\'", ''>
+  ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<S, '\n', ' '>, '\t', ' '>, '\r', ' '>, '\\\\', '\uE00A'>, "\\'", '\uE00B'>
 >;
 type MaskStrings<S extends string, Acc extends string = ''> = S extends `${infer A}'${infer B}`
-  ? B extends `${string}'${infer C}`
-    ? MaskStrings<C, `${Acc}${A} $str `>
+  ? B extends `${infer Content}'${infer C}`
+    ? MaskStrings<C, `${Acc}${A} ${MaskedLiteral<Content>} `>
     : `${Acc}${S}`
   : `${Acc}${S}`;
+type MaskedLiteral<C extends string> = C extends '' | `${string}${'\uE00A' | '\uE00B' | '\\'}${string}`
+  ? '$str'
+  : `$str~${ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<C, ' ', '\uE000'>, '(', '\uE001'>, ')', '\uE002'>, ',', '\uE003'>, ':', '\uE004'>, '!', '\uE005'>, '<', '\uE006'>, '>', '\uE007'>, '=', '\uE008'>}`;
+/** The content of a masked literal word (`$str~...`), or never for a plain `$str`. */
+type LiteralText<W extends string> = W extends `$str~${infer E}`
+  ? ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<ReplaceAll<E, '\uE000', ' '>, '\uE001', '('>, '\uE002', ')'>, '\uE003', ','>, '\uE004', ':'>, '\uE005', '!'>, '\uE006', '<'>, '\uE007', '>'>, '\uE008', '='>
+  : never;
+/** A masked string literal word. */
+type StrWord = `$str${string}`;
 type TrimLeft<S extends string> = S extends ` ${infer R}` ? TrimLeft<R> : S;
 type TrimRight<S extends string> = S extends `${infer R} ` ? TrimRight<R> : S;
 type Trim<S extends string> = TrimLeft<TrimRight<S>>;
@@ -358,7 +372,7 @@ type EvalSub<Reg, M extends MetaShape, T extends string> =
       ? CanonKey<M['children'], Written> extends infer Rel extends keyof M['children'] & string
         ? M['children'][Rel] extends infer CN extends string
           ? CN extends keyof Reg
-            ? EvalQuery<Reg, MetaOfName<Reg, CN>, S, Tail> extends infer R
+            ? ([DeniedFlags<MetaOfName<Reg, CN>, 'queryable'>] extends [never] ? EvalQuery<Reg, MetaOfName<Reg, CN>, S, Tail> : Err<NotQueryable<CN>>) extends infer R
               ? R extends { row: infer Row; binds: infer B }
                 ? { rel: Rel; row: Row; binds: B }
                 : R
@@ -512,16 +526,47 @@ type SelectionRow<Reg, M extends MetaShape, S extends Selection, Grouped extends
   : Simplify<{ attributes: AggregateAttributes } & AggregatePathsRow<Reg, M, S['paths']> & FnRow<Reg, M, S['fns']>>;
 
 /** A whole query on `M`: `{ row, binds }` (binds as `[name, type]` pairs), or `Err` naming every problem. */
-type EvalQuery<Reg, M extends MetaShape, S extends Selection, Tail extends string> =
+type EvalQuery<Reg, M extends MetaShape, S0 extends Selection, Tail extends string> =
   CheckClauses<Reg, M, Tail> extends [infer CE extends string, infer CB, infer G extends boolean]
-    ? SelectionErrors<Reg, M, S> extends infer SE extends string
-      ? [SE] extends [never]
-        ? EvalSelection<Reg, M, S, CE, CB, G, never>
-        : CanonSelection<Reg, M, S> extends infer C extends Selection
-          ? EvalSelection<Reg, M, C, CE, CB, G, SelectionErrors<Reg, M, C>>
-          : never
+    ? WithoutAlias<S0, AliasOf<Tail>> extends infer S extends Selection
+      ? EvalSelectionOf<Reg, M, S, CE, CB, G>
       : never
     : never;
+type EvalSelectionOf<Reg, M extends MetaShape, S extends Selection, CE extends string, CB, G extends boolean> =
+  SelectionErrors<Reg, M, S> extends infer SE extends string
+    ? [SE] extends [never]
+      ? EvalSelection<Reg, M, S, CE, CB, G, never>
+      : CanonSelection<Reg, M, S> extends infer C extends Selection
+        ? EvalSelection<Reg, M, C, CE, CB, G, SelectionErrors<Reg, M, C>>
+        : never
+    : never;
+
+/**
+ * The FROM alias of a query (`w` in `FROM Widget__c w WHERE ...`): the first word after the
+ * object when it is not a clause keyword, else `''`.
+ */
+type AliasOf<Tail extends string> = TrimLeft<Tail> extends `${infer W} ${string}`
+  ? U<W> extends ClauseKeyword
+    ? ''
+    : W
+  : TrimLeft<Tail> extends infer W extends string
+    ? U<W> extends ClauseKeyword | ''
+      ? ''
+      : W
+    : '';
+/**
+ * A selection with the FROM alias taken off its paths and function arguments (`w.Name` ->
+ * `Name`, `w.Account__r.Name` -> `Account__r.Name`; the alias in any case), as Salesforce keys
+ * the rows. Unchanged (and not rebuilt) without an alias.
+ */
+type WithoutAlias<S extends Selection, A extends string> = A extends ''
+  ? S
+  : Sel<StripAlias<S['paths'], A>, StripFnAlias<S['fns'], A>, S['subs'], S['typeofs'], S['n'], S['agg']>;
+type StripFnAlias<F extends FnItem, A extends string> = F extends FnItem
+  ? StripAlias<F['arg'], A> extends infer P extends string
+    ? { fn: F['fn']; arg: P; key: F['aliased'] extends true ? F['key'] : LastSegment<P>; aliased: F['aliased'] }
+    : never
+  : never;
 /** The result of a selection `S` whose errors are `SE`, with the clauses' errors `CE` and binds `CB`. */
 type EvalSelection<Reg, M extends MetaShape, S extends Selection, CE extends string, CB, G extends boolean, SE extends string> =
   [SE | CE] extends [never]
@@ -533,7 +578,9 @@ type Analyze<T extends string, Reg> =
   ParseQuery<Normalize<T>> extends infer Q
     ? Q extends Parsed<infer S, infer From, infer Tail>
       ? CanonKey<Reg, From> extends infer Obj extends keyof Reg & string
-        ? EvalQuery<Reg, MetaOfName<Reg, Obj>, S, Tail>
+        ? [DeniedFlags<MetaOfName<Reg, Obj>, 'queryable'>] extends [never]
+          ? EvalQuery<Reg, MetaOfName<Reg, Obj>, S, Tail>
+          : Err<NotQueryable<Obj>>
         : Err<`'${From}' is not a loaded sObject (misspelt, or its generated module is not imported)`>
       : Q
     : never;
@@ -649,7 +696,7 @@ type Step<Reg, M extends MetaShape, A extends string, W extends string, R extend
     ? CondStart<Reg, M, A, W, R, Mode, E, B, G>
     : Mode extends 'wa' | 'ha'
       ? AfterCondition<Reg, M, A, W, R, Mode, E, B, G>
-      : Mode extends 'o' | 'g'
+      : Mode extends 'o' | 'g' | 'of' | 'gf'
         ? KeyStep<Reg, M, A, W, R, Mode, E, B, G>
         : Mode extends 'x'
           ? SkipStep<Reg, M, A, W, R, E, B, G>
@@ -671,13 +718,31 @@ type AfterCondition<Reg, M extends MetaShape, A extends string, W extends string
 
 /** A word of ORDER BY or GROUP BY: a field path to check, or punctuation, a keyword, a function name. */
 type KeyStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
-  W extends ',' | '(' | ')' | '$str' | `:${string}` | `${number}`
-    ? Walk<Reg, M, A, R, Mode, E, B, G>
-    : U<W> extends ClauseKeyword
-      ? ToClause<Reg, M, A, W, R, E, B, G, never>
-      : U<W> extends KeyNoise
-        ? Walk<Reg, M, A, R, Mode, E, B, G>
-        : Walk<Reg, M, A, R, Mode, E | PathErrors<Reg, M, CanonPath<Reg, M, StripAlias<W, A>>>, B, G>;
+  W extends ')'
+    ? Walk<Reg, M, A, R, Mode extends 'of' ? 'o' : Mode extends 'gf' ? 'g' : Mode, E, B, G>
+    : W extends ',' | '(' | StrWord | `:${string}` | `${number}`
+      ? Walk<Reg, M, A, R, Mode, E, B, G>
+      : U<W> extends ClauseKeyword
+        ? ToClause<Reg, M, A, W, R, E, B, G, never>
+        : U<W> extends FunctionWord
+          ? Walk<Reg, M, A, R, Mode extends 'o' ? 'of' : Mode extends 'g' ? 'gf' : Mode, E, B, G>
+          : U<W> extends KeyNoise
+            ? Walk<Reg, M, A, R, Mode, E, B, G>
+            : Walk<Reg, M, A, R, Mode, E | KeyErrors<Reg, M, CanonPath<Reg, M, StripAlias<W, A>>, Mode>, B, G>;
+
+/**
+ * The errors of a field path in ORDER BY (`o`) or GROUP BY (`g`): the path's own, then the last
+ * field's `sortable` / `groupable`. Inside a function's parentheses (`of`, `gf`: `GROUP BY
+ * CALENDAR_YEAR(CreatedDate)`, `ORDER BY COUNT(Id)`) only the path is checked: the function's
+ * result is what is grouped or sorted.
+ */
+type KeyErrors<Reg, M extends MetaShape, P extends string, Mode extends string> = [PathErrors<Reg, M, P>] extends [never]
+  ? Mode extends 'o'
+    ? RestrictionError<Reg, M, P, 'unsortable'>
+    : Mode extends 'g'
+      ? RestrictionError<Reg, M, P, 'ungroupable'>
+      : never
+  : PathErrors<Reg, M, P>;
 
 /** WITH, FOR, UPDATE, USING SCOPE: words up to the next clause are not checked here. */
 type SkipStep<Reg, M extends MetaShape, A extends string, W extends string, R extends string, E extends string, B, G extends boolean> =
@@ -719,7 +784,9 @@ type ToClause<Reg, M extends MetaShape, A extends string, W extends string, R ex
 type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
   U<W> extends '(' | 'NOT'
     ? Walk<Reg, M, A, R, Mode, E, B, G>
-    : U<W> extends ')' | ',' | 'AND' | 'OR' | ClauseKeyword | `#${string}` | '$str'
+    : W extends StrWord
+      ? [E | `expected a condition, found ${Shown<W>}`, B, G]
+      : U<W> extends ')' | ',' | 'AND' | 'OR' | ClauseKeyword | `#${string}`
       ? [E | `expected a condition, found ${Shown<W>}`, B, G]
       : TrimLeft<R> extends `( ${infer Args}`
         ? FunctionCondition<Reg, M, A, W, Args, Mode, E, B, G>
@@ -729,7 +796,11 @@ type CondStart<Reg, M extends MetaShape, A extends string, W extends string, R e
 
 /** A condition on a field path `P`. */
 type PathCondition<Reg, M extends MetaShape, A extends string, P extends string, R extends string, Mode extends string, E extends string, B, G extends boolean> =
-  Comparison<Reg, M, A, PathKind<Reg, M, P>, PathValue<Reg, M, P>, P, R, Mode, E | PathErrors<Reg, M, P>, B, G>;
+  Comparison<Reg, M, A, PathKind<Reg, M, P>, PathValue<Reg, M, P>, P, R, Mode, E | ConditionPathErrors<Reg, M, P>, B, G>;
+/** The errors of a path on the left of a condition: the path's own, then the last field's `filterable`. */
+type ConditionPathErrors<Reg, M extends MetaShape, P extends string> = [PathErrors<Reg, M, P>] extends [never]
+  ? RestrictionError<Reg, M, P, 'unfilterable'>
+  : PathErrors<Reg, M, P>;
 
 /** A condition on a function call `W(...)` (`Args`: the text after the opening parenthesis). */
 type FunctionCondition<Reg, M extends MetaShape, A extends string, W extends string, Args extends string, Mode extends string, E extends string, B, G extends boolean> =
@@ -822,20 +893,20 @@ type Operand<Reg, M extends MetaShape, A extends string, K, V, L extends string,
       ? ParenOperand<Reg, M, A, K, V, L, Op, R, Mode, E, B, G>
       : W extends `:${infer N}`
         ? Walk<Reg, M, A, R, AfterMode<Mode>, E | OperatorError<K, L, Op>, B | [N, BindFor<K, V, Op>], G>
-        : Walk<Reg, M, A, R, AfterMode<Mode>, E | ScalarError<K, L, Op, W>, B, G>
+        : Walk<Reg, M, A, R, AfterMode<Mode>, E | ScalarError<K, V, L, Op, W>, B, G>
     : [E | `expected a value after ${L} ${Op}`, B, G];
 
 /** The errors of `L Op W` for a literal `W`: the operator first (a literal's type is moot under a wrong operator). */
-type ScalarError<K, L extends string, Op extends string, W extends string> = OperatorError<K, L, Op> extends infer OE extends string
+type ScalarError<K, V, L extends string, Op extends string, W extends string> = OperatorError<K, L, Op> extends infer OE extends string
   ? [OE] extends [never]
     ? Op extends ListOperator
       ? `${Op} needs a list in parentheses or a :bind, found ${Shown<W>}`
-      : LiteralError<K, L, Op, W>
+      : LiteralError<K, V, L, Op, W>
     : OE
   : never;
 
 /** A word for an error message (a masked string literal as such). */
-type Shown<W extends string> = W extends '$str' ? 'a quoted string' : W extends keyof OperatorWords ? `'${OperatorWords[W]}'` : `'${W}'`;
+type Shown<W extends string> = W extends StrWord ? 'a quoted string' : W extends keyof OperatorWords ? `'${OperatorWords[W]}'` : `'${W}'`;
 
 /** A parenthesized value: a list or a semi-join subquery (`S`: the text after the parenthesis). */
 type ParenOperand<Reg, M extends MetaShape, A extends string, K, V, L extends string, Op extends string, S extends string, Mode extends string, E extends string, B, G extends boolean> =
@@ -849,7 +920,7 @@ type ParenOperand<Reg, M extends MetaShape, A extends string, K, V, L extends st
     : [E | `unbalanced '(' in the value of ${L}`, B, G];
 
 /** What a literal word is. */
-type LiteralClass<W extends string> = W extends '$str'
+type LiteralClass<W extends string> = W extends StrWord
   ? 'string'
   : U<W> extends 'TRUE' | 'FALSE'
     ? 'boolean'
@@ -875,7 +946,7 @@ interface LiteralKinds {
   date: 'date';
   datetime: 'datetime';
 }
-type LiteralError<K, L extends string, Op extends string, W extends string> = LiteralClass<W> extends infer C
+type LiteralError<K, V, L extends string, Op extends string, W extends string> = LiteralClass<W> extends infer C
   ? C extends 'null'
     ? Op extends '=' | '!='
       ? never
@@ -884,21 +955,43 @@ type LiteralError<K, L extends string, Op extends string, W extends string> = Li
       ? never
       : C extends keyof LiteralKinds
         ? [Extract<K, LiteralKinds[C]>] extends [never]
-          ? `${L} (a ${K & string} field) cannot be compared with ${W extends '$str' ? 'a quoted string' : `${C extends 'date literal' ? 'the date literal' : `the ${C & string}`} ${W}`}`
-          : never
+          ? `${L} (a ${K & string} field) cannot be compared with ${W extends StrWord ? 'a quoted string' : `${C extends 'date literal' ? 'the date literal' : `the ${C & string}`} ${W}`}`
+          : C extends 'string'
+            ? PicklistLiteralError<K, V, L, Op, W>
+            : never
         : never
   : never;
+
+/**
+ * A quoted value compared with a restricted picklist must be a value records can hold (active or
+ * inactive; the read type's union), the same rule as binds and the builder: Salesforce runs a
+ * query with any other value and returns nothing, so it is almost always a typo. Open picklists
+ * (their read type accepts any string), LIKE patterns and literals holding escapes are not checked.
+ */
+type PicklistLiteralError<K, V, L extends string, Op extends string, W extends string> = Op extends 'LIKE'
+  ? never
+  : [K] extends ['picklist']
+    ? Extract<NonNullable<V>, string> extends infer Values extends string
+      ? string extends Values
+        ? never
+        : LiteralText<W> extends infer T extends string
+          ? T extends Values
+            ? never
+            : `'${T}' is not a value of the restricted picklist ${L}`
+          : never
+      : never
+    : never;
 
 /** `[errors, binds]` of a literal list `(a, b, :c)`. */
 type ListOperand<K, V, L extends string, Op extends string, Inner extends string, E extends string = Op extends ListOperator ? never : `a list needs IN, NOT IN, INCLUDES or EXCLUDES, not ${Op}`, B = never> =
   Inner extends `${infer Item},${infer R}`
-    ? ListOperand<K, V, L, Op, R, E | ListItemError<K, L, Trim<Item>>, B | ListItemBind<K, V, Op, Trim<Item>>>
-    : [E | ListItemError<K, L, Trim<Inner>>, B | ListItemBind<K, V, Op, Trim<Inner>>];
-type ListItemError<K, L extends string, I extends string> = I extends ''
+    ? ListOperand<K, V, L, Op, R, E | ListItemError<K, V, L, Trim<Item>>, B | ListItemBind<K, V, Op, Trim<Item>>>
+    : [E | ListItemError<K, V, L, Trim<Inner>>, B | ListItemBind<K, V, Op, Trim<Inner>>];
+type ListItemError<K, V, L extends string, I extends string> = I extends ''
   ? `an empty item in the list of ${L}`
   : I extends `:${string}`
     ? never
-    : LiteralError<K, L, '=', I>;
+    : LiteralError<K, V, L, '=', I>;
 type ListItemBind<K, V, Op extends string, I extends string> = I extends `:${infer N}`
   ? [N, [K] extends [never] ? SoqlScalar : Op extends 'INCLUDES' | 'EXCLUDES' ? string : ScalarFor<K, V>]
   : never;
@@ -929,8 +1022,8 @@ type SemiJoin<Reg, K, L extends string, Op extends string, Inner extends string>
       ? CanonKey<Reg, Written> extends infer Obj extends keyof Reg & string
         ? MetaOfName<Reg, Obj> extends infer M2 extends MetaShape
           ? CheckClauses<Reg, M2, Tail> extends [infer CE extends string, infer CB, boolean]
-            ? Resolved<Reg, M2, S0> extends infer S extends Selection
-              ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L>, CB]
+            ? Resolved<Reg, M2, WithoutAlias<S0, AliasOf<Tail>>> extends infer S extends Selection
+              ? [Own | CE | SelectionErrors<Reg, M2, S> | SemiJoinShape<Reg, M2, S, L> | ([DeniedFlags<M2, 'queryable'>] extends [never] ? never : NotQueryable<Obj>), CB]
               : never
             : never
           : never

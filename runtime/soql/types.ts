@@ -7,7 +7,7 @@
  * here is driven by the selected paths only (mapped types over the selection, indexed access into
  * the metadata), so a query costs the same on an org of 1,500 objects as on one of five.
  */
-import type { FieldType, SObjectMeta, SObjectRegistry } from '../schema.js';
+import type { DeniedFlags, FieldType, MetaFields, SObjectMeta, SObjectRegistry } from '../schema.js';
 import type { LikePattern, SoqlDate, SoqlDateLiteral, SoqlDateTime } from './values.js';
 
 /**
@@ -165,6 +165,49 @@ export type CheckPath<Reg, M extends MetaShape, P extends string> = [PathErrors<
 export type CheckPaths<Reg, M extends MetaShape, P extends readonly string[]> = {
   [I in keyof P]: CheckPath<Reg, M, P[I]>;
 };
+
+// ---------------------------------------------------------------------------------------------
+// What the describe allows: queryable objects; filterable, sortable, groupable fields
+
+/** Field-level describe flags, by the meta member listing the fields that lack them. */
+export type FieldRestriction = 'unfilterable' | 'unsortable' | 'ungroupable';
+/** The clause each restriction guards, and the describe flag it names, for messages. */
+interface RestrictionWords {
+  unfilterable: ['WHERE', 'filterable'];
+  unsortable: ['ORDER BY', 'sortable'];
+  ungroupable: ['GROUP BY', 'groupable'];
+}
+
+/**
+ * The error of a valid path `P` of `M` whose last field lacks the flag of `F` (its object's meta
+ * lists it in `F`), else never: `'Description' cannot be used in WHERE: Account.Description is not
+ * filterable (describe)`. Polymorphic relationships end on Name fields, which have every flag.
+ */
+export type RestrictionError<Reg, M extends MetaShape, P extends string, F extends FieldRestriction, Full extends string = P> =
+  P extends `${infer R}.${infer Rest}`
+    ? IsUnion<Targets<M, R>> extends true
+      ? never
+      : Targets<M, R> extends infer N extends keyof Reg
+        ? RestrictionError<Reg, MetaIn<Reg, N>, Rest, F, Full>
+        : never
+    : P extends MetaFields<M, F>
+      ? `'${Full}' cannot be used in ${RestrictionWords[F][0]}: ${M['name']}.${P} is not ${RestrictionWords[F][1]} (describe)`
+      : never;
+
+/** `P` when it is a valid path of `M` usable in the clause `F` guards, else the error message. */
+export type CheckClausePath<Reg, M extends MetaShape, P extends string, F extends FieldRestriction> = [PathErrors<Reg, M, P>] extends [never]
+  ? [RestrictionError<Reg, M, P, F>] extends [never]
+    ? P
+    : RestrictionError<Reg, M, P, F>
+  : PathErrors<Reg, M, P>;
+
+/** The readable compile error for querying an object whose describe says `queryable: false`. */
+export type NotQueryable<N extends string> = `${N} is not queryable (describe: queryable false; platform and change events are read with Pub/Sub)`;
+
+/** `unknown` when `M` is queryable, else an object naming why (intersected with a parameter, it fails the call). */
+export type QueryableCheck<M> = [DeniedFlags<M, 'queryable'>] extends [never]
+  ? unknown
+  : { readonly 'not queryable': NotQueryable<M extends { readonly name: infer N extends string } ? N : 'the object'> };
 
 // ---------------------------------------------------------------------------------------------
 // Field kinds and read types along a path

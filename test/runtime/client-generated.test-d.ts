@@ -5,7 +5,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { createClient, type SfDateTime } from 'sfgen/runtime';
 import { Account } from '../../generated/sobjects/Account.js';
+import { AccountFeed } from '../../generated/sobjects/AccountFeed.js';
+import { AccountHistory } from '../../generated/sobjects/AccountHistory.js';
 import { Contact } from '../../generated/sobjects/Contact.js';
+import { Reading_History__b } from '../../generated/sobjects/Reading_History__b.js';
+import { Shipment__x } from '../../generated/sobjects/Shipment__x.js';
+import { Task } from '../../generated/sobjects/Task.js';
+import { acme__Widget__c } from '../../generated/sobjects/acme__Widget__c.js';
 
 const client = createClient({ auth: { accessToken: 'token', instanceUrl: 'https://acme.my.salesforce.com' } });
 
@@ -42,5 +48,51 @@ describe('generated demo org', () => {
     await accounts.upsert('Name', 'x', { Name: 'x' });
     // @ts-expect-error NoSuchField is not a field of Account
     await accounts.get('001000000000001AAA', { fields: ['NoSuchField'] });
+  });
+
+  it('accepts a Date for date, datetime and time fields in create and update (the runtime formats it)', async () => {
+    const widgets = client.sobject(acme__Widget__c);
+    const now = new Date();
+    await widgets.create({ acme__Account__c: '001000000000001AAA', acme__Launch_Date__c: now, acme__Manufactured_At__c: now, acme__Shift_Start__c: now });
+    await widgets.update('a00000000000001AAA', { acme__Launch_Date__c: '2024-05-06', acme__Manufactured_At__c: null });
+    await client.sobject(Task).update('00T000000000001AAA', { Call_Start__c: now, ActivityDate: now });
+    // @ts-expect-error a Date is not a text value: only date, datetime and time fields take one
+    await widgets.update('a00000000000001AAA', { Name: now });
+  });
+
+  it('gates create, update, upsert and delete by the describe (createable, updateable, deletable)', async () => {
+    const history = client.sobject(AccountHistory);
+    // @ts-expect-error AccountHistory is not createable (describe)
+    await history.create({});
+    // @ts-expect-error AccountHistory is not updateable (describe)
+    await history.update('017000000000001AAA', {});
+    // @ts-expect-error AccountHistory is not deletable (describe)
+    await history.delete('017000000000001AAA');
+    // @ts-expect-error AccountHistory is not createable (describe)
+    await history.createMany([{}]);
+    // @ts-expect-error AccountHistory is not deletable (describe)
+    await history.deleteMany(['017000000000001AAA']);
+    // AccountFeed: deletable, neither createable nor updateable.
+    const feed = client.sobject(AccountFeed);
+    await feed.delete('0D5000000000001AAA');
+    await feed.deleteMany(['0D5000000000001AAA']);
+    // @ts-expect-error AccountFeed is not updateable (describe)
+    await feed.update('0D5000000000001AAA', {});
+    // @ts-expect-error AccountFeed is not updateable (describe)
+    await feed.updateMany([{ Id: '0D5000000000001AAA' }]);
+    // A big object takes inserts only.
+    await client.sobject(Reading_History__b).createMany([]);
+    // @ts-expect-error Reading_History__b is not deletable (describe)
+    await client.sobject(Reading_History__b).delete('a0B000000000001AAA');
+    // The external object has an external id but cannot be upserted (neither createable nor updateable).
+    const shipments = client.sobject(Shipment__x);
+    // @ts-expect-error Shipment__x is not createable / updateable (describe): no upsert
+    await shipments.upsert('ExternalId', 'SHP-1', {});
+    // @ts-expect-error Shipment__x is not createable / updateable (describe): no upsert
+    await shipments.upsertMany('ExternalId', []);
+    // Objects the describe allows keep every operation.
+    const accounts = client.sobject(Account);
+    await accounts.delete('001000000000001AAA');
+    await accounts.upsertMany('ERP_Account_Number__c', [{ Name: 'Acme' }]);
   });
 });

@@ -50,6 +50,8 @@ describe('toSalesforceValue', () => {
     const d = new Date(Date.UTC(2024, 4, 6, 9, 15, 27));
     expect(toSalesforceValue('date', d)).toBe('2024-05-06');
     expect(toSalesforceValue('datetime', d)).toBe('2024-05-06T09:15:27.000+0000');
+    expect(toSalesforceValue('time', new Date(Date.UTC(2024, 4, 6, 9, 15, 27, 5)))).toBe('09:15:27.005Z');
+    expect(() => toSalesforceValue('time', new Date(Number.NaN))).toThrow(TypeError);
     expect(toSalesforceValue('string', 'x')).toBe('x');
   });
 });

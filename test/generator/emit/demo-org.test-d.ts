@@ -10,7 +10,12 @@ import { Quirk__c } from '../../../generated/sobjects/Quirk__c.js';
 import { acme__Widget__c } from '../../../generated/sobjects/acme__Widget__c.js';
 import type { AccountCreate, AccountPicklists, AccountUpdate } from '../../../generated/types/Account.js';
 import type { Quirk__cCreate, Quirk__cPicklists } from '../../../generated/types/Quirk__c.js';
-import type { acme__Widget__cCreate, acme__Widget__cUpdate } from '../../../generated/types/acme__Widget__c.js';
+import type { acme__Widget__cCreate, acme__Widget__cPicklists, acme__Widget__cUpdate } from '../../../generated/types/acme__Widget__c.js';
+import type { TaskUpdate } from '../../../generated/types/Task.js';
+import { AccountFeed } from '../../../generated/sobjects/AccountFeed.js';
+import { AccountHistory } from '../../../generated/sobjects/AccountHistory.js';
+import { Order_Event__e } from '../../../generated/sobjects/Order_Event__e.js';
+import { Shipment__x } from '../../../generated/sobjects/Shipment__x.js';
 import type { AccountChangeEventCreate } from '../../../generated/types/AccountChangeEvent.js';
 import { sobjectNames, type GeneratedSObjectName } from '../../../generated/index.js';
 
@@ -84,5 +89,37 @@ describe('writes', () => {
     // @ts-expect-error a change event has no createable field
     const changeEvent: AccountChangeEventCreate = { Name: 'x' };
     void [missingName, writesId, writesSystemField, writesCompound, unknownField, wrongPicklist, inactiveValue, reparent, nullName, changeEvent];
+  });
+
+  it('takes a Date for date, datetime and time fields (formatted by the runtime), not for others', () => {
+    const now = new Date();
+    const widget: acme__Widget__cCreate = { acme__Account__c: '001000000000001AAA', acme__Launch_Date__c: now, acme__Manufactured_At__c: now, acme__Shift_Start__c: now };
+    const task: TaskUpdate = { ActivityDate: now, Call_Start__c: '09:30:00.000Z' };
+    expectTypeOf<acme__Widget__cUpdate['acme__Launch_Date__c']>().toEqualTypeOf<string | Date | null | undefined>();
+    // @ts-expect-error a Date is not text: Name is a string field
+    const dateAsName: acme__Widget__cUpdate = { Name: now };
+    // @ts-expect-error a Date is not a number
+    const dateAsNumber: AccountUpdate = { AnnualRevenue: now };
+    void [widget, task, dateAsName, dateAsNumber];
+  });
+
+  it('offers only active values of an open picklist in writes; reads keep the inactive ones', () => {
+    // acme__Category__c is open; 'Thingamajig' is inactive.
+    expectTypeOf<'Thingamajig'>().toMatchTypeOf<acme__Widget__cPicklists['acme__Category__c']>();
+    expectTypeOf<acme__Widget__cCreate['acme__Category__c']>().toEqualTypeOf<'Gadget' | 'Gizmo' | 'Doohickey' | (string & {}) | null | undefined>();
+    expectTypeOf<acme__Widget__cPicklists['acme__Category__c']>().toEqualTypeOf<'Gadget' | 'Gizmo' | 'Doohickey' | 'Thingamajig' | (string & {})>();
+  });
+
+  it('declares what the describe allows in the meta', () => {
+    type History = MetaOf<typeof AccountHistory>;
+    expectTypeOf<[History['queryable'], History['createable'], History['updateable'], History['deletable']]>().toEqualTypeOf<[true, false, false, false]>();
+    expectTypeOf<MetaOf<typeof AccountFeed>['deletable']>().toEqualTypeOf<true>();
+    expectTypeOf<MetaOf<typeof Order_Event__e>['queryable']>().toEqualTypeOf<false>();
+    expectTypeOf<MetaOf<typeof Shipment__x>['createable']>().toEqualTypeOf<false>();
+    type AccountMeta = MetaOf<typeof Account>;
+    expectTypeOf<'Description'>().toMatchTypeOf<AccountMeta['unfilterable']>();
+    expectTypeOf<'Regions__c'>().toMatchTypeOf<AccountMeta['unsortable']>();
+    expectTypeOf<'CreatedDate'>().toMatchTypeOf<AccountMeta['ungroupable']>();
+    expectTypeOf<'Name'>().not.toMatchTypeOf<AccountMeta['unfilterable'] | AccountMeta['unsortable'] | AccountMeta['ungroupable']>();
   });
 });

@@ -8,9 +8,9 @@ import { buildObject } from '../../../generator/model/build.js';
 import type { RawField } from '../../../generator/metadata/raw.js';
 import { objectContext, type EmitWarning, type ObjectContext } from '../../../generator/emit/context.js';
 import { descriptorOf, fieldDescriptor } from '../../../generator/emit/descriptor.js';
-import { createFields, updateFields, writeType } from '../../../generator/emit/inputs.js';
+import { createFields, emitCreateInterface, emitUpdateInterface, updateFields, writeType } from '../../../generator/emit/inputs.js';
 import { fieldDocLines, jsdoc } from '../../../generator/emit/jsdoc.js';
-import { readType } from '../../../generator/emit/record.js';
+import { emitRecordInterface, readType } from '../../../generator/emit/record.js';
 import { fieldValidator } from '../../../runtime/validation.js';
 import { described, idField, pv, rawField, rawObject } from '../model/raw-builders.js';
 
@@ -52,6 +52,13 @@ const rows: Row[] = [
     update: "'Tier__c'?: 'Gold' | 'Silver' | null",
   },
   {
+    name: 'open picklist with an inactive value: writes offer only the active ones (any text still accepted)',
+    field: rawField('Kind__c', 'picklist', { picklistValues: [pv('New'), pv('Old', { active: false })] }),
+    read: "Thing__cPicklists['Kind__c'] | null",
+    create: "'Kind__c'?: 'New' | (string & {}) | null",
+    update: "'Kind__c'?: 'New' | (string & {}) | null",
+  },
+  {
     name: 'restricted picklist, all active: writes reference the picklist',
     field: rawField('Size__c', 'picklist', { restrictedPicklist: true, nillable: true, picklistValues: [pv('S'), pv('M')] }),
     read: "Thing__cPicklists['Size__c'] | null",
@@ -73,9 +80,9 @@ const rows: Row[] = [
   { name: 'double (scale 0 custom number)', field: rawField('Count__c', 'double', { precision: 18, scale: 0 }), read: 'number | null', create: "'Count__c'?: number | null", update: "'Count__c'?: number | null" },
   { name: 'currency', field: rawField('AnnualRevenue', 'currency', { precision: 18, scale: 2 }), read: 'number | null', create: "'AnnualRevenue'?: number | null", update: "'AnnualRevenue'?: number | null" },
   { name: 'percent', field: rawField('Probability', 'percent', { precision: 3, scale: 0 }), read: 'number | null', create: "'Probability'?: number | null", update: "'Probability'?: number | null" },
-  { name: 'date', field: rawField('CloseDate', 'date'), read: 'SfDate | null', create: "'CloseDate'?: SfDate | null", update: "'CloseDate'?: SfDate | null" },
-  { name: 'datetime', field: rawField('Due__c', 'datetime'), read: 'SfDateTime | null', create: "'Due__c'?: SfDateTime | null", update: "'Due__c'?: SfDateTime | null" },
-  { name: 'time', field: rawField('Call_Start__c', 'time'), read: 'SfTime | null', create: "'Call_Start__c'?: SfTime | null", update: "'Call_Start__c'?: SfTime | null" },
+  { name: 'date', field: rawField('CloseDate', 'date'), read: 'SfDate | null', create: "'CloseDate'?: SfDate | Date | null", update: "'CloseDate'?: SfDate | Date | null" },
+  { name: 'datetime', field: rawField('Due__c', 'datetime'), read: 'SfDateTime | null', create: "'Due__c'?: SfDateTime | Date | null", update: "'Due__c'?: SfDateTime | Date | null" },
+  { name: 'time', field: rawField('Call_Start__c', 'time'), read: 'SfTime | null', create: "'Call_Start__c'?: SfTime | Date | null", update: "'Call_Start__c'?: SfTime | Date | null" },
   { name: 'reference, master-detail: create-only and required', field: rawField('acme__Account__c', 'reference', { nillable: false, updateable: false, referenceTo: ['Account'], relationshipName: 'acme__Account__r', relationshipOrder: 0 }), read: 'string | null', create: "'acme__Account__c': string", update: null },
   { name: 'polymorphic OwnerId: defaulted, not nillable', field: rawField('OwnerId', 'reference', { nillable: false, defaultedOnCreate: true, referenceTo: ['User', 'Group'], relationshipName: 'Owner' }), read: 'string | null', create: "'OwnerId'?: string", update: "'OwnerId'?: string" },
   { name: 'base64 (a URL in records)', field: rawField('Body', 'base64'), read: 'string | null', create: "'Body'?: string | null", update: "'Body'?: string | null" },
@@ -146,6 +153,17 @@ describe('field descriptors', () => {
 });
 
 describe('JSDoc', () => {
+  it('gives create and update members the record field\'s JSDoc (type, length, flags, help text)', () => {
+    const raw = rawField('Code__c', 'string', { label: 'Code', length: 40, inlineHelpText: 'The code.' });
+    const { ctx } = contextFor(raw);
+    const field = ctx.object.fields.find((f) => f.name === 'Code__c')!;
+    const doc = jsdoc(fieldDocLines(field));
+    expect(doc).toContain('Code · `Code__c` · string(40)');
+    expect(emitCreateInterface(ctx)).toContain(`${doc}  'Code__c'?: string | null;`);
+    expect(emitUpdateInterface(ctx)).toContain(`${doc}  'Code__c'?: string | null;`);
+    expect(emitRecordInterface(ctx)).toContain(`${doc}  'Code__c': string | null;`);
+  });
+
   it('carries label, help text and type details, with */ escaped and unicode kept', () => {
     const { ctx } = contextFor(rawField('Groesse__c', 'double', { label: 'Größe (cm) */ ends', inlineHelpText: 'Line one\nLine @two */ x', precision: 6, scale: 1, externalId: true }));
     const field = ctx.object.fields.find((f) => f.name === 'Groesse__c')!;
@@ -166,6 +184,11 @@ describe('JSDoc', () => {
       [rawField('M__c', 'multipicklist', { picklistValues: [pv('A;B'), pv('C')] }), 'Values (`;`-joined): "A;B", "C"'],
       [rawField('BillingAddress', 'address', { createable: false, updateable: false }), 'compound (read-only; write its components)'],
       [rawField('acme__Account__c', 'reference', { referenceTo: ['Account'], relationshipName: 'acme__Account__r', relationshipOrder: 0, updateable: false }), 'master-detail(Account)'],
+      [rawField('Body__c', 'textarea', { length: 32768, extraTypeInfo: 'richtextarea', htmlFormatted: true }), 'rich text area(32768, HTML)'],
+      [rawField('Body__c', 'textarea', { length: 32768, extraTypeInfo: 'richtextarea', htmlFormatted: true }), 'Holds HTML'],
+      [rawField('Account__c', 'reference', { referenceTo: ['Account'], relationshipName: 'Account__r', extraTypeInfo: 'indirectlookup', referenceTargetField: 'ERP__c' }), "indirect lookup(Account.ERP__c)"],
+      [rawField('Account__c', 'reference', { referenceTo: ['Account'], relationshipName: 'Account__r', extraTypeInfo: 'indirectlookup', referenceTargetField: 'ERP__c' }), "Holds the parent's Account.ERP__c value, not a record id."],
+      [rawField('Parent__c', 'reference', { referenceTo: ['Shipment__x'], relationshipName: 'Parent__r', extraTypeInfo: 'externallookup' }), 'external lookup(Shipment__x.ExternalId)'],
     ];
     for (const [raw, expected] of cases) {
       const { ctx } = contextFor(raw);

@@ -146,6 +146,64 @@ describe('lintSource', () => {
   });
 });
 
+describe('operators the README says lint rejects', () => {
+  // Each case fails if its check in the query validator is disabled: the query is otherwise valid.
+  it.each([
+    ['SELECT Id FROM Account WHERE IsDeleted > false', 'invalid operator > on boolean'],
+    ['SELECT Id FROM Account WHERE Is_Key_Account__c < true', 'invalid operator < on boolean'],
+    ['SELECT Id FROM Account WHERE IsDeleted >= true', 'invalid operator >= on boolean'],
+    ["SELECT Id FROM Account WHERE BillingStreet > 'M'", 'invalid operator > on textarea'],
+    ["SELECT Id FROM Account WHERE BillingStreet <= 'M'", 'invalid operator <= on textarea'],
+    ["SELECT Id FROM Contact WHERE Account.BillingStreet < 'M'", 'invalid operator < on textarea'],
+  ])('%s', (soql, message) => {
+    const src = `query(${JSON.stringify(soql)});`;
+    const diags = lint(src);
+    expect(diags).toHaveLength(1);
+    expect(diags[0]).toMatchObject({ code: 'INVALID_QUERY_FILTER_OPERATOR', ...locate(src, /[<>]=?/.exec(soql)![0]) });
+    expect(diags[0]?.message).toContain(message);
+  });
+
+  it('accepts = and != on booleans and text areas, and < on ordered types', () => {
+    expect(lint(`query("SELECT Id FROM Account WHERE IsDeleted = false AND BillingStreet != 'x' AND Name < 'M' AND NumberOfEmployees > 5");`)).toEqual([]);
+  });
+});
+
+describe('restricted picklist literals (one rule with the builder, binds and checked strings)', () => {
+  const errors = (soql: string): string[] => lint(`query(${JSON.stringify(soql)});`).map((d) => `${d.code}: ${d.message}`);
+
+  it('accepts values records can hold, active or inactive, and anything on open picklists', () => {
+    expect(errors("SELECT Id FROM Account WHERE acme__Tier__c = 'Gold' OR acme__Tier__c IN ('Silver', 'Legacy')")).toEqual([]);
+    expect(errors("SELECT Id FROM acme__Widget__c WHERE acme__Status__c = 'Recalled' AND acme__Category__c = 'Anything at all'")).toEqual([]);
+    expect(errors("SELECT Id FROM Account WHERE Industry = 'Space Mining' AND acme__Tier__c LIKE 'Go%'")).toEqual([]);
+  });
+
+  it('reports a value no record can hold, at the literal, wherever the field is reached', () => {
+    const src = "query(\"SELECT Id FROM Account WHERE acme__Tier__c = 'Diamond'\");";
+    expect(lint(src)).toEqual([
+      {
+        file: 'inline.ts', ...locate(src, "'Diamond'"), severity: 'error', code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        message: "'Diamond' is not a value of the restricted picklist acme__Tier__c (values records can hold: Bronze, Silver, Gold, Platinum, Legacy)",
+      },
+    ]);
+    const cases: [string, string][] = [
+      ["SELECT Id FROM Account WHERE acme__Tier__c NOT IN ('Gold', 'gold')", "'gold' is not a value of the restricted picklist acme__Tier__c"],
+      ["SELECT Id FROM Contact WHERE Account.acme__Tier__c != 'Diamond'", "'Diamond' is not a value of the restricted picklist Account.acme__Tier__c"],
+      ["SELECT Id FROM Account a WHERE a.acme__Tier__c = 'Diamond'", "'Diamond' is not a value of the restricted picklist acme__Tier__c"],
+      ["SELECT Id, (SELECT Id FROM acme__Widgets__r WHERE acme__Status__c = 'Gone') FROM Account", "'Gone' is not a value of the restricted picklist acme__Status__c"],
+      ["SELECT Id FROM Account WHERE Id IN (SELECT acme__Account__c FROM acme__Widget__c WHERE acme__Status__c = 'Gone')", "'Gone' is not a value of the restricted picklist acme__Status__c"],
+    ];
+    for (const [soql, message] of cases) {
+      const found = errors(soql);
+      expect(found, soql).toHaveLength(1);
+      expect(found[0], soql).toContain(`INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: ${message}`);
+    }
+  });
+
+  it('leaves binds to the types (their values are not in the text)', () => {
+    expect(lint("soql('SELECT Id FROM Account WHERE acme__Tier__c = :t', {});")).toEqual([]);
+  });
+});
+
 describe('findSoql', () => {
   it('ignores non-SOQL query() arguments and builder objects, and honours sfgen-lint-ignore', () => {
     const src = [

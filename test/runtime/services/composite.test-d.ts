@@ -8,7 +8,10 @@ import {
   type CompositeEntry, type QueryPage, type RecordAttributes, type RowOf, type SaveResult, type SalesforceErrorItem, type SObjectRecord, type UpsertSaveResult,
 } from 'sfgen/runtime';
 import { Account } from '../../../generated/sobjects/Account.js';
+import { AccountHistory } from '../../../generated/sobjects/AccountHistory.js';
 import { Contact } from '../../../generated/sobjects/Contact.js';
+import { Shipment__x } from '../../../generated/sobjects/Shipment__x.js';
+import { acme__Widget__c } from '../../../generated/sobjects/acme__Widget__c.js';
 import type { Contact as ContactRecord } from '../../../generated/types/Contact.js';
 import type { Account as AccountRecord } from '../../../generated/types/Account.js';
 
@@ -94,6 +97,37 @@ describe('typed composite', () => {
     plan.upsert('up', Account, 'Name', 'x', { Name: 'x' });
     // @ts-expect-error NoSuchField is not a field of Contact
     plan.get('g', Contact, '003000000000001AAA', ['NoSuchField']);
+  });
+
+  it('keeps literal types in callback payloads (restricted picklist values, Dates)', () => {
+    const start = compositePlan().create('acct', Account, { Name: 'Acme' });
+    // The sObject is inferred from the type argument alone: a callback's object literal is checked
+    // against the concrete payload type, so 'Draft' stays a literal.
+    const plan = start
+      .create('w', acme__Widget__c, (ref) => ({ acme__Account__c: ref('acct', 'id'), acme__Status__c: 'Draft', acme__Launch_Date__c: new Date() }))
+      .create('w2', acme__Widget__c, () => ({ acme__Account__c: '001000000000001AAA', acme__Status__c: 'Active' }))
+      .update('u', acme__Widget__c, (ref) => ref('w', 'id'), () => ({ acme__Status__c: 'Discontinued' }))
+      .upsert('up', acme__Widget__c, 'acme__SKU__c', 'SKU-1', (ref) => ({ acme__Account__c: ref('acct', 'id'), acme__Status__c: 'Draft' }));
+    expectTypeOf(plan.ref('w', 'id')).toEqualTypeOf<'@{w.id}'>();
+    // @ts-expect-error 'Recalled' is inactive: not writable
+    start.create('w3', acme__Widget__c, () => ({ acme__Account__c: '001000000000001AAA', acme__Status__c: 'Recalled' }));
+    // @ts-expect-error 'Nope' is not a value of the restricted picklist acme__Status__c
+    start.update('u2', acme__Widget__c, '001000000000001AAA', (ref) => ({ acme__Status__c: 'Nope', Name: ref('acct', 'id') }));
+  });
+
+  it('gates subrequests by the describe (createable, updateable, deletable)', () => {
+    const plan = compositePlan();
+    // @ts-expect-error AccountHistory is not createable (describe)
+    plan.create('h', AccountHistory, {});
+    // @ts-expect-error AccountHistory is not createable (describe), a callback payload neither
+    plan.create('h', AccountHistory, () => ({}));
+    // @ts-expect-error AccountHistory is not updateable (describe)
+    plan.update('h', AccountHistory, '017000000000001AAA', {});
+    // @ts-expect-error AccountHistory is not deletable (describe)
+    plan.delete('h', AccountHistory, '017000000000001AAA');
+    // @ts-expect-error Shipment__x is not createable / updateable (describe): no upsert
+    plan.upsert('s', Shipment__x, 'ExternalId', 'SHP-1', {});
+    plan.get('h', AccountHistory, '017000000000001AAA', ['Field', 'NewValue']);
   });
 
   it('types graphs by graph id', async () => {

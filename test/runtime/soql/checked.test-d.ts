@@ -263,7 +263,7 @@ describe('clauses after FROM: field names', () => {
     expectTypeOf<RowOf<typeof byYear>>().toEqualTypeOf<{ attributes: AggregateAttributes; y: number | null; expr0: number; expr1: string | null }>();
     soql("SELECT Id FROM Account a WHERE a.Name = 'x' ORDER BY a.Name");
     soql('SELECT Id, (SELECT LastName FROM Contacts WHERE Email LIKE :d ORDER BY LastName LIMIT 3) FROM Account', { d: '%@x.org' });
-    soql(`SELECT Id, (SELECT LastName FROM Contacts WHERE LastName IN ('a, b', 'c)') AND Id NOT IN (SELECT WhoId FROM Task WHERE Status = 'Open')),
+    soql(`SELECT Id, (SELECT LastName FROM Contacts WHERE LastName IN ('a, b', 'c)') AND Id NOT IN (SELECT WhoId FROM Task WHERE Status = 'Completed')),
                  (SELECT Amount FROM Opportunities WHERE CALENDAR_YEAR(CloseDate) = 2024)
             FROM Account
            WHERE Id IN (SELECT AccountId FROM Opportunity WHERE Amount > :min AND AccountId IN (SELECT AccountId FROM Contact))`, { min: 5 });
