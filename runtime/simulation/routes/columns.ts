@@ -133,6 +133,11 @@ export function columnsResponse(soql: string, org: SimOrg, now: number): Record<
           out.push(column(c.name, c.name, { aggregate: true, joinColumns: toColumns(c.childObject, c.query.columns) }));
           break;
         case 'expr': {
+          if (c.expr.kind === 'path') {
+            // A grouped field of an aggregate query: a plain field column.
+            out.push(mergeInto(out, pathColumn(from, c.expr)));
+            break;
+          }
           const span = c.expr.span;
           const display = span === undefined ? c.key : soql.slice(span.start, span.end);
           out.push(column(c.key, display, { aggregate: true, numberType: c.expr.kind === 'fn' && c.expr.cls === 'number' }));

@@ -34,7 +34,13 @@ function replicationRange(req: SimRequest, ctx: RouteContext): { start: number; 
     throw new SimHttpError(400, sfError('INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago'));
   }
   if (end <= start) throw new SimHttpError(400, sfError('INVALID_REPLICATION_DATE', 'endDate must chronologically follow the startDate'));
-  return { start, end: Math.min(end, Math.floor(now / 60_000) * 60_000) };
+  // Never past now: what changes later is for a later call (which may see this minute again).
+  return { start, end: Math.min(end, now + 1) };
+}
+
+/** `latestDateCovered`: the end of the range, to the minute. */
+function covered(end: number): string {
+  return toSfDateTime(new Date(Math.floor(end / 60_000) * 60_000));
 }
 
 function replicable(ctx: RouteContext, name: string): SimDescribe {
@@ -62,7 +68,7 @@ function updated(req: SimRequest, [name]: readonly string[], ctx: RouteContext):
     })
     .map((r) => r.Id);
   if (ids.length > MAX_REPLICATION_IDS) throw new SimHttpError(400, sfError('EXCEEDED_ID_LIMIT', 'too many ids; narrow the date range'));
-  return { status: 200, body: { ids, latestDateCovered: toSfDateTime(new Date(end)) } };
+  return { status: 200, body: { ids, latestDateCovered: covered(end) } };
 }
 
 /** `GET /sobjects/{name}/deleted?start=&end=`: records deleted in the range, with their dates. */
@@ -79,7 +85,7 @@ function deleted(req: SimRequest, [name]: readonly string[], ctx: RouteContext):
     body: {
       deletedRecords,
       earliestDateAvailable: toSfDateTime(new Date(Math.floor((ctx.now() - REPLICATION_WINDOW_MS) / 60_000) * 60_000)),
-      latestDateCovered: toSfDateTime(new Date(end)),
+      latestDateCovered: covered(end),
     },
   };
 }
