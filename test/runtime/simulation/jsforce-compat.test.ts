@@ -29,7 +29,7 @@ describe('identity and resources', () => {
     expect(id.username).toBe(sim.defaultUser.username);
     expect(id).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', active: true, user_type: 'STANDARD' });
     expect(id.urls.rest).toBe(`${sim.url}/services/data/v{version}/`);
-    expect(id.urls.tooling_rest).toBe(`${sim.url}/services/data/v{version}/tooling/`);
+    expect((id.urls as Record<string, string>).tooling_rest).toBe(`${sim.url}/services/data/v{version}/tooling/`);
   });
 
   it('describes at the version asked for: describe URLs follow the request', async () => {
