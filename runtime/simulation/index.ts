@@ -181,8 +181,13 @@ function addUserRecords(org: SimOrg, users: readonly SimUser[]): void {
       const f = org.field('User', name);
       if (f === undefined) continue;
       if (f.restrictedPicklist && typeof value === 'string' && !f.picklistValues.some((p) => p.active && p.value === value)) {
-        const first = f.picklistValues.find((p) => p.active);
-        if (first !== undefined) record[f.name] = first.value;
+        // The org's own default, a UTC-like zone, else its first value.
+        const allowed = f.picklistValues.filter((p) => p.active);
+        const pick =
+          allowed.find((p) => (p as { defaultValue?: unknown }).defaultValue === true) ??
+          allowed.find((p) => f.name === 'TimeZoneSidKey' && ['GMT', 'UTC', 'Europe/London'].includes(p.value)) ??
+          allowed[0];
+        if (pick !== undefined) record[f.name] = pick.value;
         continue;
       }
       record[f.name] = value;

@@ -92,4 +92,26 @@ describe('sfgen simulate', () => {
     expect(code).toBe(1);
     expect(bad.output()).toMatch(/sfgen: .*nope: metadata directory not found/);
   });
+  it('--user gives the user a User record and --refresh-token registers a token the token endpoint accepts', async () => {
+    const sim = start(['--metadata-dir', TINY_ORG, '--json', '--user', 'ops@tiny.example', '--refresh-token', '5Aep861cliRegisteredToken=ops@tiny.example']);
+    const [line] = await sim.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; apiVersion: string };
+    expect(info.apiVersion).toBe('68.0');
+    const res = await fetch(`${info.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: '5Aep861cliRegisteredToken', client_id: 'sfgen-simulator' }),
+    });
+    expect(res.status).toBe(200);
+    const token = (await res.json()) as { access_token: string };
+    const q = await fetch(`${info.url}/services/data/v68.0/query?q=${encodeURIComponent("SELECT Username, LastName FROM User WHERE Username = 'ops@tiny.example'")}`, {
+      headers: { Authorization: `Bearer ${token.access_token}` },
+    });
+    expect(((await q.json()) as { records: unknown[] }).records).toEqual([expect.objectContaining({ Username: 'ops@tiny.example', LastName: 'ops' })]);
+    sim.child.kill('SIGINT');
+    const bad = start(['--metadata-dir', TINY_ORG, '--refresh-token', 'short']);
+    expect(await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)))).toBe(1);
+    expect(bad.output()).toContain('--refresh-token #1: a refresh token must have at least 8 characters');
+    expect(bad.output()).not.toContain('short');
+  });
 });
