@@ -21,7 +21,8 @@ function start(args: string[]): { child: ChildProcess; output: () => string; wai
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const waitFor = (re: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)), 20_000);
+      // tsx compiles the CLI at start: seconds, over 20 s on a loaded 2-core machine.
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)), 90_000);
       const check = () => {
         const m = re.exec(out);
         if (m) {
@@ -42,7 +43,7 @@ function start(args: string[]): { child: ChildProcess; output: () => string; wai
   return { child, output: () => out, waitFor };
 }
 
-describe('sfgen simulate', () => {
+describe('sfgen simulate', { timeout: 180_000 }, () => {
   it('prints URLs and a working token, says Pub/Sub is not served, and stops on SIGTERM', async () => {
     const { child, waitFor, output } = start(['--metadata-dir', TINY_ORG, '--port', '0', '--grpc-port', '7011', '--page-size', '5']);
     const [, url] = await waitFor(/instance \/ login URL\s+(http:\/\/127\.0\.0\.1:\d+)/);
