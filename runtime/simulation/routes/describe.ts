@@ -90,7 +90,9 @@ function basicInfo(req: SimRequest, [name]: readonly string[], ctx: RouteContext
       Id: r.Id,
       ...(typeof r.Name === 'string' ? { Name: r.Name } : {}),
     }));
-  return { status: 200, body: { objectDescribe: entry ?? { name: d.name }, recentItems: recent } };
+  const objectDescribe =
+    entry === undefined ? { name: d.name } : { ...entry, urls: Object.fromEntries(Object.entries((entry.urls ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.replace(VERSIONED_URL, `/services/data/v${req.version}`) : v])) };
+  return { status: 200, body: { objectDescribe, recentItems: recent } };
 }
 
 function eventSchema(_req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {

@@ -19,6 +19,8 @@ beforeAll(async () => {
   sf = await SfCli.create();
   const login = await sf.loginAccessToken(sim.url, sim.issueAccessToken(), 'sim');
   expect(login.username).toBe(sim.defaultUser.username);
+  // The CLI keeps the trailing slash, so every later request goes to //services/data/...
+  expect(login.instanceUrl).toBe(`${sim.url}/`);
 }, SF_TIMEOUT);
 afterAll(async () => {
   await sf?.dispose();
