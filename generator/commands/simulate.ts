@@ -14,10 +14,11 @@ interface SimulateCliOptions {
   latency: string;
   pageSize: string;
   childPageSize: string;
-  apiVersion: string;
+  apiVersion?: string;
   clientId?: string;
   jwtPublicKey?: string;
   user?: string[];
+  refreshToken?: string[];
   json?: boolean;
 }
 
@@ -28,6 +29,18 @@ function intOption(name: string, text: string, min: number): number {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** `TOKEN` or `TOKEN=USERNAME` pairs of `--refresh-token`; the token is never echoed in errors. */
+function parseRefreshTokens(values: readonly string[]): [string, string | undefined][] {
+  return values.map((v, i) => {
+    const eq = v.indexOf('=');
+    const token = eq < 0 ? v : v.slice(0, eq);
+    const user = eq < 0 ? undefined : v.slice(eq + 1);
+    if (token.length < 8) throw new Error(`--refresh-token #${i + 1}: a refresh token must have at least 8 characters`);
+    if (user === '') throw new Error(`--refresh-token #${i + 1}: empty username after "="`);
+    return [token, user];
+  });
+}
 
 /** Registers `sfgen simulate`. */
 export function registerSimulate(program: Command): void {
@@ -40,10 +53,11 @@ export function registerSimulate(program: Command): void {
     .option('--latency <ms>', 'delay added to every request, in milliseconds', '0')
     .option('--page-size <n>', 'query batch size (rows per page)', '2000')
     .option('--child-page-size <n>', 'child subquery rows inline per parent; more are paged with their own nextRecordsUrl', '200')
-    .option('--api-version <version>', 'newest API version served', '60.0')
+    .option('--api-version <version>', 'newest API version served (default: the newest Salesforce release\'s)')
     .option('--client-id <id>', 'connected-app consumer key for OAuth (default sfgen-simulator)')
     .option('--jwt-public-key <file>', 'PEM public key or certificate that verifies JWT bearer assertions')
-    .option('--user <username>', 'a username the org knows (repeatable; the first is the default user)', collect)
+    .option('--user <username>', 'a username the org knows, with a User record (repeatable; the first is the default user)', collect)
+    .option('--refresh-token <token[=username]>', 'a refresh token the token endpoint accepts, for the default user or the named one (repeatable)', collect)
     .option('--json', 'print the URLs and token as one JSON line instead of text')
     .addHelpText(
       'after',
@@ -67,6 +81,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
           throw new Error(`cannot read --jwt-public-key ${opts.jwtPublicKey}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
         }
       }
+      const refreshTokens = parseRefreshTokens(opts.refreshToken ?? []);
       // Loaded lazily so other commands never pay for the simulator.
       const { startSimulator, DEMO_ORG_DIR } = await import('sfgen/simulator');
       const metadataDir = path.resolve(opts.metadataDir ?? DEMO_ORG_DIR);
@@ -76,11 +91,12 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
         latencyMs,
         pageSize,
         childPageSize,
-        apiVersion: opts.apiVersion,
+        ...(opts.apiVersion !== undefined && { apiVersion: opts.apiVersion }),
         auth: {
           ...(opts.clientId !== undefined && { clientId: opts.clientId }),
           ...(jwtPublicKey !== undefined && { jwtPublicKey }),
           ...(opts.user !== undefined && { users: opts.user }),
+          ...(refreshTokens.length > 0 && { refreshTokens: Object.fromEntries(refreshTokens.map(([t, u]) => [t, u ?? opts.user?.[0] ?? ''])) }),
           ...(process.env.SFGEN_SIM_CLIENT_SECRET !== undefined && { clientSecret: process.env.SFGEN_SIM_CLIENT_SECRET }),
         },
       });

@@ -25,6 +25,10 @@ import { collectionRoutes } from './routes/collections.js';
 import { defaultLimits, describeRoutes } from './routes/describe.js';
 import { queryRoutes } from './routes/query.js';
 import { sobjectRoutes } from './routes/sobjects.js';
+import { sobjectResourceRoutes } from './routes/sobject-resources.js';
+import { searchRoutes } from './routes/search.js';
+import { toolingRoutes } from './routes/tooling.js';
+import { treeRoutes } from './routes/tree.js';
 import { SimServer, type SimStats } from './server.js';
 import { SimOrg } from './store.js';
 
@@ -51,7 +55,10 @@ export interface SimulatorAuthOptions {
    * known too. Default: the seed users, else `admin@sfgen.example`.
    */
   readonly users?: readonly string[];
-  /** Refresh tokens the org accepts, mapped to the username they act as. */
+  /**
+   * Refresh tokens the org accepts, mapped to the username they act as ('' for the default user). The authorization-code
+   * grant mints more; {@link Simulator.registerRefreshToken} adds one at run time.
+   */
   readonly refreshTokens?: Readonly<Record<string, string>>;
   /** Run-as user of the client-credentials grant. Default: the default user. */
   readonly clientCredentialsUser?: string;
@@ -78,7 +85,10 @@ export interface SimulatorOptions {
    * rest, `childPageSize` rows a page), as Salesforce does. Default 200.
    */
   readonly childPageSize?: number;
-  /** Newest API version served (`60.0`); versions from 31.0 up to it are listed. */
+  /**
+   * Newest API version served; versions from 31.0 up to it are listed. Default
+   * {@link LATEST_API_VERSION}, the version of the newest Salesforce release.
+   */
   readonly apiVersion?: string;
   /** Revision date of every describe at load (`Last-Modified`). Default `2024-01-01T00:00:00Z`. */
   readonly orgLastModified?: string | Date;
@@ -101,6 +111,8 @@ export interface Simulator {
   issueAccessToken(username?: string): string;
   /** Invalidate one access token, or all of them. */
   revokeAccessTokens(token?: string): void;
+  /** Accept a refresh token for `username` (default user) in refresh-token grants. */
+  registerRefreshToken(token: string, username?: string): void;
   /** HTTP requests served, total and per route. */
   stats(): SimStats;
   resetStats(): void;
@@ -125,6 +137,12 @@ export interface Simulator {
 
 const DEFAULT_USERNAME = 'admin@sfgen.example';
 
+/**
+ * The newest API version Salesforce serves, the simulator's default: 68.0, Winter '27 (released
+ * October 2026). Each release adds one version, three a year: Spring '24 was 60.0, Winter '26 65.0.
+ */
+export const LATEST_API_VERSION = '68.0';
+
 function mintId(prefix: string, n: number): string {
   const id15 = `${prefix}Sm0${String(n).padStart(9, '0')}`;
   return id15 + caseSafeSuffix(id15);
@@ -132,6 +150,55 @@ function mintId(prefix: string, n: number): string {
 
 function checkPositiveInt(name: string, v: number | undefined, min: number): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new RangeError(`startSimulator: ${name} must be an integer >= ${min}, got ${v}`);
+}
+
+/**
+ * A User record for every simulator user the seed does not have, so that clients that look their
+ * user up (the sf CLI after `org login access-token`, identity) find one. Only fields the User
+ * describe has are set; restricted picklists get a value they allow.
+ */
+function addUserRecords(org: SimOrg, users: readonly SimUser[]): void {
+  const d = org.describe('User');
+  if (d === undefined || d.keyPrefix !== '005') return;
+  const profiles = org.records('Profile');
+  const profile = profiles.find((p) => p.Name === 'System Administrator') ?? profiles[0];
+  for (const user of users) {
+    if (org.findById(user.userId) !== undefined) continue;
+    const local = user.username.split('@')[0] || user.username;
+    const wanted: Record<string, unknown> = {
+      Id: user.userId,
+      Username: user.username,
+      LastName: local,
+      Name: local,
+      Alias: local.slice(0, 8),
+      CommunityNickname: local,
+      Email: /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.username) ? user.username : `${local}@example.com`,
+      IsActive: true,
+      UserType: 'Standard',
+      TimeZoneSidKey: 'GMT',
+      LocaleSidKey: 'en_US',
+      LanguageLocaleKey: 'en_US',
+      EmailEncodingKey: 'UTF-8',
+      ProfileId: profile?.Id ?? null,
+    };
+    const record: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(wanted)) {
+      const f = org.field('User', name);
+      if (f === undefined) continue;
+      if (f.restrictedPicklist && typeof value === 'string' && !f.picklistValues.some((p) => p.active && p.value === value)) {
+        // The org's own default, a UTC-like zone, else its first value.
+        const allowed = f.picklistValues.filter((p) => p.active);
+        const pick =
+          allowed.find((p) => (p as { defaultValue?: unknown }).defaultValue === true) ??
+          allowed.find((p) => f.name === 'TimeZoneSidKey' && ['GMT', 'UTC', 'Europe/London'].includes(p.value)) ??
+          allowed[0];
+        if (pick !== undefined) record[f.name] = pick.value;
+        continue;
+      }
+      record[f.name] = value;
+    }
+    org.seedRecord('User', record);
+  }
 }
 
 /**
@@ -156,7 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   checkPositiveInt('childPageSize', options.childPageSize, 1);
   checkPositiveInt('latencyMs', options.latencyMs, 0);
   checkPositiveInt('dailyApiLimit', options.dailyApiLimit, 1);
-  const apiVersion = options.apiVersion ?? '60.0';
+  const apiVersion = options.apiVersion ?? LATEST_API_VERSION;
   if (!/^\d+\.0$/.test(apiVersion) || Number(apiVersion) < 31) throw new RangeError(`startSimulator: apiVersion must look like "60.0", got ${apiVersion}`);
   const orgLastModified = new Date(options.orgLastModified ?? '2024-01-01T00:00:00Z');
   if (Number.isNaN(orgLastModified.getTime())) throw new RangeError(`startSimulator: orgLastModified is not a date: ${String(options.orgLastModified)}`);
@@ -181,6 +248,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const orgId = mintId('00D', 1);
 
   const org = new SimOrg(loaded, { orgLastModified, defaultUserId: defaultUser.userId, now });
+  addUserRecords(org, users);
   const auth = options.auth ?? {};
   let serverUrl = '';
   const tokens = new TokenService(
@@ -189,7 +257,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       clientSecret: auth.clientSecret,
       jwtPublicKey: auth.jwtPublicKey,
       users,
-      refreshTokens: new Map(Object.entries(auth.refreshTokens ?? {})),
+      refreshTokens: new Map(
+        Object.entries(auth.refreshTokens ?? {}).map(([token, username], i) => {
+          const user = username === '' ? defaultUser : users.find((u) => u.username.toLowerCase() === username.toLowerCase());
+          if (user === undefined) throw new RangeError(`startSimulator: refresh token #${i + 1} names unknown user ${username}`);
+          return [token, user.username] as const;
+        }),
+      ),
       clientCredentialsUser: auth.clientCredentialsUser ?? defaultUser.username,
       tokenLifetimeMs: (auth.tokenLifetimeSeconds ?? 7200) * 1000,
       orgId,
@@ -202,7 +276,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const versions: string[] = [];
   for (let v = 31; v <= Number(apiVersion); v++) versions.push(`${v}.0`);
   const faults = new FaultRegistry();
-  const router = new Router([...describeRoutes, ...compositeRoutes, ...collectionRoutes, ...queryRoutes, ...sobjectRoutes]);
+  const router = new Router([
+    ...describeRoutes,
+    ...compositeRoutes,
+    ...treeRoutes,
+    ...collectionRoutes,
+    ...queryRoutes,
+    ...searchRoutes,
+    ...toolingRoutes,
+    ...sobjectResourceRoutes,
+    ...sobjectRoutes,
+  ]);
   const settings = {
     apiVersion,
     versions,
@@ -227,6 +311,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     apiVersion,
     issueAccessToken: (username?: string) => tokens.issue(username),
     revokeAccessTokens: (token?: string) => tokens.revoke(token),
+    registerRefreshToken: (token: string, username?: string) => tokens.registerRefreshToken(token, username),
     stats: () => server.stats(),
     resetStats: () => server.resetStats(),
     apiUsage: () => server.apiUsage(),

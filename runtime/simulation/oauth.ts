@@ -3,7 +3,7 @@
  * bearer, refresh token and client credentials grants, and the registry of issued access tokens
  * that bearer auth checks. Tokens are random and never appear in errors or messages.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { errors as joseErrors, importJWK, importSPKI, importX509, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { SimHttpError } from './errors.js';
 
@@ -27,7 +27,7 @@ export interface OAuthConfig {
   /** PEM (SPKI public key or X.509 certificate) or a public JWK; JWT bearer is refused without one. */
   readonly jwtPublicKey: string | JWK | undefined;
   readonly users: readonly SimUser[];
-  /** Refresh token -> username. */
+  /** Refresh tokens registered up front -> username (more are minted by the authorization-code grant). */
   readonly refreshTokens: ReadonlyMap<string, string>;
   /** User that client-credentials tokens run as. */
   readonly clientCredentialsUser: string;
@@ -42,8 +42,22 @@ const oauthError = (status: number, error: string, description: string): SimHttp
   SimHttpError.withBody(status, { error, error_description: description }, `${error}: ${description}`);
 
 /** Issued access tokens and the token endpoint's grant logic. */
+/** An authorization code handed out by `/services/oauth2/authorize`, waiting for its token request. */
+interface PendingCode {
+  readonly username: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge: string | undefined;
+  readonly expiresAt: number;
+}
+
+/** Lifetime of an authorization code (Salesforce: 15 minutes). */
+const CODE_LIFETIME_MS = 15 * 60 * 1000;
+
 export class TokenService {
   private readonly sessions = new Map<string, SessionInfo>();
+  private readonly refreshTokens: Map<string, string>;
+  private readonly codes = new Map<string, PendingCode>();
   private keyPromise: Promise<CryptoKey | Uint8Array> | undefined;
   private readonly signingSecret = randomBytes(32);
   private readonly extraAudiences: string[] = [];
@@ -52,7 +66,42 @@ export class TokenService {
     private readonly config: OAuthConfig,
     private readonly instanceUrl: () => string,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.refreshTokens = new Map(config.refreshTokens);
+  }
+
+  /** Accept `token` in refresh-token grants, acting as `username` (the default user without one). */
+  registerRefreshToken(token: string, username?: string): void {
+    const user = username === undefined ? this.defaultUser : this.findUser(username);
+    if (user === undefined) throw new Error(`cannot register a refresh token for unknown user ${username ?? ''}`);
+    if (token.length < 8) throw new Error('a refresh token must have at least 8 characters');
+    this.refreshTokens.set(token, user.username);
+  }
+
+  /**
+   * The authorization endpoint without a login page: approves at once for the user named by
+   * `login_hint` (default user otherwise) and answers with the redirect Salesforce would send,
+   * `redirect_uri?code=...&state=...`. Errors are OAuth error objects (400).
+   */
+  authorize(query: URLSearchParams): string {
+    const responseType = query.get('response_type');
+    const clientId = query.get('client_id');
+    const redirectUri = query.get('redirect_uri');
+    if (clientId !== this.config.clientId) throw oauthError(400, 'invalid_client_id', 'client identifier invalid');
+    if (redirectUri === null || !/^[a-z][a-z0-9+.-]*:/i.test(redirectUri)) throw oauthError(400, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+    if (responseType !== 'code') throw oauthError(400, 'unsupported_response_type', 'response type not supported');
+    const hint = query.get('login_hint');
+    const user = hint === null ? this.defaultUser : this.findUser(hint);
+    if (user === undefined) throw oauthError(400, 'invalid_request', 'login_hint names no user of this org');
+    const challenge = query.get('code_challenge') ?? undefined;
+    const code = `aPrx${randomBytes(24).toString('base64url')}`;
+    this.codes.set(code, { username: user.username, clientId, redirectUri, codeChallenge: challenge, expiresAt: this.now() + CODE_LIFETIME_MS });
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', code);
+    const state = query.get('state');
+    if (state !== null) target.searchParams.set('state', state);
+    return target.toString();
+  }
 
   /** Accept one more JWT audience (the simulator's own URL once it listens). */
   addAudience(audience: string): void {
@@ -86,6 +135,11 @@ export class TokenService {
     else this.sessions.delete(token);
   }
 
+  /** Forget a refresh token; whether it was known. */
+  revokeRefreshToken(token: string): boolean {
+    return this.refreshTokens.delete(token);
+  }
+
   /** Number of live sessions (for tests). */
   sessionCount(): number {
     return this.sessions.size;
@@ -114,6 +168,8 @@ export class TokenService {
         return this.jwtBearer(form.get('assertion'));
       case 'refresh_token':
         return this.refresh(form, basicAuth);
+      case 'authorization_code':
+        return this.authorizationCode(form, basicAuth);
       case 'client_credentials':
         return this.clientCredentials(form, basicAuth);
       default:
@@ -186,10 +242,37 @@ export class TokenService {
       throw oauthError(400, 'invalid_client', 'invalid client credentials');
     }
     const refreshToken = form.get('refresh_token');
-    const username = refreshToken === null ? undefined : this.config.refreshTokens.get(refreshToken);
+    const username = refreshToken === null ? undefined : this.refreshTokens.get(refreshToken);
     const user = username === undefined ? undefined : this.findUser(username);
     if (user === undefined) throw oauthError(400, 'invalid_grant', 'expired access/refresh token');
     return this.respond(user);
+  }
+
+  /** The web-server flow's token request: the answer carries a new refresh token (scope `refresh_token`). */
+  private authorizationCode(form: URLSearchParams, basicAuth: { id: string; secret: string } | undefined): Record<string, string> {
+    const client = this.clientOf(form, basicAuth);
+    if (client.id !== this.config.clientId) throw oauthError(400, 'invalid_client_id', 'client identifier invalid');
+    if (client.secret !== null && this.config.clientSecret !== undefined && client.secret !== this.config.clientSecret) {
+      throw oauthError(400, 'invalid_client', 'invalid client credentials');
+    }
+    const code = form.get('code');
+    const pending = code === null ? undefined : this.codes.get(code);
+    if (code !== null) this.codes.delete(code); // single use, even when the request fails
+    if (pending === undefined || pending.expiresAt <= this.now() || pending.clientId !== client.id) {
+      throw oauthError(400, 'invalid_grant', 'invalid authorization code');
+    }
+    if (form.get('redirect_uri') !== pending.redirectUri) throw oauthError(400, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+    if (pending.codeChallenge !== undefined) {
+      const verifier = form.get('code_verifier') ?? '';
+      if (createHash('sha256').update(verifier).digest('base64url') !== pending.codeChallenge) {
+        throw oauthError(400, 'invalid_grant', 'invalid code verifier');
+      }
+    }
+    const user = this.findUser(pending.username);
+    if (user === undefined) throw oauthError(400, 'invalid_grant', 'invalid authorization code');
+    const refreshToken = `5Aep${randomBytes(40).toString('base64url')}`;
+    this.refreshTokens.set(refreshToken, user.username);
+    return this.respond(user, { refresh_token: refreshToken });
   }
 
   private clientCredentials(form: URLSearchParams, basicAuth: { id: string; secret: string } | undefined): Record<string, string> {

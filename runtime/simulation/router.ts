@@ -24,7 +24,15 @@ export interface SimRequest {
   readonly sub: boolean;
 }
 
-/** A data-API response: the JSON body (`undefined` for none) and extra headers. */
+/** A non-JSON response body (blob fields such as `Attachment.Body`). */
+export class BinaryBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType: string,
+  ) {}
+}
+
+/** A data-API response: the JSON body (`undefined` for none; a {@link BinaryBody} for bytes) and extra headers. */
 export interface SimResponse {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
@@ -36,6 +44,10 @@ export interface RouteContext {
   readonly org: SimOrg;
   /** `/services/data/v60.0` for the request's version. */
   base(version: string): string;
+  /** The identity URL of a user (`http://127.0.0.1:PORT/id/<orgId>/<userId>`). */
+  identityUrl(userId: string): string;
+  /** Newest API version served. */
+  readonly latestVersion: string;
   readonly pageSize: number;
   /** Child subquery rows delivered inline per parent record; more are paged with their own locator. */
   readonly childPageSize: number;

@@ -10,7 +10,7 @@ import type { FaultRegistry } from './faults.js';
 import { IdMinter } from './ids.js';
 import { RawJson } from './json.js';
 import type { TokenService } from './oauth.js';
-import type { QueryCursor, RouteContext, Router, SimRequest, SimResponse } from './router.js';
+import { BinaryBody, type QueryCursor, type RouteContext, type Router, type SimRequest, type SimResponse } from './router.js';
 import type { SimOrg } from './store.js';
 import { toSfDateTime } from './time.js';
 
@@ -72,6 +72,8 @@ export class SimServer {
     this.ctx = {
       org,
       base: (v) => `/services/data/v${v}`,
+      identityUrl: (userId) => `${this.url}/id/${tokens.orgId}/${userId}`,
+      latestVersion: settings.apiVersion,
       pageSize: settings.pageSize,
       childPageSize: settings.childPageSize,
       maxQueryCursors: settings.maxQueryCursors,
@@ -165,6 +167,13 @@ export class SimServer {
       res.end();
       return;
     }
+    if (r.body instanceof BinaryBody) {
+      headers['Content-Type'] = r.body.contentType;
+      headers['Content-Length'] = String(r.body.bytes.length);
+      res.writeHead(r.status, headers);
+      res.end(r.body.bytes);
+      return;
+    }
     let payload: Buffer = Buffer.from(r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body), 'utf8');
     headers['Content-Type'] = JSON_TYPE;
     if (gzip && payload.length > 1024) {
@@ -178,7 +187,7 @@ export class SimServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const u = requestUrl(req);
     const path = u.pathname;
     const data = DATA_PATH.exec(path);
     const subPath = data ? (data[2] ?? '') : '';
@@ -231,6 +240,7 @@ export class SimServer {
 
     if (path === '/services/oauth2/token') return this.token(req, res, method, body);
     if (path === '/services/oauth2/revoke') return this.revoke(res, method, body, u.searchParams);
+    if (path === '/services/oauth2/authorize') return this.authorize(res, method, u.searchParams);
     if (/^\/services\/data\/?$/.test(path)) {
       if (method !== 'GET') return this.send(res, { status: 405, body: [sfError('METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET`)] }, false, undefined);
       return this.send(
@@ -241,7 +251,7 @@ export class SimServer {
       );
     }
     const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(path);
-    if (identity || path === '/services/oauth2/userinfo') return this.identity(req, res, method, identity?.[1], identity?.[2]);
+    if (identity || path === '/services/oauth2/userinfo') return this.identity(req, res, method, identity?.[1], identity?.[2], u.searchParams);
     if (!data) {
       return this.send(res, { status: 404, body: [sfError('NOT_FOUND', 'The requested resource does not exist')] }, false, undefined);
     }
@@ -300,10 +310,14 @@ export class SimServer {
     }
   }
 
-  /** The identity URL (`id` of a token response) and `/services/oauth2/userinfo`, for the token's user. */
-  private identity(req: http.IncomingMessage, res: http.ServerResponse, method: string, orgId: string | undefined, userId: string | undefined): void {
+  /**
+   * The identity URL (`id` of a token response) and `/services/oauth2/userinfo`, for the token's
+   * user. The token comes as a bearer header or the documented `oauth_token` (or `access_token`)
+   * parameter; API URLs hold `{version}` unless `version` asks for a number or `latest`.
+   */
+  private identity(req: http.IncomingMessage, res: http.ServerResponse, method: string, orgId: string | undefined, userId: string | undefined, query: URLSearchParams): void {
     if (method !== 'GET' && method !== 'POST') return this.send(res, { status: 405, body: [sfError('METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are GET,POST`)] }, false, undefined);
-    const token = bearer(req);
+    const token = bearer(req) ?? query.get('oauth_token') ?? query.get('access_token') ?? undefined;
     const session = token === undefined ? undefined : this.tokens.session(token);
     if (session === undefined) return this.send(res, { status: 403, body: 'Bad_OAuth_Token' }, false, undefined);
     const org = this.tokens.orgId;
@@ -311,46 +325,142 @@ export class SimServer {
       return this.send(res, { status: 403, body: 'Bad_Id' }, false, undefined);
     }
     const u = session.user;
-    const v = this.settings.apiVersion;
-    const urls = Object.fromEntries(
-      ['rest', 'sobjects', 'query', 'limits'].map((k) => [k, `${this.url}/services/data/v{version}/${k === 'rest' ? '' : `${k}/`}`]),
-    );
+    const asked = query.get('version');
+    const v = asked === null ? '{version}' : asked === 'latest' ? this.settings.apiVersion : asked.replace(/^v/, '');
+    const record = (this.org.findById(u.userId)?.record ?? {}) as Record<string, unknown>;
+    const text = (field: string, fallback: string | null): string | null => (typeof record[field] === 'string' ? (record[field] as string) : fallback);
+    const local = u.username.split('@')[0] ?? u.username;
+    const firstName = text('FirstName', null);
+    const lastName = text('LastName', local);
+    const email = text('Email', u.username);
+    const soap = (kind: string) => `${this.url}/services/Soap/${kind}/${v}/${org.slice(0, 15)}`;
+    const rest = `${this.url}/services/data/v${v}/`;
     const body = {
       id: `${this.url}/id/${org}/${u.userId}`,
       asserted_user: true,
       user_id: u.userId,
       organization_id: org,
       username: u.username,
-      nick_name: u.username.split('@')[0],
-      display_name: u.username,
-      email: u.username,
-      active: true,
-      user_type: 'STANDARD',
-      language: 'en_US',
-      locale: 'en_US',
+      nick_name: text('CommunityNickname', local),
+      display_name: text('Name', [firstName, lastName].filter((x) => x !== null).join(' ')),
+      email,
+      email_verified: true,
+      first_name: firstName,
+      last_name: lastName,
+      timezone: text('TimeZoneSidKey', 'GMT'),
+      photos: { picture: `${this.url}/profilephoto/005/F`, thumbnail: `${this.url}/profilephoto/005/T` },
+      addr_street: text('Street', null),
+      addr_city: text('City', null),
+      addr_state: text('State', null),
+      addr_country: text('Country', null),
+      addr_zip: text('PostalCode', null),
+      mobile_phone: text('MobilePhone', null),
+      mobile_phone_verified: false,
+      is_lightning_login_user: false,
+      status: { created_date: null, body: null },
+      urls: {
+        enterprise: soap('c'),
+        metadata: soap('m'),
+        partner: soap('u'),
+        rest,
+        sobjects: `${rest}sobjects/`,
+        search: `${rest}search/`,
+        query: `${rest}query/`,
+        recent: `${rest}recent/`,
+        tooling_soap: soap('T'),
+        tooling_rest: `${rest}tooling/`,
+        profile: `${this.url}/${u.userId}`,
+        feeds: `${rest}chatter/feeds`,
+        groups: `${rest}chatter/groups`,
+        users: `${rest}chatter/users`,
+        feed_items: `${rest}chatter/feed-items`,
+        feed_elements: `${rest}chatter/feed-elements`,
+        custom_domain: this.url,
+      },
+      active: record.IsActive !== false,
+      user_type: text('UserType', 'STANDARD')!.toUpperCase(),
+      language: text('LanguageLocaleKey', 'en_US'),
+      locale: text('LocaleSidKey', 'en_US'),
       utcOffset: 0,
-      last_modified_date: toSfDateTime(new Date(session.issuedAt)),
-      urls: { ...urls, custom_domain: this.url },
-      api_version: v,
+      last_modified_date: text('LastModifiedDate', null) ?? toSfDateTime(new Date(session.issuedAt)),
+      is_app_installed: true,
     };
     if (pathOf(req) === '/services/oauth2/userinfo') {
-      return this.send(res, { status: 200, body: { sub: body.id, user_id: u.userId, organization_id: org, preferred_username: u.username, email: u.username } }, false, undefined);
+      return this.send(
+        res,
+        {
+          status: 200,
+          body: {
+            sub: body.id,
+            user_id: u.userId,
+            organization_id: org,
+            preferred_username: u.username,
+            nickname: body.nick_name,
+            name: body.display_name,
+            email,
+            email_verified: true,
+            given_name: firstName,
+            family_name: lastName,
+            zoneinfo: body.timezone,
+            photos: body.photos,
+            profile: body.urls.profile,
+            picture: body.photos.picture,
+            address: {},
+            is_salesforce_integration_user: false,
+            urls: body.urls,
+            active: body.active,
+            user_type: body.user_type,
+            language: body.language,
+            locale: body.locale,
+            utcOffset: 0,
+            updated_at: body.last_modified_date,
+            is_app_installed: true,
+          },
+        },
+        false,
+        undefined,
+      );
     }
     this.send(res, { status: 200, body }, false, undefined);
   }
 
+  /** Revokes an access token, or a refresh token (Salesforce then also ends its sessions; here: that token only). */
   private revoke(res: http.ServerResponse, method: string, body: string | undefined, query: URLSearchParams): void {
     const token = new URLSearchParams(body ?? '').get('token') ?? query.get('token');
-    if ((method !== 'POST' && method !== 'GET') || token === null || this.tokens.session(token) === undefined) {
-      return this.send(res, { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } }, false, undefined);
-    }
-    this.tokens.revoke(token);
+    const bad = () => this.send(res, { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } }, false, undefined);
+    if ((method !== 'POST' && method !== 'GET') || token === null) return bad();
+    if (this.tokens.session(token) !== undefined) this.tokens.revoke(token);
+    else if (!this.tokens.revokeRefreshToken(token)) return bad();
     this.send(res, { status: 200 }, false, undefined);
+  }
+
+  /** `GET /services/oauth2/authorize`: approves at once and redirects with a code (no login page). */
+  private authorize(res: http.ServerResponse, method: string, query: URLSearchParams): void {
+    if (method !== 'GET' && method !== 'POST') return this.send(res, { status: 405, body: { error: 'invalid_request', error_description: 'must use HTTP GET' } }, false, undefined);
+    try {
+      const location = this.tokens.authorize(query);
+      res.writeHead(302, { Location: location, 'Cache-Control': 'no-store' });
+      res.end();
+    } catch (error) {
+      if (error instanceof SimHttpError) return this.send(res, { status: error.status, body: error.body }, false, undefined);
+      throw error;
+    }
   }
 }
 
+/**
+ * The request URL with runs of slashes in the path collapsed: Salesforce serves
+ * `//services/data/...` (what the sf CLI sends after storing an instance URL with a trailing slash).
+ */
+function requestUrl(req: http.IncomingMessage): URL {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/');
+  return new URL(path + (q < 0 ? '' : raw.slice(q)), 'http://127.0.0.1');
+}
+
 function pathOf(req: http.IncomingMessage): string {
-  return new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  return requestUrl(req).pathname;
 }
 
 function bearer(req: http.IncomingMessage): string | undefined {

@@ -78,6 +78,10 @@ export class SimOrg implements OrgStore {
   private undoLog: Undo[] | undefined;
   private seedStamp: string | undefined;
   private globalJson: { entries: readonly Record<string, unknown>[]; raw: RawJson } | undefined;
+  /** When each record in the recycle bin was deleted (ms), for `/sobjects/{name}/deleted`. */
+  private readonly deletedAt = new Map<string, number>();
+  /** Bytes of base64 (blob) fields written through the API, by `<id>/<field>`. */
+  private readonly blobs = new Map<string, Buffer>();
   /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
   private readonly explicitInMintSpace = new Set<string>();
 
@@ -249,10 +253,30 @@ export class SimOrg implements OrgStore {
 
   // ---- record writes --------------------------------------------------------------------------
 
+  /** When a record in the recycle bin was deleted (ms since epoch); seed deletions have none. */
+  deletedDate(id18: string): number | undefined {
+    return this.deletedAt.get(id18);
+  }
+
+  /** Keep the bytes of a blob field (`Attachment.Body`); the record holds its URL. */
+  setBlob(id18: string, field: string, bytes: Buffer): void {
+    this.blobs.set(`${id18}/${field}`, bytes);
+  }
+
+  /** Bytes of a blob field written through the API, if any. */
+  blob(id18: string, field: string): Buffer | undefined {
+    return this.blobs.get(`${id18}/${field}`);
+  }
+
+  /** Add a record as seed data would be (any field, its own `Id`); throws naming the failure. */
+  seedRecord(sobject: string, record: Record<string, unknown>): void {
+    this.insertSeed(this.require(sobject), record);
+  }
+
   /** Validate a write against the object's describe. */
   validate(sobject: string, input: Record<string, unknown>, mode: WriteMode): ValidationResult {
     const s = this.require(sobject);
-    return validateWrite(s.describe, input, mode, this.validationContext(s));
+    return validateWrite(s.describe, input, mode, this.validationContext(s, mode));
   }
 
   /**
@@ -304,10 +328,12 @@ export class SimOrg implements OrgStore {
     const before = record.IsDeleted;
     if (s.fieldIndex.has('isdeleted')) record.IsDeleted = true;
     s.deleted.set(id18, record);
+    this.deletedAt.set(id18, this.options.now());
     s.liveCache = undefined;
     s.deletedCache = undefined;
     this.undoLog?.push(() => {
       s.deleted.delete(id18);
+      this.deletedAt.delete(id18);
       if (hadIsDeleted) record.IsDeleted = before;
       else delete record.IsDeleted;
       s.live.set(id18, record);
@@ -353,9 +379,15 @@ export class SimOrg implements OrgStore {
     return s !== undefined && (s.live.has(id18) || s.deleted.has(id18));
   }
 
-  private validationContext(s: ObjectState): ValidationContext {
+  private validationContext(s: ObjectState, mode?: WriteMode): ValidationContext {
     return {
       fieldIndex: s.fieldIndex,
+      ...(mode !== 'seed' && {
+        recordExists: (id18: string) => {
+          const target = this.byPrefix.get(id18.slice(0, 3));
+          return target === undefined ? undefined : target.live.has(id18);
+        },
+      }),
       keyPrefixOf: (name) => {
         const o = this.objects.get(name.toLowerCase());
         if (o) return o.describe.keyPrefix;
@@ -428,7 +460,7 @@ export class SimOrg implements OrgStore {
   }
 
   private insertSeed(s: ObjectState, raw: Record<string, unknown>): void {
-    const checked = validateWrite(s.describe, raw, 'seed', this.validationContext(s));
+    const checked = validateWrite(s.describe, raw, 'seed', this.validationContext(s, 'seed'));
     if (!checked.ok) throw new SimHttpError(400, checked.errors);
     let id: string;
     const rawId = raw.Id ?? raw.id;

@@ -18,7 +18,15 @@ export interface ValidationContext {
   readonly fieldIndex: ReadonlyMap<string, SimField>;
   /** Key prefix of an sObject, for checking reference targets; `undefined` when unknown. */
   keyPrefixOf(sobject: string): string | null | undefined;
+  /**
+   * Whether a live record has this id; `undefined` when the simulator does not model the object
+   * the id's key prefix belongs to (then the reference is not checked). Absent: no check.
+   */
+  recordExists?(id18: string): boolean | undefined;
 }
+
+/** What Salesforce accepts in an email field (local part as RFC 5322's atext, a dotted domain). */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export type ValidationResult =
   | { readonly ok: true; readonly values: Record<string, unknown> }
@@ -90,6 +98,9 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
         }
       }
     }
+    if (t === 'email' && s !== '' && !EMAIL.test(s)) {
+      return { error: sfError('INVALID_EMAIL_ADDRESS', `${labelOf(field)}: invalid email address: ${s}`, [field.name]) };
+    }
     const max = field.length;
     if (typeof max === 'number' && max > 0 && [...s].length > max) {
       const shown = s.length > 40 ? `${s.slice(0, 40)}...` : s;
@@ -146,6 +157,9 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
     if (prefixes.length > 0 && prefixes.every((p) => p !== undefined && p !== null) && !prefixes.includes(id.slice(0, 3))) {
       return { error: sfError('FIELD_INTEGRITY_EXCEPTION', `${labelOf(field)}: id value of incorrect type: ${v}`, [field.name]) };
     }
+    if (ctx.recordExists?.(id) === false) {
+      return { error: sfError('INVALID_CROSS_REFERENCE_KEY', `${labelOf(field)}: invalid cross reference id`, [field.name]) };
+    }
     return { value: id };
   }
   // address, location, anyType, json, complexvalue, datacategorygroupreference: stored as given.
@@ -181,6 +195,9 @@ export function validateWrite(
       };
     }
     if (mode === 'seed' && field.type === 'id') continue;
+    if (mode === 'create' && field.type === 'id') {
+      return { ok: false, errors: [sfError('INVALID_FIELD', 'The Id field should not be specified in the sobject data.')] };
+    }
     const writable = mode === 'seed' || (mode === 'create' ? field.createable : field.updateable);
     if (!writable) {
       readOnly.push(field.name);

@@ -1,6 +1,6 @@
 /** Resources, global and per-object describes (with Last-Modified / If-Modified-Since), limits. */
-import { notFound } from '../errors.js';
-import { cachedJson } from '../json.js';
+import { notFound, sfError, SimHttpError } from '../errors.js';
+import { cachedJson, RawJson } from '../json.js';
 import type { Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 import { parseHttpDate, toHttpDate } from '../time.js';
 
@@ -12,20 +12,69 @@ export function conditional(req: SimRequest, lastModified: Date, body: () => unk
   return { status: 200, headers, body: body() };
 }
 
+/**
+ * `GET /services/data/vXX.X/`: the resources this simulator serves, by name (Salesforce lists more,
+ * but a client that follows a listed URL here always finds it). `identity` is the user's identity URL.
+ */
 function resources(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
   const base = ctx.base(req.version);
-  const names = ['sobjects', 'query', 'queryAll', 'composite', 'limits'];
-  return { status: 200, body: Object.fromEntries(names.map((n) => [n, `${base}/${n}`])) };
+  const names = ['sobjects', 'search', 'query', 'queryAll', 'tooling', 'composite', 'recent', 'parameterizedSearch', 'limits'];
+  const body: Record<string, string> = Object.fromEntries(names.map((n) => [n, `${base}/${n}`]));
+  body.identity = ctx.identityUrl(req.session.user.userId);
+  return { status: 200, body };
+}
+
+const VERSIONED_URL = /\/services\/data\/v\d+\.\d(?=\/)/g;
+const byVersion = new WeakMap<RawJson, Map<string, RawJson>>();
+
+/** A describe's JSON with every `/services/data/vNN.N/` URL in it at the request's version. */
+function atVersion(raw: RawJson, version: string): RawJson {
+  let cache = byVersion.get(raw);
+  if (cache === undefined) {
+    cache = new Map();
+    byVersion.set(raw, cache);
+  }
+  let out = cache.get(version);
+  if (out === undefined) {
+    out = new RawJson(raw.text.replace(VERSIONED_URL, `/services/data/v${version}`));
+    cache.set(version, out);
+  }
+  return out;
 }
 
 function globalDescribe(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
-  return conditional(req, ctx.org.lastModified()!, () => ctx.org.globalDescribeJson());
+  return conditional(req, ctx.org.lastModified()!, () => atVersion(ctx.org.globalDescribeJson(), req.version));
 }
 
 function describe(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
   const d = ctx.org.describe(name!);
   if (d === undefined) throw notFound();
-  return conditional(req, ctx.org.lastModified(d.name)!, () => cachedJson(d));
+  return conditional(req, ctx.org.lastModified(d.name)!, () => atVersion(cachedJson(d), req.version));
+}
+
+/**
+ * `GET /recent?limit=n`: the simulator does not track record views, so "recently viewed" is the
+ * most recently modified records of objects with `mruEnabled`, newest first (default and maximum
+ * 200), shaped `{attributes, Id, Name}`.
+ */
+function recent(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
+  const raw = req.query.get('limit');
+  const limit = raw === null ? 200 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1) throw new SimHttpError(400, sfError('INVALID_QUERY_FILTER_OPERATOR', `limit must be a positive integer, got ${raw}`));
+  const base = ctx.base(req.version);
+  const rows: { at: string; item: Record<string, unknown> }[] = [];
+  for (const name of ctx.org.objectNames()) {
+    const d = ctx.org.describe(name)!;
+    if (d.mruEnabled !== true) continue;
+    for (const r of ctx.org.records(d.name)) {
+      const at = typeof r.LastModifiedDate === 'string' ? r.LastModifiedDate : '';
+      const item: Record<string, unknown> = { attributes: { type: d.name, url: `${base}/sobjects/${d.name}/${r.Id}` }, Id: r.Id };
+      if (r.Name !== undefined) item.Name = r.Name;
+      rows.push({ at, item });
+    }
+  }
+  rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return { status: 200, body: rows.slice(0, Math.min(limit, 200)).map((r) => r.item) };
 }
 
 function basicInfo(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
@@ -41,7 +90,9 @@ function basicInfo(req: SimRequest, [name]: readonly string[], ctx: RouteContext
       Id: r.Id,
       ...(typeof r.Name === 'string' ? { Name: r.Name } : {}),
     }));
-  return { status: 200, body: { objectDescribe: entry ?? { name: d.name }, recentItems: recent } };
+  const objectDescribe =
+    entry === undefined ? { name: d.name } : { ...entry, urls: Object.fromEntries(Object.entries((entry.urls ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v.replace(VERSIONED_URL, `/services/data/v${req.version}`) : v])) };
+  return { status: 200, body: { objectDescribe, recentItems: recent } };
 }
 
 function eventSchema(_req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
@@ -66,6 +117,7 @@ export const describeRoutes: Route[] = [
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/eventSchema\/?$/, key: 'GET /sobjects/{name}/eventSchema', handler: eventSchema },
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/?$/, key: 'GET /sobjects/{name}', handler: basicInfo },
   { method: 'GET', pattern: /^\/limits\/?$/, key: 'GET /limits', handler: limits },
+  { method: 'GET', pattern: /^\/recent\/?$/, key: 'GET /recent', handler: recent },
 ];
 
 /** Default `/limits` body (facts §11): nested per-app entries with spaces and dots in their keys. */

@@ -14,6 +14,7 @@
 import { sfError, SimHttpError } from '../errors.js';
 import type { QueryCursor, Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 import { runQuery } from '../query-runner.js';
+import { columnsResponse } from './columns.js';
 
 /** Batch size from `Sforce-Query-Options: batchSize=N`, capped by the simulator's page size. */
 function batchSize(req: SimRequest, ctx: RouteContext): number {
@@ -117,6 +118,7 @@ function start(includeDeleted: boolean) {
     if (soql === null || soql.trim() === '') {
       throw new SimHttpError(400, sfError('MALFORMED_QUERY', 'A query string has to be specified'));
     }
+    if (req.query.get('columns') === 'true') return { status: 200, body: columnsResponse(soql, ctx.org, ctx.now()) };
     const result = runQuery(soql, ctx.org, { includeDeleted, apiVersion: req.version, now: ctx.now() });
     const cursor: QueryCursor = {
       rows: result.records,

@@ -78,7 +78,41 @@ export function createRecord(org: SimOrg, d: SimDescribe, input: Record<string, 
   if (d.createable !== true) throw new SimHttpError(400, sfError('INVALID_TYPE', `entity type ${d.name} does not support insert`));
   const checked = org.validate(d.name, input, 'create');
   if (!checked.ok) throw new SimHttpError(400, checked.errors);
-  return org.insert(d.name, checked.values, userId).Id;
+  const blobs = takeBlobs(d, checked.values);
+  const record = org.insert(d.name, checked.values, userId);
+  if (blobs.length > 0) {
+    const values: Record<string, unknown> = {};
+    for (const [field, bytes] of blobs) Object.assign(values, blobValues(org, d, record.Id, field, bytes));
+    org.update(d.name, record.Id, values, userId);
+  }
+  return record.Id;
+}
+
+/**
+ * Base64 (blob) values of a write, decoded and removed from `values`: Salesforce keeps the bytes
+ * apart and answers the field with its URL (`/services/data/vXX.X/sobjects/Attachment/{id}/Body`).
+ */
+function takeBlobs(d: SimDescribe, values: Record<string, unknown>): [string, Buffer][] {
+  const out: [string, Buffer][] = [];
+  for (const f of d.fields) {
+    if (f.type !== 'base64' || typeof values[f.name] !== 'string') continue;
+    const text = (values[f.name] as string).replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
+      throw new SimHttpError(400, sfError('JSON_PARSER_ERROR', `Cannot deserialize instance of base64 from VALUE_STRING value (field ${f.name}): not base64`));
+    }
+    out.push([f.name, Buffer.from(text, 'base64')]);
+    delete values[f.name];
+  }
+  return out;
+}
+
+/** Store a blob and return the field values that point at it (the URL, and `<Field>Length`). */
+function blobValues(org: SimOrg, d: SimDescribe, id: string, field: string, bytes: Buffer): Record<string, unknown> {
+  org.setBlob(id, field, bytes);
+  const values: Record<string, unknown> = { [field]: `/services/data/v60.0/sobjects/${d.name}/${id}/${field}` };
+  const length = org.field(d.name, `${field}Length`);
+  if (length !== undefined) values[length.name] = bytes.length;
+  return values;
 }
 
 /** Validate and update a live record; throws the DML errors. */
@@ -87,7 +121,9 @@ export function updateRecord(org: SimOrg, d: SimDescribe, id: string, input: Rec
   liveRecord(org, d, id);
   const checked = org.validate(d.name, input, 'update');
   if (!checked.ok) throw new SimHttpError(400, checked.errors);
-  org.update(d.name, id, checked.values, userId);
+  const values = checked.values;
+  for (const [field, bytes] of takeBlobs(d, values)) Object.assign(values, blobValues(org, d, id, field, bytes));
+  org.update(d.name, id, values, userId);
 }
 
 /** Delete a live record; throws NOT_FOUND / ENTITY_IS_DELETED. */
@@ -186,7 +222,8 @@ function upsert(req: SimRequest, [name, fieldName, value]: readonly string[], ct
   return upsertRecord(ctx, req, d, field, value!, objectBody(req));
 }
 
-function getByExternalId(req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {
+/** `GET /sobjects/{name}/{field}/{value}`: the record whose external-id field has that value (300 when several). */
+export function getByExternalId(req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {
   const d = requireObject(ctx.org, name!);
   const field = externalIdField(ctx, d, fieldName!);
   const fields = resolveFields(ctx.org, d, req.query.get('fields'));

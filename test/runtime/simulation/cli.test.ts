@@ -21,7 +21,8 @@ function start(args: string[]): { child: ChildProcess; output: () => string; wai
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const waitFor = (re: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)), 20_000);
+      // tsx compiles the CLI at start: seconds, over 20 s on a loaded 2-core machine.
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output:\n${out}`)), 90_000);
       const check = () => {
         const m = re.exec(out);
         if (m) {
@@ -42,7 +43,7 @@ function start(args: string[]): { child: ChildProcess; output: () => string; wai
   return { child, output: () => out, waitFor };
 }
 
-describe('sfgen simulate', () => {
+describe('sfgen simulate', { timeout: 180_000 }, () => {
   it('prints URLs and a working token, says Pub/Sub is not served, and stops on SIGTERM', async () => {
     const { child, waitFor, output } = start(['--metadata-dir', TINY_ORG, '--port', '0', '--grpc-port', '7011', '--page-size', '5']);
     const [, url] = await waitFor(/instance \/ login URL\s+(http:\/\/127\.0\.0\.1:\d+)/);
@@ -97,5 +98,27 @@ describe('sfgen simulate', () => {
     expect(jsonCode).toBe(1);
     const errorLine = badJson.output().split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(errorLine ?? 'null')).toMatchObject({ error: { message: expect.stringMatching(/nope: metadata directory not found/) } });
+  });
+  it('--user gives the user a User record and --refresh-token registers a token the token endpoint accepts', async () => {
+    const sim = start(['--metadata-dir', TINY_ORG, '--json', '--user', 'ops@tiny.example', '--refresh-token', '5Aep861cliRegisteredToken=ops@tiny.example']);
+    const [line] = await sim.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; apiVersion: string };
+    expect(info.apiVersion).toBe('68.0');
+    const res = await fetch(`${info.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: '5Aep861cliRegisteredToken', client_id: 'sfgen-simulator' }),
+    });
+    expect(res.status).toBe(200);
+    const token = (await res.json()) as { access_token: string };
+    const q = await fetch(`${info.url}/services/data/v68.0/query?q=${encodeURIComponent("SELECT Username, LastName FROM User WHERE Username = 'ops@tiny.example'")}`, {
+      headers: { Authorization: `Bearer ${token.access_token}` },
+    });
+    expect(((await q.json()) as { records: unknown[] }).records).toEqual([expect.objectContaining({ Username: 'ops@tiny.example', LastName: 'ops' })]);
+    sim.child.kill('SIGINT');
+    const bad = start(['--metadata-dir', TINY_ORG, '--refresh-token', 'short']);
+    expect(await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)))).toBe(1);
+    expect(bad.output()).toContain('--refresh-token #1: a refresh token must have at least 8 characters');
+    expect(bad.output()).not.toContain('short');
   });
 });

@@ -18,8 +18,10 @@ describe('versions and resources', () => {
     const r = await call(sim, undefined, 'GET', '/services/data');
     expect(r.status).toBe(200);
     const list = r.json as { version: string; url: string; label: string }[];
-    expect(list.at(-1)).toEqual({ label: "Spring '24", url: '/services/data/v60.0', version: '60.0' });
-    expect(list.find((v) => v.version === '62.0')).toBeUndefined();
+    // The newest release by default: Winter '27 is 68.0 (Spring '24 was 60.0, three releases a year).
+    expect(list.at(-1)).toEqual({ label: "Winter '27", url: '/services/data/v68.0', version: '68.0' });
+    expect(list.find((v) => v.version === '60.0')).toEqual({ label: "Spring '24", url: '/services/data/v60.0', version: '60.0' });
+    expect(list.find((v) => v.version === '69.0')).toBeUndefined();
     expect(r.headers.get('sforce-limit-info')).toBeNull();
   });
 
