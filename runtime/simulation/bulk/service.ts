@@ -308,7 +308,7 @@ export class BulkService implements RawApi {
   private sendJson(call: RawCall, status: number, text: string | undefined): void {
     const { res } = call;
     if (call.fault?.resetAfter === true) {
-      call.req.socket.destroy();
+      (call.req.socket ?? call.res.socket)?.destroy();
       return;
     }
     const headers: Record<string, string> = { 'Sforce-Limit-Info': call.limitInfo };
@@ -555,6 +555,7 @@ export class BulkService implements RawApi {
 
   private async upload(call: RawCall, job: IngestJob): Promise<void> {
     const { req } = call;
+    const socket = req.socket;
     const reject = (code: string, message: string): never => {
       req.resume();
       throw new BulkError(400, code, message);
@@ -598,12 +599,12 @@ export class BulkService implements RawApi {
             JSON.stringify([{ errorCode: 'BULK_API_ERROR', message: `Exceeded max size limit of ${limit} bytes of base64-encoded content: the upload to job ${job.id} is larger` }]),
           );
           call.res.writeHead(400, { 'Sforce-Limit-Info': call.limitInfo, 'Content-Type': JSON_TYPE, 'Content-Length': String(body.length), Connection: 'close' });
-          call.res.end(body, () => req.socket.destroy());
+          call.res.end(body, () => socket.destroy());
           return;
         }
         if (resetAt !== undefined && bytes >= resetAt) {
           // Injected fault: the connection resets part-way through the upload; nothing is kept.
-          req.socket.destroy();
+          socket.destroy();
           await discard();
           return;
         }
@@ -614,7 +615,7 @@ export class BulkService implements RawApi {
       await once(out, 'finish');
     } catch (error) {
       await discard();
-      if (req.socket.destroyed || call.res.destroyed) return; // the client went away: nothing kept
+      if (socket.destroyed || call.res.destroyed) return; // the client went away: nothing kept
       throw error;
     } finally {
       job.uploading = false;
