@@ -285,6 +285,11 @@ function buildIndex(records: readonly SimRecord[], field: SimField): Map<string,
   return index;
 }
 
+function badValue(field: SimField, text: string, column: number): never {
+  const t = field.type;
+  throw new RowError('', `INVALID_FIELD:Failed to deserialize field at col ${column}. Due to, '${text}' is not a valid value for the type xsd:${XSD[t] ?? t}:${field.name} --`);
+}
+
 const XSD: Record<string, string> = {
   double: 'double',
   currency: 'double',
@@ -304,29 +309,26 @@ const XSD: Record<string, string> = {
  */
 function convert(field: SimField, text: string, column: number): unknown {
   const t = field.type;
-  const bad = (): never => {
-    throw new RowError('', `INVALID_FIELD:Failed to deserialize field at col ${column}. Due to, '${text}' is not a valid value for the type xsd:${XSD[t] ?? t}:${field.name} --`);
-  };
   if (NUMERIC.has(t)) {
     const n = Number(text.trim());
-    if (text.trim() === '' || !Number.isFinite(n)) bad();
+    if (text.trim() === '' || !Number.isFinite(n)) badValue(field, text, column);
     return n;
   }
   if (t === 'boolean') {
     const v = text.trim().toLowerCase();
     if (v === 'true' || v === '1' || v === 'yes') return true;
     if (v === 'false' || v === '0' || v === 'no') return false;
-    return bad();
+    return badValue(field, text, column);
   }
   if (t === 'date') {
     // A datetime in a date column is accepted: its date part.
     const date = parseSfDate(text) ?? (parseSfDateTime(text) === undefined ? undefined : text.slice(0, 10));
-    return date ?? bad();
+    return date ?? badValue(field, text, column);
   }
   if (t === 'datetime') {
-    const dt = parseSfDateTime(text) ?? (parseSfDate(text) === undefined ? undefined : `${text}T00:00:00.000Z`);
-    return dt ?? bad();
+    const dt = parseSfDateTime(text) ?? (parseSfDate(text) === undefined ? undefined : parseSfDateTime(`${text}T00:00:00Z`));
+    return dt ?? badValue(field, text, column);
   }
-  if (t === 'time') return parseSfTime(text) ?? bad();
+  if (t === 'time') return parseSfTime(text) ?? badValue(field, text, column);
   return text;
 }
