@@ -63,6 +63,10 @@ export class RowApplier {
   private extIndex: Map<string, string[]> | undefined;
   private readonly parentIndexes = new Map<string, Map<string, string[]>>();
 
+  /** Salesforce's limits on one record of a Bulk API job. */
+  static readonly MAX_FIELDS = 5000;
+  static readonly MAX_RECORD_CHARS = 400_000;
+
   constructor(
     private readonly org: SimOrg,
     private readonly describe: SimDescribe,
@@ -71,6 +75,9 @@ export class RowApplier {
     private readonly externalIdField: string | undefined,
     private readonly userId: string,
   ) {
+    if (header.length > RowApplier.MAX_FIELDS) {
+      throw new JobFailure(`InvalidBatch : The header has ${header.length} fields; a record can have at most ${RowApplier.MAX_FIELDS}`);
+    }
     const seen = new Set<string>();
     this.columns = header.map((raw) => {
       const name = raw.trim();
@@ -113,6 +120,11 @@ export class RowApplier {
   apply(values: readonly string[]): RowOutcome {
     if (values.length > this.columns.length) {
       return { ok: false, id: '', error: `INVALID_FIELD:The row has ${values.length} values but the header has ${this.columns.length} columns:--` };
+    }
+    let chars = 0;
+    for (const v of values) chars += v.length;
+    if (chars > RowApplier.MAX_RECORD_CHARS) {
+      return { ok: false, id: '', error: `INVALID_FIELD:The record has ${chars} characters; a record can have at most ${RowApplier.MAX_RECORD_CHARS}:--` };
     }
     try {
       switch (this.operation) {

@@ -112,6 +112,19 @@ describe('CSV hazards', () => {
   });
 });
 
+describe('record limits', () => {
+  it('fails a row longer than 400,000 characters and a row with more values than the header', async () => {
+    const long = 'x'.repeat(400_001);
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, `Name,BillingStreet\nShort,ok\nLong,${long}\nWide,a,b\n`);
+    expect(job).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 3, numberRecordsFailed: 2 });
+    const failed = parseCsv((await results(sim, token, job.id, 'failedResults')).text).slice(1).map((r) => r[1]);
+    expect(failed).toEqual([
+      'INVALID_FIELD:The record has 400005 characters; a record can have at most 400000:--',
+      'INVALID_FIELD:The row has 3 values but the header has 2 columns:--',
+    ]);
+  });
+});
+
 describe('operations', () => {
   it('upserts by external id: creates, updates, and reports a missing key', async () => {
     const csv = 'Ext_Id__c,Name\nEXT-1,Renamed One\nNEW-1,Brand New\n,No Key\n';
