@@ -577,6 +577,7 @@ export class BulkService implements RawApi {
     const limit = this.settings.maxUploadBase64Bytes;
     const resetAt = call.fault?.resetAfterBytes;
     let bytes = 0;
+    let tooLarge = false;
     job.uploading = true;
     const discard = async (): Promise<void> => {
       out.destroy();
@@ -592,15 +593,11 @@ export class BulkService implements RawApi {
       for await (const chunk of source) {
         const b = chunk as Buffer;
         bytes += b.length;
+        if (tooLarge) continue; // read to the end, keep nothing, then answer
         if (base64Size(bytes) > limit) {
+          tooLarge = true;
           await discard();
-          req.unpipe();
-          const body = Buffer.from(
-            JSON.stringify([{ errorCode: 'BULK_API_ERROR', message: `Exceeded max size limit of ${limit} bytes of base64-encoded content: the upload to job ${job.id} is larger` }]),
-          );
-          call.res.writeHead(400, { 'Sforce-Limit-Info': call.limitInfo, 'Content-Type': JSON_TYPE, 'Content-Length': String(body.length), Connection: 'close' });
-          call.res.end(body, () => socket.destroy());
-          return;
+          continue;
         }
         if (resetAt !== undefined && bytes >= resetAt) {
           // Injected fault: the connection resets part-way through the upload; nothing is kept.
@@ -611,14 +608,19 @@ export class BulkService implements RawApi {
         scanner.push(b);
         if (!out.write(b)) await once(out, 'drain');
       }
-      out.end();
-      await once(out, 'finish');
+      if (!tooLarge) {
+        out.end();
+        await once(out, 'finish');
+      }
     } catch (error) {
       await discard();
       if (socket.destroyed || call.res.destroyed) return; // the client went away: nothing kept
       throw error;
     } finally {
       job.uploading = false;
+    }
+    if (tooLarge) {
+      throw new BulkError(400, 'BULK_API_ERROR', `Exceeded max size limit of ${limit} bytes of base64-encoded content: the upload to job ${job.id} is ${base64Size(bytes)} bytes`);
     }
     if (bytes === 0) {
       try {
@@ -749,6 +751,7 @@ export class BulkService implements RawApi {
     this.updateLimits();
     if (job.state === 'InProgress') {
       if (applier === undefined) return this.fail(job, 'InvalidBatch : The CSV data has no header row');
+      if (job.failAt !== undefined) return this.fail(job, job.failAt.message);
       job.state = 'JobComplete';
       this.touch(job);
     }

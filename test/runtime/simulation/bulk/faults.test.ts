@@ -78,6 +78,13 @@ describe('Bulk API 2.0 faults', () => {
     expect(parseCsv((await results(sim, token, job.id, 'unprocessedrecords')).text)).toEqual([['Name'], ['F3'], ['F4']]);
   });
 
+  it('a failJob fault beyond the last row fails the job at its end', async () => {
+    sim.faults.add({ method: 'PATCH', route: /\/jobs\/ingest\//, failJob: { afterRows: 99 } });
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, 'Name\nLate 1\n');
+    expect(job).toMatchObject({ state: 'Failed', numberRecordsProcessed: 1 });
+    expect(job.errorMessage).toMatch(/^InternalServerError : /);
+  });
+
   it('a query job that ends Failed', async () => {
     sim.faults.add({ method: 'POST', route: /\/jobs\/query$/, failJob: 'InternalServerError : query failed' });
     const r = await call(sim, token, 'POST', `${V}/jobs/query`, { operation: 'query', query: 'SELECT Id FROM Account' });
