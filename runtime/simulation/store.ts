@@ -43,6 +43,8 @@ interface ObjectState {
   liveCache: SimRecord[] | undefined;
   deletedCache: SimRecord[] | undefined;
   autoNumbers: Map<string, { prefix: string; width: number; next: number }>;
+  /** Validation context, built once per describe revision (writes are hot: Bulk API jobs). */
+  ctx: ValidationContext | undefined;
 }
 
 /** Options of the store, resolved by `startSimulator`. */
@@ -367,6 +369,11 @@ export class SimOrg implements OrgStore {
   }
 
   private validationContext(s: ObjectState): ValidationContext {
+    s.ctx ??= this.newValidationContext(s);
+    return s.ctx;
+  }
+
+  private newValidationContext(s: ObjectState): ValidationContext {
     return {
       fieldIndex: s.fieldIndex,
       keyPrefixOf: (name) => {
@@ -407,10 +414,12 @@ export class SimOrg implements OrgStore {
       liveCache: undefined,
       deletedCache: undefined,
       autoNumbers: new Map(),
+      ctx: undefined,
     };
     state.describe = describe;
     state.fieldIndex = fieldIndex;
     state.plan = plan;
+    state.ctx = undefined;
     state.lastModified = lastModified;
     this.objects.set(describe.name.toLowerCase(), state);
     if (describe.keyPrefix && !this.byPrefix.has(describe.keyPrefix)) this.byPrefix.set(describe.keyPrefix, state);
