@@ -101,6 +101,13 @@ for (;;) {
 const tQuery = performance.now() - t;
 const cQuery = cpu();
 if (got !== rows) throw new Error(`query returned ${got} rows, expected ${rows}`);
+// What the jobs themselves hold (outcome bytes, ids, query rows): heap freed by deleting them.
+global.gc?.();
+const withJobs = process.memoryUsage().heapUsed;
+await fetch(`${sim.url}${V}/jobs/ingest/${job.id}`, { method: 'DELETE', headers: h });
+await fetch(`${sim.url}${V}/jobs/query/${q.id}`, { method: 'DELETE', headers: h });
+global.gc?.();
+const jobsHeld = withJobs - process.memoryUsage().heapUsed;
 clearInterval(sampler);
 global.gc?.();
 const end = process.memoryUsage();
@@ -114,6 +121,7 @@ console.log(JSON.stringify({
   query_job_ms: Math.round(tQueryJob),
   query_download_rows_per_s: rate(tQuery),
   query_MB: mb(qBytes),
+  jobs_held_bytes_per_row: Math.round(jobsHeld / rows),
   heap_MB: { start: mb(base.heapUsed), afterIngest: mb(afterIngest.heapUsed), end: mb(end.heapUsed) },
   rss_MB: { start: mb(base.rss), afterIngest: mb(afterIngest.rss), peak: mb(peakRss), end: mb(end.rss) },
   // CPU time of this process (client and simulator together): rows per CPU second, less sensitive to a shared machine's load

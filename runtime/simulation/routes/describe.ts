@@ -14,7 +14,7 @@ export function conditional(req: SimRequest, lastModified: Date, body: () => unk
 
 function resources(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
   const base = ctx.base(req.version);
-  const names = ['sobjects', 'query', 'queryAll', 'composite', 'limits'];
+  const names = ['sobjects', 'query', 'queryAll', 'composite', 'limits', 'jobs'];
   return { status: 200, body: Object.fromEntries(names.map((n) => [n, `${base}/${n}`])) };
 }
 

@@ -102,6 +102,10 @@ describe('Bulk API 2.0 query jobs on the simulator', () => {
     expect((await call(sim, token, 'POST', `${V}/jobs/query`, { operation: 'insert', query: 'SELECT Id FROM Account' })).status).toBe(400);
   });
 
+  it('lists jobs among the version resources', async () => {
+    expect((await call(sim, token, 'GET', `${V}/`)).json).toMatchObject({ jobs: `${V}/jobs` });
+  });
+
   it('aborts, deletes and lists query jobs; counts them in /limits', async () => {
     const before = ((await call(sim, token, 'GET', `${V}/limits`)).json as Record<string, { Remaining: number }>).DailyBulkV2QueryJobs!.Remaining;
     sim.bulk.setRowsPerSecond(5);
