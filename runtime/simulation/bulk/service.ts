@@ -815,7 +815,8 @@ export class BulkService implements RawApi {
     job.state = 'InProgress';
     this.touch(job);
     const startedAt = Date.now();
-    const rows = runBoundFlat(bound, this.org, { includeDeleted: job.operation === 'queryAll', apiVersion: job.apiVersion, now: this.now() });
+    const rows = await runBoundFlat(bound, this.org, { includeDeleted: job.operation === 'queryAll', apiVersion: job.apiVersion, now: this.now() }, tick);
+    if (this.stopped(job)) return;
     // "Processing" at the configured rate: the rows are counted out slice by slice.
     const slice = this.settings.rowsPerSecond === undefined ? rows.size : this.sliceSize();
     while (job.numberRecordsProcessed < rows.size) {

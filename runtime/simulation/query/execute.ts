@@ -102,7 +102,27 @@ export class Executor {
    */
   runFlat(q: BoundQuery): FlatRows {
     const source = this.source(q.object.name);
-    let rows = q.where ? source.filter((row) => this.test(q.where as BoundCond, { row })) : source;
+    return this.flat(q, q.where ? source.filter((row) => this.test(q.where as BoundCond, { row })) : source);
+  }
+
+  /**
+   * {@link runFlat} that awaits `pause()` every `every` rows of the WHERE scan, so a scan of
+   * millions of rows does not hold the event loop (ORDER BY still sorts in one go).
+   */
+  async runFlatAsync(q: BoundQuery, pause: () => Promise<void>, every = 20000): Promise<FlatRows> {
+    const source = this.source(q.object.name);
+    if (q.where === undefined) return this.flat(q, source);
+    const rows: Row[] = [];
+    for (let i = 0; i < source.length; i++) {
+      const row = source[i]!;
+      if (this.test(q.where, { row })) rows.push(row);
+      if (i % every === every - 1) await pause();
+    }
+    return this.flat(q, rows);
+  }
+
+  private flat(q: BoundQuery, matched: readonly Row[]): FlatRows {
+    let rows = matched;
     if (q.orderBy.length > 0) rows = this.sort(rows.map((row) => ({ row }) as Ctx), q).map((c) => (c as { row: Row }).row);
     rows = window(rows as Row[], q.offset, q.limit);
     const columns = q.columns.map((col) => {

@@ -81,8 +81,11 @@ export function bindSoql(soql: string, store: OrgStore, now?: number): BoundQuer
   return query;
 }
 
-/** Runs a bound plain query, reading column values per row on demand (Bulk API 2.0 results). */
-export function runBoundFlat(query: BoundQuery, store: OrgStore, options: ExecuteQueryOptions): FlatRows {
+/**
+ * Runs a bound plain query, reading column values per row on demand (Bulk API 2.0 results);
+ * `pause` is awaited every 20,000 rows of the WHERE scan.
+ */
+export function runBoundFlat(query: BoundQuery, store: OrgStore, options: ExecuteQueryOptions, pause: () => Promise<void>): Promise<FlatRows> {
   const schema = new IndexedSchema(schemaFromStore(store));
-  return new Executor(store, schema, options).runFlat(query);
+  return new Executor(store, schema, options).runFlatAsync(query, pause);
 }
