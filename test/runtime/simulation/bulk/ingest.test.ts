@@ -296,3 +296,35 @@ describe('abort, delete, listing, limits', () => {
     expect(after.DailyBulkApiBatches!.Max).toBe(15000);
   });
 });
+
+describe('more of the protocol', () => {
+  it('takes a gzip-compressed upload (Content-Encoding: gzip)', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const job = await createIngest(sim, token, { object: 'Account', operation: 'insert' });
+    const res = await fetch(`${sim.url}${V}/jobs/ingest/${job.id}/batches`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv', 'Content-Encoding': 'gzip' },
+      body: gzipSync(Buffer.from('Name\nZipped 1\nZipped 2\n')),
+    });
+    expect(res.status).toBe(201);
+    await setState(sim, token, 'ingest', job.id, 'UploadComplete');
+    expect(await waitDone(sim, token, 'ingest', job.id)).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2 });
+  });
+
+  it('runs several jobs at once, each accounting for its own rows', async () => {
+    const csv = (tag: string) => `Name\n${Array.from({ length: 300 }, (_, i) => `${tag} ${i}`).join('\n')}\n`;
+    const jobs = await Promise.all(['Par A', 'Par B', 'Par C'].map((tag) => ingest(sim, token, { object: 'Account', operation: 'insert' }, csv(tag))));
+    for (const job of jobs) expect(job).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 300, numberRecordsFailed: 0 });
+    const names = parseCsv((await results(sim, token, jobs[1]!.id, 'successfulResults')).text).slice(1).map((r) => r[2]);
+    expect(names).toEqual(Array.from({ length: 300 }, (_, i) => `Par B ${i}`));
+  });
+
+  it('an Open job aborted before any upload has empty result files; listing filters by jobType', async () => {
+    const job = await createIngest(sim, token, { object: 'Account', operation: 'insert' });
+    expect((await setState(sim, token, 'ingest', job.id, 'Aborted')).json).toMatchObject({ state: 'Aborted' });
+    const un = await results(sim, token, job.id, 'unprocessedrecords');
+    expect(un).toMatchObject({ status: 200, text: '' });
+    expect(((await call(sim, token, 'GET', `${V}/jobs/ingest?jobType=V2Ingest`)).json as { records: { id: string }[] }).records.some((r) => r.id === job.id)).toBe(true);
+    expect(((await call(sim, token, 'GET', `${V}/jobs/ingest?jobType=Classic`)).json as { records: unknown[] }).records).toEqual([]);
+  });
+});
