@@ -58,6 +58,8 @@ export interface RawCall {
   readonly fault: FaultAction | undefined;
   /** `Sforce-Limit-Info` value to send. */
   readonly limitInfo: string;
+  /** The simulator gzips responses (`gzip` option) and the client accepts gzip. */
+  readonly gzip: boolean;
 }
 
 /** Request counts, total and per route (`GET /sobjects/{name}/describe`). */
@@ -297,7 +299,7 @@ export class SimServer {
     }
     this.apiUsed += 1;
     if (rawKey !== undefined && this.raw !== undefined) {
-      return this.raw.handle({ req, res, method, path: subPath, version, query: u.searchParams, session, fault, limitInfo: limitInfo() ?? '' });
+      return this.raw.handle({ req, res, method, path: subPath, version, query: u.searchParams, session, fault, limitInfo: limitInfo() ?? '', gzip });
     }
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;

@@ -20,7 +20,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, unlinkSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type http from 'node:http';
 import { parseJsonBody, SimHttpError, type SfErrorItem } from '../errors.js';
 import { IdMinter } from '../ids.js';
@@ -112,6 +112,19 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Resolves when `stream` drains or the response closes (a gone client never drains). */
+function drained(stream: NodeJS.EventEmitter, res: http.ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Writes a CSV response: streamed with backpressure (chunked), or, when the request's fault cuts
  * the download, built whole so that `Content-Length` promises every byte before the cut.
@@ -120,6 +133,9 @@ class CsvOut {
   private buf = '';
   private readonly parts: Buffer[] = [];
   private started = false;
+  /** Streamed gzip (`Content-Encoding: gzip` when the simulator's `gzip` option is on). */
+  private zip: Gzip | undefined;
+  /** CSV bytes written (before compression). */
   bytes = 0;
 
   constructor(
@@ -147,20 +163,21 @@ class CsvOut {
     }
     const res = this.call.res;
     if (!this.started) {
-      res.writeHead(200, this.headers);
+      if (this.call.gzip) {
+        res.writeHead(200, { ...this.headers, 'Content-Encoding': 'gzip' });
+        this.zip = createGzip({ level: 1 });
+        this.zip.pipe(res);
+      } else res.writeHead(200, this.headers);
       this.started = true;
     }
     if (res.destroyed) throw new ClientGone();
+    if (this.zip !== undefined) {
+      if (!this.zip.write(chunk)) await drained(this.zip, res);
+      if (res.destroyed) throw new ClientGone();
+      return;
+    }
     if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
+      await drained(res, res);
       if (res.destroyed) throw new ClientGone();
     }
   }
@@ -170,13 +187,18 @@ class CsvOut {
     const res = this.call.res;
     const cut = this.cut;
     if (cut !== undefined) {
-      const body = Buffer.concat(this.parts);
-      res.writeHead(200, { ...this.headers, 'Content-Length': String(body.length) });
+      const plain = Buffer.concat(this.parts);
+      const body = this.call.gzip ? gzipSync(plain, { level: 1 }) : plain;
+      res.writeHead(200, { ...this.headers, ...(this.call.gzip && { 'Content-Encoding': 'gzip' }), 'Content-Length': String(body.length) });
       if (cut < body.length) {
         res.write(body.subarray(0, cut), () => res.destroy());
         return;
       }
       res.end(body);
+      return;
+    }
+    if (this.zip !== undefined) {
+      this.zip.end();
       return;
     }
     if (!this.started) res.writeHead(200, { ...this.headers, 'Content-Length': '0' });
@@ -195,6 +217,7 @@ export class BulkService implements RawApi {
   private queryJobsCreated = 0;
   private ingestBatches = 0;
   private queryBytes = 0;
+  private uploads = 0;
 
   constructor(
     private readonly org: SimOrg,
@@ -571,7 +594,8 @@ export class BulkService implements RawApi {
     if (!/^text\/csv\b/i.test(type)) reject('INVALIDCONTENTTYPE', `Content-Type must be text/csv for job data, got '${type}'`);
 
     this.spoolDir ??= mkdtempSync(join(tmpdir(), 'sfgen-sim-bulk-'));
-    const file = join(this.spoolDir, `${job.id}.csv`);
+    // A fresh name per attempt: a retry may start while a reset attempt is still being cleaned up.
+    const file = join(this.spoolDir, `${job.id}-${++this.uploads}.csv`);
     const out = createWriteStream(file);
     const scanner = new LineScanner(job.lineEnding);
     const limit = this.settings.maxUploadBase64Bytes;
@@ -579,6 +603,13 @@ export class BulkService implements RawApi {
     let bytes = 0;
     let tooLarge = false;
     job.uploading = true;
+    let released = false;
+    /** Lets the job take another upload; only once, so a late cleanup cannot release a retry's hold. */
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      job.uploading = false;
+    };
     const discard = async (): Promise<void> => {
       out.destroy();
       await once(out, 'close').catch(() => undefined);
@@ -601,6 +632,7 @@ export class BulkService implements RawApi {
         }
         if (resetAt !== undefined && bytes >= resetAt) {
           // Injected fault: the connection resets part-way through the upload; nothing is kept.
+          release();
           socket.destroy();
           await discard();
           return;
@@ -613,11 +645,12 @@ export class BulkService implements RawApi {
         await once(out, 'finish');
       }
     } catch (error) {
+      release();
       await discard();
       if (socket.destroyed || call.res.destroyed) return; // the client went away: nothing kept
       throw error;
     } finally {
-      job.uploading = false;
+      release();
     }
     if (tooLarge) {
       throw new BulkError(400, 'BULK_API_ERROR', `Exceeded max size limit of ${limit} bytes of base64-encoded content: the upload to job ${job.id} is ${base64Size(bytes)} bytes`);

@@ -328,3 +328,20 @@ describe('more of the protocol', () => {
     expect(((await call(sim, token, 'GET', `${V}/jobs/ingest?jobType=Classic`)).json as { records: unknown[] }).records).toEqual([]);
   });
 });
+
+describe('compressed responses', () => {
+  it('gzips result files when the simulator gzips and the client accepts it', async () => {
+    const zipped = await startTiny({ gzip: true });
+    try {
+      const t = zipped.issueAccessToken();
+      const job = await ingest(zipped, t, { object: 'Account', operation: 'insert' }, `Name\n${Array.from({ length: 2000 }, (_, i) => `Gz ${i}`).join('\n')}\n`);
+      const res = await fetch(`${zipped.url}${V}/jobs/ingest/${job.id}/successfulResults`, { headers: { Authorization: `Bearer ${t}`, 'Accept-Encoding': 'gzip' } });
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      const rows = parseCsv(await res.text());
+      expect(rows).toHaveLength(2001);
+      expect(rows[2000]![2]).toBe('Gz 1999');
+    } finally {
+      await zipped.close();
+    }
+  });
+});
