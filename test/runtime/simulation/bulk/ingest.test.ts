@@ -139,6 +139,17 @@ describe('operations', () => {
     expect(failed[1]).toEqual(['', 'MISSING_ARGUMENT:Ext_Id__c not specified:--', '', 'No Key']);
   });
 
+  it('an upsert file without the external id column fails every row, writing nothing', async () => {
+    const before = sim.store.records('Account').length;
+    const job = await ingest(sim, token, { object: 'Account', operation: 'upsert', externalIdFieldName: 'Ext_Id__c' }, 'Name\nNo Column 1\nNo Column 2\n');
+    expect(job).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 2, numberRecordsFailed: 2 });
+    expect(parseCsv((await results(sim, token, job.id, 'failedResults')).text).slice(1).map((r) => r[1])).toEqual([
+      'MISSING_ARGUMENT:Ext_Id__c not specified:--',
+      'MISSING_ARGUMENT:Ext_Id__c not specified:--',
+    ]);
+    expect(sim.store.records('Account').length).toBe(before);
+  });
+
   it('resolves a parent by its external id in a relationship column', async () => {
     const job = await ingest(sim, token, { object: 'Contact', operation: 'insert' }, 'LastName,Account.Ext_Id__c\nChild,EXT-2\nOrphan,NOPE\n');
     expect(job).toMatchObject({ numberRecordsProcessed: 2, numberRecordsFailed: 1 });
