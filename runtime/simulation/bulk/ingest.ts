@@ -79,8 +79,9 @@ export class RowApplier {
       throw new JobFailure(`InvalidBatch : The header has ${header.length} fields; a record can have at most ${RowApplier.MAX_FIELDS}`);
     }
     const seen = new Set<string>();
-    this.columns = header.map((raw) => {
-      const name = raw.trim();
+    this.columns = header.map((raw, i) => {
+      // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first name.
+      const name = (i === 0 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
       const key = name.toLowerCase();
       if (seen.has(key)) throw new JobFailure(`InvalidBatch : Duplicate field name found : ${name}`);
       seen.add(key);

@@ -810,6 +810,7 @@ export class BulkService implements RawApi {
     const lines: string[] = [];
     const onRow = (row: string[]): void => {
       if (header === undefined) {
+        if (row[0]?.charCodeAt(0) === 0xfeff) row[0] = row[0].slice(1);
         header = row;
         const prefix = which === 'successfulResults' ? ['sf__Id', 'sf__Created'] : which === 'failedResults' ? ['sf__Id', 'sf__Error'] : [];
         lines.push(csvLine([...prefix, ...row], delimiter, eol));

@@ -103,6 +103,12 @@ describe('CSV hazards', () => {
     expect(un).toHaveLength(2);
   });
 
+  it('ignores a UTF-8 byte-order mark before the header', async () => {
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, '\uFEFFName\nBom Co\n');
+    expect(job).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 1, numberRecordsFailed: 0 });
+    expect(parseCsv((await results(sim, token, job.id, 'successfulResults')).text)[0]).toEqual(['sf__Id', 'sf__Created', 'Name']);
+  });
+
   it('fails the job on a header naming a field the object does not have', async () => {
     const before = sim.store.records('Account').length;
     const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, 'Name,Nope__c\nA,1\nB,2\n');
