@@ -78,6 +78,24 @@ describe('Bulk API 2.0 query jobs on the simulator', () => {
     expect(parseCsv(r.text, ';', '\r\n')).toEqual([['Name'], [name]]);
   });
 
+  it('takes datetimes as Salesforce accepts them and answers them in UTC with Z', async () => {
+    const founded = sim.store.field('Account', 'Founded__c')!;
+    sim.store.addField('Account', { ...founded, name: 'Seen_At__c', label: 'Seen At', type: 'datetime' });
+    const csv = 'Name,Seen_At__c,Ext_Id__c\nDt Z,2024-05-06T09:15:27Z,DT-1\nDt Offset,2024-05-06T11:15:27.123+02:00,DT-2\nDt Date,2024-05-06,DT-3\nDt Bad,yesterday,DT-4\n';
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, csv);
+    expect(job).toMatchObject({ numberRecordsProcessed: 4, numberRecordsFailed: 1 });
+    const failed = parseCsv((await call(sim, token, 'GET', `${V}/jobs/ingest/${job.id}/failedResults`)).text);
+    expect(failed[1]![1]).toBe("INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'yesterday' is not a valid value for the type xsd:dateTime:Seen_At__c --");
+    const q = await queryJob({ operation: 'query', query: "SELECT Ext_Id__c, Seen_At__c FROM Account WHERE Ext_Id__c LIKE 'DT-%' ORDER BY Ext_Id__c" });
+    await waitDone(sim, token, 'query', q.id);
+    expect(parseCsv((await call(sim, token, 'GET', `${V}/jobs/query/${q.id}/results`)).text)).toEqual([
+      ['Ext_Id__c', 'Seen_At__c'],
+      ['DT-1', '2024-05-06T09:15:27.000Z'],
+      ['DT-2', '2024-05-06T09:15:27.123Z'],
+      ['DT-3', '2024-05-06T00:00:00.000Z'],
+    ]);
+  });
+
   it('queryAll includes deleted records, query does not', async () => {
     const id = sim.store.records('Account').find((r) => r.Ext_Id__c === 'EXT-3')!.Id;
     await ingest(sim, token, { object: 'Account', operation: 'delete' }, `Id\n${id}\n`);
