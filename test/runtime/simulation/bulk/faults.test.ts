@@ -115,6 +115,19 @@ describe('Bulk API 2.0 faults', () => {
     expect((await call(sim, token, 'GET', `${V}/jobs/query/${qid}/results`)).status).toBe(200);
   });
 
+  it('cutAfterBytes cuts JSON answers too (job info, and a REST describe)', async () => {
+    const job = await createIngest(sim, token, { object: 'Account', operation: 'insert' });
+    sim.faults.add({ method: 'GET', route: new RegExp(`/jobs/ingest/${job.id}$`), cutAfterBytes: 10 });
+    const cut = await rawGet(`${sim.url}${V}/jobs/ingest/${job.id}`);
+    expect(cut).toMatchObject({ status: 200, received: 10 });
+    expect(cut.promised).toBeGreaterThan(10);
+    expect(cut.error).toBeDefined();
+    sim.faults.add({ route: /\/describe$/, cutAfterBytes: 100 });
+    const describe = await rawGet(`${sim.url}${V}/sobjects/Account/describe`);
+    expect(describe.received).toBe(100);
+    expect(describe.promised).toBeGreaterThan(100);
+  });
+
   it('an upload reset part-way keeps nothing; the job still takes a whole upload', async () => {
     const job = await createIngest(sim, token, { object: 'Account', operation: 'insert' });
     sim.faults.add({ method: 'PUT', route: /\/batches$/, resetAfterBytes: 20 });
