@@ -104,8 +104,10 @@ if (got !== rows) throw new Error(`query returned ${got} rows, expected ${rows}`
 // What the jobs themselves hold (outcome bytes, ids, query rows): heap freed by deleting them.
 global.gc?.();
 const withJobs = process.memoryUsage().heapUsed;
-await fetch(`${sim.url}${V}/jobs/ingest/${job.id}`, { method: 'DELETE', headers: h });
-await fetch(`${sim.url}${V}/jobs/query/${q.id}`, { method: 'DELETE', headers: h });
+// A long GC pause can outlast the keep-alive window: a DELETE is safe to send again.
+const del = (url: string) => fetch(url, { method: 'DELETE', headers: h }).catch(() => fetch(url, { method: 'DELETE', headers: h }));
+await del(`${sim.url}${V}/jobs/ingest/${job.id}`);
+await del(`${sim.url}${V}/jobs/query/${q.id}`);
 global.gc?.();
 const jobsHeld = withJobs - process.memoryUsage().heapUsed;
 clearInterval(sampler);
