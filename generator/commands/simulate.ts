@@ -19,6 +19,8 @@ interface SimulateCliOptions {
   jwtPublicKey?: string;
   user?: string[];
   refreshToken?: string[];
+  bulkRowsPerSecond?: string;
+  bulkPageSize?: string;
   json?: boolean;
 }
 
@@ -58,6 +60,8 @@ export function registerSimulate(program: Command): void {
     .option('--jwt-public-key <file>', 'PEM public key or certificate that verifies JWT bearer assertions')
     .option('--user <username>', 'a username the org knows, with a User record (repeatable; the first is the default user)', collect)
     .option('--refresh-token <token[=username]>', 'a refresh token the token endpoint accepts, for the default user or the named one (repeatable)', collect)
+    .option('--bulk-rows-per-second <n>', 'Bulk API 2.0: rows a job processes per second (default: as fast as possible)')
+    .option('--bulk-page-size <n>', 'Bulk API 2.0: query result rows per set when the client gives no maxRecords', '50000')
     .option('--json', 'print the URLs and token as one JSON line instead of text')
     .addHelpText(
       'after',
@@ -72,6 +76,8 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const latencyMs = intOption('--latency', opts.latency, 0);
       const pageSize = intOption('--page-size', opts.pageSize, 1);
       const childPageSize = intOption('--child-page-size', opts.childPageSize, 1);
+      const bulkRowsPerSecond = opts.bulkRowsPerSecond === undefined ? undefined : intOption('--bulk-rows-per-second', opts.bulkRowsPerSecond, 1);
+      const bulkPageSize = intOption('--bulk-page-size', opts.bulkPageSize ?? '50000', 1);
       const grpcPort = opts.grpcPort === undefined ? undefined : intOption('--grpc-port', opts.grpcPort, 0);
       let jwtPublicKey: string | undefined;
       if (opts.jwtPublicKey !== undefined) {
@@ -92,6 +98,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
         pageSize,
         childPageSize,
         ...(opts.apiVersion !== undefined && { apiVersion: opts.apiVersion }),
+        bulk: { queryPageSize: bulkPageSize, ...(bulkRowsPerSecond !== undefined && { rowsPerSecond: bulkRowsPerSecond }) },
         auth: {
           ...(opts.clientId !== undefined && { clientId: opts.clientId }),
           ...(jwtPublicKey !== undefined && { jwtPublicKey }),
@@ -120,6 +127,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
             '',
             `  instance / login URL  ${sim.url}`,
             `  REST API              ${api}`,
+            `  Bulk API 2.0          ${api}/jobs/ingest, ${api}/jobs/query${bulkRowsPerSecond === undefined ? '' : ` (${bulkRowsPerSecond} rows/s)`}`,
             `  OAuth token endpoint  ${sim.url}/services/oauth2/token`,
             `  Pub/Sub gRPC          ${grpcNote}`,
             '',

@@ -15,6 +15,7 @@
  */
 import type { JWK } from 'jose';
 import { DEMO_ORG_DIR } from './demo-org.js';
+import { BulkService, type BulkOptions } from './bulk/service.js';
 import { FaultRegistry } from './faults.js';
 import { caseSafeSuffix, toId18 } from './ids.js';
 import { loadMetadataDir } from './loader.js';
@@ -40,6 +41,8 @@ export { SimOrg } from './store.js';
 export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
 export type { SimUser } from './oauth.js';
 export type { SimStats } from './server.js';
+export type { BulkOptions } from './bulk/service.js';
+export { BulkService } from './bulk/service.js';
 export { caseSafeSuffix, toId18 } from './ids.js';
 
 /** OAuth settings of the simulator. Everything is optional. */
@@ -99,6 +102,11 @@ export interface SimulatorOptions {
   /** Clock (ms since epoch) for token expiry, record timestamps and describe revisions. */
   readonly now?: () => number;
   readonly auth?: SimulatorAuthOptions;
+  /**
+   * Bulk API 2.0 (`/jobs/ingest`, `/jobs/query`): processing rate (`rowsPerSecond`, default as
+   * fast as possible), default query page size, upload limit, listing page size.
+   */
+  readonly bulk?: BulkOptions;
 }
 
 /** A running simulator. */
@@ -126,6 +134,8 @@ export interface Simulator {
   readonly org: SimOrg;
   /** Fault injection. */
   readonly faults: FaultRegistry;
+  /** Bulk API 2.0 jobs: `bulk.setRowsPerSecond(n)`, `bulk.jobIds()`. */
+  readonly bulk: BulkService;
   /** Change the injected latency. */
   setLatency(ms: number): void;
   /** The org id (`00D...`). */
@@ -302,7 +312,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     limits: defaultLimits('sfgen simulator'),
     now,
   };
-  const server = new SimServer(org, router, tokens, faults, settings);
+  const bulk = new BulkService(org, settings.limits, now, options.bulk);
+  const server = new SimServer(org, router, tokens, faults, settings, bulk);
   serverUrl = await server.listen(options.port ?? 0);
   tokens.addAudience(serverUrl);
 
@@ -319,12 +330,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     store: org,
     org,
     faults,
+    bulk,
     setLatency: (ms: number) => {
       checkPositiveInt('latencyMs', ms, 0);
       settings.latencyMs = ms;
     },
     orgId,
     defaultUser,
-    close: () => server.close(),
+    close: async () => {
+      bulk.close();
+      await server.close();
+    },
   };
 }

@@ -43,6 +43,8 @@ interface ObjectState {
   liveCache: SimRecord[] | undefined;
   deletedCache: SimRecord[] | undefined;
   autoNumbers: Map<string, { prefix: string; width: number; next: number }>;
+  /** Validation context, built once per describe revision (writes are hot: Bulk API jobs). */
+  ctx: ValidationContext | undefined;
 }
 
 /** Options of the store, resolved by `startSimulator`. */
@@ -348,6 +350,19 @@ export class SimOrg implements OrgStore {
     }
   }
 
+  /** Remove a deleted record from the recycle bin for good (Bulk API `hardDelete`). */
+  purge(sobject: string, id18: string): void {
+    const s = this.require(sobject);
+    const record = s.deleted.get(id18);
+    if (record === undefined) return;
+    s.deleted.delete(id18);
+    s.deletedCache = undefined;
+    this.undoLog?.push(() => {
+      s.deleted.set(id18, record);
+      s.deletedCache = undefined;
+    });
+  }
+
   /**
    * Run `fn` as one transaction: when it throws, or returns `{ rollback: true }`, every record write
    * it made is undone. Nested calls join the outer transaction.
@@ -380,6 +395,13 @@ export class SimOrg implements OrgStore {
   }
 
   private validationContext(s: ObjectState, mode?: WriteMode): ValidationContext {
+    // Seed loading checks no cross-references (seed files may name records loaded later).
+    if (mode === 'seed') return this.newValidationContext(s, mode);
+    s.ctx ??= this.newValidationContext(s, mode);
+    return s.ctx;
+  }
+
+  private newValidationContext(s: ObjectState, mode?: WriteMode): ValidationContext {
     return {
       fieldIndex: s.fieldIndex,
       ...(mode !== 'seed' && {
@@ -426,10 +448,12 @@ export class SimOrg implements OrgStore {
       liveCache: undefined,
       deletedCache: undefined,
       autoNumbers: new Map(),
+      ctx: undefined,
     };
     state.describe = describe;
     state.fieldIndex = fieldIndex;
     state.plan = plan;
+    state.ctx = undefined;
     state.lastModified = lastModified;
     this.objects.set(describe.name.toLowerCase(), state);
     if (describe.keyPrefix && !this.byPrefix.has(describe.keyPrefix)) this.byPrefix.set(describe.keyPrefix, state);

@@ -18,7 +18,7 @@ export function conditional(req: SimRequest, lastModified: Date, body: () => unk
  */
 function resources(req: SimRequest, _p: readonly string[], ctx: RouteContext): SimResponse {
   const base = ctx.base(req.version);
-  const names = ['sobjects', 'search', 'query', 'queryAll', 'tooling', 'composite', 'recent', 'parameterizedSearch', 'limits'];
+  const names = ['sobjects', 'search', 'query', 'queryAll', 'tooling', 'composite', 'recent', 'parameterizedSearch', 'limits', 'jobs'];
   const body: Record<string, string> = Object.fromEntries(names.map((n) => [n, `${base}/${n}`]));
   body.identity = ctx.identityUrl(req.session.user.userId);
   return { status: 200, body };

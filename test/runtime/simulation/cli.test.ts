@@ -121,4 +121,21 @@ describe('sfgen simulate', { timeout: 180_000 }, () => {
     expect(bad.output()).toContain('--refresh-token #1: a refresh token must have at least 8 characters');
     expect(bad.output()).not.toContain('short');
   });
+
+  it('--bulk-rows-per-second slows Bulk API 2.0 jobs so a client sees InProgress', async () => {
+    const sim = start(['--metadata-dir', TINY_ORG, '--json', '--bulk-rows-per-second', '20']);
+    const [line] = await sim.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; accessToken: string };
+    const api = `${info.url}/services/data/v60.0/jobs/ingest`;
+    const headers = { Authorization: `Bearer ${info.accessToken}`, 'Content-Type': 'application/json' };
+    const job = (await (await fetch(api, { method: 'POST', headers, body: JSON.stringify({ object: 'Account', operation: 'insert' }) })).json()) as { id: string };
+    const rows = Array.from({ length: 40 }, (_, i) => `Cli ${i}`).join('\n');
+    expect((await fetch(`${api}/${job.id}/batches`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'text/csv' }, body: `Name\n${rows}\n` })).status).toBe(201);
+    await fetch(`${api}/${job.id}`, { method: 'PATCH', headers, body: JSON.stringify({ state: 'UploadComplete' }) });
+    await new Promise((r) => setTimeout(r, 400));
+    const mid = (await (await fetch(`${api}/${job.id}`, { headers })).json()) as { state: string; numberRecordsProcessed: number };
+    expect(mid.state).toBe('InProgress');
+    expect(mid.numberRecordsProcessed).toBeLessThan(40);
+    sim.child.kill('SIGINT');
+  });
 });
