@@ -5,7 +5,7 @@
  * undici.
  */
 import type { Readable } from 'node:stream';
-import { AbortedError, NetworkError, ProtocolError, SalesforceError, ServerError, safePath, type SalesforceErrorOptions } from '../../errors.js';
+import { AbortedError, CircuitOpenError, NetworkError, ProtocolError, SalesforceError, ServerError, safePath, type SalesforceErrorOptions } from '../../errors.js';
 import { sleep } from '../../resilience/sleep.js';
 import { apiPath, callJson, isObject, type RestContext } from '../rest.js';
 import type { ColumnDelimiter } from './csv.js';
@@ -118,9 +118,9 @@ export function isTerminal(state: JobState): boolean {
   return TERMINAL.has(state);
 }
 
-/** Whether an error is worth another poll: network trouble and 5xx answers. */
+/** Whether an error is worth another poll: network trouble, 5xx answers, an open circuit. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof NetworkError || error instanceof ServerError;
+  return error instanceof NetworkError || error instanceof ServerError || error instanceof CircuitOpenError;
 }
 
 function checkInfo<T extends { id: string; state: JobState }>(data: unknown, method: string, path: string): T {

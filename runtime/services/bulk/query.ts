@@ -195,7 +195,7 @@ export class BulkQueryStream<R> implements AsyncIterable<R> {
     this.#operation = operation;
     this.#options = options;
     this.#descriptors = descriptorMap(options.types);
-    this.#from = soql.trim() === '' ? '' : parseSoql(soql).from.name;
+    this.#from = soql.trim() === '' ? '' : parseSoql(soql).from.object;
     this.#jobId = jobId;
     if (this.#descriptors.size > 0 && !this.#descriptors.has(this.#from.toLowerCase())) {
       throw new UsageError({ message: `bulk query: options.types has no descriptor of ${this.#from}, the object queried` });
