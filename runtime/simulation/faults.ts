@@ -45,6 +45,23 @@ export interface FaultSpec {
   readonly delayMs?: number;
   /** Expire the request's session (and answer 401 INVALID_SESSION_ID). */
   readonly expireSession?: boolean;
+  /**
+   * Answer normally, but send only this many bytes of the body (`Content-Length` still promises
+   * all of it), then destroy the connection: a download cut mid-body.
+   */
+  readonly cutAfterBytes?: number;
+  /**
+   * For a streamed upload (Bulk API 2.0 `PUT .../batches`): read this many bytes of the request
+   * body, then destroy the connection. Nothing of the upload is kept. (`reset` resets before any
+   * of the body is read.)
+   */
+  readonly resetAfterBytes?: number;
+  /**
+   * Bulk API 2.0: the request (closing an ingest job with `UploadComplete`, or creating a query
+   * job) succeeds, but the job then ends `Failed` with this `errorMessage`, after processing
+   * `afterRows` rows (default 0; the rest stay unprocessed).
+   */
+  readonly failJob?: string | { readonly message?: string; readonly afterRows?: number };
 }
 
 /** A registered fault: how often it fired, and a way to remove it. */
@@ -65,6 +82,9 @@ export interface FaultAction {
   readonly reset: boolean;
   readonly resetAfter: boolean;
   readonly expireSession: boolean;
+  readonly cutAfterBytes?: number;
+  readonly resetAfterBytes?: number;
+  readonly failJob?: { readonly message: string; readonly afterRows: number };
   readonly response?: { status: number; headers: Record<string, string>; body: string; contentType: string };
 }
 
@@ -119,6 +139,9 @@ class FaultEntry implements Fault {
  * sim.faults.add({ route: /\/query/, status: 503, retryAfter: 1, times: 2 });
  * sim.faults.add({ method: 'POST', route: /\/sobjects\/Account$/, reset: true });
  * sim.faults.add({ method: 'POST', route: /\/sobjects\/Account$/, resetAfterProcessing: true });
+ * sim.faults.add({ route: /\/jobs\/query\/[^/]+\/results/, cutAfterBytes: 1000 }); // download cut mid-body
+ * sim.faults.add({ method: 'PUT', route: /\/batches$/, resetAfterBytes: 65536 });  // upload reset
+ * sim.faults.add({ method: 'PATCH', route: /\/jobs\/ingest\//, failJob: { afterRows: 10 } });
  * sim.faults.expireSessionsAfter(3); // the 4th data request gets 401 INVALID_SESSION_ID
  * ```
  */
@@ -130,6 +153,10 @@ export class FaultRegistry {
   add(spec: FaultSpec): Fault {
     if (spec.status !== undefined && (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599)) {
       throw new RangeError(`fault status must be an HTTP status code, got ${spec.status}`);
+    }
+    for (const k of ['cutAfterBytes', 'resetAfterBytes'] as const) {
+      const v = spec[k];
+      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new RangeError(`fault ${k} must be a non-negative integer, got ${v}`);
     }
     const e = new FaultEntry(spec, this);
     this.entries.push(e);
@@ -180,7 +207,21 @@ export class FaultRegistry {
     const delayMs = spec.delayMs ?? 0;
     const resetAfter = spec.resetAfterProcessing === true;
     if (spec.reset === true || resetAfter || spec.expireSession === true || (spec.status === undefined && spec.html === undefined)) {
-      return { delayMs, reset: spec.reset === true, resetAfter, expireSession: spec.expireSession === true };
+      const failJob =
+        spec.failJob === undefined
+          ? undefined
+          : typeof spec.failJob === 'string'
+            ? { message: spec.failJob, afterRows: 0 }
+            : { message: spec.failJob.message ?? 'InternalServerError : the job failed (injected fault)', afterRows: spec.failJob.afterRows ?? 0 };
+      return {
+        delayMs,
+        reset: spec.reset === true,
+        resetAfter,
+        expireSession: spec.expireSession === true,
+        cutAfterBytes: spec.cutAfterBytes,
+        resetAfterBytes: spec.resetAfterBytes,
+        failJob,
+      };
     }
     const status = spec.status ?? 503;
     const headers: Record<string, string> = { ...(spec.headers ?? {}) };

@@ -14,6 +14,7 @@
  * ```
  */
 import type { JWK } from 'jose';
+import { BulkService, type BulkOptions } from './bulk/service.js';
 import { FaultRegistry } from './faults.js';
 import { caseSafeSuffix, toId18 } from './ids.js';
 import { loadMetadataDir } from './loader.js';
@@ -34,6 +35,8 @@ export { SimOrg } from './store.js';
 export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
 export type { SimUser } from './oauth.js';
 export type { SimStats } from './server.js';
+export type { BulkOptions } from './bulk/service.js';
+export { BulkService } from './bulk/service.js';
 export { caseSafeSuffix, toId18 } from './ids.js';
 
 /** OAuth settings of the simulator. Everything is optional. */
@@ -84,6 +87,11 @@ export interface SimulatorOptions {
   /** Clock (ms since epoch) for token expiry, record timestamps and describe revisions. */
   readonly now?: () => number;
   readonly auth?: SimulatorAuthOptions;
+  /**
+   * Bulk API 2.0 (`/jobs/ingest`, `/jobs/query`): processing rate (`rowsPerSecond`, default as
+   * fast as possible), default query page size, upload limit, listing page size.
+   */
+  readonly bulk?: BulkOptions;
 }
 
 /** A running simulator. */
@@ -109,6 +117,8 @@ export interface Simulator {
   readonly org: SimOrg;
   /** Fault injection. */
   readonly faults: FaultRegistry;
+  /** Bulk API 2.0 jobs: `bulk.setRowsPerSecond(n)`, `bulk.jobIds()`. */
+  readonly bulk: BulkService;
   /** Change the injected latency. */
   setLatency(ms: number): void;
   /** The org id (`00D...`). */
@@ -206,7 +216,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     limits: defaultLimits('sfgen simulator'),
     now,
   };
-  const server = new SimServer(org, router, tokens, faults, settings);
+  const bulk = new BulkService(org, settings.limits, now, options.bulk);
+  const server = new SimServer(org, router, tokens, faults, settings, bulk);
   serverUrl = await server.listen(options.port ?? 0);
   tokens.addAudience(serverUrl);
 
@@ -222,12 +233,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     store: org,
     org,
     faults,
+    bulk,
     setLatency: (ms: number) => {
       checkPositiveInt('latencyMs', ms, 0);
       settings.latencyMs = ms;
     },
     orgId,
     defaultUser,
-    close: () => server.close(),
+    close: async () => {
+      bulk.close();
+      await server.close();
+    },
   };
 }

@@ -6,10 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { invalidSession, sfError, SimHttpError } from './errors.js';
-import type { FaultRegistry } from './faults.js';
+import type { FaultAction, FaultRegistry } from './faults.js';
 import { IdMinter } from './ids.js';
 import { RawJson } from './json.js';
-import type { TokenService } from './oauth.js';
+import type { SessionInfo, TokenService } from './oauth.js';
 import type { QueryCursor, RouteContext, Router, SimRequest, SimResponse } from './router.js';
 import type { SimOrg } from './store.js';
 import { toSfDateTime } from './time.js';
@@ -33,6 +33,33 @@ export interface ServerSettings {
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const DATA_PATH = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/;
 
+/**
+ * A data-API area served straight on the socket instead of through the JSON router: Bulk API 2.0
+ * streams CSV request and response bodies. The server has done latency, faults, auth and API-usage
+ * counting when it calls {@link RawApi.handle}; the request body has not been read.
+ */
+export interface RawApi {
+  /** The stats key of a request this API serves, or `undefined` when it is not one of its own. */
+  routeKey(method: string, subPath: string): string | undefined;
+  handle(call: RawCall): Promise<void>;
+}
+
+/** One request handed to a {@link RawApi}. */
+export interface RawCall {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly method: string;
+  /** Path below `/services/data/vXX.X`. */
+  readonly path: string;
+  readonly version: string;
+  readonly query: URLSearchParams;
+  readonly session: SessionInfo;
+  /** The fault that fired for this request, if any (cuts, upload resets, failed jobs). */
+  readonly fault: FaultAction | undefined;
+  /** `Sforce-Limit-Info` value to send. */
+  readonly limitInfo: string;
+}
+
 /** Request counts, total and per route (`GET /sobjects/{name}/describe`). */
 export interface SimStats {
   readonly requests: number;
@@ -55,6 +82,7 @@ export class SimServer {
     private readonly tokens: TokenService,
     readonly faults: FaultRegistry,
     readonly settings: ServerSettings,
+    private readonly raw?: RawApi,
   ) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -154,7 +182,7 @@ export class SimServer {
     return buf.toString('utf8');
   }
 
-  private send(res: http.ServerResponse, r: SimResponse, gzip: boolean, limitInfo: string | undefined): void {
+  private send(res: http.ServerResponse, r: SimResponse, gzip: boolean, limitInfo: string | undefined, cutAfterBytes?: number): void {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     if (limitInfo !== undefined) headers['Sforce-Limit-Info'] = limitInfo;
     if (r.status === 204 || r.status === 304 || r.body === undefined) {
@@ -170,6 +198,11 @@ export class SimServer {
     }
     headers['Content-Length'] = String(payload.length);
     res.writeHead(r.status, headers);
+    if (cutAfterBytes !== undefined && cutAfterBytes < payload.length) {
+      // A download cut mid-body: the length was promised, the socket goes away.
+      res.write(payload.subarray(0, cutAfterBytes), () => res.destroy());
+      return;
+    }
     res.end(payload);
   }
 
@@ -179,8 +212,9 @@ export class SimServer {
     const path = u.pathname;
     const data = DATA_PATH.exec(path);
     const subPath = data ? (data[2] ?? '') : '';
+    const rawKey = data ? this.raw?.routeKey(method, subPath) : undefined;
     const key = data
-      ? (this.router.routeKey(method, subPath) ?? `${method} (no route)`)
+      ? (rawKey ?? this.router.routeKey(method, subPath) ?? `${method} (no route)`)
       : /^\/services\/data\/?$/.test(path)
         ? `${method} /services/data`
         : path.startsWith('/services/oauth2/')
@@ -194,7 +228,8 @@ export class SimServer {
 
     let body: string | undefined;
     try {
-      body = await this.readBody(req);
+      // A raw API reads (streams) its own request bodies.
+      if (rawKey === undefined) body = await this.readBody(req);
     } catch (error) {
       if (error instanceof SimHttpError) return this.send(res, { status: error.status, body: error.body }, false, limitInfo());
       throw error;
@@ -261,6 +296,9 @@ export class SimServer {
       return this.send(res, { status: 403, body: [sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')] }, false, limitInfo());
     }
     this.apiUsed += 1;
+    if (rawKey !== undefined && this.raw !== undefined) {
+      return this.raw.handle({ req, res, method, path: subPath, version, query: u.searchParams, session, fault, limitInfo: limitInfo() ?? '' });
+    }
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const simReq: SimRequest = { method, path: subPath, version, query: u.searchParams, headers, body, session, sub: false };
@@ -269,7 +307,7 @@ export class SimServer {
       req.socket.destroy();
       return;
     }
-    this.send(res, r, gzip, limitInfo());
+    this.send(res, r, gzip, limitInfo(), fault?.cutAfterBytes);
   }
 
   private async token(req: http.IncomingMessage, res: http.ServerResponse, method: string, body: string | undefined): Promise<void> {

@@ -322,6 +322,19 @@ export class SimOrg implements OrgStore {
     }
   }
 
+  /** Remove a deleted record from the recycle bin for good (Bulk API `hardDelete`). */
+  purge(sobject: string, id18: string): void {
+    const s = this.require(sobject);
+    const record = s.deleted.get(id18);
+    if (record === undefined) return;
+    s.deleted.delete(id18);
+    s.deletedCache = undefined;
+    this.undoLog?.push(() => {
+      s.deleted.set(id18, record);
+      s.deletedCache = undefined;
+    });
+  }
+
   /**
    * Run `fn` as one transaction: when it throws, or returns `{ rollback: true }`, every record write
    * it made is undone. Nested calls join the outer transaction.

@@ -41,6 +41,12 @@ export interface ExecuteOptions {
   readonly apiVersion: string;
 }
 
+/** Rows of {@link Executor.runFlat}: their number, and each row's column values on demand. */
+export interface FlatRows {
+  readonly size: number;
+  values(index: number): unknown[];
+}
+
 export interface QueryRows {
   readonly totalSize: number;
   readonly records: Record<string, unknown>[];
@@ -87,6 +93,39 @@ export class Executor {
     rows = window(rows, q.offset, q.limit);
     const records = rows.map((row) => this.project(row, q.columns));
     return { totalSize: records.length, records };
+  }
+
+  /**
+   * A plain (non-aggregate) query's rows without shaping them as REST records: WHERE, ORDER BY and
+   * LIMIT run now; each row's column values are read only when asked for, in column order (Bulk
+   * API 2.0 serves millions of rows as CSV pages). Only field-path columns are allowed.
+   */
+  runFlat(q: BoundQuery): FlatRows {
+    const source = this.source(q.object.name);
+    let rows = q.where ? source.filter((row) => this.test(q.where as BoundCond, { row })) : source;
+    if (q.orderBy.length > 0) rows = this.sort(rows.map((row) => ({ row }) as Ctx), q).map((c) => (c as { row: Row }).row);
+    rows = window(rows as Row[], q.offset, q.limit);
+    const columns = q.columns.map((col) => {
+      if (col.kind !== 'path') throw new Error(`runFlat: column of kind ${col.kind} is not a field path`);
+      return col;
+    });
+    return {
+      size: rows.length,
+      values: (i: number): unknown[] => {
+        const row = rows[i]!;
+        return columns.map((col) => {
+          let cur: Row | null = row;
+          for (const step of col.path.rels) {
+            cur = this.hop(cur, step);
+            if (cur === null) return null;
+          }
+          const value = this.fieldValue(cur, col.path);
+          if (col.transform === 'toLabel') return this.label(cur.obj, col.path, value);
+          if (col.transform === 'FORMAT') return formatValue(col.path.field.type, value);
+          return value;
+        });
+      },
+    };
   }
 
   // --- projection ---------------------------------------------------------------------------

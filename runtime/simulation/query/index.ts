@@ -9,11 +9,13 @@ import type { SelectQuery } from '../../soql/ast.js';
 import type { OrgStore } from '../store-types.js';
 import { bindQuery } from './bind.js';
 import { SoqlError } from './errors.js';
-import { Executor } from './execute.js';
+import { Executor, type FlatRows } from './execute.js';
+import type { BoundQuery } from './bind.js';
 import { IndexedSchema, schemaFromStore } from './schema.js';
 
 export { SoqlError, type SoqlErrorCode } from './errors.js';
-export { bindQuery, type BindResult, type Diagnostic } from './bind.js';
+export { bindQuery, type BindResult, type Diagnostic, type BoundQuery } from './bind.js';
+export type { FlatRows } from './execute.js';
 export { schemaFromStore, type QuerySchema, type QueryObject, type QueryField, type QueryChildRelationship } from './schema.js';
 
 export interface ExecuteQueryOptions {
@@ -57,4 +59,30 @@ export function executeQuery(soql: string, store: OrgStore, options: ExecuteQuer
   const { query } = bindQuery(parsed, schema, { failFast: true, text: soql, now: options.now ?? Date.now() });
   if (query === undefined) throw new SoqlError('MALFORMED_QUERY', 'query could not be bound');
   return new Executor(store, schema, options).run(query);
+}
+
+/**
+ * Parses and binds a query (throwing {@link SoqlError} like {@link executeQuery}) and returns the
+ * bound query, so a caller can inspect its columns before running it with {@link runBoundFlat}.
+ */
+export function bindSoql(soql: string, store: OrgStore, now?: number): BoundQuery {
+  let parsed: SelectQuery;
+  try {
+    parsed = parseSoql(soql);
+  } catch (error) {
+    if (error instanceof SoqlParseError) {
+      throw new SoqlError('MALFORMED_QUERY', error.detail, soql, { start: error.offset, end: error.endOffset });
+    }
+    throw error;
+  }
+  const schema = new IndexedSchema(schemaFromStore(store));
+  const { query } = bindQuery(parsed, schema, { failFast: true, text: soql, now: now ?? Date.now() });
+  if (query === undefined) throw new SoqlError('MALFORMED_QUERY', 'query could not be bound');
+  return query;
+}
+
+/** Runs a bound plain query, reading column values per row on demand (Bulk API 2.0 results). */
+export function runBoundFlat(query: BoundQuery, store: OrgStore, options: ExecuteQueryOptions): FlatRows {
+  const schema = new IndexedSchema(schemaFromStore(store));
+  return new Executor(store, schema, options).runFlat(query);
 }
