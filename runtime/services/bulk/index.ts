@@ -11,7 +11,7 @@
  *
  * const client = createClient({ auth });
  * const summary = await bulk(client).insert(Contact, [{ LastName: 'Ada' }, { LastName: 'Grace' }]).done();
- * for await (const row of bulk(client).query(selectFrom(Contact).select(['Id', 'LastName']), { types: [Contact] })) console.log(row.LastName);
+ * for await (const row of bulk(client).query(selectFrom(Contact).select('Id', 'LastName'), { types: [Contact] })) console.log(row.LastName);
  * ```
  */
 import type { SalesforceClient } from '../../client.js';

@@ -214,6 +214,11 @@ export class BulkJobs {
         failures = 0;
       } catch (error) {
         if (error instanceof AbortedError || !isTransient(error)) throw error;
+        if (error instanceof CircuitOpenError) {
+          // The client's breaker is open for this instance: wait until it lets a probe through.
+          await sleep(Math.max(interval, error.retryAt - Date.now()), options.signal, request);
+          continue;
+        }
         failures++;
         if (failures >= maxFailures) {
           throw new BulkJobError({ message: `Bulk ${kind} job ${jobId}: ${failures} polls in a row failed; the job is left as it is (re-attach with its id): ${(error as Error).message}`, jobId, request, cause: error });

@@ -169,7 +169,7 @@ function descriptorMap(types: readonly (SObjectType | SObjectDescriptor)[] | und
  *
  * @example
  * ```ts
- * const q = selectFrom(Contact).select(['Id', 'LastName', 'Account.Name']);
+ * const q = selectFrom(Contact).select('Id', 'LastName', 'Account.Name');
  * for await (const row of bulk(client).query(q, { types: [Contact, Account] })) console.log(row.Account?.Name);
  * ```
  */
