@@ -103,6 +103,8 @@ export interface IngestOptions extends Omit<PollOptions, 'signal' | 'onPoll'> {
   assignmentRuleId?: string;
   /** Directory for the spool files that make a broken upload re-sendable. Default the OS temp dir. */
   spoolDir?: string;
+  /** Called with every raw batch of result rows as downloaded (the CLI writes its result files from them). */
+  onRawResults?: (batch: { readonly kind: ResultKind; readonly jobId: string; readonly header: readonly string[]; readonly rows: readonly string[][] }) => void;
 }
 
 /** One row to upload: its columns (shared array), its CSV line, its source line (for messages). */
@@ -642,7 +644,7 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
       }
       throw error;
     }
-    const reader = new JobResults<In>(this.#jobs, slot.ref.id, this.#target.descriptor, this.#options.signal);
+    const reader = new JobResults<In>(this.#jobs, slot.ref.id, this.#target.descriptor, this.#options.signal, this.#options.onRawResults);
     yield* reader.all();
     const counts = reader.counts;
     const summary: IngestJobSummary = {
@@ -688,12 +690,14 @@ export class JobResults<In> {
   readonly #jobId: string;
   readonly #descriptor: SObjectDescriptor | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #onRaw: IngestOptions['onRawResults'];
 
-  constructor(jobs: BulkJobs, jobId: string, descriptor: SObjectDescriptor | undefined, signal?: AbortSignal) {
+  constructor(jobs: BulkJobs, jobId: string, descriptor: SObjectDescriptor | undefined, signal?: AbortSignal, onRaw?: IngestOptions['onRawResults']) {
     this.#jobs = jobs;
     this.#jobId = jobId;
     this.#descriptor = descriptor;
     this.#signal = signal;
+    this.#onRaw = onRaw;
   }
 
   /** Raw row batches of one result file (header included in each batch). */
@@ -705,7 +709,9 @@ export class JobResults<In> {
   /** Every row's result: successful, then failed, then unprocessed. */
   async *all(): AsyncGenerator<IngestResult<In>> {
     const jobId = this.#jobId;
+    const onRaw = this.#onRaw;
     for await (const { header, rows } of this.raw('successful')) {
+      onRaw?.({ kind: 'successful', jobId, header, rows });
       const input = this.#inputReader(header, 2);
       for (const row of rows) {
         this.counts.succeeded++;
@@ -713,6 +719,7 @@ export class JobResults<In> {
       }
     }
     for await (const { header, rows } of this.raw('failed')) {
+      onRaw?.({ kind: 'failed', jobId, header, rows });
       const input = this.#inputReader(header, 2);
       for (const row of rows) {
         this.counts.failed++;
@@ -721,6 +728,7 @@ export class JobResults<In> {
       }
     }
     for await (const { header, rows } of this.raw('unprocessed')) {
+      onRaw?.({ kind: 'unprocessed', jobId, header, rows });
       const input = this.#inputReader(header, 0);
       for (const row of rows) {
         this.counts.unprocessed++;
