@@ -115,8 +115,8 @@ interface Row {
 
 /** Where the rows of an ingest come from. */
 export interface RowSource {
-  /** Rows in order; a change of `columns` (by identity) starts a new job. */
-  rows(): AsyncIterator<Row>;
+  /** Rows in order, one by one or in batches; a change of `columns` (by identity) starts a new job. */
+  rows(): AsyncIterator<Row | readonly Row[]>;
   /** Names the input in messages (`file data.csv`, `Contact records`). */
   readonly name: string;
 }
@@ -184,34 +184,40 @@ export function recordRows(
     typeof value === 'string' ? { Id: value } : (value as Record<string, unknown>);
   return {
     name: `${target.object} records`,
-    rows(): AsyncIterator<Row> {
+    rows(): AsyncIterator<readonly Row[]> {
       const iterator: Iterator<object> | AsyncIterator<object> =
         Symbol.asyncIterator in records ? (records as AsyncIterable<object>)[Symbol.asyncIterator]() : (records as Iterable<object>)[Symbol.iterator]();
-      const pending: Record<string, unknown>[] = [];
+      let pending: Record<string, unknown>[] = [];
+      let pos = 0;
       let done = false;
       let columns: string[] | undefined;
       let index: Set<string> = new Set();
       let writers: ColumnWriter[] = [];
       let count = 0;
       const fill = async (): Promise<void> => {
+        if (pos > 0) {
+          pending = pending.slice(pos);
+          pos = 0;
+        }
         while (!done && pending.length < ROW_BATCH) {
           const next = await iterator.next();
           if (next.done) done = true;
           else pending.push(normalize(next.value as object));
         }
       };
-      const choose = (from: number): void => {
+      const choose = (): void => {
         const seen = new Set<string>();
         const list: string[] = [];
         if (fixed !== undefined) for (const c of fixed) { seen.add(c); list.push(c); }
         else if (deleting) { seen.add('Id'); list.push('Id'); }
-        for (let k = from; k < pending.length; k++) {
-          const record = pending[k] as Record<string, unknown>;
-          for (const key in record) {
-            if (key === 'attributes' || record[key] === undefined || seen.has(key)) continue;
-            if (fixed !== undefined || deleting) continue;
-            seen.add(key);
-            list.push(key);
+        if (fixed === undefined && !deleting) {
+          for (let k = pos; k < pending.length; k++) {
+            const record = pending[k] as Record<string, unknown>;
+            for (const key in record) {
+              if (key === 'attributes' || record[key] === undefined || seen.has(key)) continue;
+              seen.add(key);
+              list.push(key);
+            }
           }
         }
         columns = list;
@@ -225,30 +231,35 @@ export function recordRows(
         return true;
       };
       return {
-        async next(): Promise<IteratorResult<Row>> {
-          if (pending.length === 0) await fill();
-          const record = pending.shift();
-          if (record === undefined) return { done: true, value: undefined };
-          count++;
-          if (columns === undefined || !fits(record)) {
-            if (columns !== undefined && (fixed !== undefined || deleting)) {
-              const extra = Object.keys(record).find((k) => k !== 'attributes' && record[k] !== undefined && !index.has(k));
-              throw new UsageError({ message: `${target.object} record ${count}: field ${extra} is not among the columns ${columns.join(', ')}` });
+        async next(): Promise<IteratorResult<readonly Row[]>> {
+          if (pos >= pending.length) await fill();
+          if (pos >= pending.length) return { done: true, value: undefined };
+          const out: Row[] = [];
+          while (pos < pending.length) {
+            const record = pending[pos] as Record<string, unknown>;
+            if (columns === undefined || !fits(record)) {
+              if (columns !== undefined && (fixed !== undefined || deleting)) {
+                const extra = Object.keys(record).find((k) => k !== 'attributes' && record[k] !== undefined && !index.has(k));
+                throw new UsageError({ message: `${target.object} record ${count + 1}: field ${extra} is not among the columns ${columns.join(', ')}` });
+              }
+              // New columns (a new job): end this batch first, then choose from the next window.
+              if (out.length > 0) break;
+              await fill();
+              choose();
             }
-            pending.unshift(record);
-            await fill();
-            choose(0);
-            pending.shift();
+            pos++;
+            count++;
+            let line = '';
+            for (let k = 0; k < writers.length; k++) {
+              if (k > 0) line += options.delimiter;
+              line += (writers[k] as ColumnWriter)(record);
+            }
+            if (line.length > MAX_ROW_CHARACTERS) {
+              throw new UsageError({ message: `${target.object} record ${count}: ${line.length} characters, more than Salesforce's ${MAX_ROW_CHARACTERS} per record` });
+            }
+            out.push({ columns: columns as string[], line });
           }
-          let line = '';
-          for (let k = 0; k < writers.length; k++) {
-            if (k > 0) line += options.delimiter;
-            line += (writers[k] as ColumnWriter)(record);
-          }
-          if (line.length > MAX_ROW_CHARACTERS) {
-            throw new UsageError({ message: `${target.object} record ${count}: ${line.length} characters, more than Salesforce's ${MAX_ROW_CHARACTERS} per record` });
-          }
-          return { done: false, value: { columns: columns as string[], line } };
+          return { done: false, value: out };
         },
       };
     },
@@ -270,25 +281,39 @@ interface Part {
 }
 
 class RowFeed {
-  readonly #iterator: AsyncIterator<Row>;
+  readonly #iterator: AsyncIterator<Row | readonly Row[]>;
+  #batch: readonly Row[] = [];
+  #at = 0;
   #back: Row | undefined;
   #ended = false;
   constructor(source: RowSource) {
     this.#iterator = source.rows();
   }
-  async next(): Promise<Row | undefined> {
+  /** The next row when it is already in memory, else undefined (then call `next()`). */
+  nextSync(): Row | undefined {
     if (this.#back !== undefined) {
       const row = this.#back;
       this.#back = undefined;
       return row;
     }
-    if (this.#ended) return undefined;
-    const next = await this.#iterator.next();
-    if (next.done) {
-      this.#ended = true;
-      return undefined;
+    return this.#at < this.#batch.length ? this.#batch[this.#at++] : undefined;
+  }
+  async next(): Promise<Row | undefined> {
+    const ready = this.nextSync();
+    if (ready !== undefined) return ready;
+    for (;;) {
+      if (this.#ended) return undefined;
+      const next = await this.#iterator.next();
+      if (next.done) {
+        this.#ended = true;
+        return undefined;
+      }
+      const value = next.value;
+      if (!Array.isArray(value)) return value as Row;
+      this.#batch = value as readonly Row[];
+      this.#at = 0;
+      if (this.#batch.length > 0) return this.#batch[this.#at++];
     }
-    return next.value;
   }
   pushBack(row: Row): void {
     this.#back = row;
@@ -307,6 +332,7 @@ async function* partChunks(feed: RowFeed, part: Part, limit: number, delimiter: 
       throw error;
     }
   };
+  const nextSync = (): Row | undefined => feed.nextSync();
   const first = await next();
   if (first === undefined) return;
   const columns = first.columns;
@@ -339,7 +365,7 @@ async function* partChunks(feed: RowFeed, part: Part, limit: number, delimiter: 
       yield await emit(text);
       text = '';
     }
-    row = await next();
+    row = nextSync() ?? (await next());
   }
   if (text !== '') yield await emit(text);
   part.bytes = bytes;
@@ -450,6 +476,7 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
     const queue: JobSlot[] = [];
     let producerError: unknown;
     let producing = true;
+    let stopped = false;
     let wake: (() => void) | undefined;
     let slotFreed: (() => void) | undefined;
     let active = 0;
@@ -464,7 +491,8 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
     const producer = (async () => {
       try {
         for (let index = 0; ; index++) {
-          while (active >= concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
+          while (active >= concurrency && !stopped) await new Promise<void>((resolve) => (slotFreed = resolve));
+          if (stopped) break;
           options.signal?.throwIfAborted();
           const part: Part = { index, columns: undefined, rows: 0, bytes: 0, spool: undefined };
           // Peek: no job for an empty remainder.
@@ -513,8 +541,11 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
       }
     } finally {
       if (producing) {
-        // The consumer stopped early or failed: stop producing and abort unfinished jobs.
-        producerError ??= new AbortedError({ message: 'bulk ingest: iteration stopped' });
+        // The consumer stopped early or failed: no new job is started; the one being uploaded finishes.
+        stopped = true;
+        const freed = slotFreed;
+        slotFreed = undefined;
+        freed?.();
         await producer.catch(() => undefined);
       }
       await this.#abortUnfinished(queue);

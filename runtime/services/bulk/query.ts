@@ -278,17 +278,47 @@ export class BulkQueryStream<R> implements AsyncIterable<R> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<R, void, undefined> {
+  /**
+   * Iterates rows. Hand-written (not an async generator per row) so a row of a batch already in
+   * memory costs one resolved promise: this is the hot loop of large queries.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<R> {
+    const batches = this.batches();
     let make: ((values: readonly string[]) => Record<string, unknown>) | undefined;
     let header: readonly string[] | undefined;
-    for await (const batch of this.batches()) {
-      if (batch.header !== header) {
-        header = batch.header;
-        make = rowFactory(resolveColumns(header, this.#from, this.#descriptors, this.#descriptors.size > 0));
+    let rows: string[][] = [];
+    let index = 0;
+    let finished = false;
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const pull = async (): Promise<IteratorResult<R>> => {
+      for (;;) {
+        const next = await batches.next();
+        if (next.done) {
+          finished = true;
+          return done;
+        }
+        if (next.value.header !== header) {
+          header = next.value.header;
+          make = rowFactory(resolveColumns(header, this.#from, this.#descriptors, this.#descriptors.size > 0));
+        }
+        rows = next.value.rows;
+        index = 0;
+        if (rows.length > 0) return { value: (make as (v: readonly string[]) => Record<string, unknown>)(rows[index++] as string[]) as R, done: false };
       }
-      const f = make as (values: readonly string[]) => Record<string, unknown>;
-      for (const row of batch.rows) yield f(row) as R;
-    }
+    };
+    return {
+      next(): Promise<IteratorResult<R>> {
+        if (index < rows.length) return Promise.resolve({ value: (make as (v: readonly string[]) => Record<string, unknown>)(rows[index++] as string[]) as R, done: false });
+        if (finished) return Promise.resolve(done);
+        return pull();
+      },
+      async return(): Promise<IteratorResult<R>> {
+        finished = true;
+        rows = [];
+        await batches.return(undefined);
+        return done;
+      },
+    };
   }
 
   /** Writes every row as CSV (one header row) to a file path or a writable stream; returns the row count. */

@@ -60,7 +60,7 @@ async function childSfgen(url: string, token: string, n: number, tag: string): P
   let t = performance.now();
   let cpu = process.cpuUsage();
   let ingested = 0;
-  for await (const result of api.insert(Contact, records(), { maxIntervalMs: 500 })) {
+  for await (const result of api.insert(Contact, records(), { initialIntervalMs: 50, maxIntervalMs: 500 })) {
     if (result.status === 'succeeded') ingested++;
   }
   const ingestMs = performance.now() - t;
@@ -68,7 +68,7 @@ async function childSfgen(url: string, token: string, n: number, tag: string): P
   t = performance.now();
   cpu = process.cpuUsage();
   let queried = 0;
-  for await (const row of api.query(soqlFor(tag), { types: [Contact], maxIntervalMs: 500 })) {
+  for await (const row of api.query(soqlFor(tag), { types: [Contact], initialIntervalMs: 50, maxIntervalMs: 500 })) {
     if (row.Id !== undefined) queried++;
   }
   const result = { ingested, ingestMs, ingestCpuMs, queried, queryMs: performance.now() - t, queryCpuMs: cpuSince(cpu) };
@@ -217,15 +217,26 @@ const suite: BenchSuite = {
           const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
           const tag = `b${round}${subject}`.slice(0, 20);
           try {
-            const run = await ctx.measureTs(self, ['--child', subject, sim.url, sim.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
-            let result: ChildResult;
+            // A failed run is reported and tried once more (on a fresh simulator): peers are not
+            // dropped for one flaky socket, and the failure stays in the figures.
+            let run = await ctx.measureTs(self, ['--child', subject, sim.url, sim.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
+            let result: ChildResult | undefined;
             try {
               result = lastJson<ChildResult>(run, subject);
             } catch (error) {
               ctx.log(`${label} round ${round} ${subject}: FAILED ${(error as Error).message.slice(0, 300)}`);
               figures.push({ bench: BENCH, subject, metric: `failed_runs_${n}`, value: 1, note: (error as Error).message.slice(0, 120) });
-              continue;
+              const again = await startSimulator({ metadataDir: DEMO_ORG_DIR });
+              try {
+                run = await ctx.measureTs(self, ['--child', subject, again.url, again.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
+                result = lastJson<ChildResult>(run, subject);
+              } catch (retryError) {
+                ctx.log(`${label} round ${round} ${subject}: FAILED again ${(retryError as Error).message.slice(0, 300)}`);
+              } finally {
+                await again.close();
+              }
             }
+            if (result === undefined) continue;
             const mismatch = Math.abs(result.ingested - n) + Math.abs(result.queried - n);
             const entry = {
               ingestRps: n / (result.ingestMs / 1000), queryRps: n / (result.queryMs / 1000), rssMb: run.peakRssBytes / 1024 / 1024,
