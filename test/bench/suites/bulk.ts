@@ -8,7 +8,8 @@
  * Every row is reconciled: a subject that returns another count is reported (`rows_mismatch`).
  *
  * Sizes: SFGEN_BENCH_BULK_ROWS (default 1,000,000; comma-separated for several, e.g. 100000,1000000),
- * SFGEN_BENCH_BULK_ROUNDS (default 1). Run alone: `npm run bench -- bulk`.
+ * SFGEN_BENCH_BULK_ROUNDS (default 1), SFGEN_BENCH_BULK_SUBJECTS (default floor,sfgen,jsforce).
+ * Run alone: `npm run bench -- bulk`.
  *
  * This file is both the suite (default export) and the child program (`--child <subject> ...`).
  */
@@ -78,6 +79,11 @@ async function childSfgen(url: string, token: string, n: number, tag: string): P
 
 async function childJsforce(url: string, token: string, n: number, tag: string): Promise<ChildResult> {
   const jsforce = (await import('jsforce')).default;
+  // jsforce (node-fetch on Node's global agent) reuses a keep-alive socket the server already
+  // closed after its ingest and fails the query job's create with "socket hang up" (no retry);
+  // fresh connections per request let it finish, at a small cost to its own figures.
+  const http = (await import('node:http')).default;
+  http.globalAgent = new http.Agent({ keepAlive: false });
   const conn = new jsforce.Connection({ instanceUrl: url, accessToken: token, version: '60.0' });
   let t = performance.now();
   let cpu = process.cpuUsage();
@@ -203,6 +209,7 @@ const suite: BenchSuite = {
   async run(ctx: BenchContext): Promise<Figure[]> {
     const sizes = (process.env.SFGEN_BENCH_BULK_ROWS ?? '1000000').split(',').map((s) => Number(s.trim())).filter((s) => s > 0);
     const rounds = Number(process.env.SFGEN_BENCH_BULK_ROUNDS ?? 1);
+    const chosen = (process.env.SFGEN_BENCH_BULK_SUBJECTS ?? SUBJECTS.join(',')).split(',').map((s) => s.trim()).filter((s): s is Subject => (SUBJECTS as readonly string[]).includes(s));
     const { startSimulator } = await import('../../../runtime/simulation/index.js');
     const DEMO_ORG_DIR = fileURLToPath(new URL('../../fixtures/demo-org', import.meta.url));
     const self = fileURLToPath(import.meta.url);
@@ -212,7 +219,7 @@ const suite: BenchSuite = {
       const label = n.toLocaleString('en-US');
       const runs: Record<Subject, { ingestRps: number; queryRps: number; rssMb: number; ingestCpu: number; queryCpu: number; mismatch: number }[]> = { floor: [], sfgen: [], jsforce: [] };
       for (let round = 1; round <= rounds; round++) {
-        for (const subject of SUBJECTS) {
+        for (const subject of chosen) {
           // A fresh simulator per run: every subject sees an empty store and the same server.
           const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
           const tag = `b${round}${subject}`.slice(0, 20);
