@@ -10,6 +10,7 @@ import { registerCheck } from './commands/check.js';
 import { registerLint } from './commands/lint.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
+import { registerBulk } from './commands/bulk.js';
 import { SFGEN_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerLint(program);
   registerSimulate(program);
   registerInit(program);
+  registerBulk(program);
   return program;
 }
 

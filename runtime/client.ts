@@ -28,6 +28,7 @@ import { compositeBatch, type BatchResult, type BatchSubrequest } from './servic
 import { describeGlobal, describeSObject, type DescribeGlobalResult, type DescribeSObjectResult, type NotModified } from './services/describe.js';
 import { QueryStream, type QueryOptions, type SObjectRecord } from './services/query.js';
 import { apiPath, parseJson, type RestContext } from './services/rest.js';
+import { registerContext } from './services/context.js';
 import { SObjectApi } from './services/sobjects.js';
 import { createHttpTransport, type TransportOptions } from './transport/http.js';
 import { compose, type Dispatch, type HttpMethod, type Interceptor } from './transport/types.js';
@@ -344,6 +345,7 @@ export function createClient(config: ClientConfig): SalesforceClient {
       await transport.close();
     },
   };
+  registerContext(client, context);
   return client;
 }
 

@@ -59,7 +59,8 @@ export function toMetadataError(error: unknown, where: string): MetadataError {
   return new MetadataError('UNREACHABLE', `Cannot reach ${where}: ${message}`, where, { cause: error });
 }
 
-async function provider(auth: OrgAuth): Promise<AuthProvider> {
+/** The runtime auth provider of an {@link OrgAuth} (reads the JWT key file). */
+export async function provider(auth: OrgAuth): Promise<AuthProvider> {
   switch (auth.kind) {
     case 'token':
       return staticToken({ instanceUrl: auth.instanceUrl, accessToken: auth.accessToken });

@@ -1,0 +1,314 @@
+/**
+ * bulk: Bulk API 2.0 ingest and query of N Contacts against the simulator (the demo org), for
+ * sfgen (typed records in through `bulk(client).insert(Contact, ...)`, typed results read back;
+ * typed rows out of `bulk(client).query(...)`), jsforce 3.10.16 `bulk2` (`loadAndWaitForResults`,
+ * `bulk2.query`) and a floor (raw undici: one streamed upload, result files and query pages
+ * streamed through the purpose-written CSV reader, rows only counted). Each subject runs in its own
+ * child process (peak RSS separable) against a fresh simulator; subjects are interleaved per round.
+ * Every row is reconciled: a subject that returns another count is reported (`rows_mismatch`).
+ *
+ * Sizes: SFGEN_BENCH_BULK_ROWS (default 1,000,000; comma-separated for several, e.g. 100000,1000000),
+ * SFGEN_BENCH_BULK_ROUNDS (default 1), SFGEN_BENCH_BULK_SUBJECTS (default floor,sfgen,jsforce).
+ * Run alone: `npm run bench -- bulk`.
+ *
+ * This file is both the suite (default export) and the child program (`--child <subject> ...`).
+ */
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchSuite, Figure, MeasuredRun } from '../harness.js';
+
+const BENCH = 'bulk';
+const V = '/services/data/v60.0';
+
+interface ChildResult {
+  ingested: number;
+  ingestMs: number;
+  ingestCpuMs: number;
+  queried: number;
+  queryMs: number;
+  queryCpuMs: number;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+const soqlFor = (tag: string): string => `SELECT Id, LastName, Email, DoNotCall, MailingLatitude, Description FROM Contact WHERE Department = '${tag}'`;
+
+function record(i: number, tag: string): { LastName: string; Email: string; DoNotCall: boolean; MailingLatitude: number; Description: string; Department: string } {
+  return {
+    LastName: `Name ${i}`,
+    Email: `user${i}@example.com`,
+    DoNotCall: i % 2 === 0,
+    MailingLatitude: (i % 180) - 90 + 0.25,
+    Description: i % 100 === 0 ? `note ${i}, with "quotes"\nand a line break` : `note ${i}`,
+    Department: tag,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child programs
+
+async function childSfgen(url: string, token: string, n: number, tag: string): Promise<ChildResult> {
+  const { createClient } = await import('../../../runtime/client.js');
+  const { bulk } = await import('../../../runtime/services/bulk/index.js');
+  const { Contact } = await import('../../../generated/sobjects/Contact.js');
+  const client = createClient({ auth: { accessToken: token, instanceUrl: url }, allowInsecureLoopback: true });
+  const api = bulk(client);
+  async function* records(): AsyncGenerator<ReturnType<typeof record>> {
+    for (let i = 0; i < n; i++) yield record(i, tag);
+  }
+  let t = performance.now();
+  let cpu = process.cpuUsage();
+  let ingested = 0;
+  for await (const result of api.insert(Contact, records(), { initialIntervalMs: 50, maxIntervalMs: 500 })) {
+    if (result.status === 'succeeded') ingested++;
+  }
+  const ingestMs = performance.now() - t;
+  const ingestCpuMs = cpuSince(cpu);
+  t = performance.now();
+  cpu = process.cpuUsage();
+  let queried = 0;
+  for await (const row of api.query(soqlFor(tag), { types: [Contact], initialIntervalMs: 50, maxIntervalMs: 500 })) {
+    if (row.Id !== undefined) queried++;
+  }
+  const result = { ingested, ingestMs, ingestCpuMs, queried, queryMs: performance.now() - t, queryCpuMs: cpuSince(cpu) };
+  await client.close();
+  return result;
+}
+
+async function childJsforce(url: string, token: string, n: number, tag: string): Promise<ChildResult> {
+  const jsforce = (await import('jsforce')).default;
+  // jsforce (node-fetch on Node's global agent) reuses a keep-alive socket the server already
+  // closed after its ingest and fails the query job's create with "socket hang up" (no retry);
+  // fresh connections per request let it finish, at a small cost to its own figures.
+  const http = (await import('node:http')).default;
+  http.globalAgent = new http.Agent({ keepAlive: false });
+  const conn = new jsforce.Connection({ instanceUrl: url, accessToken: token, version: '60.0' });
+  let t = performance.now();
+  let cpu = process.cpuUsage();
+  const input = Array.from({ length: n }, (_, i) => record(i, tag));
+  const results = await conn.bulk2.loadAndWaitForResults({ object: 'Contact', operation: 'insert', input, pollTimeout: 3_600_000, pollInterval: 500 });
+  const ingested = results.successfulResults.length;
+  const ingestMs = performance.now() - t;
+  const ingestCpuMs = cpuSince(cpu);
+  t = performance.now();
+  cpu = process.cpuUsage();
+  let queried = 0;
+  const stream = await conn.bulk2.query(soqlFor(tag), { pollTimeout: 3_600_000, pollInterval: 500 });
+  await new Promise<void>((resolve, reject) => {
+    stream.on('record', () => {
+      queried++;
+    });
+    stream.on('end', () => resolve());
+    stream.on('error', (e: unknown) => reject(e));
+  });
+  return { ingested, ingestMs, ingestCpuMs, queried, queryMs: performance.now() - t, queryCpuMs: cpuSince(cpu) };
+}
+
+async function childFloor(url: string, token: string, n: number, tag: string): Promise<ChildResult> {
+  const { Agent } = await import('undici');
+  const { Readable } = await import('node:stream');
+  const { StringDecoder } = await import('node:string_decoder');
+  const { CsvReader } = await import('../../../runtime/services/bulk/csv.js');
+  const agent = new Agent({ connections: 10 });
+  const auth = { authorization: `Bearer ${token}` };
+  const json = async (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const res = await agent.request({ origin: url, path, method, headers: { ...auth, 'content-type': 'application/json', accept: 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const wait = async (kind: string, id: string): Promise<Record<string, unknown>> => {
+    for (let delay = 50; ; delay = Math.min(500, delay * 2)) {
+      const info = await json('GET', `${V}/jobs/${kind}/${id}`);
+      if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+  const count = async (path: string): Promise<{ rows: number; locator: string | null }> => {
+    const res = await agent.request({ origin: url, path, method: 'GET', headers: auth });
+    const reader = new CsvReader();
+    const decoder = new StringDecoder('utf8');
+    let rows = 0;
+    const on = (): void => {
+      rows++;
+    };
+    for await (const chunk of res.body) reader.push(decoder.write(chunk as Buffer), on);
+    reader.push(decoder.end(), on);
+    reader.end(on);
+    const locator = res.headers['sforce-locator'];
+    return { rows: rows - 1, locator: typeof locator === 'string' && locator !== 'null' ? locator : null };
+  };
+  const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  let t = performance.now();
+  let cpu = process.cpuUsage();
+  const job = await json('POST', `${V}/jobs/ingest`, { object: 'Contact', operation: 'insert', contentType: 'CSV', lineEnding: 'LF' });
+  async function* csv(): AsyncGenerator<Buffer> {
+    let text = 'LastName,Email,DoNotCall,MailingLatitude,Description,Department\n';
+    for (let i = 0; i < n; i++) {
+      const r = record(i, tag);
+      text += `${quote(r.LastName)},${r.Email},${r.DoNotCall},${r.MailingLatitude},${quote(r.Description)},${r.Department}\n`;
+      if (text.length > 256 * 1024) {
+        yield Buffer.from(text);
+        text = '';
+      }
+    }
+    yield Buffer.from(text);
+  }
+  const put = await agent.request({ origin: url, path: `${V}/jobs/ingest/${String(job.id)}/batches`, method: 'PUT', headers: { ...auth, 'content-type': 'text/csv' }, body: Readable.from(csv()) });
+  await put.body.text();
+  await json('PATCH', `${V}/jobs/ingest/${String(job.id)}`, { state: 'UploadComplete' });
+  await wait('ingest', String(job.id));
+  const ok = await count(`${V}/jobs/ingest/${String(job.id)}/successfulResults/`);
+  const failed = await count(`${V}/jobs/ingest/${String(job.id)}/failedResults/`);
+  const unprocessed = await count(`${V}/jobs/ingest/${String(job.id)}/unprocessedrecords/`);
+  if (ok.rows + failed.rows + unprocessed.rows !== n) throw new Error(`floor: results hold ${ok.rows + failed.rows + unprocessed.rows} rows of ${n}`);
+  const ingestMs = performance.now() - t;
+  const ingestCpuMs = cpuSince(cpu);
+  t = performance.now();
+  cpu = process.cpuUsage();
+  const qjob = await json('POST', `${V}/jobs/query`, { operation: 'query', query: soqlFor(tag) });
+  await wait('query', String(qjob.id));
+  let queried = 0;
+  let locator: string | null = '';
+  while (locator !== null) {
+    const page = await count(`${V}/jobs/query/${String(qjob.id)}/results${locator === '' ? '' : `?locator=${encodeURIComponent(locator)}`}`);
+    queried += page.rows;
+    locator = page.locator;
+  }
+  const result = { ingested: ok.rows, ingestMs, ingestCpuMs, queried, queryMs: performance.now() - t, queryCpuMs: cpuSince(cpu) };
+  await agent.close();
+  return result;
+}
+
+async function child(argv: readonly string[]): Promise<void> {
+  const [, subject, url, token, rows, tag] = argv;
+  if (!subject || !url || !token || !rows || !tag) throw new Error('usage: bulk.ts --child <sfgen|jsforce|floor> <url> <token> <rows> <tag>');
+  const n = Number(rows);
+  const run = subject === 'sfgen' ? childSfgen : subject === 'jsforce' ? childJsforce : subject === 'floor' ? childFloor : undefined;
+  if (run === undefined) throw new Error(`unknown subject ${subject}`);
+  const result = await run(url, token, n, tag);
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+function lastJson<T>(run: MeasuredRun, what: string): T {
+  if (run.exitCode !== 0) throw new Error(`${what} child failed (exit ${run.exitCode}): ${run.stderr.slice(-2000)}`);
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as T;
+}
+
+const SUBJECTS = ['floor', 'sfgen', 'jsforce'] as const;
+type Subject = (typeof SUBJECTS)[number];
+
+const suite: BenchSuite = {
+  name: BENCH,
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const sizes = (process.env.SFGEN_BENCH_BULK_ROWS ?? '1000000').split(',').map((s) => Number(s.trim())).filter((s) => s > 0);
+    const rounds = Number(process.env.SFGEN_BENCH_BULK_ROUNDS ?? 1);
+    const chosen = (process.env.SFGEN_BENCH_BULK_SUBJECTS ?? SUBJECTS.join(',')).split(',').map((s) => s.trim()).filter((s): s is Subject => (SUBJECTS as readonly string[]).includes(s));
+    const { startSimulator } = await import('../../../runtime/simulation/index.js');
+    const DEMO_ORG_DIR = fileURLToPath(new URL('../../fixtures/demo-org', import.meta.url));
+    const self = fileURLToPath(import.meta.url);
+    const figures: Figure[] = [];
+    const rssBySize = new Map<number, Record<Subject, number>>();
+    for (const n of sizes) {
+      const label = n.toLocaleString('en-US');
+      const runs: Record<Subject, { ingestRps: number; queryRps: number; rssMb: number; ingestCpu: number; queryCpu: number; mismatch: number }[]> = { floor: [], sfgen: [], jsforce: [] };
+      for (let round = 1; round <= rounds; round++) {
+        for (const subject of chosen) {
+          // A fresh simulator per run: every subject sees an empty store and the same server.
+          const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
+          const tag = `b${round}${subject}`.slice(0, 20);
+          try {
+            // A failed run is reported and tried once more (on a fresh simulator): peers are not
+            // dropped for one flaky socket, and the failure stays in the figures.
+            let run = await ctx.measureTs(self, ['--child', subject, sim.url, sim.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
+            let result: ChildResult | undefined;
+            try {
+              result = lastJson<ChildResult>(run, subject);
+            } catch (error) {
+              ctx.log(`${label} round ${round} ${subject}: FAILED ${(error as Error).message.slice(0, 300)}`);
+              figures.push({ bench: BENCH, subject, metric: `failed_runs_${n}`, value: 1, note: (error as Error).message.slice(0, 120) });
+              const again = await startSimulator({ metadataDir: DEMO_ORG_DIR });
+              try {
+                run = await ctx.measureTs(self, ['--child', subject, again.url, again.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
+                result = lastJson<ChildResult>(run, subject);
+              } catch (retryError) {
+                ctx.log(`${label} round ${round} ${subject}: FAILED again ${(retryError as Error).message.slice(0, 300)}`);
+              } finally {
+                await again.close();
+              }
+            }
+            if (result === undefined) continue;
+            const mismatch = Math.abs(result.ingested - n) + Math.abs(result.queried - n);
+            const entry = {
+              ingestRps: n / (result.ingestMs / 1000), queryRps: n / (result.queryMs / 1000), rssMb: run.peakRssBytes / 1024 / 1024,
+              ingestCpu: (result.ingestCpuMs * 1000) / n, queryCpu: (result.queryCpuMs * 1000) / n, mismatch,
+            };
+            runs[subject].push(entry);
+            ctx.log(`${label} round ${round} ${subject}: ingest ${Math.round(entry.ingestRps).toLocaleString('en-US')} rows/s, query ${Math.round(entry.queryRps).toLocaleString('en-US')} rows/s, peak RSS ${entry.rssMb.toFixed(0)} MB, ingested ${result.ingested}, queried ${result.queried}`);
+          } finally {
+            await sim.close();
+          }
+        }
+      }
+      const best: Partial<Record<Subject, { ingestRps: number; queryRps: number; rssMb: number; ingestCpu: number; queryCpu: number; mismatch: number }>> = {};
+      for (const subject of SUBJECTS) {
+        const list = runs[subject];
+        if (list.length === 0) continue;
+        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+        best[subject] = {
+          ingestRps: Math.max(...list.map((r) => r.ingestRps)), queryRps: Math.max(...list.map((r) => r.queryRps)), rssMb: median(list.map((r) => r.rssMb)),
+          ingestCpu: Math.min(...list.map((r) => r.ingestCpu)), queryCpu: Math.min(...list.map((r) => r.queryCpu)), mismatch: Math.max(...list.map((r) => r.mismatch)),
+        };
+        const b = best[subject];
+        figures.push(
+          { bench: BENCH, subject, metric: `ingest_rows_per_s_${n}`, value: b.ingestRps, unit: 'rows/s', better: 'higher', note: `${label} rows, best of ${list.length}` },
+          { bench: BENCH, subject, metric: `query_rows_per_s_${n}`, value: b.queryRps, unit: 'rows/s', better: 'higher', note: `${label} rows, best of ${list.length}` },
+          { bench: BENCH, subject, metric: `ingest_cpu_us_per_row_${n}`, value: b.ingestCpu, unit: 'µs' },
+          { bench: BENCH, subject, metric: `query_cpu_us_per_row_${n}`, value: b.queryCpu, unit: 'µs' },
+          { bench: BENCH, subject, metric: `peak_rss_mb_${n}`, value: b.rssMb, unit: 'MB', note: 'ingest + query in one process' },
+          { bench: BENCH, subject, metric: `rows_mismatch_${n}`, value: b.mismatch, ...(subject === 'sfgen' || subject === 'floor' ? { target: { max: 0 } } : {}), note: '|ingested - N| + |queried - N|' },
+        );
+      }
+      const floor = best.floor;
+      const jsf = best.jsforce;
+      const sf = best.sfgen;
+      if (sf !== undefined && floor !== undefined) {
+        figures.push(
+          { bench: BENCH, subject: 'sfgen', metric: `ingest_vs_floor_${n}`, value: sf.ingestRps / floor.ingestRps, target: { min: 0.8 } },
+          { bench: BENCH, subject: 'sfgen', metric: `query_vs_floor_${n}`, value: sf.queryRps / floor.queryRps, target: { min: 0.8 } },
+          { bench: BENCH, subject: 'sfgen', metric: `rss_vs_floor_${n}`, value: sf.rssMb / floor.rssMb, target: { max: 1.3 } },
+        );
+      }
+      if (sf !== undefined && jsf !== undefined) {
+        figures.push(
+          { bench: BENCH, subject: 'sfgen', metric: `ingest_vs_jsforce_${n}`, value: sf.ingestRps / jsf.ingestRps, target: { min: 2 } },
+          { bench: BENCH, subject: 'sfgen', metric: `query_vs_jsforce_${n}`, value: sf.queryRps / jsf.queryRps, target: { min: 2 } },
+        );
+      }
+      rssBySize.set(n, { floor: floor?.rssMb ?? Number.NaN, sfgen: sf?.rssMb ?? Number.NaN, jsforce: jsf?.rssMb ?? Number.NaN });
+    }
+    if (sizes.length >= 2) {
+      const small = rssBySize.get(Math.min(...sizes));
+      const large = rssBySize.get(Math.max(...sizes));
+      if (small !== undefined && large !== undefined) {
+        figures.push({ bench: BENCH, subject: 'sfgen', metric: 'rss_growth_small_to_large', value: large.sfgen / small.sfgen, target: { max: 1.3 }, note: `peak RSS at ${Math.max(...sizes)} ÷ at ${Math.min(...sizes)} rows (flat = 1)` });
+      }
+    }
+    return figures;
+  },
+};
+
+export default suite;
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  child(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
