@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoder, eventsOf, metadataFor, ORDER_TOPIC, orderEvent, record, seqOf, startPubSub, unary, type PubSubEnv } from './helpers.js';
+import { decoder, eventsOf, metadataFor, ORDER_TOPIC, orderEvent, orderPayload, record, seqOf, startPubSub, unary, type PubSubEnv } from './helpers.js';
 
 let env: PubSubEnv;
 beforeAll(async () => {
@@ -70,8 +69,7 @@ describe('auth', () => {
 describe('Publish', () => {
   it('publishes a batch and answers one result per event by correlation key, failing only the bad ones', async () => {
     const info = await unary(env.client.GetTopic, env.client, { topic_name: ORDER_TOPIC }, env.md());
-    const type = avro.Type.forSchema(JSON.parse(env.sim.pubsub!.schemaJson(info.schema_id)!) as avro.Schema, { wrapUnions: false });
-    const good = (n: number) => type.toBuffer({ ...Object.fromEntries(type.fields.map((f) => [f.name, null])), ...orderEvent(env.sim, n) });
+    const good = (n: number) => orderPayload(env.sim, info.schema_id, n);
     const res = await unary(
       env.client.Publish,
       env.client,
@@ -107,8 +105,7 @@ describe('Publish', () => {
 
   it('PublishStream answers each request in order and rejects a topic change', async () => {
     const schemaId = env.sim.pubsub!.schemaId(ORDER_TOPIC);
-    const type = avro.Type.forSchema(JSON.parse(env.sim.pubsub!.schemaJson(schemaId)!) as avro.Schema, { wrapUnions: false });
-    const payload = (n: number) => type.toBuffer({ ...Object.fromEntries(type.fields.map((f) => [f.name, null])), ...orderEvent(env.sim, n) });
+    const payload = (n: number) => orderPayload(env.sim, schemaId, n);
     const call = env.client.PublishStream(env.md());
     const rec = record(call);
     call.write({ topic_name: ORDER_TOPIC, events: [{ id: 'ps-1', schema_id: schemaId, payload: payload(1) }] });
