@@ -345,9 +345,14 @@ export class PubSubSimulator {
     return sub;
   }
 
+  /** A managed subscription by id or developer name. */
+  managedSubscription(subscription: string): ManagedSubscription | undefined {
+    return [...this.managed.values()].find((m) => m.id === subscription || m.developerName.toLowerCase() === subscription.toLowerCase());
+  }
+
   /** The committed replay id of a managed subscription (by id or developer name), if any. */
   committedReplayId(subscription: string): Buffer | undefined {
-    const sub = [...this.managed.values()].find((m) => m.id === subscription || m.developerName.toLowerCase() === subscription.toLowerCase());
+    const sub = this.managedSubscription(subscription);
     if (sub === undefined) throw new Error(`unknown managed subscription ${subscription}`);
     return sub.committedSeq === undefined ? undefined : replayIdOf(sub.committedSeq);
   }

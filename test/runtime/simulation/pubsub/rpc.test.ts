@@ -39,6 +39,24 @@ describe('GetTopic / GetSchema', () => {
   });
 });
 
+describe('TLS', () => {
+  it('serves TLS with a certificate for localhost/127.0.0.1 that a client must trust explicitly', async () => {
+    const ps = env.sim.pubsub!;
+    expect(ps.tls).toBe(true);
+    expect(ps.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(ps.caPem).toContain('BEGIN CERTIFICATE');
+    const Ctor = env.client.constructor as new (a: string, c: grpc.ChannelCredentials) => typeof env.client;
+    const untrusting = new Ctor(ps.endpoint, grpc.credentials.createSsl());
+    const err = (await unary(untrusting.GetTopic, untrusting, { topic_name: ORDER_TOPIC }, env.md()).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.UNAVAILABLE);
+    untrusting.close();
+    const plain = new Ctor(ps.endpoint, grpc.credentials.createInsecure());
+    const err2 = (await unary(plain.GetTopic, plain, { topic_name: ORDER_TOPIC }, env.md()).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err2.code).toBe(grpc.status.UNAVAILABLE);
+    plain.close();
+  });
+});
+
 describe('auth', () => {
   it('rejects a missing, unknown or revoked token, a wrong tenant and a wrong instance URL with UNAUTHENTICATED', async () => {
     const cases = [
