@@ -32,8 +32,9 @@ export type TopicKind = 'platform-event' | 'change-event' | 'change-channel';
 
 /** Replay id bytes of a bus position. */
 export function replayIdOf(seq: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(seq));
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 0);
+  b.writeUInt32BE(seq >>> 0, 4);
   return b;
 }
 
