@@ -166,7 +166,15 @@ export class PubSubSimulator {
         instanceUrl: ctx.instanceUrl,
       },
     });
-    this.unlisten = ctx.org.onChanges((changes) => this.onChanges(changes));
+    const stopListening = ctx.org.onChanges((changes) => this.onChanges(changes));
+    ctx.org.checkEventsWith((sobject, record, userId) => {
+      const topic = this.bus.topic(`/event/${sobject}`);
+      if (topic?.schema !== undefined) this.encodeEventRecord(topic, record, userId);
+    });
+    this.unlisten = () => {
+      stopListening();
+      ctx.org.checkEventsWith(undefined);
+    };
     this.endpoint = '';
     this.port = 0;
   }
