@@ -32,6 +32,7 @@ import { toolingRoutes } from './routes/tooling.js';
 import { treeRoutes } from './routes/tree.js';
 import { SimServer, type SimStats } from './server.js';
 import { SimOrg } from './store.js';
+import type { PubSubOptions, PubSubSimulator } from './pubsub/index.js';
 
 export { DEMO_ORG_DIR } from './demo-org.js';
 export type { FaultSpec, Fault } from './faults.js';
@@ -40,6 +41,7 @@ export { MetadataLoadError } from './loader.js';
 export { SimOrg } from './store.js';
 export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
 export type { SimUser } from './oauth.js';
+export type { PubSubOptions, PubSubSimulator, ManagedSubscriptionSpec, TopicSummary, PublishedEvent, StreamFaultAction, StreamFaultSpec, PublishFaultSpec, PubSubFault } from './pubsub/index.js';
 export type { SimStats } from './server.js';
 export type { BulkOptions } from './bulk/service.js';
 export { BulkService } from './bulk/service.js';
@@ -107,6 +109,13 @@ export interface SimulatorOptions {
    * fast as possible), default query page size, upload limit, listing page size.
    */
   readonly bulk?: BulkOptions;
+  /**
+   * Serve the Pub/Sub API (gRPC) on this port of 127.0.0.1 (0 picks a free one). Without it (and
+   * without `pubsub`) Pub/Sub is not served and its code is not loaded.
+   */
+  readonly grpcPort?: number;
+  /** Pub/Sub settings (TLS, retention, keepalive, managed subscriptions); implies `grpcPort: 0` when that is not given. */
+  readonly pubsub?: PubSubOptions;
 }
 
 /** A running simulator. */
@@ -142,6 +151,8 @@ export interface Simulator {
   readonly orgId: string;
   /** The default user. */
   readonly defaultUser: SimUser;
+  /** The Pub/Sub API (endpoint, certificate, bus, faults), when served (`grpcPort` / `pubsub`). */
+  readonly pubsub: PubSubSimulator | undefined;
   close(): Promise<void>;
 }
 
@@ -316,6 +327,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const server = new SimServer(org, router, tokens, faults, settings, bulk);
   serverUrl = await server.listen(options.port ?? 0);
   tokens.addAudience(serverUrl);
+  checkPositiveInt('grpcPort', options.grpcPort, 0);
+  let pubsub: PubSubSimulator | undefined;
+  if (options.grpcPort !== undefined || options.pubsub !== undefined) {
+    try {
+      // Loaded lazily: a REST-only simulator never loads grpc-js or avsc.
+      const { PubSubSimulator } = await import('./pubsub/index.js');
+      pubsub = await PubSubSimulator.start(
+        { org, tokens, orgId, instanceUrl: () => serverUrl, apiVersion, now, port: options.grpcPort ?? 0 },
+        options.pubsub,
+      );
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
 
   return {
     url: serverUrl,
@@ -337,8 +363,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     orgId,
     defaultUser,
+    pubsub,
     close: async () => {
       bulk.close();
+      await pubsub?.close();
       await server.close();
     },
   };
