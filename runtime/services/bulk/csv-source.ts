@@ -191,8 +191,11 @@ export async function checkCsv(input: CsvInput, target: IngestTarget, options: C
   for (;;) {
     const next = await iterator.next();
     if (next.done) break;
-    rows++;
-    columns = next.value.columns;
+    // A source yields a row or a batch of rows.
+    const value = next.value;
+    const batch: readonly { readonly columns: readonly string[] }[] = 'columns' in value ? [value] : value;
+    rows += batch.length;
+    if (batch.length > 0) columns = (batch[batch.length - 1] as { readonly columns: readonly string[] }).columns;
   }
   return { rows, lineEnding: source.lineEnding(), columns };
 }

@@ -21,7 +21,7 @@ describe('typed ingest inputs', () => {
       if (result.status === 'succeeded') {
         expectTypeOf(result.id).toEqualTypeOf<string>();
         expectTypeOf(result.created).toEqualTypeOf<boolean>();
-        expectTypeOf(result.input.Birthdate).toEqualTypeOf<SfDate | null | undefined>();
+        expectTypeOf(result.input.Birthdate).toEqualTypeOf<SfDate | Date | null | undefined>(); // inputs take Date objects (#10)
       }
       if (result.status === 'failed') expectTypeOf(result.error.fields).toEqualTypeOf<readonly string[]>();
     }
