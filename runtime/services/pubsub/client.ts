@@ -12,12 +12,14 @@ import {
 } from '../../transport/grpc.js';
 import { pubsubChannels } from './channels.js';
 import { PubSubError, PubSubPermissionError } from './errors.js';
-import { publishEvents, type PayloadEncoder, type PublishEnvelope, type PublishOptions, type PublishResult, type PublishHost } from './publish.js';
-import { SchemaCache, type CompiledSchema } from './schemas.js';
+import { encodePlain, publishEvents, type PayloadEncoder, type PublishEnvelope, type PublishOptions, type PublishResult, type PublishHost } from './publish.js';
+import { SchemaCache } from './schemas.js';
 import {
   backoffDelay, pubSubErrorFrom, Subscription, type PayloadDecoder, type SubscribeOptions,
 } from './subscription.js';
 import { METHODS, type TopicInfo as WireTopicInfo } from './wire.js';
+import { EventCodec, codecFor } from './codec.js';
+import type { EventDefinition } from './event.js';
 
 /** Salesforce's Pub/Sub API endpoint (production and sandboxes alike). */
 export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
@@ -60,28 +62,31 @@ export interface SchemaInfo {
   readonly schemaJson: string;
 }
 
-/**
- * A topic that a generated event module describes. Structural, so that generated modules and this
- * client agree without importing each other's internals.
- */
-export interface EventTopic<Payload, Input> {
-  /** `/event/Order_Event__e`, `/data/AccountChangeEvent`. */
-  readonly topic: string;
-  /** Decodes a payload written with `schema` (any version of the event's schema). */
-  decode?(schema: CompiledSchema, payload: Buffer): Payload;
-  /** Encodes a publish input with the topic's current schema. */
-  encode?(schema: CompiledSchema, input: Input): Buffer;
-  /** Type carriers only. */
-  readonly __payload?: Payload;
-  readonly __input?: Input;
-}
 
 /** Managed subscription (ManagedSubscribe): the server stores the committed replay id. */
 export type ManagedTarget = { readonly developerName: string; readonly topic?: string } | { readonly subscriptionId: string; readonly topic?: string };
 
 const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED]);
 
-const decodePlain: PayloadDecoder<Record<string, unknown>> = (schema, payload) => schema.decode(payload);
+const decodePlain: PayloadDecoder<Record<string, unknown>> = (schema, payload) => schema.codec.decode(payload) as Record<string, unknown>;
+
+/** Codecs of a generated event for the topic's current schema ids (required fields checked). */
+const definitionCodecs = new WeakMap<object, Map<string, EventCodec<unknown, unknown>>>();
+
+function definitionEncoder<Input>(definition: EventDefinition<unknown, Input>): PayloadEncoder<Input> {
+  return (schema, input, createdById) => {
+    let byId = definitionCodecs.get(definition);
+    if (!byId) definitionCodecs.set(definition, (byId = new Map()));
+    let codec = byId.get(schema.schemaId);
+    if (!codec) {
+      codec = schema.schemaId === definition.schemaId
+        ? (codecFor(definition) as EventCodec<unknown, unknown>)
+        : new EventCodec<unknown, unknown>(schema.schemaId, schema.json, { name: definition.name, requiredFields: definition.requiredFields });
+      byId.set(schema.schemaId, codec);
+    }
+    return codec.encode(input, { createdById });
+  };
+}
 
 /**
  * The Pub/Sub API client.
@@ -144,15 +149,7 @@ export class PubSubClient {
         if (!info.canPublish) throw new PubSubPermissionError({ message: 'this user may not publish on the topic (GetTopic can_publish: false)', topic });
         return this.schemas.get(info.schemaId, topic);
       },
-      completeInput: async (_topic, schema, payload) => {
-        const out = { ...payload };
-        if (schema.fieldNames.includes('CreatedDate') && out.CreatedDate === undefined) out.CreatedDate = Date.now();
-        if (schema.fieldNames.includes('CreatedById') && out.CreatedById === undefined) {
-          const { userId } = await this.#tenantInfo();
-          if (userId !== undefined) out.CreatedById = userId;
-        }
-        return out;
-      },
+      userId: async () => (await this.#tenantInfo()).userId,
     };
   }
 
@@ -286,9 +283,9 @@ export class PubSubClient {
    * A malformed `replay.after` throws `PubSubReplayIdError` here, before anything is sent. The
    * stream opens on the first `next()`.
    */
-  subscribe<Payload, Input>(event: EventTopic<Payload, Input>, options?: SubscribeOptions): Subscription<Payload>;
+  subscribe<Payload, Input>(event: EventDefinition<Payload, Input>, options?: SubscribeOptions): Subscription<Payload>;
   subscribe(topic: string, options?: SubscribeOptions): Subscription<Record<string, unknown>>;
-  subscribe<Payload, Input>(target: string | EventTopic<Payload, Input>, options: SubscribeOptions = {}): Subscription<Payload | Record<string, unknown>> {
+  subscribe<Payload, Input>(target: string | EventDefinition<Payload, Input>, options: SubscribeOptions = {}): Subscription<Payload | Record<string, unknown>> {
     const { topic, decode } = this.#resolve(target);
     const sub = new Subscription<Payload | Record<string, unknown>>(this.#host, { kind: 'subscribe', topic }, decode, options);
     this.#track(sub);
@@ -300,9 +297,9 @@ export class PubSubClient {
    * the client commits (after the application finished with an event; every 50 events and on
    * `stop()`), and a new subscription resumes after it.
    */
-  managedSubscribe<Payload, Input>(target: ManagedTarget, event: EventTopic<Payload, Input>, options?: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'>): Subscription<Payload>;
+  managedSubscribe<Payload, Input>(target: ManagedTarget, event: EventDefinition<Payload, Input>, options?: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'>): Subscription<Payload>;
   managedSubscribe(target: ManagedTarget, event?: string, options?: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'>): Subscription<Record<string, unknown>>;
-  managedSubscribe<Payload, Input>(target: ManagedTarget, event?: string | EventTopic<Payload, Input>, options: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'> = {}): Subscription<Payload | Record<string, unknown>> {
+  managedSubscribe<Payload, Input>(target: ManagedTarget, event?: string | EventDefinition<Payload, Input>, options: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'> = {}): Subscription<Payload | Record<string, unknown>> {
     const name = 'developerName' in target ? target.developerName : target.subscriptionId;
     if (typeof name !== 'string' || name === '') throw new ConfigError({ message: 'managedSubscribe: developerName or subscriptionId is required' });
     const resolved = event === undefined ? { topic: target.topic ?? `managed:${name}`, decode: decodePlain } : this.#resolve(event);
@@ -320,13 +317,12 @@ export class PubSubClient {
     this.#subscriptions.add(sub);
   }
 
-  #resolve<Payload, Input>(target: string | EventTopic<Payload, Input>): { topic: string; decode: PayloadDecoder<Payload | Record<string, unknown>> } {
+  #resolve<Payload, Input>(target: string | EventDefinition<Payload, Input>): { topic: string; decode: PayloadDecoder<Payload | Record<string, unknown>> } {
     if (typeof target === 'string') return { topic: target, decode: decodePlain };
     if (target === null || typeof target !== 'object' || typeof target.topic !== 'string') {
       throw new ConfigError({ message: 'subscribe: pass a topic name or a generated event definition' });
     }
-    const decode = target.decode;
-    return { topic: target.topic, decode: decode ? (schema, payload) => decode.call(target, schema, payload) : decodePlain };
+    return { topic: target.topic, decode: decodePlain };
   }
 
   /**
@@ -341,19 +337,17 @@ export class PubSubClient {
    * const retry = results.filter((r) => !r.ok && r.error.retryable).map((r) => inputs[r.index]);
    * ```
    */
-  publish<Payload, Input>(event: EventTopic<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]>;
+  publish<Payload, Input>(event: EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]>;
   publish(topic: string, inputs: readonly (Record<string, unknown> | PublishEnvelope<Record<string, unknown>>)[], options?: PublishOptions): Promise<PublishResult[]>;
-  publish<Payload, Input>(target: string | EventTopic<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]> {
+  publish<Payload, Input>(target: string | EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]> {
     if (!Array.isArray(inputs)) return Promise.reject(new ConfigError({ message: 'publish: pass an array of events (use publishOne for a single event)' }));
-    if (typeof target === 'string') return publishEvents<Input>(this.#host, target, inputs, undefined, options);
-    const encode = target.encode;
-    const encoder: PayloadEncoder<Input> | undefined = encode ? (schema, input) => encode.call(target, schema, input) : undefined;
-    return publishEvents<Input>(this.#host, target.topic, inputs, encoder, options);
+    if (typeof target === 'string') return publishEvents<Input>(this.#host, target, inputs, encodePlain as PayloadEncoder<Input>, options);
+    return publishEvents<Input>(this.#host, target.topic, inputs, definitionEncoder(target as EventDefinition<unknown, Input>), options);
   }
 
   /** Publishes one event; resolves with its result (`ok: false` with the error when it failed). */
-  async publishOne<Payload, Input>(target: string | EventTopic<Payload, Input>, input: Input | PublishEnvelope<Input>, options?: PublishOptions): Promise<PublishResult> {
-    const [result] = await this.publish(target as EventTopic<Payload, Input>, [input], options);
+  async publishOne<Payload, Input>(target: string | EventDefinition<Payload, Input>, input: Input | PublishEnvelope<Input>, options?: PublishOptions): Promise<PublishResult> {
+    const [result] = await this.publish(target as EventDefinition<Payload, Input>, [input], options);
     return result as PublishResult;
   }
 

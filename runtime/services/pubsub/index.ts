@@ -16,7 +16,9 @@
  * ```
  */
 export { PubSubClient, DEFAULT_PUBSUB_ENDPOINT } from './client.js';
-export type { PubSubClientOptions, TopicInfo, SchemaInfo, EventTopic, ManagedTarget } from './client.js';
+export type { PubSubClientOptions, TopicInfo, SchemaInfo, ManagedTarget } from './client.js';
+export { EventCodec, EventDecodeError, EventEncodeError, BitmapLayout, codecFor, eventCodec } from './codec.js';
+export type { EventDefinition, AnyEventDefinition, PayloadOf, PublishInputOf, ChangeEventHeader, ChangeType } from './event.js';
 export { Subscription, DEFAULT_SUBSCRIBE, MAX_REQUESTED } from './subscription.js';
 export type {
   PubSubEvent, SubscribeOptions, ReplayOption, InvalidReplayIdPolicy, ReconnectOptions, CheckpointOptions, PayloadDecoder,

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AuthError } from '../../errors.js';
+import { EventEncodeError } from './codec.js';
 import { GrpcStatus, type GrpcCallError } from '../../transport/grpc.js';
 import { pubsubChannels } from './channels.js';
 import { PubSubInputError, PubSubPublishError } from './errors.js';
@@ -41,12 +42,15 @@ export const DEFAULT_PUBLISH = { chunkSize: 100, timeoutMs: 60_000, maxRequestBy
 export interface PublishHost extends SubscriptionHost {
   /** The topic's current schema (GetTopic + GetSchema, cached). */
   topicSchema(topic: string): Promise<CompiledSchema>;
-  /** Fills what Salesforce requires on every platform event (`CreatedDate`, `CreatedById`). */
-  completeInput(topic: string, schema: CompiledSchema, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** The user id put in `CreatedById` when the input has none (Salesforce replaces it anyway). */
+  userId(): Promise<string | undefined>;
 }
 
-/** Encodes one input record; the function a typed event definition supplies. */
-export type PayloadEncoder<I> = (schema: CompiledSchema, input: I) => Buffer;
+/** Encodes one input with the topic's current schema. */
+export type PayloadEncoder<I> = (schema: CompiledSchema, input: I, createdById: string | undefined) => Buffer;
+
+/** The default encoder: the schema's codec (CreatedDate/CreatedById filled, omitted nullable fields null). */
+export const encodePlain: PayloadEncoder<unknown> = (schema, input, createdById) => schema.codec.encode(input as Record<string, unknown>, { createdById });
 
 function isEnvelope<I>(value: I | PublishEnvelope<I>): value is PublishEnvelope<I> {
   return typeof value === 'object' && value !== null && 'payload' in value && Object.keys(value).every((k) => k === 'id' || k === 'payload');
@@ -57,7 +61,7 @@ export async function publishEvents<I>(
   host: PublishHost,
   topic: string,
   inputs: readonly (I | PublishEnvelope<I>)[],
-  encode: PayloadEncoder<I> | undefined,
+  encode: PayloadEncoder<I>,
   options: PublishOptions = {},
 ): Promise<PublishResult[]> {
   const started = performance.now();
@@ -67,6 +71,7 @@ export async function publishEvents<I>(
   }
   if (inputs.length === 0) return [];
   const schema = await host.topicSchema(topic);
+  const createdById = await host.userId().catch(() => undefined);
 
   // Encode everything first: a bad input sends nothing.
   const events: ProducerEvent[] = [];
@@ -81,14 +86,11 @@ export async function publishEvents<I>(
     seen.set(id, index);
     let payload: Buffer;
     try {
-      if (encode) payload = encode(schema, envelope.payload);
-      else {
-        if (typeof envelope.payload !== 'object' || envelope.payload === null || Array.isArray(envelope.payload)) throw new Error('the payload must be an object of field values');
-        payload = schema.encode(await host.completeInput(topic, schema, envelope.payload as Record<string, unknown>));
-      }
+      payload = encode(schema, envelope.payload, createdById);
     } catch (err) {
       if (err instanceof PubSubInputError) throw err;
-      throw new PubSubInputError({ message: `publish: event #${index} ${(err as Error).message}`, topic, eventId: id, index, cause: err });
+      const fields = err instanceof EventEncodeError && err.field !== null ? [err.field] : undefined;
+      throw new PubSubInputError({ message: `publish: event #${index} is not valid for schema ${schema.schemaId}: ${(err as Error).message}`, topic, eventId: id, index, fields, cause: err });
     }
     events.push({ id, schemaId: schema.schemaId, payload, headers: [] });
   }

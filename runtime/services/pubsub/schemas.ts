@@ -1,24 +1,19 @@
 /**
  * Event schemas by schema id: fetched with GetSchema once (single flight: concurrent requests for
  * the same id share one call), cached for the life of the `PubSubClient` (so a reconnect never
- * refetches), compiled once into a decoder. Never cached by topic: a topic's schema id changes when
- * a field is added, and each event names the schema it was written with.
+ * refetches), compiled once into the Avro codec (codec.ts). Never cached by topic: a topic's schema
+ * id changes when a field is added, and each event names the schema it was written with.
  */
-import avro from 'avsc';
+import { EventDecodeError, eventCodec, type EventCodec } from './codec.js';
 import { PubSubDecodeError } from './errors.js';
 
-/** A compiled schema. */
+/** A schema and its codec. */
 export interface CompiledSchema {
   readonly schemaId: string;
+  /** The Avro schema JSON, as GetSchema returned it. */
   readonly json: string;
-  /** Decodes a payload written with this schema into a plain record (every field kept). */
-  decode(payload: Buffer): Record<string, unknown>;
-  /** Encodes a record (unions unwrapped: `null` or the value); throws naming the first bad field. */
-  encode(record: Record<string, unknown>): Buffer;
-  /** Names of the fields of the top-level record. */
-  readonly fieldNames: readonly string[];
-  /** The Avro type (for checks). */
-  readonly type: avro.Type;
+  /** Decodes payloads written with this schema (every field kept, bitmaps named) and encodes inputs. */
+  readonly codec: EventCodec;
 }
 
 /**
@@ -26,32 +21,12 @@ export interface CompiledSchema {
  * record schema.
  */
 export function compileSchema(schemaId: string, json: string, topic?: string): CompiledSchema {
-  let type: avro.Type;
   try {
-    type = avro.Type.forSchema(JSON.parse(json) as avro.Schema, { wrapUnions: 'auto' });
+    return { schemaId, json, codec: eventCodec(schemaId, json) };
   } catch (err) {
-    throw new PubSubDecodeError({ message: `schema ${schemaId} is not a readable Avro schema: ${(err as Error).message}`, topic, schemaId, cause: err });
+    const reason = err instanceof EventDecodeError ? err.message : `${(err as Error).message}`;
+    throw new PubSubDecodeError({ message: `schema ${schemaId} cannot be read: ${reason}`, topic, schemaId, cause: err });
   }
-  const fieldNames = type instanceof avro.types.RecordType ? type.fields.map((f) => f.name) : [];
-  return {
-    schemaId,
-    json,
-    type,
-    fieldNames,
-    decode(payload) {
-      return type.fromBuffer(payload) as Record<string, unknown>;
-    },
-    encode(record) {
-      const problems: string[] = [];
-      const ok = type.isValid(record, {
-        errorHook(path, value) {
-          if (problems.length < 5) problems.push(`${path.join('.') || '(record)'} = ${value === undefined ? 'missing' : JSON.stringify(value)?.slice(0, 60)}`);
-        },
-      });
-      if (!ok) throw new Error(`does not match schema ${schemaId}: ${problems.join('; ')}`);
-      return type.toBuffer(record);
-    },
-  };
 }
 
 /** Fetches a schema's JSON by id (GetSchema). */
@@ -97,7 +72,7 @@ export class SchemaCache {
     return flight;
   }
 
-  /** Seeds the cache (a schema known from the topic's GetSchema or a generated module). */
+  /** Seeds the cache with a schema known without GetSchema (a generated event's own schema). */
   add(schemaId: string, json: string): CompiledSchema {
     const existing = this.#compiled.get(schemaId);
     if (existing) return existing;
