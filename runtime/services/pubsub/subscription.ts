@@ -311,14 +311,9 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
           return this.#fail();
         }
       }
-      return this.#track(this.#deliverSlow(raw));
+      return this.#deliverSlow(raw);
     }
-    return this.#track(this.#waitAndNext());
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#delivering = promise;
-    return promise;
+    return this.#waitAndNext();
   }
 
   async #waitAndNext(): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
@@ -334,7 +329,16 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     }
   }
 
-  async #deliverSlow(raw: ConsumerEvent): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
+  /** Delivery of an event whose schema must be fetched first; a reconnect waits for it. */
+  #deliverSlow(raw: ConsumerEvent): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
+    const delivering = this.#deliverAfterSchema(raw);
+    this.#delivering = delivering;
+    return delivering.finally(() => {
+      if (this.#delivering === delivering) this.#delivering = undefined;
+    });
+  }
+
+  async #deliverAfterSchema(raw: ConsumerEvent): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
     let schema: CompiledSchema;
     try {
       schema = await this.#host.schemas.get(raw.event.schemaId, this.topic);
