@@ -4,10 +4,12 @@
  * (client credentials) so token expiry can be survived.
  */
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'sfgen/simulator';
 import { clientCredentials, createClient, type SalesforceClient } from '../../../../runtime/index.js';
 import { PubSubClient, type PubSubClientOptions } from '../../../../runtime/services/pubsub/index.js';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../../../../runtime/simulation/pubsub/certificate.js';
 
 export const DEMO_ORG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo-org');
 export const ORDER_TOPIC = '/event/Order_Event__e';
@@ -22,11 +24,33 @@ export interface PubSubTestEnv {
   close(): Promise<void>;
 }
 
+let certificate: SelfSignedCertificate | undefined;
+
+/**
+ * One certificate per test process (generating one per simulator costs time). Checked with
+ * node:tls before use: the simulator's generator occasionally emits a key that does not load
+ * ("asn1 illegal padding"; reported to the simulator's owner), so a bad one is regenerated.
+ */
+function testCertificate(): SelfSignedCertificate {
+  for (let i = 0; certificate === undefined && i < 10; i++) {
+    const candidate = selfSignedCertificate('localhost');
+    try {
+      createSecureContext({ cert: candidate.certPem, key: candidate.keyPem });
+      certificate = candidate;
+    } catch {
+      // try again
+    }
+  }
+  if (!certificate) throw new Error('could not generate a usable test certificate');
+  return certificate;
+}
+
 export async function startPubSubEnv(options: Partial<SimulatorOptions> = {}, clientOptions: PubSubClientOptions = {}): Promise<PubSubTestEnv> {
   const sim = await startSimulator({
     metadataDir: DEMO_ORG_DIR,
     grpcPort: 0,
     ...options,
+    pubsub: { certificate: testCertificate(), ...options.pubsub },
     auth: { clientSecret: CLIENT_SECRET, ...options.auth },
   });
   const ps = sim.pubsub!;
