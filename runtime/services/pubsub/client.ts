@@ -294,7 +294,7 @@ export class PubSubClient {
 
   /**
    * A managed subscription (ManagedSubscribe, beta at Salesforce): the server keeps the replay id
-   * the client commits (after the application finished with an event; every 50 events and on
+   * the client commits (after the application finished with an event; every 10 events and on
    * `stop()`), and a new subscription resumes after it.
    */
   managedSubscribe<Payload, Input>(target: ManagedTarget, event: EventDefinition<Payload, Input>, options?: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'>): Subscription<Payload>;
