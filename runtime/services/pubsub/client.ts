@@ -337,7 +337,7 @@ export class PubSubClient {
    * const retry = results.filter((r) => !r.ok && r.error.retryable).map((r) => inputs[r.index]);
    * ```
    */
-  publish<Payload, Input>(event: EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]>;
+  publish<Payload, Input>(event: EventDefinition<Payload, Input>, inputs: readonly (NoInfer<Input> | PublishEnvelope<NoInfer<Input>>)[], options?: PublishOptions): Promise<PublishResult[]>;
   publish(topic: string, inputs: readonly (Record<string, unknown> | PublishEnvelope<Record<string, unknown>>)[], options?: PublishOptions): Promise<PublishResult[]>;
   publish<Payload, Input>(target: string | EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]> {
     if (!Array.isArray(inputs)) return Promise.reject(new ConfigError({ message: 'publish: pass an array of events (use publishOne for a single event)' }));
@@ -346,6 +346,8 @@ export class PubSubClient {
   }
 
   /** Publishes one event; resolves with its result (`ok: false` with the error when it failed). */
+  publishOne<Payload, Input>(event: EventDefinition<Payload, Input>, input: NoInfer<Input> | PublishEnvelope<NoInfer<Input>>, options?: PublishOptions): Promise<PublishResult>;
+  publishOne(topic: string, input: Record<string, unknown> | PublishEnvelope<Record<string, unknown>>, options?: PublishOptions): Promise<PublishResult>;
   async publishOne<Payload, Input>(target: string | EventDefinition<Payload, Input>, input: Input | PublishEnvelope<Input>, options?: PublishOptions): Promise<PublishResult> {
     const [result] = await this.publish(target as EventDefinition<Payload, Input>, [input], options);
     return result as PublishResult;
