@@ -9,6 +9,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerCheck } from './commands/check.js';
 import { registerLint } from './commands/lint.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerEvents } from './commands/events.js';
 import { SFGEN_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerLint(program);
   registerSimulate(program);
+  registerEvents(program);
   return program;
 }
 

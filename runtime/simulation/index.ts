@@ -26,6 +26,7 @@ import { queryRoutes } from './routes/query.js';
 import { sobjectRoutes } from './routes/sobjects.js';
 import { SimServer, type SimStats } from './server.js';
 import { SimOrg } from './store.js';
+import type { PubSubOptions, PubSubSimulator } from './pubsub/index.js';
 
 export type { FaultSpec, Fault } from './faults.js';
 export { FaultRegistry } from './faults.js';
@@ -33,6 +34,7 @@ export { MetadataLoadError } from './loader.js';
 export { SimOrg } from './store.js';
 export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
 export type { SimUser } from './oauth.js';
+export type { PubSubOptions, PubSubSimulator, ManagedSubscriptionSpec, TopicSummary, PublishedEvent, StreamFaultAction, StreamFaultSpec, PublishFaultSpec, PubSubFault } from './pubsub/index.js';
 export type { SimStats } from './server.js';
 export { caseSafeSuffix, toId18 } from './ids.js';
 
@@ -84,6 +86,13 @@ export interface SimulatorOptions {
   /** Clock (ms since epoch) for token expiry, record timestamps and describe revisions. */
   readonly now?: () => number;
   readonly auth?: SimulatorAuthOptions;
+  /**
+   * Serve the Pub/Sub API (gRPC) on this port of 127.0.0.1 (0 picks a free one). Without it (and
+   * without `pubsub`) Pub/Sub is not served and its code is not loaded.
+   */
+  readonly grpcPort?: number;
+  /** Pub/Sub settings (TLS, retention, keepalive, managed subscriptions); implies `grpcPort: 0` when that is not given. */
+  readonly pubsub?: PubSubOptions;
 }
 
 /** A running simulator. */
@@ -115,6 +124,8 @@ export interface Simulator {
   readonly orgId: string;
   /** The default user. */
   readonly defaultUser: SimUser;
+  /** The Pub/Sub API (endpoint, certificate, bus, faults), when served (`grpcPort` / `pubsub`). */
+  readonly pubsub: PubSubSimulator | undefined;
   close(): Promise<void>;
 }
 
@@ -209,6 +220,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const server = new SimServer(org, router, tokens, faults, settings);
   serverUrl = await server.listen(options.port ?? 0);
   tokens.addAudience(serverUrl);
+  checkPositiveInt('grpcPort', options.grpcPort, 0);
+  let pubsub: PubSubSimulator | undefined;
+  if (options.grpcPort !== undefined || options.pubsub !== undefined) {
+    try {
+      // Loaded lazily: a REST-only simulator never loads grpc-js or avsc.
+      const { PubSubSimulator } = await import('./pubsub/index.js');
+      pubsub = await PubSubSimulator.start(
+        { org, tokens, orgId, instanceUrl: () => serverUrl, apiVersion, now, port: options.grpcPort ?? 0 },
+        options.pubsub,
+      );
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
 
   return {
     url: serverUrl,
@@ -228,6 +254,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     orgId,
     defaultUser,
-    close: () => server.close(),
+    pubsub,
+    close: async () => {
+      await pubsub?.close();
+      await server.close();
+    },
   };
 }

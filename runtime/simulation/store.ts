@@ -4,6 +4,7 @@
  * {@link OrgStore} and adds record writes, transactions (undo logs for `allOrNone`) and the
  * mutation API drift tests use.
  */
+import { randomUUID } from 'node:crypto';
 import { sfError, SimHttpError, type SfErrorItem } from './errors.js';
 import { IdMinter, toId18 } from './ids.js';
 import { RawJson } from './json.js';
@@ -58,6 +59,25 @@ export interface SimOrgOptions {
 type Undo = () => void;
 
 /**
+ * A committed record write, as the Pub/Sub bus sees it: creates, updates and deletes of records,
+ * and inserts of platform events (`EVENT`: `__e` objects are published, never stored).
+ */
+export interface RecordChange {
+  readonly kind: 'CREATE' | 'UPDATE' | 'DELETE' | 'EVENT';
+  /** The sObject's API name. */
+  readonly sobject: string;
+  readonly id: string;
+  /** The record after the write (before it, for a delete). */
+  readonly record: Readonly<Record<string, unknown>>;
+  /** For updates: the fields whose value changed (system fields included). */
+  readonly changed: readonly string[];
+  readonly userId: string;
+}
+
+/** Receives the changes of one committed transaction (one change outside a transaction). */
+export type ChangeListener = (changes: readonly RecordChange[]) => void;
+
+/**
  * The simulated org. Name lookups are case-insensitive; records are stored under exact API names.
  *
  * @example
@@ -76,6 +96,8 @@ export class SimOrg implements OrgStore {
   private readonly events: Map<string, unknown>;
   private readonly minter = new IdMinter();
   private undoLog: Undo[] | undefined;
+  private changeLog: RecordChange[] | undefined;
+  private readonly changeListeners = new Set<ChangeListener>();
   private seedStamp: string | undefined;
   private globalJson: { entries: readonly Record<string, unknown>[]; raw: RawJson } | undefined;
   /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
@@ -247,6 +269,23 @@ export class SimOrg implements OrgStore {
     this.globalLastModified = this.bump(this.globalLastModified);
   }
 
+  // ---- change notification (Pub/Sub) ---------------------------------------------------------
+
+  /**
+   * Observe committed writes: the listener gets each transaction's changes once it commits
+   * (nothing for a rolled-back one). Returns a function that removes the listener.
+   */
+  onChanges(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private noteChange(change: RecordChange): void {
+    if (this.changeListeners.size === 0) return;
+    if (this.changeLog !== undefined) this.changeLog.push(change);
+    else for (const l of this.changeListeners) l([change]);
+  }
+
   // ---- record writes --------------------------------------------------------------------------
 
   /** Validate a write against the object's describe. */
@@ -266,11 +305,18 @@ export class SimOrg implements OrgStore {
     const now = toSfDateTime(new Date(this.options.now()));
     const record: Record<string, unknown> = { Id: id };
     this.applyDefaults(s, record, values, now, userId);
+    if (s.describe.name.endsWith('__e')) {
+      // A platform event: published (after commit), never stored as a record.
+      if (s.fieldIndex.has('eventuuid')) record.EventUuid = randomUUID();
+      this.noteChange({ kind: 'EVENT', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
+      return record as SimRecord;
+    }
     this.storeLive(s, record);
     this.undoLog?.push(() => {
       s.live.delete(id);
       s.liveCache = undefined;
     });
+    this.noteChange({ kind: 'CREATE', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
     return record as SimRecord;
   }
 
@@ -291,11 +337,15 @@ export class SimOrg implements OrgStore {
       for (const k of Object.keys(record)) delete record[k];
       Object.assign(record, before);
     });
+    if (this.changeListeners.size > 0) {
+      const changed = [...new Set([...Object.keys(before), ...Object.keys(record)])].filter((k) => !sameValue(before[k], record[k]));
+      this.noteChange({ kind: 'UPDATE', sobject: s.describe.name, id: id18, record: { ...record }, changed, userId });
+    }
     return record as SimRecord;
   }
 
   /** Delete a live record (to the recycle bin), cascading to master-detail children. */
-  delete(sobject: string, id18: string): void {
+  delete(sobject: string, id18: string, userId = this.options.defaultUserId): void {
     const s = this.require(sobject);
     const record = s.live.get(id18);
     if (record === undefined) throw new SimHttpError(404, sfError('ENTITY_IS_DELETED', 'entity is deleted'));
@@ -306,6 +356,7 @@ export class SimOrg implements OrgStore {
     s.deleted.set(id18, record);
     s.liveCache = undefined;
     s.deletedCache = undefined;
+    this.noteChange({ kind: 'DELETE', sobject: s.describe.name, id: id18, record: { ...record }, changed: [], userId });
     this.undoLog?.push(() => {
       s.deleted.delete(id18);
       if (hadIsDeleted) record.IsDeleted = before;
@@ -318,7 +369,7 @@ export class SimOrg implements OrgStore {
       if ((rel as { readonly cascadeDelete?: unknown }).cascadeDelete !== true) continue;
       const child = this.objects.get(rel.childSObject.toLowerCase());
       if (child === undefined) continue;
-      for (const [cid, c] of [...child.live]) if (c[rel.field] === id18) this.delete(child.describe.name, cid);
+      for (const [cid, c] of [...child.live]) if (c[rel.field] === id18) this.delete(child.describe.name, cid, userId);
     }
   }
 
@@ -329,16 +380,22 @@ export class SimOrg implements OrgStore {
   transaction<T>(fn: () => T & { rollback?: boolean }): T {
     if (this.undoLog !== undefined) return fn();
     const log: Undo[] = [];
+    const changes: RecordChange[] = [];
     this.undoLog = log;
+    this.changeLog = changes;
+    let committed = false;
     try {
       const result = fn();
       if (result.rollback === true) this.rollback(log);
+      else committed = true;
       return result;
     } catch (error) {
       this.rollback(log);
       throw error;
     } finally {
       this.undoLog = undefined;
+      this.changeLog = undefined;
+      if (committed && changes.length > 0) for (const l of this.changeListeners) l(changes);
     }
   }
 
@@ -498,6 +555,13 @@ export class SimOrg implements OrgStore {
       record[c.name] = any ? value : null;
     }
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null) return b === undefined || b === null;
+  if (typeof a === 'object' && typeof b === 'object' && b !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return false;
 }
 
 /** Precompute the defaults and compound derivations of an object's writes. */

@@ -162,7 +162,7 @@ function destroy(req: SimRequest, _p: readonly string[], ctx: RouteContext): Sim
       if (ctx.org.findDeleted(id) !== undefined) throw new SimHttpError(404, sfError('ENTITY_IS_DELETED', 'entity is deleted'));
       throw new SimHttpError(404, sfError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`));
     }
-    deleteRecord(ctx.org, ctx.org.describe(found.sobject)!, id);
+    deleteRecord(ctx.org, ctx.org.describe(found.sobject)!, id, req.session.user.userId);
     return { id, success: true, errors: [] };
   });
 }

@@ -91,14 +91,24 @@ export function updateRecord(org: SimOrg, d: SimDescribe, id: string, input: Rec
 }
 
 /** Delete a live record; throws NOT_FOUND / ENTITY_IS_DELETED. */
-export function deleteRecord(org: SimOrg, d: SimDescribe, id: string): void {
+export function deleteRecord(org: SimOrg, d: SimDescribe, id: string, userId?: string): void {
   if (d.deletable !== true) throw new SimHttpError(400, sfError('INVALID_TYPE', `entity type ${d.name} does not support delete`));
   liveRecord(org, d, id);
-  org.delete(d.name, id);
+  org.delete(d.name, id, userId);
 }
 
 function create(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
   const d = requireObject(ctx.org, name!);
+  if (d.name.endsWith('__e')) {
+    // A platform event: published asynchronously; Salesforce answers 201 with the event UUID in an
+    // OPERATION_ENQUEUED "error" of a successful result.
+    if (d.createable !== true) throw new SimHttpError(400, sfError('INVALID_TYPE', `entity type ${d.name} does not support insert`));
+    const checked = ctx.org.validate(d.name, objectBody(req), 'create');
+    if (!checked.ok) throw new SimHttpError(400, checked.errors);
+    const event = ctx.org.insert(d.name, checked.values, req.session.user.userId);
+    const uuid = typeof event.EventUuid === 'string' ? event.EventUuid : '';
+    return { status: 201, body: { id: event.Id, success: true, errors: [{ statusCode: 'OPERATION_ENQUEUED', message: uuid, fields: [] }] } };
+  }
   const id = createRecord(ctx.org, d, objectBody(req), req.session.user.userId);
   return {
     status: 201,
@@ -122,9 +132,9 @@ function patch(req: SimRequest, [name, idSegment]: readonly string[], ctx: Route
   return { status: 204 };
 }
 
-function del(_req: SimRequest, [name, idSegment]: readonly string[], ctx: RouteContext): SimResponse {
+function del(req: SimRequest, [name, idSegment]: readonly string[], ctx: RouteContext): SimResponse {
   const d = requireObject(ctx.org, name!);
-  deleteRecord(ctx.org, d, pathId(d, idSegment!));
+  deleteRecord(ctx.org, d, pathId(d, idSegment!), req.session.user.userId);
   return { status: 204 };
 }
 
@@ -197,13 +207,13 @@ function getByExternalId(req: SimRequest, [name, fieldName, value]: readonly str
   return { status: 200, body: recordJson(d, matches[0]!, base, fields) };
 }
 
-function deleteByExternalId(_req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {
+function deleteByExternalId(req: SimRequest, [name, fieldName, value]: readonly string[], ctx: RouteContext): SimResponse {
   const d = requireObject(ctx.org, name!);
   const field = externalIdField(ctx, d, fieldName!);
   const matches = matchExternalId(ctx, d, field, value!);
   if (matches.length === 0) throw notFound();
   if (matches.length > 1) throw new SimHttpError(300, sfError('MULTIPLE_CHOICES', `More than one record found for ${d.name}.${field} = ${value}`));
-  deleteRecord(ctx.org, d, matches[0]!.Id);
+  deleteRecord(ctx.org, d, matches[0]!.Id, req.session.user.userId);
   return { status: 204 };
 }
 
