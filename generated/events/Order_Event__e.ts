@@ -43,7 +43,7 @@ export interface Order_Event__eInput {
 }
 
 /**
- * The platform event Order_Event__e on `/event/Order_Event__e`, bound to schema `k_HCb2-PkKsIY9Z49qb7fS`: pass it to the Pub/Sub client.
+ * The platform event Order_Event__e on `/event/Order_Event__e`, bound to schema `OTeQjW2x13UfS5B163Dfkg`: pass it to the Pub/Sub client.
  *
  * @example
  * const input: Order_Event__eInput = { ... };
@@ -54,7 +54,7 @@ export const Order_Event__e: $EventDefinition<Order_Event__ePayload, Order_Event
   kind: 'platformEvent',
   name: 'Order_Event__e',
   topic: '/event/Order_Event__e',
-  schemaId: 'k_HCb2-PkKsIY9Z49qb7fS',
+  schemaId: 'OTeQjW2x13UfS5B163Dfkg',
   requiredFields: ['Order_Number__c'],
   schemaJson: '{"fields":[{"doc":"CreatedDate:DateTime","name":"CreatedDate","type":"long"},{"doc":"CreatedBy:EntityId","name":"CreatedById","type":"string"},{"default":null,"doc":"Data:Text:00NDn0000D30sdi","name":"Order_Number__c","type":["null","string"]},{"default":null,"doc":"Data:Text:00NDn0000FOLVEj","name":"Account_Id__c","type":["null","string"]},{"default":null,"doc":"Data:Double:00NDn0000Hjg7pk","name":"Amount__c","type":["null","double"]},{"default":null,"doc":"Data:Double:00NDn0000K50kQl","name":"Quantity__c","type":["null","double"]},{"default":null,"doc":"Data:DateTime:00NDn0000MQLN1m","name":"Ship_By__c","type":["null","long"]},{"default":null,"doc":"Data:DateOnly:00NDn0000Olfzcn","name":"Ship_Date__c","type":["null","long"]},{"default":null,"doc":"Data:Boolean:00NDn0000R70cDo","name":"Express__c","type":["null","boolean"]},{"default":null,"doc":"Data:StringPlusClob:00NDn0000TSLEop","name":"Notes__c","type":["null","string"]}],"name":"Order_Event__e","namespace":"com.sforce.eventbus","type":"record","uuid":"8f2d0c61-5a7b-4c1e-9d3a-2b6e4f0a1c57"}',
 });
