@@ -20,7 +20,7 @@ export interface Order_Event__e {
   'Express__c': boolean;
   /** Notes · `Notes__c` · textarea(32768) · create-only */
   'Notes__c': string | null;
-  /** Order Number · `Order_Number__c` · string(40) · create-only */
+  /** Order Number · `Order_Number__c` · string(40) · required on create · create-only */
   'Order_Number__c': string | null;
   /** Quantity · `Quantity__c` · double(18, 0) · create-only */
   'Quantity__c': number | null;
@@ -38,7 +38,7 @@ export interface Order_Event__eCreate {
   /** Amount */ 'Amount__c'?: number | null;
   /** Express */ 'Express__c'?: boolean;
   /** Notes */ 'Notes__c'?: string | null;
-  /** Order Number */ 'Order_Number__c'?: string | null;
+  /** Order Number */ 'Order_Number__c': string;
   /** Quantity */ 'Quantity__c'?: number | null;
   /** Ship By */ 'Ship_By__c'?: SfDateTime | null;
   /** Ship Date */ 'Ship_Date__c'?: SfDate | null;

@@ -110,7 +110,7 @@ describe('schema evolution', () => {
 });
 
 describe('encoding a publish input', () => {
-  const definition = defineEvent({
+  const definition = defineEvent<Record<string, unknown>, Record<string, unknown>>({
     kind: 'platformEvent', name: 'Order_Event__e', topic: '/event/Order_Event__e', schemaId: 'enc-v1', schemaJson: orderSchema,
     requiredFields: ['Order_Number__c'],
   });
