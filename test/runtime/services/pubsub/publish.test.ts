@@ -66,11 +66,11 @@ describe('publish', () => {
     expect(bus(env)).toHaveLength(40);
   });
 
-  it('publishOne, typed: a generated input type, and the event arrives typed at a subscriber', async () => {
+  it('publish one, typed: a generated input type, and the event arrives typed at a subscriber', async () => {
     env = await startPubSubEnv();
     const def = orderDefinition(env.sim.pubsub!.schemaId(ORDER_TOPIC));
     const sub = env.pubsub.subscribe(def, { replay: 'earliest' });
-    const result = await env.pubsub.publishOne(def, { Order_Number__c: 'T-1', Amount__c: 2 });
+    const result = await env.pubsub.publish(def, { Order_Number__c: 'T-1', Amount__c: 2 });
     expect(result.ok).toBe(true);
     const [event] = await take(sub, 1);
     await sub.stop();

@@ -46,6 +46,9 @@ describe('publish', () => {
 
   it('results narrow on ok', () => {
     expectTypeOf(pubsub.publish(Order_Event__e, [])).resolves.toEqualTypeOf<PublishResult[]>();
+    expectTypeOf(pubsub.publish(Order_Event__e, { Order_Number__c: 'A' })).resolves.toEqualTypeOf<PublishResult>();
+    // @ts-expect-error Order_Number__c is required (single input)
+    void pubsub.publish(Order_Event__e, { Amount__c: 1 });
     const r = {} as PublishResult;
     if (r.ok) expectTypeOf(r.replayId).toEqualTypeOf<string>();
     else expectTypeOf(r.error.retryable).toEqualTypeOf<boolean>();
