@@ -11,6 +11,7 @@ import { registerLint } from './commands/lint.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
 import { registerBulk } from './commands/bulk.js';
+import { registerEvents } from './commands/events.js';
 import { SFGEN_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerInit(program);
   registerBulk(program);
+  registerEvents(program);
   return program;
 }
 

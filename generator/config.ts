@@ -13,6 +13,9 @@ import type { OrgAuth } from './metadata/connect.js';
 
 export type { OrgAuth };
 
+/** Salesforce's Pub/Sub API endpoint (production and sandboxes). */
+export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
+
 /** The user-facing config file (`sfgen.config.json`); every field optional. */
 export interface SfgenConfigFile {
   /** Output directory, relative to the config file. Default `generated`. */
@@ -56,6 +59,10 @@ export interface GenerateFlags {
   eventsDir?: string;
   /** Read the bundled demo org (served by the simulator): for trying sfgen out and for its own tests. */
   demo?: boolean;
+  /** Pub/Sub API endpoint for live event discovery (`host:port`). */
+  pubsubEndpoint?: string;
+  /** Extra CA certificate (PEM file) to trust for the Pub/Sub endpoint. */
+  caFile?: string;
   targetOrg?: string;
   instanceUrl?: string;
   accessToken?: string;
@@ -88,6 +95,8 @@ export interface ResolvedConfig {
   readonly source: SourceConfig;
   /** Event schemas directory for live orgs, or null. */
   readonly eventsDir: string | null;
+  /** Pub/Sub endpoint and extra CA for live event discovery (ignored for a metadata directory). */
+  readonly pubsub: { readonly endpoint: string; readonly caFile: string | null };
   /** Command named in the generated banner. */
   readonly command: string;
 }
@@ -165,6 +174,10 @@ export function resolveConfig(
     runtimeImport: flags.runtimeImport ?? file.runtimeImport ?? DEFAULT_RUNTIME_IMPORT,
     source,
     eventsDir,
+    pubsub: {
+      endpoint: flags.pubsubEndpoint ?? env['SF_PUBSUB_ENDPOINT'] ?? DEFAULT_PUBSUB_ENDPOINT,
+      caFile: flags.caFile ? path.resolve(cwd, flags.caFile) : null,
+    },
     command: 'sfgen generate',
   };
 }

@@ -69,10 +69,17 @@ export interface GenerateSummary {
   readonly removedFiles: readonly string[];
 }
 
-async function readEvents(source: MetadataSource, eventsDir: string | null): Promise<{ events: RawEventSchema[]; note: string | null }> {
+async function readEvents(
+  source: MetadataSource,
+  eventsDir: string | null,
+  objects: readonly string[] | 'all',
+): Promise<{ events: RawEventSchema[]; note: string | null }> {
   if (eventsDir !== null) return { events: await readEventSchemas(eventsDir, true), note: null };
-  if (source.hasEvents) return { events: await source.eventSchemas(), note: null };
-  return { events: [], note: 'event schemas skipped: live Pub/Sub GetSchema is not wired yet (pass --events-dir DIR with *.avsc files)' };
+  if (source.hasEvents) {
+    const events = await source.eventSchemas({ objects });
+    return { events, note: source.eventNotes.length > 0 ? source.eventNotes.join('; ') : null };
+  }
+  return { events: [], note: 'event schemas skipped: this source has no Pub/Sub access (pass --events-dir DIR with *.avsc files)' };
 }
 
 /** Reads the selected objects' describes from a source. */
@@ -171,7 +178,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
     options.onProgress?.({ phase: 'connect', source: `${source.description}, API v${opened.apiVersion}` });
     const read = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
     let described: DescribedSObject[] | null = read.described;
-    const { events, note } = await readEvents(source, opened.eventsDir);
+    const { events, note } = await readEvents(source, opened.eventsDir, config.objects);
     const model = buildModel({ apiVersion: opened.apiVersion, orgId: await source.orgId(), objects: described, events });
     const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
     described = null; // the raw describes are the biggest thing in memory; the model has what it needs

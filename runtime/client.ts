@@ -8,7 +8,7 @@ import { staticToken, type StaticTokenOptions } from './auth/providers.js';
 import { SecretRegistry } from './auth/secrets.js';
 import { TokenManager, type TokenManagerOptions } from './auth/token-manager.js';
 import type { AuthContext, AuthProvider, TokenInfo } from './auth/types.js';
-import { ConfigError, errorFromResponse, safePath } from './errors.js';
+import { AuthError, ConfigError, errorFromResponse, safePath } from './errors.js';
 import { errorMappingInterceptor } from './resilience/error-mapping.js';
 import { CircuitBreaker, circuitBreakerInterceptor, type CircuitBreakerOptions, type CircuitState } from './resilience/circuit-breaker.js';
 import { LimitTracker, limitsInterceptor, type ApiUsage, type LimitsOptions } from './resilience/limits.js';
@@ -152,6 +152,12 @@ export interface SalesforceClient {
   circuitState(): CircuitState;
   /** The current token (fetching one if needed), e.g. to hand to another tool. */
   token(): Promise<TokenInfo>;
+  /**
+   * Replaces a token another API rejected (a Pub/Sub `UNAUTHENTICATED`): one refresh however many
+   * callers report the same token, the current token when it was already replaced. Rejects with
+   * `AuthError` when the auth provider cannot refresh (a static access token).
+   */
+  renewToken(rejected: TokenInfo): Promise<TokenInfo>;
   /** The record/replay cassette, when configured. */
   readonly cassette: Cassette | undefined;
   /** Writes the cassette (record/update modes) and closes pooled connections. */
@@ -339,6 +345,13 @@ export function createClient(config: ClientConfig): SalesforceClient {
       return relative !== 'closed' || !instance ? relative : breaker.state(new URL(instance).origin);
     },
     token: () => tokens.getToken(),
+    async renewToken(rejected) {
+      const fresh = await tokens.replaceRejected(rejected);
+      if (fresh === undefined) {
+        throw new AuthError({ message: `the ${provider.kind} credentials were rejected and cannot be refreshed; provide a refreshable auth provider (client credentials, refresh token, JWT bearer, sf CLI alias)` });
+      }
+      return fresh;
+    },
     cassette,
     async close() {
       cassette?.save();

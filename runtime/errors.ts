@@ -27,7 +27,15 @@ export type SalesforceErrorCode =
   | 'SF_REPLAY_MISSING'
   | 'SF_ABORTED'
   | 'SF_USAGE'
-  | 'SF_MULTI_RECORD';
+  | 'SF_MULTI_RECORD'
+  // Pub/Sub API (runtime/services/pubsub/errors.ts)
+  | 'SF_PUBSUB'
+  | 'SF_PUBSUB_TOPIC_NOT_FOUND'
+  | 'SF_PUBSUB_PERMISSION'
+  | 'SF_PUBSUB_REPLAY_ID'
+  | 'SF_PUBSUB_DECODE'
+  | 'SF_PUBSUB_PUBLISH'
+  | 'SF_PUBSUB_INPUT';
 
 /** One entry of a Salesforce error array (`[{message, errorCode, fields}]`). */
 export interface SalesforceErrorItem {

@@ -44,3 +44,6 @@ export { DEFAULT_LIMITS, parseLimitInfo } from './resilience/limits.js';
 export type { ApiUsage, LimitsOptions } from './resilience/limits.js';
 export { Cassette } from './replay/cassette.js';
 export type { CassetteFile, Interaction, ReplayMode, ReplayOptions } from './replay/cassette.js';
+// Pub/Sub event definitions (plain data; the codec and the client live behind `sfgen/pubsub`)
+export { defineEvent } from './services/pubsub/event.js';
+export type { AnyEventDefinition, ChangeEventHeader, ChangeType, EventDefinition, EventDefinitionSpec, EventKind, PayloadOf, PublishInputOf } from './services/pubsub/event.js';

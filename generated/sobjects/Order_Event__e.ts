@@ -14,7 +14,7 @@ const $fields = $decodeFields({
   'EventUuid': 'string nil {"length":36}',
   'Express__c': 'boolean cre',
   'Notes__c': 'textarea nil cre {"length":32768}',
-  'Order_Number__c': 'string nil cre {"length":40}',
+  'Order_Number__c': 'string cre req {"length":40}',
   'Quantity__c': 'double nil cre {"precision":18,"scale":0}',
   'ReplayId': 'string nil {"length":255}',
   'Ship_By__c': 'datetime nil cre',

@@ -103,8 +103,14 @@ export async function loadSourceModels(
   let rawEvents: RawEventSchema[] | null = null;
   let eventsNote: string | null = null;
   if (options.eventsDir !== null) rawEvents = await readEventSchemas(options.eventsDir, true);
-  else if (source.hasEvents) rawEvents = await source.eventSchemas();
-  else eventsNote = 'events not compared: this source cannot list event schemas (pass --events-dir DIR with *.avsc files)';
+  else if (source.hasEvents) {
+    // Schemas the snapshot holds are not fetched again (an unchanged org costs one GetTopic per event);
+    // after a `--objects` generate, only the generated objects' events are compared.
+    const known = new Map([...snapshot.events.values()].map((e) => [e.model.schemaId, e.model.schema] as const));
+    const subset = snapshot.notGenerated !== null && snapshot.notGenerated.length > 0;
+    rawEvents = await source.eventSchemas({ known, objects: subset ? [...snapshot.objects.keys()] : 'all' });
+    if (source.eventNotes.length > 0) eventsNote = source.eventNotes.join('; ');
+  } else eventsNote = 'events not compared: this source cannot list event schemas (pass --events-dir DIR with *.avsc files)';
   const events = rawEvents ? rawEvents.map(normalizeEvent) : null;
 
   return {

@@ -13,6 +13,8 @@ interface GenerateCliOptions {
   metadataDir?: string;
   demo?: boolean;
   eventsDir?: string;
+  pubsubEndpoint?: string;
+  caFile?: string;
   out?: string;
   objects?: string;
   all?: boolean;
@@ -84,6 +86,8 @@ export function registerGenerate(program: Command): void {
     .option('--metadata-dir <dir>', 'read describes from a metadata directory instead of an org')
     .option('--demo', 'generate from the bundled demo org (served by the simulator), to try sfgen without an org')
     .option('--events-dir <dir>', 'directory of event Avro schemas (*.avsc) for a live org')
+    .option('--pubsub-endpoint <host:port>', 'Pub/Sub API endpoint for event discovery (default api.pubsub.salesforce.com:7443, or SF_PUBSUB_ENDPOINT)')
+    .option('--ca-file <pem>', 'extra CA certificate to trust for the Pub/Sub endpoint (a corporate proxy, a local simulator)')
     .option('--out <dir>', 'output directory (default: outDir of sfgen.config.json, else generated/)')
     .addOption(new Option('--objects <names>', 'comma-separated object API names to generate').conflicts('all'))
     .option('--all', 'generate every object of the source (the default)')
@@ -115,6 +119,8 @@ Exit codes: 0 success, 1 error (the output directory is left untouched), 2 stale
           ...(opts.metadataDir !== undefined && { metadataDir: opts.metadataDir }),
           ...(opts.demo === true && { demo: true }),
           ...(opts.eventsDir !== undefined && { eventsDir: opts.eventsDir }),
+          ...(opts.pubsubEndpoint !== undefined && { pubsubEndpoint: opts.pubsubEndpoint }),
+          ...(opts.caFile !== undefined && { caFile: opts.caFile }),
           ...(opts.out !== undefined && { out: opts.out }),
           ...(objects !== undefined && { objects }),
           ...(opts.all !== undefined && { all: opts.all }),

@@ -5,6 +5,7 @@
 import { serializeSnapshot, SNAPSHOT_FILE } from '../model/snapshot.js';
 import type { OrgModel } from '../model/types.js';
 import { objectContext, type EmitSettings, type EmitWarning } from './context.js';
+import { emitEventModule, eventContext } from './event.js';
 import { emitIndexModule, emitSObjectModule, emitTypesModule } from './modules.js';
 import { Templates } from './templates.js';
 
@@ -12,9 +13,9 @@ import { Templates } from './templates.js';
 export interface PlannedFile {
   /** Path relative to the output directory, with `/` separators. */
   readonly path: string;
-  /** What feeds it (for messages and tests): `types`, `sobject`, `index`, `snapshot`. */
+  /** What feeds it (for messages and tests): `types`, `sobject`, `event`, `index`, `snapshot`. */
   readonly emitter: string;
-  /** The object it describes, when it describes one. */
+  /** The object (or event) it describes, when it describes one. */
   readonly object: string | null;
   render(): string;
 }
@@ -35,7 +36,7 @@ export interface PlanOptions {
 
 /**
  * Plans the files for a model: per object a declaration file of its types (`types/<Name>.d.ts`)
- * and a value module, then the index and the snapshot.
+ * and a value module, per event a module (`events/<Name>.ts`), then the index and the snapshot.
  *
  * @example
  * ```ts
@@ -60,6 +61,15 @@ export function planFiles(model: OrgModel, options: PlanOptions): PlannedFile[] 
       emitter: 'sobject',
       object: object.name,
       render: () => emitSObjectModule(objectContext(object, generated, options.settings, options.warnings), templates),
+    });
+  }
+  const objectsByName = new Map(model.objects.map((o) => [o.name, o]));
+  for (const event of model.events) {
+    files.push({
+      path: `events/${event.name}.ts`,
+      emitter: 'event',
+      object: event.name,
+      render: () => emitEventModule(eventContext(event, objectsByName, options.settings), templates),
     });
   }
   files.push({ path: 'index.ts', emitter: 'index', object: null, render: () => emitIndexModule(model, names, options.settings, templates) });

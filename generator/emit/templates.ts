@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import { EmitError } from './errors.js';
 
 /** The templates generated files are rendered from. */
-export type TemplateName = 'types-module' | 'sobject-module' | 'index-module';
+export type TemplateName = 'types-module' | 'sobject-module' | 'index-module' | 'event-module';
 
 /** Finds `templates/` from this module (source tree: two levels up; built `dist/`: three). */
 function templatesDir(): string {

@@ -20,6 +20,8 @@ export type OrgAuth =
 /** A connected org: the HTTP surface plus a way to release pooled connections. */
 export interface OrgConnection {
   readonly http: MetadataHttp;
+  /** The runtime client (the Pub/Sub client for event discovery is built on it). */
+  readonly client: SalesforceClient;
   close(): Promise<void>;
 }
 
@@ -139,5 +141,5 @@ export async function connectOrg(auth: OrgAuth, apiVersion: string): Promise<Org
     await client.close().catch(() => {});
     throw toMetadataError(error, where);
   }
-  return { http: clientHttp(client, instanceUrl), close: () => client.close() };
+  return { http: clientHttp(client, instanceUrl), client, close: () => client.close() };
 }

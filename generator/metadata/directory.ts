@@ -139,6 +139,8 @@ export class DirectorySource implements MetadataSource {
     return described.map((d) => ({ name: d.name, status: 'modified' as const, described: d }));
   }
 
+  readonly eventNotes: readonly string[] = [];
+
   async eventSchemas(): Promise<RawEventSchema[]> {
     return readEventSchemas(path.join(this.dir, 'events'), false);
   }

@@ -16,7 +16,8 @@ import {
   type RawEventSchema,
   type RawGlobalDescribe,
 } from './raw.js';
-import type { ConditionalDescribe, DescribeProgress, MetadataSource } from './source.js';
+import type { ConditionalDescribe, DescribeProgress, EventSchemaOptions, MetadataSource } from './source.js';
+import { discoverEventSchemas, eventTopics, type EventTopicSource } from './events.js';
 
 /** Subrequests per composite call (Salesforce's limit for both `/composite/batch` and `/composite`). */
 export const BATCH_SIZE = 25;
@@ -62,17 +63,28 @@ function headerOf(headers: unknown, name: string): string | null {
  */
 export class LiveSource implements MetadataSource {
   readonly description: string;
-  readonly hasEvents = false;
+  readonly eventNotes: string[] = [];
   private requests = 0;
+  private global: Promise<RawGlobalDescribe> | null = null;
   /** `Last-Modified` of the global describe: the newest revision of any object when it was read. */
   private globalLastModified: string | null = null;
 
   constructor(
     private readonly http: MetadataHttp,
     readonly apiVersion = '60.0',
-    private readonly options: { readonly batchConcurrency?: number; readonly description?: string } = {},
+    private readonly options: {
+      readonly batchConcurrency?: number;
+      readonly description?: string;
+      /** Pub/Sub GetTopic/GetSchema for event discovery; without it the org yields no event schemas. */
+      readonly events?: EventTopicSource;
+    } = {},
   ) {
     this.description = options.description ?? `org ${http.instanceUrl}`;
+  }
+
+  /** Whether events can be discovered (a Pub/Sub client was given). */
+  get hasEvents(): boolean {
+    return this.options.events !== undefined;
   }
 
   private get base(): string {
@@ -103,7 +115,16 @@ export class LiveSource implements MetadataSource {
     return res;
   }
 
-  async describeGlobal(): Promise<RawGlobalDescribe> {
+  /** The global describe (fetched once per source: generation and event discovery both read it). */
+  describeGlobal(): Promise<RawGlobalDescribe> {
+    this.global ??= this.fetchGlobal();
+    this.global.catch(() => {
+      this.global = null;
+    });
+    return this.global;
+  }
+
+  private async fetchGlobal(): Promise<RawGlobalDescribe> {
     const path = `${this.base}/sobjects`;
     const res = await this.send('GET', path);
     this.globalLastModified = headerOf(res.headers, 'Last-Modified');
@@ -196,9 +217,19 @@ export class LiveSource implements MetadataSource {
     return batches.flat();
   }
 
-  /** Live Pub/Sub `GetSchema` is not wired yet: a live org yields no event schemas (see `hasEvents`). */
-  async eventSchemas(): Promise<RawEventSchema[]> {
-    return [];
+  /**
+   * Platform and change events of the org with their schemas: the global describe names them,
+   * Pub/Sub GetTopic gives each topic's schema id, GetSchema each distinct schema (see
+   * `events.ts`). Skipped topics are listed in {@link eventNotes}.
+   */
+  async eventSchemas(options: EventSchemaOptions = {}): Promise<RawEventSchema[]> {
+    const pubsub = this.options.events;
+    if (!pubsub) return [];
+    const topics = eventTopics(await this.describeGlobal(), options.objects ?? 'all');
+    const found = await discoverEventSchemas(topics, pubsub, options.known ? { known: options.known } : {});
+    this.requests += found.calls;
+    this.eventNotes.push(...found.notes);
+    return found.events;
   }
 
   /**

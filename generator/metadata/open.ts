@@ -5,11 +5,13 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import type { SalesforceClient } from 'sfgen/runtime';
 import { DEFAULT_API_VERSION, type ResolvedConfig } from '../config.js';
 import { connectOrg } from './connect.js';
 import { DirectorySource } from './directory.js';
 import { MetadataError } from './errors.js';
 import type { MetadataHttp } from './http.js';
+import type { EventTopicSource } from './events.js';
 import { LiveSource } from './live.js';
 import type { MetadataSource } from './source.js';
 
@@ -27,6 +29,43 @@ export interface OpenedSource {
 export interface OpenSourceOverrides {
   readonly source?: MetadataSource;
   readonly http?: MetadataHttp;
+  /** With `http`: the Pub/Sub calls for event discovery (without it a live org lists no events). */
+  readonly events?: EventTopicSource;
+}
+
+/** Pub/Sub settings of {@link pubsubSource}. */
+interface PubSubSettings {
+  readonly endpoint: string;
+  readonly caPem?: string | undefined;
+  readonly tlsServerName?: string | undefined;
+}
+
+/**
+ * The Pub/Sub client used for event discovery (GetTopic, GetSchema), on the same runtime client
+ * (token, refresh) as the describes. Loaded lazily: only live event discovery loads grpc-js and avsc.
+ */
+async function pubsubSource(client: SalesforceClient, settings: PubSubSettings): Promise<EventTopicSource> {
+  const { PubSubClient } = await import('sfgen/pubsub');
+  const pubsub = new PubSubClient(client, {
+    endpoint: settings.endpoint,
+    ...(settings.caPem !== undefined && { caPem: settings.caPem }),
+    ...(settings.tlsServerName !== undefined && { tlsServerName: settings.tlsServerName }),
+  });
+  return {
+    endpoint: settings.endpoint,
+    getTopic: (topic) => pubsub.getTopic(topic),
+    getSchema: (id) => pubsub.getSchema(id),
+    close: () => pubsub.close(),
+  };
+}
+
+async function readCa(file: string | null): Promise<string | undefined> {
+  if (file === null) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new MetadataError('MISSING_FILE', `Cannot read --ca-file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, file, { cause: error });
+  }
 }
 
 /**
@@ -50,21 +89,28 @@ export async function openSource(config: ResolvedConfig, apiVersion: string | nu
     }
     case 'demo': {
       const { startSimulator, DEMO_ORG_DIR } = await import('sfgen/simulator');
-      const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
+      const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR, pubsub: {} });
       try {
         const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, apiVersion ?? DEFAULT_API_VERSION);
+        let events: EventTopicSource | undefined;
         try {
           const version = await negotiateVersion(org.http, apiVersion, `the bundled demo org (${sim.url})`);
+          // Events are discovered as from a real org: GetTopic/GetSchema against the simulator's Pub/Sub endpoint (TLS).
+          if (config.eventsDir === null && sim.pubsub) {
+            events = await pubsubSource(org.client, { endpoint: sim.pubsub.endpoint, caPem: sim.pubsub.caPem, tlsServerName: 'localhost' });
+          }
           return {
-            source: new LiveSource(org.http, version, { description: `bundled demo org (served by the simulator at ${sim.url})` }),
-            eventsDir: config.eventsDir ?? path.join(DEMO_ORG_DIR, 'events'),
+            source: new LiveSource(org.http, version, { description: `bundled demo org (served by the simulator at ${sim.url})`, ...(events && { events }) }),
+            eventsDir: config.eventsDir,
             apiVersion: version,
             close: async () => {
+              await events?.close?.();
               await org.close();
               await sim.close();
             },
           };
         } catch (error) {
+          await events?.close?.();
           await org.close();
           throw error;
         }
@@ -78,16 +124,28 @@ export async function openSource(config: ResolvedConfig, apiVersion: string | nu
     case 'org': {
       if (overrides.http) {
         const version = await negotiateVersion(overrides.http, apiVersion, overrides.http.instanceUrl);
-        return { source: new LiveSource(overrides.http, version), eventsDir: config.eventsDir, apiVersion: version, close: none };
+        return { source: new LiveSource(overrides.http, version, overrides.events ? { events: overrides.events } : {}), eventsDir: config.eventsDir, apiVersion: version, close: none };
       }
       const org = await connectOrg(src.auth, apiVersion ?? DEFAULT_API_VERSION);
+      let events: EventTopicSource | undefined;
+      let version: string;
       try {
-        const version = await negotiateVersion(org.http, apiVersion, org.http.instanceUrl);
-        return { source: new LiveSource(org.http, version), eventsDir: config.eventsDir, apiVersion: version, close: () => org.close() };
+        version = await negotiateVersion(org.http, apiVersion, org.http.instanceUrl);
+        // With --events-dir the schemas come from files: no Pub/Sub connection is opened.
+        if (config.eventsDir === null) events = await pubsubSource(org.client, { endpoint: config.pubsub.endpoint, caPem: await readCa(config.pubsub.caFile) });
       } catch (error) {
         await org.close();
         throw error;
       }
+      return {
+        source: new LiveSource(org.http, version, events ? { events } : {}),
+        eventsDir: config.eventsDir,
+        apiVersion: version,
+        close: async () => {
+          await events?.close?.();
+          await org.close();
+        },
+      };
     }
   }
 }

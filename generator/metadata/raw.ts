@@ -146,10 +146,12 @@ export interface DescribedSObject {
   readonly lastModified: string | null;
 }
 
-/** An event's Avro schema as read from `<dir>/events/<Name>.avsc`. */
+/** An event's Avro schema as read from `<dir>/events/<Name>.avsc` or fetched with Pub/Sub GetSchema. */
 export interface RawEventSchema {
   readonly name: string;
   readonly schema: unknown;
+  /** The org's schema id (GetTopic), when read from an org; absent for files. */
+  readonly schemaId?: string | undefined;
   readonly origin: string;
 }
 

@@ -4,6 +4,12 @@
  */
 import type { DescribedSObject, RawEventSchema, RawGlobalDescribe } from './raw.js';
 
+/** Options of {@link MetadataSource.eventSchemas}. */
+export interface EventSchemaOptions {
+  readonly known?: ReadonlyMap<string, unknown>;
+  readonly objects?: readonly string[] | 'all';
+}
+
 /** Progress callback: `done` of `total` describes fetched. */
 export type DescribeProgress = (done: number, total: number) => void;
 
@@ -36,10 +42,16 @@ export interface MetadataSource {
    * A source that cannot tell returns every object as modified.
    */
   describeIfModified(since: ReadonlyMap<string, string>, onProgress?: DescribeProgress): Promise<ConditionalDescribe[]>;
-  /** Avro schemas of platform and change events, when the source has them. */
-  eventSchemas(): Promise<RawEventSchema[]>;
-  /** Whether {@link eventSchemas} can return anything (a live org without an events directory cannot yet). */
+  /**
+   * Avro schemas of platform and change events, when the source has them. `known` holds schemas
+   * already known by schema id (the snapshot's), which a live source does not fetch again;
+   * `objects` limits a live org's events to the selected objects' (all when `'all'`).
+   */
+  eventSchemas(options?: EventSchemaOptions): Promise<RawEventSchema[]>;
+  /** Whether {@link eventSchemas} can return anything (a live org without a Pub/Sub client cannot). */
   readonly hasEvents: boolean;
+  /** Events skipped while listing them (no permission, unknown topic), one line each. */
+  readonly eventNotes: readonly string[];
   /** The org id when known (live orgs), else null. */
   orgId(): Promise<string | null>;
   /** Requests made so far (0 for a directory). */

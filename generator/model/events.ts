@@ -1,5 +1,5 @@
 /** Event Avro schemas -> {@link EventModel}. */
-import { createHash } from 'node:crypto';
+import avro from 'avsc';
 import type { RawEventSchema } from '../metadata/raw.js';
 import { ModelError } from './errors.js';
 import { compareStrings } from './field.js';
@@ -19,8 +19,22 @@ export function canonicalJson(value: unknown): unknown {
 }
 
 /**
+ * The schema id of a schema read from a file: the Avro MD5 fingerprint of its Parsing Canonical
+ * Form, base64url (22 characters, the shape of Salesforce's schema ids). The org simulator gives
+ * its topics the same ids, so the demo org generates identically from files and over Pub/Sub.
+ */
+export function schemaFingerprint(schema: unknown, name: string, origin: string): string {
+  try {
+    return avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'never' }).fingerprint('md5').toString('base64url');
+  } catch (error) {
+    throw new ModelError(`Event schema ${name} is not a valid Avro schema: ${(error as Error).message}`, name, origin);
+  }
+}
+
+/**
  * Normalizes one event schema: kind and topic from the name (`X__e` -> `/event/X__e`,
- * `AccountChangeEvent` -> `/data/AccountChangeEvent`), a fingerprint of the canonical schema.
+ * `AccountChangeEvent` -> `/data/AccountChangeEvent`), the org's schema id when it came from an
+ * org, else {@link schemaFingerprint}.
  */
 export function normalizeEvent(raw: RawEventSchema): EventModel {
   const schema = raw.schema;
@@ -32,7 +46,7 @@ export function normalizeEvent(raw: RawEventSchema): EventModel {
     throw new ModelError(`Event schema ${raw.name}: the name is neither a platform event (__e) nor a change event (ChangeEvent)`, raw.name, raw.origin);
   }
   const canonical = canonicalJson(schema);
-  const schemaId = createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+  const schemaId = raw.schemaId ?? schemaFingerprint(schema, raw.name, raw.origin);
   return {
     name: raw.name,
     topic: changeEvent ? `/data/${raw.name}` : `/event/${raw.name}`,

@@ -1,0 +1,396 @@
+/**
+ * The Pub/Sub API's protobuf messages (`package eventbus.v1`, proto/pubsub_api.proto), encoded and
+ * decoded by hand: the messages are small and flat, so a direct reader is faster than a reflective
+ * protobuf library, keeps `payload` and `replay_id` as zero-copy views of the received buffer, and
+ * needs no `.proto` file at run time. Field numbers are those of Salesforce's published definition;
+ * unknown fields are skipped, as protobuf requires.
+ */
+
+/** `ReplayPreset` enum. */
+export const ReplayPreset = { LATEST: 0, EARLIEST: 1, CUSTOM: 2 } as const;
+export type ReplayPresetValue = (typeof ReplayPreset)[keyof typeof ReplayPreset];
+
+/** `ErrorCode` enum. */
+export const WireErrorCode = { UNKNOWN: 0, PUBLISH: 1, COMMIT: 2 } as const;
+
+export interface EventHeader { key: string; value: Buffer }
+export interface ProducerEvent { id: string; schemaId: string; payload: Buffer; headers: EventHeader[] }
+export interface ConsumerEvent { event: ProducerEvent; replayId: Buffer }
+export interface WireError { code: number; msg: string }
+export interface TopicInfo { topicName: string; tenantGuid: string; canPublish: boolean; canSubscribe: boolean; schemaId: string; rpcId: string }
+export interface SchemaInfo { schemaJson: string; schemaId: string; rpcId: string }
+export interface FetchRequest { topicName?: string; replayPreset?: number; replayId?: Uint8Array; numRequested?: number; authRefresh?: string }
+export interface FetchResponse { events: ConsumerEvent[]; latestReplayId: Buffer; rpcId: string; pendingNumRequested: number }
+export interface PublishRequest { topicName: string; events: readonly ProducerEvent[]; authRefresh?: string }
+export interface PublishResult { replayId: Buffer; error: WireError | undefined; correlationKey: string }
+export interface PublishResponse { results: PublishResult[]; schemaId: string; rpcId: string }
+export interface CommitReplayRequest { commitRequestId: string; replayId: Uint8Array }
+export interface CommitReplayResponse { commitRequestId: string; replayId: Buffer; error: WireError | undefined; processTime: bigint }
+export interface ManagedFetchRequest { subscriptionId?: string; developerName?: string; numRequested?: number; authRefresh?: string; commitReplayIdRequest?: CommitReplayRequest }
+export interface ManagedFetchResponse extends FetchResponse { commitResponse: CommitReplayResponse | undefined }
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+class Writer {
+  #parts: Buffer[] = [];
+  #bytes: number[] = [];
+
+  #flushBytes(): void {
+    if (this.#bytes.length > 0) {
+      this.#parts.push(Buffer.from(this.#bytes));
+      this.#bytes = [];
+    }
+  }
+  varint(value: number | bigint): void {
+    let v = BigInt.asUintN(64, BigInt(value));
+    if (v < 0x80n) {
+      this.#bytes.push(Number(v));
+      return;
+    }
+    while (v >= 0x80n) {
+      this.#bytes.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.#bytes.push(Number(v));
+  }
+  tag(field: number, wire: number): void {
+    this.varint((field << 3) | wire);
+  }
+  bytesField(field: number, value: Uint8Array | undefined): void {
+    if (value === undefined || value.length === 0) return;
+    this.tag(field, 2);
+    this.varint(value.length);
+    this.#flushBytes();
+    this.#parts.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+  }
+  stringField(field: number, value: string | undefined): void {
+    if (value === undefined || value === '') return;
+    this.bytesField(field, Buffer.from(value, 'utf8'));
+  }
+  varintField(field: number, value: number | undefined): void {
+    if (value === undefined || value === 0) return;
+    this.tag(field, 0);
+    this.varint(value);
+  }
+  messageField(field: number, message: Buffer): void {
+    this.tag(field, 2);
+    this.varint(message.length);
+    this.#flushBytes();
+    this.#parts.push(message);
+  }
+  finish(): Buffer {
+    this.#flushBytes();
+    return this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+
+class Reader {
+  pos: number;
+  readonly end: number;
+  constructor(readonly buf: Buffer, start = 0, end = buf.length) {
+    this.pos = start;
+    this.end = end;
+  }
+  varint(): number {
+    // Fast path for values below 2^28 (tags, lengths, counts).
+    const buf = this.buf;
+    let b = buf[this.pos++] as number;
+    let value = b & 0x7f;
+    if (b < 0x80) return value;
+    b = buf[this.pos++] as number;
+    value |= (b & 0x7f) << 7;
+    if (b < 0x80) return value;
+    b = buf[this.pos++] as number;
+    value |= (b & 0x7f) << 14;
+    if (b < 0x80) return value;
+    b = buf[this.pos++] as number;
+    value |= (b & 0x7f) << 21;
+    if (b < 0x80) return value >>> 0;
+    // Larger: continue as a float (int32 negatives are 10 bytes; fold them back to int32).
+    let result = value >>> 0;
+    let mul = 2 ** 28;
+    for (let i = 0; i < 6; i++) {
+      b = buf[this.pos++] as number;
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) break;
+    }
+    if (this.pos > this.end) throw new RangeError('truncated varint');
+    return result >= 2 ** 63 ? result - 2 ** 64 : result;
+  }
+  varint64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw new RangeError('truncated varint');
+      result |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) break;
+      shift += 7n;
+    }
+    return BigInt.asIntN(64, result);
+  }
+  bytes(): Buffer {
+    const len = this.varint();
+    const start = this.pos;
+    this.pos += len;
+    if (this.pos > this.end) throw new RangeError('truncated length-delimited field');
+    return this.buf.subarray(start, this.pos);
+  }
+  string(): string {
+    const len = this.varint();
+    const start = this.pos;
+    this.pos += len;
+    if (this.pos > this.end) throw new RangeError('truncated string field');
+    return this.buf.toString('utf8', start, this.pos);
+  }
+  /** Sub-reader over a length-delimited field. */
+  sub(): Reader {
+    const len = this.varint();
+    const start = this.pos;
+    this.pos += len;
+    if (this.pos > this.end) throw new RangeError('truncated message field');
+    return new Reader(this.buf, start, this.pos);
+  }
+  skip(wire: number): void {
+    switch (wire) {
+      case 0:
+        while ((this.buf[this.pos++] as number) >= 0x80) { /* continue */ }
+        break;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos += this.varint();
+        break;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new RangeError(`unsupported wire type ${wire}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+function decodeHeader(r: Reader): EventHeader {
+  const h: EventHeader = { key: '', value: EMPTY };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 2) h.key = r.string();
+    else if (field === 2 && (tag & 7) === 2) h.value = r.bytes();
+    else r.skip(tag & 7);
+  }
+  return h;
+}
+
+function decodeProducerEvent(r: Reader): ProducerEvent {
+  let id = '';
+  let schemaId = '';
+  let payload = EMPTY;
+  let headers: EventHeader[] | undefined;
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    switch (tag) {
+      case 10: id = r.string(); break;
+      case 18: schemaId = r.string(); break;
+      case 26: payload = r.bytes(); break;
+      case 34: (headers ??= []).push(decodeHeader(r.sub())); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return { id, schemaId, payload, headers: headers ?? [] };
+}
+
+function decodeConsumerEvent(r: Reader): ConsumerEvent {
+  let event: ProducerEvent | undefined;
+  let replayId = EMPTY;
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 10) event = decodeProducerEvent(r.sub());
+    else if (tag === 18) replayId = r.bytes();
+    else r.skip(tag & 7);
+  }
+  return { event: event ?? { id: '', schemaId: '', payload: EMPTY, headers: [] }, replayId };
+}
+
+function decodeError(r: Reader): WireError {
+  const e: WireError = { code: 0, msg: '' };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 8) e.code = r.varint();
+    else if (tag === 18) e.msg = r.string();
+    else r.skip(tag & 7);
+  }
+  return e;
+}
+
+function decodeCommitResponse(r: Reader): CommitReplayResponse {
+  const c: CommitReplayResponse = { commitRequestId: '', replayId: EMPTY, error: undefined, processTime: 0n };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 10) c.commitRequestId = r.string();
+    else if (tag === 18) c.replayId = r.bytes();
+    else if (tag === 26) c.error = decodeError(r.sub());
+    else if (tag === 32) c.processTime = r.varint64();
+    else r.skip(tag & 7);
+  }
+  return c;
+}
+
+/** FetchResponse; with `managed`, ManagedFetchResponse (adds `commit_response = 5`). */
+function decodeFetch(buf: Buffer): ManagedFetchResponse {
+  const r = new Reader(buf);
+  const events: ConsumerEvent[] = [];
+  let latestReplayId = EMPTY;
+  let rpcId = '';
+  let pendingNumRequested = 0;
+  let commitResponse: CommitReplayResponse | undefined;
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    switch (tag) {
+      case 10: events.push(decodeConsumerEvent(r.sub())); break;
+      case 18: latestReplayId = r.bytes(); break;
+      case 26: rpcId = r.string(); break;
+      case 32: pendingNumRequested = r.varint(); break;
+      case 42: commitResponse = decodeCommitResponse(r.sub()); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return { events, latestReplayId, rpcId, pendingNumRequested, commitResponse };
+}
+
+export const decodeFetchResponse: (buf: Buffer) => FetchResponse = decodeFetch;
+export const decodeManagedFetchResponse: (buf: Buffer) => ManagedFetchResponse = decodeFetch;
+
+export function encodeFetchRequest(m: FetchRequest): Buffer {
+  const w = new Writer();
+  w.stringField(1, m.topicName);
+  w.varintField(2, m.replayPreset);
+  w.bytesField(3, m.replayId);
+  w.varintField(4, m.numRequested);
+  w.stringField(5, m.authRefresh);
+  return w.finish();
+}
+
+export function encodeManagedFetchRequest(m: ManagedFetchRequest): Buffer {
+  const w = new Writer();
+  w.stringField(1, m.subscriptionId);
+  w.stringField(2, m.developerName);
+  w.varintField(3, m.numRequested);
+  w.stringField(4, m.authRefresh);
+  if (m.commitReplayIdRequest) {
+    const c = new Writer();
+    c.stringField(1, m.commitReplayIdRequest.commitRequestId);
+    c.bytesField(2, m.commitReplayIdRequest.replayId);
+    w.messageField(5, c.finish());
+  }
+  return w.finish();
+}
+
+export function encodeTopicRequest(m: { topicName: string }): Buffer {
+  const w = new Writer();
+  w.stringField(1, m.topicName);
+  return w.finish();
+}
+
+export function decodeTopicInfo(buf: Buffer): TopicInfo {
+  const r = new Reader(buf);
+  const t: TopicInfo = { topicName: '', tenantGuid: '', canPublish: false, canSubscribe: false, schemaId: '', rpcId: '' };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    switch (tag) {
+      case 10: t.topicName = r.string(); break;
+      case 18: t.tenantGuid = r.string(); break;
+      case 24: t.canPublish = r.varint() !== 0; break;
+      case 32: t.canSubscribe = r.varint() !== 0; break;
+      case 42: t.schemaId = r.string(); break;
+      case 50: t.rpcId = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return t;
+}
+
+export function encodeSchemaRequest(m: { schemaId: string }): Buffer {
+  const w = new Writer();
+  w.stringField(1, m.schemaId);
+  return w.finish();
+}
+
+export function decodeSchemaInfo(buf: Buffer): SchemaInfo {
+  const r = new Reader(buf);
+  const s: SchemaInfo = { schemaJson: '', schemaId: '', rpcId: '' };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 10) s.schemaJson = r.string();
+    else if (tag === 18) s.schemaId = r.string();
+    else if (tag === 26) s.rpcId = r.string();
+    else r.skip(tag & 7);
+  }
+  return s;
+}
+
+function encodeProducerEvent(e: ProducerEvent): Buffer {
+  const w = new Writer();
+  w.stringField(1, e.id);
+  w.stringField(2, e.schemaId);
+  w.bytesField(3, e.payload);
+  for (const h of e.headers) {
+    const hw = new Writer();
+    hw.stringField(1, h.key);
+    hw.bytesField(2, h.value);
+    w.messageField(4, hw.finish());
+  }
+  return w.finish();
+}
+
+export function encodePublishRequest(m: PublishRequest): Buffer {
+  const w = new Writer();
+  w.stringField(1, m.topicName);
+  for (const e of m.events) w.messageField(2, encodeProducerEvent(e));
+  w.stringField(3, m.authRefresh);
+  return w.finish();
+}
+
+export function decodePublishResponse(buf: Buffer): PublishResponse {
+  const r = new Reader(buf);
+  const out: PublishResponse = { results: [], schemaId: '', rpcId: '' };
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 10) {
+      const s = r.sub();
+      const result: PublishResult = { replayId: EMPTY, error: undefined, correlationKey: '' };
+      while (s.pos < s.end) {
+        const t = s.varint();
+        if (t === 10) result.replayId = s.bytes();
+        else if (t === 18) result.error = decodeError(s.sub());
+        else if (t === 26) result.correlationKey = s.string();
+        else s.skip(t & 7);
+      }
+      out.results.push(result);
+    } else if (tag === 18) out.schemaId = r.string();
+    else if (tag === 26) out.rpcId = r.string();
+    else r.skip(tag & 7);
+  }
+  return out;
+}
+
+/** The service's method paths and codecs. */
+export const METHODS = {
+  GetTopic: { path: '/eventbus.v1.PubSub/GetTopic', encode: encodeTopicRequest, decode: decodeTopicInfo },
+  GetSchema: { path: '/eventbus.v1.PubSub/GetSchema', encode: encodeSchemaRequest, decode: decodeSchemaInfo },
+  Subscribe: { path: '/eventbus.v1.PubSub/Subscribe', encode: encodeFetchRequest, decode: decodeFetchResponse },
+  Publish: { path: '/eventbus.v1.PubSub/Publish', encode: encodePublishRequest, decode: decodePublishResponse },
+  PublishStream: { path: '/eventbus.v1.PubSub/PublishStream', encode: encodePublishRequest, decode: decodePublishResponse },
+  ManagedSubscribe: { path: '/eventbus.v1.PubSub/ManagedSubscribe', encode: encodeManagedFetchRequest, decode: decodeManagedFetchResponse },
+} as const;
