@@ -87,7 +87,7 @@ export async function openSource(config: ResolvedConfig, apiVersion: string, ove
       try {
         const org = await connectOrg({ kind: 'token', instanceUrl: sim.url, accessToken: sim.issueAccessToken() }, apiVersion);
         // Events are discovered as from a real org: GetTopic/GetSchema against the simulator's Pub/Sub endpoint (TLS).
-        const events = sim.pubsub
+        const events = sim.pubsub && config.events
           ? await pubsubSource(org.client, { endpoint: sim.pubsub.endpoint, caPem: sim.pubsub.caPem, tlsServerName: 'localhost' })
           : undefined;
         return {
@@ -115,7 +115,7 @@ export async function openSource(config: ResolvedConfig, apiVersion: string, ove
       let events: EventTopicSource | undefined;
       try {
         // With --events-dir the schemas come from files: no Pub/Sub connection is opened.
-        if (config.eventsDir === null) events = await pubsubSource(org.client, { endpoint: config.pubsub.endpoint, caPem: await readCa(config.pubsub.caFile) });
+        if (config.eventsDir === null && config.events) events = await pubsubSource(org.client, { endpoint: config.pubsub.endpoint, caPem: await readCa(config.pubsub.caFile) });
       } catch (error) {
         await org.close();
         throw error;
