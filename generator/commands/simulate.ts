@@ -3,7 +3,8 @@
  * 127.0.0.1 with the org simulator, print its URLs and a ready access token, and run until
  * SIGINT/SIGTERM.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { demoOrgDir } from '../config.js';
@@ -12,6 +13,7 @@ interface SimulateCliOptions {
   metadataDir?: string;
   port: string;
   grpcPort?: string;
+  grpcPlaintext?: boolean;
   latency: string;
   pageSize: string;
   childPageSize: string;
@@ -34,10 +36,11 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('Serve an org from a metadata directory on 127.0.0.1 (REST, OAuth) until interrupted')
+    .description('Serve an org from a metadata directory on 127.0.0.1 (REST, OAuth, Pub/Sub gRPC) until interrupted')
     .option('--metadata-dir <dir>', 'metadata directory to serve (default: the bundled demo org)')
     .option('--port <n>', 'HTTP port on 127.0.0.1 (0 picks a free one)', '0')
-    .option('--grpc-port <n>', 'Pub/Sub gRPC port (accepted; Pub/Sub is not served yet)')
+    .option('--grpc-port <n>', 'serve the Pub/Sub API (gRPC) on this port of 127.0.0.1 (0 picks a free one)')
+    .option('--grpc-plaintext', 'serve Pub/Sub without TLS (default: TLS with a generated certificate)')
     .option('--latency <ms>', 'delay added to every request, in milliseconds', '0')
     .option('--page-size <n>', 'query batch size (rows per page)', '2000')
     .option('--child-page-size <n>', 'child subquery rows inline per parent; more are paged with their own nextRecordsUrl', '200')
@@ -50,6 +53,10 @@ export function registerSimulate(program: Command): void {
       'after',
       `
 The simulator prints an access token for the default user; send it as "Authorization: Bearer <token>".
+With --grpc-port it serves the Pub/Sub API for the events of the metadata directory (events/*.avsc):
+gRPC metadata accesstoken=<token>, instanceurl=<instance URL>, tenantid=<org id>. Over TLS it writes
+its self-signed certificate to a PEM file and prints the path: trust it as a root certificate
+(sfgen events --ca-file FILE, grpc-js credentials.createSsl(pem), or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
 OAuth clients can also use POST /services/oauth2/token: JWT bearer (--client-id, --jwt-public-key)
 or client credentials (--client-id and the secret in the SFGEN_SIM_CLIENT_SECRET environment variable).
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
@@ -60,6 +67,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const pageSize = intOption('--page-size', opts.pageSize, 1);
       const childPageSize = intOption('--child-page-size', opts.childPageSize, 1);
       const grpcPort = opts.grpcPort === undefined ? undefined : intOption('--grpc-port', opts.grpcPort, 0);
+      if (opts.grpcPlaintext && grpcPort === undefined) throw new Error('--grpc-plaintext needs --grpc-port');
       const metadataDir = path.resolve(opts.metadataDir ?? demoOrgDir());
       let jwtPublicKey: string | undefined;
       if (opts.jwtPublicKey !== undefined) {
@@ -78,6 +86,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
         pageSize,
         childPageSize,
         apiVersion: opts.apiVersion,
+        ...(grpcPort !== undefined && { grpcPort, pubsub: { tls: opts.grpcPlaintext !== true } }),
         auth: {
           ...(opts.clientId !== undefined && { clientId: opts.clientId }),
           ...(jwtPublicKey !== undefined && { jwtPublicKey }),
@@ -89,13 +98,25 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const objects = sim.org.objectNames();
       const records = objects.reduce((n, o) => n + sim.org.records(o).length, 0);
       const api = `${sim.url}/services/data/v${sim.apiVersion}`;
-      const grpcNote =
-        grpcPort === undefined
-          ? 'not served (Pub/Sub arrives in a later version)'
-          : `NOT served: --grpc-port ${grpcPort} was accepted, but this version of the simulator does not serve Pub/Sub yet`;
+      const ps = sim.pubsub;
+      let caFile: string | undefined;
+      if (ps?.caPem !== undefined) {
+        caFile = path.join(os.tmpdir(), `sfgen-simulator-${ps.port}-ca.pem`);
+        await writeFile(caFile, ps.caPem, { mode: 0o644 });
+      }
+      const topics = ps?.topics().map((t) => t.name) ?? [];
+      const grpcLines =
+        ps === undefined
+          ? ['  Pub/Sub gRPC          not served (add --grpc-port N)']
+          : [
+              `  Pub/Sub gRPC          ${ps.endpoint} (${ps.tls ? 'TLS' : 'plaintext'}), org id ${sim.orgId}`,
+              ...(caFile !== undefined ? [`  TLS certificate       ${caFile} (self-signed for localhost / 127.0.0.1; trust it as a root)`] : []),
+              `  topics                ${topics.join(', ') || 'none (no events/*.avsc)'}`,
+            ];
       if (opts.json) {
+        const grpc = ps === undefined ? null : { endpoint: ps.endpoint, tls: ps.tls, caFile: caFile ?? null, orgId: sim.orgId, topics };
         process.stdout.write(
-          `${JSON.stringify({ url: sim.url, instanceUrl: sim.url, loginUrl: sim.url, restUrl: api, tokenUrl: `${sim.url}/services/oauth2/token`, accessToken: token, username: sim.defaultUser.username, apiVersion: sim.apiVersion, metadataDir, objects: objects.length, records, grpc: null })}\n`,
+          `${JSON.stringify({ url: sim.url, instanceUrl: sim.url, loginUrl: sim.url, restUrl: api, tokenUrl: `${sim.url}/services/oauth2/token`, accessToken: token, username: sim.defaultUser.username, apiVersion: sim.apiVersion, metadataDir, objects: objects.length, records, grpc })}\n`,
         );
       } else {
         process.stdout.write(
@@ -106,7 +127,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
             `  instance / login URL  ${sim.url}`,
             `  REST API              ${api}`,
             `  OAuth token endpoint  ${sim.url}/services/oauth2/token`,
-            `  Pub/Sub gRPC          ${grpcNote}`,
+            ...grpcLines,
             '',
             `  access token (${sim.defaultUser.username}, valid 2 hours):`,
             `  ${token}`,
@@ -127,7 +148,8 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
           process.off('SIGTERM', stop);
           const { requests } = sim.stats();
           sim.close().then(
-            () => {
+            async () => {
+              if (caFile !== undefined) await rm(caFile, { force: true });
               if (!opts.json) process.stdout.write(`sfgen simulate: ${signal}, stopped after ${requests} requests\n`);
               resolve();
             },

@@ -98,6 +98,7 @@ export class SimOrg implements OrgStore {
   private undoLog: Undo[] | undefined;
   private changeLog: RecordChange[] | undefined;
   private readonly changeListeners = new Set<ChangeListener>();
+  private eventCheck: ((sobject: string, record: Readonly<Record<string, unknown>>, userId: string) => void) | undefined;
   private seedStamp: string | undefined;
   private globalJson: { entries: readonly Record<string, unknown>[]; raw: RawJson } | undefined;
   /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
@@ -280,6 +281,14 @@ export class SimOrg implements OrgStore {
     return () => this.changeListeners.delete(listener);
   }
 
+  /**
+   * Check each platform-event insert before it is accepted (the Pub/Sub bus encodes it with the
+   * topic's schema); the check throws a {@link SimHttpError} to refuse the event.
+   */
+  checkEventsWith(check: ((sobject: string, record: Readonly<Record<string, unknown>>, userId: string) => void) | undefined): void {
+    this.eventCheck = check;
+  }
+
   private noteChange(change: RecordChange): void {
     if (this.changeListeners.size === 0) return;
     if (this.changeLog !== undefined) this.changeLog.push(change);
@@ -308,6 +317,7 @@ export class SimOrg implements OrgStore {
     if (s.describe.name.endsWith('__e')) {
       // A platform event: published (after commit), never stored as a record.
       if (s.fieldIndex.has('eventuuid')) record.EventUuid = randomUUID();
+      this.eventCheck?.(s.describe.name, record, userId);
       this.noteChange({ kind: 'EVENT', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
       return record as SimRecord;
     }

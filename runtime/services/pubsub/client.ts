@@ -294,7 +294,7 @@ export class PubSubClient {
 
   /**
    * A managed subscription (ManagedSubscribe, beta at Salesforce): the server keeps the replay id
-   * the client commits (after the application finished with an event; every 50 events and on
+   * the client commits (after the application finished with an event; every 10 events and on
    * `stop()`), and a new subscription resumes after it.
    */
   managedSubscribe<Payload, Input>(target: ManagedTarget, event: EventDefinition<Payload, Input>, options?: Omit<SubscribeOptions, 'replay' | 'onInvalidReplayId'>): Subscription<Payload>;
@@ -326,29 +326,36 @@ export class PubSubClient {
   }
 
   /**
-   * Publishes events (PublishStream): one result per input, in input order. Inputs are payloads or
-   * `{ id, payload }` to choose the event uuid. Every input is encoded before anything is sent; a
-   * bad one throws `PubSubInputError` and nothing is published. A failed event is a result with
-   * `ok: false` and its error, never an exception that loses the other results.
+   * Publishes events (PublishStream). Given an array, one result per input, in input order; given
+   * one input, its result. Inputs are payloads or `{ id, payload }` to choose the event uuid. Every
+   * input is encoded before anything is sent: a bad one throws `PubSubInputError` and nothing is
+   * published. A failed event is a result with `ok: false` and its error (`error.retryable`: the
+   * server refused it, publishing it again cannot duplicate it), never an exception that loses the
+   * results of the others.
    *
    * @example
    * ```ts
-   * const results = await pubsub.publish(OrderEvent, [{ Order_Number__c: 'A-1' }, { Order_Number__c: 'A-2' }]);
+   * const results = await pubsub.publish(Order_Event__e, [{ Order_Number__c: 'A-1' }, { Order_Number__c: 'A-2' }]);
    * const retry = results.filter((r) => !r.ok && r.error.retryable).map((r) => inputs[r.index]);
+   * const one = await pubsub.publish(Order_Event__e, { Order_Number__c: 'A-3' });
+   * if (one.ok) console.log(one.replayId);
    * ```
    */
-  publish<Payload, Input>(event: EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]>;
+  publish<Payload, Input>(event: EventDefinition<Payload, Input>, inputs: readonly (NoInfer<Input> | PublishEnvelope<NoInfer<Input>>)[], options?: PublishOptions): Promise<PublishResult[]>;
+  publish<Payload, Input>(event: EventDefinition<Payload, Input>, input: NoInfer<Input> | PublishEnvelope<NoInfer<Input>>, options?: PublishOptions): Promise<PublishResult>;
   publish(topic: string, inputs: readonly (Record<string, unknown> | PublishEnvelope<Record<string, unknown>>)[], options?: PublishOptions): Promise<PublishResult[]>;
-  publish<Payload, Input>(target: string | EventDefinition<Payload, Input>, inputs: readonly (Input | PublishEnvelope<Input>)[], options?: PublishOptions): Promise<PublishResult[]> {
-    if (!Array.isArray(inputs)) return Promise.reject(new ConfigError({ message: 'publish: pass an array of events (use publishOne for a single event)' }));
-    if (typeof target === 'string') return publishEvents<Input>(this.#host, target, inputs, encodePlain as PayloadEncoder<Input>, options);
-    return publishEvents<Input>(this.#host, target.topic, inputs, definitionEncoder(target as EventDefinition<unknown, Input>), options);
-  }
-
-  /** Publishes one event; resolves with its result (`ok: false` with the error when it failed). */
-  async publishOne<Payload, Input>(target: string | EventDefinition<Payload, Input>, input: Input | PublishEnvelope<Input>, options?: PublishOptions): Promise<PublishResult> {
-    const [result] = await this.publish(target as EventDefinition<Payload, Input>, [input], options);
-    return result as PublishResult;
+  publish(topic: string, input: Record<string, unknown> | PublishEnvelope<Record<string, unknown>>, options?: PublishOptions): Promise<PublishResult>;
+  async publish<Payload, Input>(
+    target: string | EventDefinition<Payload, Input>,
+    inputs: Input | PublishEnvelope<Input> | readonly (Input | PublishEnvelope<Input>)[],
+    options?: PublishOptions,
+  ): Promise<PublishResult[] | PublishResult> {
+    const single = !Array.isArray(inputs);
+    const list = (single ? [inputs] : inputs) as readonly (Input | PublishEnvelope<Input>)[];
+    const results = typeof target === 'string'
+      ? await publishEvents<Input>(this.#host, target, list, encodePlain as PayloadEncoder<Input>, options)
+      : await publishEvents<Input>(this.#host, target.topic, list, definitionEncoder(target as EventDefinition<unknown, Input>), options);
+    return single ? (results[0] as PublishResult) : results;
   }
 
   /** Stops every subscription (committing checkpoints) and closes the channel. The REST client stays open. */

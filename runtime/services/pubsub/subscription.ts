@@ -32,6 +32,13 @@ import type { GrpcChannel } from '../../transport/grpc.js';
 /** The server's cap on events requested at once. */
 export const MAX_REQUESTED = 100;
 
+/**
+ * Managed subscriptions commit the last finished replay id every this many events (and on
+ * `stop()`): a resumed ManagedSubscribe starts after the last commit, so frequent commits keep the
+ * events delivered again after a reconnect (and dropped here as duplicates) few.
+ */
+const MANAGED_COMMIT_EVERY = 10;
+
 /** Where a new subscription starts. */
 export type ReplayOption = 'latest' | 'earliest' | { readonly after: ReplayIdInput };
 
@@ -233,6 +240,8 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   #reconnecting: Promise<void> | undefined;
   #delivering: Promise<unknown> | undefined;
   #commitCounter = 0;
+  #serverCommitted: Buffer | undefined;
+  readonly #commitWaiters = new Map<string, () => void>();
 
   // Consumer state
   #waiter: { resolve: () => void } | undefined;
@@ -425,7 +434,8 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     if (finishedLast && this.#lastDelivered !== undefined) this.#markFinished(this.#lastDelivered);
     if (!this.#done) {
       this.#done = true;
-      if (this.#target.kind === 'managed' && finishedLast) this.#sendCommit();
+      // Managed: the last commit must reach the server before the stream goes (bounded wait).
+      if (this.#target.kind === 'managed' && finishedLast) await this.#sendCommit(true);
       this.#endStream();
       this.#waiter?.resolve();
       this.#waiter = undefined;
@@ -439,7 +449,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
 
   #markFinished(replayId: Buffer): void {
     this.#finished = replayId;
-    if (this.#target.kind === 'managed' && ++this.#commitCounter >= 50) this.#sendCommit();
+    if (this.#target.kind === 'managed' && ++this.#commitCounter >= MANAGED_COMMIT_EVERY) void this.#sendCommit();
     if (this.#checkpoint && this.#checkpointTimer === undefined) {
       this.#checkpointTimer = setTimeout(() => {
         this.#checkpointTimer = undefined;
@@ -473,13 +483,31 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     return this.#checkpointWrite;
   }
 
-  /** Managed subscriptions: commit the last finished replay id on the stream. */
-  #sendCommit(): void {
+  /**
+   * Managed subscriptions: commit the last finished replay id on the stream. With `confirm`, wait
+   * (at most 5 s) for the server's CommitReplayResponse.
+   */
+  #sendCommit(confirm = false): Promise<void> {
     this.#commitCounter = 0;
     const finished = this.#finished;
-    if (finished === undefined || !this.#call) return;
-    const request: ManagedFetchRequest = { commitReplayIdRequest: { commitRequestId: `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`, replayId: finished } };
+    // A confirmed commit is sent even when the same id went out unconfirmed (committing twice is harmless).
+    if (finished === undefined || !this.#call || (!confirm && finished === this.#serverCommitted)) return Promise.resolve();
+    const commitRequestId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const request: ManagedFetchRequest = { commitReplayIdRequest: { commitRequestId, replayId: finished } };
     this.#call.write(request);
+    this.#serverCommitted = finished;
+    if (!confirm) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#commitWaiters.delete(commitRequestId);
+        resolve();
+      }, 5000);
+      timer.unref();
+      this.#commitWaiters.set(commitRequestId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -574,6 +602,12 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   }
 
   #onData(gen: number, res: AnyResponse): void {
+    const commitResponse = (res as ManagedFetchResponse).commitResponse;
+    if (commitResponse) {
+      const waiter = this.#commitWaiters.get(commitResponse.commitRequestId);
+      this.#commitWaiters.delete(commitResponse.commitRequestId);
+      waiter?.();
+    }
     if (gen !== this.#gen || this.#done) return;
     const events = res.events;
     if (events.length > 0) {
@@ -588,8 +622,10 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
         });
       }
       for (const e of accepted) this.#queue.push(e);
-      this.#attempts = 0;
-      this.#authRenewed = false;
+      if (accepted.length > 0) {
+        this.#attempts = 0;
+        this.#authRenewed = false;
+      }
       const waiter = this.#waiter;
       if (waiter && accepted.length > 0) {
         this.#waiter = undefined;

@@ -11,20 +11,33 @@ import { randomUUID } from 'node:crypto';
 import type { RegisteredSchema } from './schemas.js';
 import { encodeConsumerEvent } from './wire.js';
 
-/** One event on the bus. */
-export interface BusEvent {
-  /** Position on the bus (the replay id as a number). */
-  readonly seq: number;
-  readonly replayId: Buffer;
-  /** The event UUID (ProducerEvent.id). */
-  readonly id: string;
-  readonly schemaId: string;
-  /** Avro binary payload. */
-  readonly payload: Buffer;
-  /** When it was published, on the simulator's clock (ms). */
-  readonly publishedAt: number;
-  /** The ConsumerEvent, protobuf-encoded once. */
-  readonly wire: Buffer;
+/**
+ * One event on the bus. It holds a single buffer (the encoded ConsumerEvent); the payload and the
+ * replay id are views computed on demand, which keeps large buses cheap for the garbage collector.
+ */
+export class BusEvent {
+  constructor(
+    /** Position on the bus (the replay id as a number). */
+    readonly seq: number,
+    /** The event UUID (ProducerEvent.id). */
+    readonly id: string,
+    readonly schemaId: string,
+    /** When it was published, on the simulator's clock (ms). */
+    readonly publishedAt: number,
+    /** The ConsumerEvent, protobuf-encoded once. */
+    readonly wire: Buffer,
+    private readonly payloadStart: number,
+    private readonly payloadLength: number,
+  ) {}
+
+  get replayId(): Buffer {
+    return replayIdOf(this.seq);
+  }
+
+  /** Avro binary payload (a view into {@link BusEvent.wire}). */
+  get payload(): Buffer {
+    return this.wire.subarray(this.payloadStart, this.payloadStart + this.payloadLength);
+  }
 }
 
 /** What kind of topic. */
@@ -32,8 +45,9 @@ export type TopicKind = 'platform-event' | 'change-event' | 'change-channel';
 
 /** Replay id bytes of a bus position. */
 export function replayIdOf(seq: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(seq));
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 0);
+  b.writeUInt32BE(seq >>> 0, 4);
   return b;
 }
 
@@ -177,9 +191,9 @@ export class EventBus {
     const out: BusEvent[] = [];
     for (const e of events) {
       const seq = ++this.seq;
-      const replayId = replayIdOf(seq);
       const id = e.id !== undefined && e.id !== '' ? e.id : randomUUID();
-      const stored: BusEvent = { seq, replayId, id, schemaId: e.schemaId, payload: e.payload, publishedAt: now, wire: encodeConsumerEvent(id, e.schemaId, e.payload, replayId) };
+      const { wire, payloadStart } = encodeConsumerEvent(id, e.schemaId, e.payload, replayIdOf(seq));
+      const stored = new BusEvent(seq, id, e.schemaId, now, wire, payloadStart, e.payload.length);
       topic.append(stored);
       alsoOn?.append(stored);
       out.push(stored);

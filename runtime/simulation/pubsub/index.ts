@@ -166,7 +166,15 @@ export class PubSubSimulator {
         instanceUrl: ctx.instanceUrl,
       },
     });
-    this.unlisten = ctx.org.onChanges((changes) => this.onChanges(changes));
+    const stopListening = ctx.org.onChanges((changes) => this.onChanges(changes));
+    ctx.org.checkEventsWith((sobject, record, userId) => {
+      const topic = this.bus.topic(`/event/${sobject}`);
+      if (topic?.schema !== undefined) this.encodeEventRecord(topic, record, userId);
+    });
+    this.unlisten = () => {
+      stopListening();
+      ctx.org.checkEventsWith(undefined);
+    };
     this.endpoint = '';
     this.port = 0;
   }
@@ -299,9 +307,16 @@ export class PubSubSimulator {
     if (t.schema === undefined) throw new Error(`cannot publish to ${t.name}: it has no single schema`);
     const schema = t.schema;
     const events = payloads.map((p, i) => {
-      const value: Record<string, unknown> = {};
-      for (const f of schema.fields) value[f.name] = toAvroValue(f.type, p[f.name], `${t.name} event [${i}] ${f.name}`);
-      return { ...(options.ids?.[i] !== undefined && { id: options.ids[i] }), schemaId: schema.id, payload: schema.type.toBuffer(value) };
+      let payload: Buffer;
+      try {
+        // Fast path: already Avro values (absent nullable fields take their default).
+        payload = schema.type.toBuffer(p);
+      } catch {
+        const value: Record<string, unknown> = {};
+        for (const f of schema.fields) value[f.name] = toAvroValue(f.type, p[f.name], `${t.name} event [${i}] ${f.name}`);
+        payload = schema.type.toBuffer(value);
+      }
+      return { ...(options.ids?.[i] !== undefined && { id: options.ids[i] }), schemaId: schema.id, payload };
     });
     return this.bus.publish(t, events).map(toPublished);
   }
@@ -345,9 +360,14 @@ export class PubSubSimulator {
     return sub;
   }
 
+  /** A managed subscription by id or developer name. */
+  managedSubscription(subscription: string): ManagedSubscription | undefined {
+    return [...this.managed.values()].find((m) => m.id === subscription || m.developerName.toLowerCase() === subscription.toLowerCase());
+  }
+
   /** The committed replay id of a managed subscription (by id or developer name), if any. */
   committedReplayId(subscription: string): Buffer | undefined {
-    const sub = [...this.managed.values()].find((m) => m.id === subscription || m.developerName.toLowerCase() === subscription.toLowerCase());
+    const sub = this.managedSubscription(subscription);
     if (sub === undefined) throw new Error(`unknown managed subscription ${subscription}`);
     return sub.committedSeq === undefined ? undefined : replayIdOf(sub.committedSeq);
   }

@@ -33,8 +33,11 @@ function writeBytesField(buf: Buffer, offset: number, tag: number, body: Buffer)
   return offset + body.length;
 }
 
-/** `ConsumerEvent { event: ProducerEvent { id=1, schema_id=2, payload=3 }, replay_id=2 }`. */
-export function encodeConsumerEvent(id: string, schemaId: string, payload: Buffer, replayId: Buffer): Buffer {
+/**
+ * `ConsumerEvent { event: ProducerEvent { id=1, schema_id=2, payload=3 }, replay_id=2 }`, and where
+ * the payload sits in it (so the caller can keep one buffer per event).
+ */
+export function encodeConsumerEvent(id: string, schemaId: string, payload: Buffer, replayId: Buffer): { wire: Buffer; payloadStart: number } {
   const idBytes = Buffer.from(id, 'utf8');
   const schemaBytes = Buffer.from(schemaId, 'utf8');
   const producerLength =
@@ -46,9 +49,13 @@ export function encodeConsumerEvent(id: string, schemaId: string, payload: Buffe
   o = writeVarint(buf, o, producerLength);
   if (idBytes.length > 0) o = writeBytesField(buf, o, 0x0a, idBytes);
   if (schemaBytes.length > 0) o = writeBytesField(buf, o, 0x12, schemaBytes);
-  if (payload.length > 0) o = writeBytesField(buf, o, 0x1a, payload);
+  let payloadStart = o;
+  if (payload.length > 0) {
+    o = writeBytesField(buf, o, 0x1a, payload);
+    payloadStart = o - payload.length;
+  }
   if (replayId.length > 0) o = writeBytesField(buf, o, 0x12, replayId);
-  return buf;
+  return { wire: buf, payloadStart };
 }
 
 /**

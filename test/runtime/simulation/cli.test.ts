@@ -1,8 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_ORG } from './helpers.js';
+import { loadPubSubPackage } from '../../../runtime/transport/grpc-proto.js';
+
+type Cb<R> = (e: Error | null, r: R) => void;
+const PubSubCtor = (grpc.loadPackageDefinition(loadPubSubPackage()) as unknown as {
+  eventbus: { v1: { PubSub: new (a: string, c: grpc.ChannelCredentials) => grpc.Client & { GetTopic(req: object, md: grpc.Metadata, cb: Cb<{ topic_name: string; can_subscribe: boolean }>): void } } };
+}).eventbus.v1.PubSub;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const children: ChildProcess[] = [];
@@ -43,11 +51,23 @@ function start(args: string[]): { child: ChildProcess; output: () => string; wai
 }
 
 describe('sfgen simulate', () => {
-  it('prints URLs and a working token, says Pub/Sub is not served, and stops on SIGTERM', async () => {
-    const { child, waitFor, output } = start(['--metadata-dir', TINY_ORG, '--port', '0', '--grpc-port', '7011', '--page-size', '5']);
+  it('prints URLs and a working token, serves Pub/Sub over TLS with a printed certificate file, and stops on SIGTERM', async () => {
+    const { child, waitFor, output } = start(['--metadata-dir', TINY_ORG, '--port', '0', '--grpc-port', '0', '--page-size', '5']);
     const [, url] = await waitFor(/instance \/ login URL\s+(http:\/\/127\.0\.0\.1:\d+)/);
     const [, token] = await waitFor(/access token \([^)]*\):\n\s+(\S+)/);
-    expect(output()).toMatch(/Pub\/Sub gRPC\s+NOT served: --grpc-port 7011 was accepted/);
+    const [, endpoint, orgId] = /Pub\/Sub gRPC\s+(127\.0\.0\.1:\d+) \(TLS\), org id (\w+)/.exec(output())!;
+    const [, caFile] = /TLS certificate\s+(\S+)/.exec(output())!;
+    expect(output()).toMatch(/topics\s+\/event\/Order_Event__e/);
+    const client = new PubSubCtor(endpoint!, grpc.credentials.createSsl(readFileSync(caFile!)));
+    const md = new grpc.Metadata();
+    md.set('accesstoken', token!);
+    md.set('instanceurl', url!);
+    md.set('tenantid', orgId!);
+    const info = await new Promise<{ topic_name: string; can_subscribe: boolean }>((resolve, reject) =>
+      client.GetTopic({ topic_name: '/event/Order_Event__e' }, md, (e: Error | null, r: { topic_name: string; can_subscribe: boolean }) => (e ? reject(e) : resolve(r))),
+    );
+    expect(info).toMatchObject({ topic_name: '/event/Order_Event__e', can_subscribe: true });
+    client.close();
     expect(output()).toContain('3 objects, 14 records');
     const res = await fetch(`${url}/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id FROM Account')}`, {
       headers: { Authorization: `Bearer ${token}` },
@@ -59,6 +79,7 @@ describe('sfgen simulate', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output()).toMatch(/SIGTERM, stopped after 1 requests/);
+    expect(existsSync(caFile!)).toBe(false);
   });
 
   it('--child-page-size pages child subqueries with their own nextRecordsUrl', async () => {
@@ -91,5 +112,14 @@ describe('sfgen simulate', () => {
     const code = await new Promise<number | null>((resolve) => bad.child.on('exit', (c) => resolve(c)));
     expect(code).toBe(1);
     expect(bad.output()).toMatch(/sfgen: .*nope: metadata directory not found/);
+  });
+
+  it('--grpc-plaintext serves Pub/Sub without TLS and --json describes it', async () => {
+    const plain = start(['--metadata-dir', TINY_ORG, '--json', '--grpc-port', '0', '--grpc-plaintext']);
+    const [plainLine] = await plain.waitFor(/\{.*\}\n/);
+    const plainInfo = JSON.parse(plainLine) as { grpc: { endpoint: string; tls: boolean; caFile: string | null; topics: string[] } };
+    expect(plainInfo.grpc).toMatchObject({ tls: false, caFile: null, topics: ['/event/Order_Event__e'] });
+    expect(plainInfo.grpc.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    plain.child.kill('SIGINT');
   });
 });

@@ -143,3 +143,9 @@ export function orderEvent(sim: Simulator, n: number): Record<string, unknown> {
 }
 
 export const ORDER_TOPIC = '/event/Order_Event__e';
+
+/** Avro bytes of an Order_Event__e payload written with `schemaId` (fields not given are null). */
+export function orderPayload(sim: Simulator, schemaId: string, n: number): Buffer {
+  const type = avro.Type.forSchema(JSON.parse(sim.pubsub!.schemaJson(schemaId)!) as avro.Schema, { wrapUnions: false }) as avro.types.RecordType;
+  return type.toBuffer({ ...Object.fromEntries(type.fields.map((f) => [f.name, null])), ...orderEvent(sim, n) });
+}

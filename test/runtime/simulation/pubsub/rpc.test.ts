@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoder, eventsOf, metadataFor, ORDER_TOPIC, orderEvent, record, seqOf, startPubSub, unary, type PubSubEnv } from './helpers.js';
+import { decoder, eventsOf, metadataFor, ORDER_TOPIC, orderEvent, orderPayload, record, seqOf, startPubSub, unary, type PubSubEnv } from './helpers.js';
 
 let env: PubSubEnv;
 beforeAll(async () => {
@@ -40,6 +39,24 @@ describe('GetTopic / GetSchema', () => {
   });
 });
 
+describe('TLS', () => {
+  it('serves TLS with a certificate for localhost/127.0.0.1 that a client must trust explicitly', async () => {
+    const ps = env.sim.pubsub!;
+    expect(ps.tls).toBe(true);
+    expect(ps.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(ps.caPem).toContain('BEGIN CERTIFICATE');
+    const Ctor = env.client.constructor as new (a: string, c: grpc.ChannelCredentials) => typeof env.client;
+    const untrusting = new Ctor(ps.endpoint, grpc.credentials.createSsl());
+    const err = (await unary(untrusting.GetTopic, untrusting, { topic_name: ORDER_TOPIC }, env.md()).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.UNAVAILABLE);
+    untrusting.close();
+    const plain = new Ctor(ps.endpoint, grpc.credentials.createInsecure());
+    const err2 = (await unary(plain.GetTopic, plain, { topic_name: ORDER_TOPIC }, env.md()).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err2.code).toBe(grpc.status.UNAVAILABLE);
+    plain.close();
+  });
+});
+
 describe('auth', () => {
   it('rejects a missing, unknown or revoked token, a wrong tenant and a wrong instance URL with UNAUTHENTICATED', async () => {
     const cases = [
@@ -70,8 +87,7 @@ describe('auth', () => {
 describe('Publish', () => {
   it('publishes a batch and answers one result per event by correlation key, failing only the bad ones', async () => {
     const info = await unary(env.client.GetTopic, env.client, { topic_name: ORDER_TOPIC }, env.md());
-    const type = avro.Type.forSchema(JSON.parse(env.sim.pubsub!.schemaJson(info.schema_id)!) as avro.Schema, { wrapUnions: false });
-    const good = (n: number) => type.toBuffer({ ...Object.fromEntries(type.fields.map((f) => [f.name, null])), ...orderEvent(env.sim, n) });
+    const good = (n: number) => orderPayload(env.sim, info.schema_id, n);
     const res = await unary(
       env.client.Publish,
       env.client,
@@ -107,8 +123,7 @@ describe('Publish', () => {
 
   it('PublishStream answers each request in order and rejects a topic change', async () => {
     const schemaId = env.sim.pubsub!.schemaId(ORDER_TOPIC);
-    const type = avro.Type.forSchema(JSON.parse(env.sim.pubsub!.schemaJson(schemaId)!) as avro.Schema, { wrapUnions: false });
-    const payload = (n: number) => type.toBuffer({ ...Object.fromEntries(type.fields.map((f) => [f.name, null])), ...orderEvent(env.sim, n) });
+    const payload = (n: number) => orderPayload(env.sim, schemaId, n);
     const call = env.client.PublishStream(env.md());
     const rec = record(call);
     call.write({ topic_name: ORDER_TOPIC, events: [{ id: 'ps-1', schema_id: schemaId, payload: payload(1) }] });

@@ -1,0 +1,309 @@
+/**
+ * pubsub: subscribe to N events over TLS from the simulator's Pub/Sub API and decode every payload,
+ * for this runtime's `PubSubClient`, the floor (plain grpc-js + proto-loader + avsc, a subscriber
+ * that keeps its window full: it asks for as many events as each response brought) and
+ * salesforce-pubsub-api-client (pozil, 5.x). Each subject runs in its own child process (throughput,
+ * CPU per event, peak RSS), rounds interleaved. Also, in process: the runtime's event decode
+ * (pubsub-gen's codec, the one subscriptions use) against a bare avsc `fromBuffer` on the same payloads.
+ *
+ * Sizes: SFGEN_BENCH_PUBSUB_EVENTS (default "50000,200000"), rounds SFGEN_BENCH_PUBSUB_ROUNDS (default 2).
+ * Run alone: `npm run bench -- pubsub`.
+ *
+ * pozil's client only trusts its bundled CA file and insists on an https:// instance URL; its child
+ * hands it the simulator's certificate in place of that file and the simulator's http:// URL after
+ * its config check (nothing else of it is changed). Its logger is a no-op (its debug strings are
+ * still built, as for any user).
+ *
+ * This file is both the suite (default export) and the child program (`--child <subject> ...`).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchSuite, Figure, MeasuredRun } from '../harness.js';
+
+const BENCH = 'pubsub';
+const TOPIC = '/event/Order_Event__e';
+
+interface ChildArgs { endpoint: string; caFile: string; instanceUrl: string; orgId: string; token: string; count: number }
+interface ChildResult { events: number; ms: number; cpuMs: number; checksum: number }
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child programs
+
+async function childSfgen(a: ChildArgs): Promise<ChildResult> {
+  const { createClient } = await import('../../../runtime/client.js');
+  const { PubSubClient } = await import('../../../runtime/services/pubsub/index.js');
+  const client = createClient({ auth: { accessToken: a.token, instanceUrl: a.instanceUrl }, allowInsecureLoopback: true });
+  const pubsub = new PubSubClient(client, { endpoint: a.endpoint, caPem: readFileSync(a.caFile, 'utf8'), tenantId: a.orgId });
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let events = 0;
+  let checksum = 0;
+  const sub = pubsub.subscribe(TOPIC, { replay: 'earliest' });
+  for await (const e of sub) {
+    checksum += (e.payload.Amount__c as number | null) ?? 0;
+    if (++events === a.count) break;
+  }
+  const ms = performance.now() - started;
+  const cpuMs = cpuSince(cpu);
+  await pubsub.close();
+  await client.close();
+  return { events, ms, cpuMs, checksum };
+}
+
+async function childFloor(a: ChildArgs): Promise<ChildResult> {
+  const grpc = await import('@grpc/grpc-js');
+  const avro = (await import('avsc')).default;
+  const { loadPubSubPackage } = await import('../../../runtime/transport/grpc-proto.js');
+  type Stream = import('@grpc/grpc-js').ClientDuplexStream<unknown, { events: { event: { schema_id: string; payload: Buffer } }[] }>;
+  const pkg = grpc.loadPackageDefinition(loadPubSubPackage()) as unknown as {
+    eventbus: { v1: { PubSub: new (address: string, creds: import('@grpc/grpc-js').ChannelCredentials) => import('@grpc/grpc-js').Client & {
+      GetSchema(req: unknown, md: import('@grpc/grpc-js').Metadata, cb: (err: Error | null, res: { schema_json: string }) => void): void;
+      Subscribe(md: import('@grpc/grpc-js').Metadata): Stream;
+    } } };
+  };
+  const client = new pkg.eventbus.v1.PubSub(a.endpoint, grpc.credentials.createSsl(readFileSync(a.caFile)));
+  const md = new grpc.Metadata();
+  md.set('accesstoken', a.token);
+  md.set('instanceurl', a.instanceUrl);
+  md.set('tenantid', a.orgId);
+  const types = new Map<string, import('avsc').Type>();
+  const typeOf = (id: string) => new Promise<import('avsc').Type>((resolve, reject) => {
+    const t = types.get(id);
+    if (t) return resolve(t);
+    client.GetSchema({ schema_id: id }, md, (err, res) => {
+      if (err) return reject(err);
+      const type = avro.Type.forSchema(JSON.parse(res.schema_json) as import('avsc').Schema, { wrapUnions: 'never' });
+      types.set(id, type);
+      resolve(type);
+    });
+  });
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let events = 0;
+  let checksum = 0;
+  await new Promise<void>((resolve, reject) => {
+    const call = client.Subscribe(md);
+    let chain = Promise.resolve();
+    call.on('data', (res) => {
+      // Keep the window full: ask for as many as arrived.
+      if (res.events.length > 0) call.write({ topic_name: TOPIC, num_requested: res.events.length });
+      chain = chain.then(async () => {
+        for (const e of res.events) {
+          const type = types.get(e.event.schema_id) ?? (await typeOf(e.event.schema_id));
+          const payload = type.fromBuffer(e.event.payload) as { Amount__c: number | null };
+          checksum += payload.Amount__c ?? 0;
+          if (++events === a.count) {
+            call.cancel();
+            resolve();
+            return;
+          }
+        }
+      }, reject);
+    });
+    call.on('error', (err: { code?: number }) => {
+      if (events < a.count) reject(err);
+    });
+    call.write({ topic_name: TOPIC, replay_preset: 'EARLIEST', num_requested: 100 });
+  });
+  const ms = performance.now() - started;
+  const cpuMs = cpuSince(cpu);
+  client.close();
+  return { events, ms, cpuMs, checksum };
+}
+
+async function childPozil(a: ChildArgs): Promise<ChildResult> {
+  const fs = (await import('node:fs')).default;
+  const caPem = readFileSync(a.caFile);
+  const original = fs.readFileSync;
+  // pozil reads its bundled CA file; give it the simulator's certificate instead.
+  (fs as { readFileSync: unknown }).readFileSync = ((file: unknown, ...rest: unknown[]) =>
+    String(file).includes('cacert-') ? caPem : (original as (...args: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync;
+  const PubSubApiClient = (await import('salesforce-pubsub-api-client')).default as unknown as new (config: Record<string, unknown>, logger: unknown) => {
+    connect(): Promise<void>;
+    subscribeFromEarliestEvent(topic: string, cb: (sub: unknown, type: string, data: unknown) => void, n: number | null): void;
+    close(): void;
+  };
+  const noop = () => undefined;
+  const config: Record<string, unknown> = {
+    authType: 'user-supplied', accessToken: a.token, instanceUrl: a.instanceUrl.replace(/^http:/, 'https:'), organizationId: a.orgId, pubSubEndpoint: a.endpoint,
+  };
+  const client = new PubSubApiClient(config, { debug: noop, info: noop, warn: noop, error: noop });
+  config.instanceUrl = a.instanceUrl; // the simulator's URL, after pozil's https:// check
+  await client.connect();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let events = 0;
+  let checksum = 0;
+  await new Promise<void>((resolve, reject) => {
+    client.subscribeFromEarliestEvent(TOPIC, (_sub, type, data) => {
+      if (type === 'event') {
+        const payload = (data as { payload: { Amount__c: number | null } }).payload;
+        checksum += payload.Amount__c ?? 0;
+        if (++events === a.count) resolve();
+      } else if (type === 'error') reject(new Error(`pozil error: ${String((data as Error)?.message ?? data)}`));
+    }, null);
+  });
+  const ms = performance.now() - started;
+  const cpuMs = cpuSince(cpu);
+  client.close();
+  return { events, ms, cpuMs, checksum };
+}
+
+/** In process: the runtime's event decode vs a bare avsc fromBuffer over the same payloads. */
+async function childDecode(payloadFile: string, schemaFile: string): Promise<{ typedNsPerEvent: number; rawNsPerEvent: number }> {
+  const avro = (await import('avsc')).default;
+  const { compileSchema } = await import('../../../runtime/services/pubsub/schemas.js');
+  const schemaJson = readFileSync(schemaFile, 'utf8');
+  const all = readFileSync(payloadFile);
+  const payloads: Buffer[] = [];
+  for (let pos = 0; pos < all.length;) {
+    const len = all.readUInt32BE(pos);
+    payloads.push(all.subarray(pos + 4, pos + 4 + len));
+    pos += 4 + len;
+  }
+  const compiled = compileSchema('bench-schema', schemaJson);
+  const raw = avro.Type.forSchema(JSON.parse(schemaJson) as import('avsc').Schema, { wrapUnions: 'never' });
+  let sink = 0;
+  const typed = () => {
+    for (const p of payloads) sink += ((compiled.codec.decode(p) as { Amount__c: number | null }).Amount__c ?? 0);
+  };
+  const bare = () => {
+    for (const p of payloads) sink += ((raw.fromBuffer(p) as { Amount__c: number | null }).Amount__c ?? 0);
+  };
+  for (let i = 0; i < 3; i++) { typed(); bare(); }
+  const best = { typed: Infinity, bare: Infinity };
+  for (let i = 0; i < 7; i++) {
+    for (const [name, fn] of (i % 2 ? [['typed', typed], ['bare', bare]] : [['bare', bare], ['typed', typed]]) as ['typed' | 'bare', () => void][]) {
+      const t = performance.now();
+      fn();
+      best[name] = Math.min(best[name], performance.now() - t);
+    }
+  }
+  if (sink === 42.4242) console.log('');
+  return { typedNsPerEvent: (best.typed * 1e6) / payloads.length, rawNsPerEvent: (best.bare * 1e6) / payloads.length };
+}
+
+async function child(argv: readonly string[]): Promise<void> {
+  const [, subject, ...rest] = argv;
+  let result: unknown;
+  if (subject === 'decode') result = await childDecode(rest[0] as string, rest[1] as string);
+  else {
+    const [endpoint, caFile, instanceUrl, orgId, token, count] = rest;
+    const a: ChildArgs = { endpoint: endpoint!, caFile: caFile!, instanceUrl: instanceUrl!, orgId: orgId!, token: token!, count: Number(count) };
+    if (subject === 'sfgen') result = await childSfgen(a);
+    else if (subject === 'floor') result = await childFloor(a);
+    else if (subject === 'pozil') result = await childPozil(a);
+    else throw new Error(`unknown subject ${subject}`);
+  }
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+
+function lastJson<T>(run: MeasuredRun, what: string): T {
+  if (run.exitCode !== 0) throw new Error(`${what} child failed (exit ${run.exitCode}): ${run.stderr.slice(-2000)}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as T;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const suite: BenchSuite = {
+  name: BENCH,
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const sizes = (process.env.SFGEN_BENCH_PUBSUB_EVENTS ?? '50000,200000').split(',').map(Number);
+    const rounds = Number(process.env.SFGEN_BENCH_PUBSUB_ROUNDS ?? 2);
+    const demoOrg = path.join(ctx.repoRoot, 'test/fixtures/demo-org');
+    const self = fileURLToPath(import.meta.url);
+    const dir = await ctx.tmpDir('pubsub');
+    const figures: Figure[] = [];
+    const subjects = ['floor', 'sfgen', 'pozil'] as const;
+
+    for (const count of sizes) {
+      const sim = await ctx.startSimulator({ metadataDir: demoOrg, grpcPort: 0 });
+      const ps = (sim as unknown as { pubsub: { endpoint: string; caPem: string; publish(t: string, p: Record<string, unknown>[]): unknown[] } }).pubsub;
+      const userId = (sim as unknown as { defaultUser: { userId: string } }).defaultUser.userId;
+      const orgId = (sim as unknown as { orgId: string }).orgId;
+      const caFile = path.join(dir, 'ca.pem');
+      writeFileSync(caFile, ps.caPem);
+      ctx.log(`publishing ${count.toLocaleString('en-US')} Order_Event__e events on the simulator's bus`);
+      for (let from = 0; from < count; from += 10_000) {
+        const n = Math.min(10_000, count - from);
+        ps.publish(TOPIC, Array.from({ length: n }, (_, i) => ({
+          CreatedDate: 1714953600000 + from + i, CreatedById: userId, Order_Number__c: `ORD-${from + i}`, Amount__c: (from + i) % 1000, Quantity__c: 3,
+          Notes__c: 'A note of moderate length, as events often carry one.', Express__c: (from + i) % 2 === 0,
+        })));
+      }
+      const runs: Record<string, { eps: number; rssMb: number; cpuUs: number }[]> = { floor: [], sfgen: [], pozil: [] };
+      let checksum: number | undefined;
+      for (let round = 1; round <= rounds; round++) {
+        for (const subject of subjects) {
+          const run = await ctx.measureTs(self, ['--child', subject, ps.endpoint, caFile, sim.url, orgId, sim.issueAccessToken(), String(count)], { rssMethod: 'auto' });
+          const r = lastJson<ChildResult>(run, subject);
+          if (r.events !== count) throw new Error(`${subject} received ${r.events} events, expected ${count}`);
+          if (checksum === undefined) checksum = r.checksum;
+          else if (Math.abs(r.checksum - checksum) > 1e-6) throw new Error(`${subject} checksum ${r.checksum} differs from ${checksum}: payloads decoded differently`);
+          const eps = r.events / (r.ms / 1000);
+          const rssMb = run.peakRssBytes / 1024 / 1024;
+          runs[subject]!.push({ eps, rssMb, cpuUs: (r.cpuMs * 1000) / r.events });
+          ctx.log(`${count} events, round ${round} ${subject}: ${Math.round(eps).toLocaleString('en-US')} events/s, ${((r.cpuMs * 1000) / r.events).toFixed(1)} µs CPU/event, peak RSS ${rssMb.toFixed(0)} MB`);
+        }
+      }
+      await sim.close();
+      const best: Record<string, { eps: number; rssMb: number; cpuUs: number }> = {};
+      const label = `${count / 1000}k`;
+      for (const subject of subjects) {
+        const list = runs[subject]!;
+        best[subject] = { eps: Math.max(...list.map((r) => r.eps)), rssMb: median(list.map((r) => r.rssMb)), cpuUs: Math.min(...list.map((r) => r.cpuUs)) };
+        figures.push(
+          { bench: BENCH, subject, metric: `events_per_s_${label}`, value: best[subject]!.eps, unit: 'ev/s', better: 'higher', note: `${count.toLocaleString('en-US')} events over TLS; best of ${rounds}` },
+          { bench: BENCH, subject, metric: `cpu_us_per_event_${label}`, value: best[subject]!.cpuUs, unit: 'µs', note: 'client CPU; best of rounds' },
+          { bench: BENCH, subject, metric: `peak_rss_mb_${label}`, value: best[subject]!.rssMb, unit: 'MB', note: `median of ${rounds}` },
+        );
+      }
+      const floor = best.floor!;
+      const sfgen = best.sfgen!;
+      const pozil = best.pozil!;
+      figures.push(
+        { bench: BENCH, subject: 'sfgen', metric: `throughput_vs_floor_${label}`, value: sfgen.eps / floor.eps, target: { min: 1.0 }, note: 'events/s ÷ floor' },
+        { bench: BENCH, subject: 'sfgen', metric: `throughput_vs_pozil_${label}`, value: sfgen.eps / pozil.eps, target: { min: 2.5 }, note: 'events/s ÷ pozil' },
+        { bench: BENCH, subject: 'sfgen', metric: `rss_vs_floor_${label}`, value: sfgen.rssMb / floor.rssMb, target: { max: 1.2 }, note: 'peak RSS ÷ floor' },
+        { bench: BENCH, subject: 'sfgen', metric: `cpu_vs_floor_${label}`, value: sfgen.cpuUs / floor.cpuUs, note: 'CPU per event ÷ floor' },
+        { bench: BENCH, subject: 'pozil', metric: `throughput_vs_floor_${label}`, value: pozil.eps / floor.eps, note: 'events/s ÷ floor' },
+        { bench: BENCH, subject: 'pozil', metric: `rss_vs_floor_${label}`, value: pozil.rssMb / floor.rssMb, note: 'peak RSS ÷ floor' },
+      );
+    }
+
+    // Decode in process: the same payloads through the runtime's codec and through bare avsc.
+    const avro = (await import('avsc')).default;
+    const schemaFile = path.join(demoOrg, 'events/Order_Event__e.avsc');
+    const type = avro.Type.forSchema(JSON.parse(readFileSync(schemaFile, 'utf8')) as import('avsc').Schema, { wrapUnions: 'never' });
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const p = type.toBuffer({ CreatedDate: 1714953600000 + i, CreatedById: '005000000000001AAA', Order_Number__c: `ORD-${i}`, Account_Id__c: null, Amount__c: i % 1000, Quantity__c: 3, Ship_By__c: null, Ship_Date__c: null, Express__c: i % 2 === 0, Notes__c: 'A note of moderate length, as events often carry one.' });
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(p.length);
+      parts.push(len, p);
+    }
+    const payloadFile = path.join(dir, 'payloads.bin');
+    writeFileSync(payloadFile, Buffer.concat(parts));
+    const decode = lastJson<{ typedNsPerEvent: number; rawNsPerEvent: number }>(await ctx.measureTs(self, ['--child', 'decode', payloadFile, schemaFile]), 'decode');
+    figures.push(
+      { bench: BENCH, subject: 'floor', metric: 'decode_ns_per_event', value: decode.rawNsPerEvent, unit: 'ns', note: 'avsc fromBuffer, 100,000 payloads, best of 7' },
+      { bench: BENCH, subject: 'sfgen', metric: 'decode_ns_per_event', value: decode.typedNsPerEvent, unit: 'ns', note: 'the codec subscriptions decode with' },
+      { bench: BENCH, subject: 'sfgen', metric: 'decode_speed_vs_avsc', value: decode.rawNsPerEvent / decode.typedNsPerEvent, target: { min: 0.8 }, note: 'raw avsc time ÷ runtime decode time' },
+    );
+    return figures;
+  },
+};
+
+export default suite;
+
+if (process.argv[2] === '--child') await child(process.argv.slice(2));
