@@ -164,7 +164,8 @@ function unary<Req, Res>(fn: (req: Req, md: CallMetadata) => Promise<Res>): grpc
  */
 export async function startPubSubGrpcServer(handlers: PubSubHandlers, options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
-    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // gRPC's 4 MB: a larger PublishRequest fails as a whole (Salesforce's documented limit too).
+    'grpc.max_receive_message_length': 4 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 1000,
     'grpc.http2.max_ping_strikes': 0,

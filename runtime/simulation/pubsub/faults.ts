@@ -81,8 +81,8 @@ export interface FaultableStream {
 /** Hooks the simulator gives the registry. */
 export interface PubSubFaultHooks {
   openStreams(): readonly FaultableStream[];
-  /** Revoke every access token and end open streams with UNAUTHENTICATED. */
-  expireSessions(): void;
+  /** Revoke every access token; with `cutStreams`, end open streams with UNAUTHENTICATED. */
+  expireSessions(cutStreams: boolean): void;
   /** Evict events through `replayId` of `topic` as if the retention window had passed them. */
   evictThrough(topic: string, replayId: Uint8Array): void;
   /** Give the topic a new schema (current schema plus an optional field); returns its id. */
@@ -141,9 +141,13 @@ export class PubSubFaultRegistry {
     return rule;
   }
 
-  /** Revoke every access token; open streams end with UNAUTHENTICATED, new calls fail with it. */
-  expireSessions(): void {
-    this.hooks.expireSessions();
+  /**
+   * Revoke every access token: new calls (GetSchema included) fail with UNAUTHENTICATED. Open
+   * streams end with UNAUTHENTICATED too, unless `cutStreams` is false (then they keep delivering,
+   * as a stream that outlives its session does, and only the client's next call fails).
+   */
+  expireSessions(options: { cutStreams?: boolean } = {}): void {
+    this.hooks.expireSessions(options.cutStreams ?? true);
   }
 
   /** The next `times` subscriptions with CUSTOM replay at `replayId` are rejected as corrupted. */

@@ -138,9 +138,9 @@ export class PubSubSimulator {
     this.buildTopics(options);
     this.faults = new PubSubFaultRegistry({
       openStreams: () => this.service.openStreams(),
-      expireSessions: () => {
+      expireSessions: (cutStreams) => {
         ctx.tokens.revoke();
-        this.service.cutForAuth();
+        if (cutStreams) this.service.cutForAuth();
       },
       evictThrough: (topic, replayId) => {
         const t = this.requireTopic(topic);

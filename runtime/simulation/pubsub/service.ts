@@ -34,6 +34,8 @@ import { encodeFetchResponse } from './wire.js';
 
 /** Salesforce's cap on the events a subscriber may have outstanding. */
 export const MAX_NUM_REQUESTED = 100;
+/** Largest event payload Salesforce publishes (1 MB); a larger one fails alone. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
 
 /** Resolved settings of the service. */
 export interface PubSubServiceSettings {
@@ -339,6 +341,7 @@ export class PubSubService implements PubSubHandlers {
       const fail = (msg: string) => {
         results[i] = { correlation_key: id, error: { code: 'PUBLISH', msg } };
       };
+      if (e.payload.length > MAX_EVENT_BYTES) return fail(`Event ${id}: the event is ${e.payload.length} bytes; the maximum is ${MAX_EVENT_BYTES}.`);
       const schema = topic.schemas.get(e.schema_id);
       if (schema === undefined) return fail(`Event ${id}: schema id ${e.schema_id || '(empty)'} is not a schema of topic ${topic.name}.`);
       let valid = false;

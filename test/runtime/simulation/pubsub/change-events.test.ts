@@ -112,6 +112,27 @@ describe('change events from REST writes', () => {
     sub.end();
   });
 
+  it('a /composite request is one transaction too (create then update)', async () => {
+    const sub = await subscribe('/data/AccountChangeEvent');
+    const res = await call(env.sim, env.token, 'POST', `${V}/composite`, {
+      allOrNone: true,
+      compositeRequest: [
+        { method: 'POST', url: `${V}/sobjects/Account`, referenceId: 'a', body: { Name: 'Composite A' } },
+        { method: 'PATCH', url: `${V}/sobjects/Account/@{a.id}`, referenceId: 'b', body: { Website: 'https://a.example' } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const events = await sub.take(2);
+    const headers = events.map((e) => (e.value as { ChangeEventHeader: Header }).ChangeEventHeader);
+    expect(headers.map((h) => [h.changeType, h.sequenceNumber])).toEqual([
+      ['CREATE', 1],
+      ['UPDATE', 2],
+    ]);
+    expect(headers[0]!.transactionKey).toBe(headers[1]!.transactionKey);
+    expect(headers[1]!.changedFields).toEqual(['0x020400']); // 10 Website, 17 LastModifiedDate
+    sub.end();
+  });
+
   it('a custom object change event (acme__Widget__c -> /data/acme__Widget__ChangeEvent)', async () => {
     const sub = await subscribe('/data/acme__Widget__ChangeEvent');
     const account = env.sim.org.records('Account')[0]!.Id;

@@ -76,6 +76,23 @@ describe('stream faults', () => {
     expect(info.topic_name).toBe(ORDER_TOPIC);
   });
 
+  it('expireSessions({ cutStreams: false }): the open stream keeps delivering, GetSchema with the old token is UNAUTHENTICATED', async () => {
+    env = await startPubSub();
+    const ps = env.sim.pubsub!;
+    const { rec, c } = subscribeEarliest(env, 10);
+    await new Promise((r) => setTimeout(r, 100));
+    ps.faults.expireSessions({ cutStreams: false });
+    const newId = ps.faults.changeSchema(ORDER_TOPIC);
+    ps.publish(ORDER_TOPIC, [orderEvent(env.sim, 1)]);
+    await rec.until((r) => eventsOf(r).length === 1);
+    expect(eventsOf(rec.responses)[0]!.event!.schema_id).toBe(newId);
+    const err = (await unary(env.client.GetSchema, env.client, { schema_id: newId }, env.md()).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
+    const ok = await unary(env.client.GetSchema, env.client, { schema_id: newId }, metadataFor(env.sim, env.sim.issueAccessToken()));
+    expect(ok.schema_id).toBe(newId);
+    c.end();
+  });
+
   it('tokens that expire by lifetime are refused on new calls', async () => {
     let now = Date.parse('2024-06-01T00:00:00Z');
     env = await startPubSub({ now: () => now, auth: { tokenLifetimeSeconds: 60 } });

@@ -98,11 +98,13 @@ describe('Publish', () => {
           { id: 'e-2', schema_id: 'unknown-schema', payload: good(2) },
           { id: 'e-3', schema_id: info.schema_id, payload: Buffer.from([0xff, 0xff]) },
           { id: 'e-4', schema_id: info.schema_id, payload: good(4) },
+          { id: 'e-5', schema_id: info.schema_id, payload: Buffer.alloc(1024 * 1024 + 1) },
         ],
       },
       env.md(),
     );
-    expect(res.results.map((r) => r.correlation_key)).toEqual(['e-1', 'e-2', 'e-3', 'e-4']);
+    expect(res.results.map((r) => r.correlation_key)).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
+    expect(res.results[4]!.error!.msg).toContain('maximum is 1048576');
     expect(res.results[0]!.error).toBeNull();
     expect(res.results[0]!.replay_id).toHaveLength(8);
     expect(res.results[1]!.error).toMatchObject({ code: 'PUBLISH' });
