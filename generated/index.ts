@@ -3,7 +3,7 @@
 // or `./types/<Name>.js` (types); there is deliberately no barrel that loads them all.
 
 /** API version the metadata was read with. */
-export const apiVersion = '60.0';
+export const apiVersion = '68.0';
 
 /** Names of the generated sObjects, sorted. */
 export const sobjectNames = [

@@ -63,6 +63,8 @@ export interface GenerateFlags {
   pubsubEndpoint?: string;
   /** Extra CA certificate (PEM file) to trust for the Pub/Sub endpoint. */
   caFile?: string;
+  /** Read no event schemas (`--no-events`): no Pub/Sub connection, no event modules. */
+  noEvents?: boolean;
   targetOrg?: string;
   instanceUrl?: string;
   accessToken?: string;
@@ -97,6 +99,8 @@ export interface ResolvedConfig {
   readonly eventsDir: string | null;
   /** Pub/Sub endpoint and extra CA for live event discovery (ignored for a metadata directory). */
   readonly pubsub: { readonly endpoint: string; readonly caFile: string | null };
+  /** Whether event schemas are read at all (`--no-events` turns it off). */
+  readonly events: boolean;
   /** Command named in the generated banner. */
   readonly command: string;
 }
@@ -176,8 +180,9 @@ export function resolveConfig(
     eventsDir,
     pubsub: {
       endpoint: flags.pubsubEndpoint ?? env['SF_PUBSUB_ENDPOINT'] ?? DEFAULT_PUBSUB_ENDPOINT,
-      caFile: flags.caFile ? path.resolve(cwd, flags.caFile) : null,
+      caFile: flags.caFile ? path.resolve(cwd, flags.caFile) : env['SF_PUBSUB_CA_FILE'] ? path.resolve(cwd, env['SF_PUBSUB_CA_FILE']) : null,
     },
+    events: flags.noEvents !== true,
     command: 'sfgen generate',
   };
 }

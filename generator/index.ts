@@ -73,7 +73,9 @@ async function readEvents(
   source: MetadataSource,
   eventsDir: string | null,
   objects: readonly string[] | 'all',
+  enabled: boolean,
 ): Promise<{ events: RawEventSchema[]; note: string | null }> {
+  if (!enabled) return { events: [], note: 'event schemas skipped (--no-events)' };
   if (eventsDir !== null) return { events: await readEventSchemas(eventsDir, true), note: null };
   if (source.hasEvents) {
     const events = await source.eventSchemas({ objects });
@@ -178,7 +180,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateS
     options.onProgress?.({ phase: 'connect', source: `${source.description}, API v${opened.apiVersion}` });
     const read = await readMetadata(source, config.objects, (done, total) => options.onProgress?.({ phase: 'describe', done, total }));
     let described: DescribedSObject[] | null = read.described;
-    const { events, note } = await readEvents(source, opened.eventsDir, config.objects);
+    const { events, note } = await readEvents(source, opened.eventsDir, config.objects, config.events);
     const model = buildModel({ apiVersion: opened.apiVersion, orgId: await source.orgId(), objects: described, events });
     const lastModified = new Map(described.map((d) => [d.name, d.lastModified] as const));
     described = null; // the raw describes are the biggest thing in memory; the model has what it needs

@@ -64,7 +64,7 @@ export interface acme__Widget__ChangeEventPayload {
   readonly 'acme__Volume__c': number | null;
   /** Unit Count · `acme__Unit_Count__c` · double(18, 0) */
   readonly 'acme__Unit_Count__c': number | null;
-  /** Description · `acme__Description__c` · textarea(32768) */
+  /** Description · `acme__Description__c` · rich text area(32768, HTML) */
   readonly 'acme__Description__c': string | null;
   /** Specification · `acme__Spec__c` · textarea(131072) */
   readonly 'acme__Spec__c': string | null;

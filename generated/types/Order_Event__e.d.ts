@@ -34,14 +34,22 @@ export interface Order_Event__e {
 
 /** Create payload of Order_Event__e: createable fields; required ones are not optional. */
 export interface Order_Event__eCreate {
-  /** Account Id */ 'Account_Id__c'?: string | null;
-  /** Amount */ 'Amount__c'?: number | null;
-  /** Express */ 'Express__c'?: boolean;
-  /** Notes */ 'Notes__c'?: string | null;
-  /** Order Number */ 'Order_Number__c': string;
-  /** Quantity */ 'Quantity__c'?: number | null;
-  /** Ship By */ 'Ship_By__c'?: SfDateTime | null;
-  /** Ship Date */ 'Ship_Date__c'?: SfDate | null;
+  /** Account Id · `Account_Id__c` · string(18) · create-only */
+  'Account_Id__c'?: string | null;
+  /** Amount · `Amount__c` · double(16, 2) · create-only */
+  'Amount__c'?: number | null;
+  /** Express · `Express__c` · boolean · create-only */
+  'Express__c'?: boolean;
+  /** Notes · `Notes__c` · textarea(32768) · create-only */
+  'Notes__c'?: string | null;
+  /** Order Number · `Order_Number__c` · string(40) · required on create · create-only */
+  'Order_Number__c': string;
+  /** Quantity · `Quantity__c` · double(18, 0) · create-only */
+  'Quantity__c'?: number | null;
+  /** Ship By · `Ship_By__c` · datetime · create-only */
+  'Ship_By__c'?: SfDateTime | Date | null;
+  /** Ship Date · `Ship_Date__c` · date · create-only */
+  'Ship_Date__c'?: SfDate | Date | null;
 }
 
 /** Order_Event__e has no updateable field: no update payload is valid except `{}`. */
@@ -52,7 +60,7 @@ export interface Order_Event__eUpdate {
 /** Picklist values of Order_Event__e, by field API name. */
 export interface Order_Event__ePicklists {}
 
-/** Type-level metadata of Order_Event__e (field kinds, relationships, upsert keys). */
+/** Type-level metadata of Order_Event__e (field kinds, relationships, upsert keys, what the describe allows). */
 export interface Order_Event__eMeta extends SObjectMeta {
   readonly name: 'Order_Event__e';
   readonly record: Order_Event__e;
@@ -80,6 +88,13 @@ export interface Order_Event__eMeta extends SObjectMeta {
   };
   readonly children: {};
   readonly externalIds: never;
+  readonly queryable: false;
+  readonly createable: true;
+  readonly updateable: false;
+  readonly deletable: false;
+  readonly unfilterable: 'Account_Id__c' | 'Amount__c' | 'CreatedById' | 'CreatedDate' | 'EventUuid' | 'Express__c' | 'Notes__c' | 'Order_Number__c' | 'Quantity__c' | 'ReplayId' | 'Ship_By__c' | 'Ship_Date__c';
+  readonly unsortable: 'Account_Id__c' | 'Amount__c' | 'CreatedById' | 'CreatedDate' | 'EventUuid' | 'Express__c' | 'Notes__c' | 'Order_Number__c' | 'Quantity__c' | 'ReplayId' | 'Ship_By__c' | 'Ship_Date__c';
+  readonly ungroupable: 'Account_Id__c' | 'Amount__c' | 'CreatedDate' | 'EventUuid' | 'Express__c' | 'Notes__c' | 'Order_Number__c' | 'Quantity__c' | 'ReplayId' | 'Ship_By__c' | 'Ship_Date__c';
 }
 
 declare module 'sfgen/runtime' {

@@ -131,6 +131,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
     options.onProgress?.({ phase: 'connect', source: source.description });
     models = await loadSourceModels(source, snapshot, names, {
       eventsDir: opened.eventsDir,
+      events: config.events,
       onProgress: (done, total) => options.onProgress?.({ phase: 'describe', done, total }),
     });
   } finally {

@@ -36,6 +36,8 @@ export interface SourceModels {
 export interface LoadSourceOptions {
   /** Event schemas directory for a live org (`--events-dir`), or null. */
   readonly eventsDir: string | null;
+  /** False with `--no-events`: events are not compared. */
+  readonly events?: boolean;
   readonly onProgress?: DescribeProgress;
 }
 
@@ -102,7 +104,8 @@ export async function loadSourceModels(
 
   let rawEvents: RawEventSchema[] | null = null;
   let eventsNote: string | null = null;
-  if (options.eventsDir !== null) rawEvents = await readEventSchemas(options.eventsDir, true);
+  if (options.events === false) eventsNote = 'events not compared (--no-events)';
+  else if (options.eventsDir !== null) rawEvents = await readEventSchemas(options.eventsDir, true);
   else if (source.hasEvents) {
     // Schemas the snapshot holds are not fetched again (an unchanged org costs one GetTopic per event);
     // after a `--objects` generate, only the generated objects' events are compared.

@@ -4,11 +4,11 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { createClient, NotFoundError, type FieldType, type SalesforceClient, type SObjectDescriptor } from '../../runtime/index.js';
-import { parseSoql } from '../../runtime/soql/parser.js';
+import { createClient, NotFoundError, type FieldType, type SalesforceClient, type SObjectDescriptor } from 'sfgen/runtime';
+import { parseSoql } from 'sfgen/tooling';
 import {
   bulk, checkCsv, checkHeader, csvLine, BulkJobError, type IngestJobInfo, type IngestOperation, type IngestSummary, type ResultKind, type LineEnding, type QueryJobInfo,
-} from '../../runtime/services/bulk/index.js';
+} from 'sfgen/bulk';
 import { ConfigError } from '../config.js';
 import { provider, type OrgAuth } from '../metadata/connect.js';
 import type { BulkOrgOptions } from './bulk.js';

@@ -19,6 +19,7 @@ interface CheckCliOptions {
   eventsDir?: string;
   pubsubEndpoint?: string;
   caFile?: string;
+  events?: boolean;
   out?: string;
   objects?: string;
   apiVersion?: string;
@@ -82,7 +83,8 @@ export function registerCheck(program: Command): void {
     .option('--demo', 'compare the bundled demo org (served by the simulator)')
     .option('--events-dir <dir>', 'directory of event Avro schemas (*.avsc) to compare events against')
     .option('--pubsub-endpoint <host:port>', 'Pub/Sub API endpoint for event discovery (default api.pubsub.salesforce.com:7443, or SF_PUBSUB_ENDPOINT)')
-    .option('--ca-file <pem>', 'extra CA certificate to trust for the Pub/Sub endpoint (a corporate proxy, a local simulator)')
+    .option('--ca-file <pem>', 'extra CA certificate to trust for the Pub/Sub endpoint (a corporate proxy, a local simulator; or SF_PUBSUB_CA_FILE)')
+    .option('--no-events', 'read no event schemas (no Pub/Sub connection)')
     .option('--out <dir>', 'generated directory holding schema.lock.json (default: outDir of sfgen.config.json, else generated/)')
     .option('--objects <names>', 'comma-separated object API names to check (default: every object in the snapshot)')
     .option('--api-version <version>', "Salesforce API version (default: the snapshot's)")
@@ -126,6 +128,7 @@ Exit codes: 0 nothing at or above --fail-on, 2 drift at or above it, 1 error.`,
           ...(opts.eventsDir !== undefined && { eventsDir: opts.eventsDir }),
           ...(opts.pubsubEndpoint !== undefined && { pubsubEndpoint: opts.pubsubEndpoint }),
           ...(opts.caFile !== undefined && { caFile: opts.caFile }),
+          ...(opts.events === false && { noEvents: true }),
           ...(opts.out !== undefined && { out: opts.out }),
           ...(objects !== undefined && objects.length > 0 && { objects }),
           ...(opts.apiVersion !== undefined && { apiVersion: opts.apiVersion }),

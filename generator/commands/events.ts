@@ -76,7 +76,7 @@ Prefer environment variables to --access-token: command lines are visible to oth
 
 /** The runtime client for the org options (loaded lazily with the runtime). */
 async function connect(opts: OrgCliOptions) {
-  const runtime = await import('../../runtime/index.js');
+  const runtime = await import('sfgen/runtime');
   const env = process.env;
   const instanceUrl = nonEmpty(opts.instanceUrl) ?? nonEmpty(env.SF_INSTANCE_URL);
   const accessToken = nonEmpty(opts.accessToken) ?? nonEmpty(env.SF_ACCESS_TOKEN);
@@ -86,7 +86,7 @@ async function connect(opts: OrgCliOptions) {
   const loginUrl = nonEmpty(env.SF_LOGIN_URL) ?? instanceUrl ?? runtime.DEFAULT_LOGIN_URL;
   if (opts.targetOrg && (opts.instanceUrl || opts.accessToken)) throw new Error('use either --target-org or --instance-url/--access-token, not both');
 
-  let refresher: import('../../runtime/index.js').AuthProvider | undefined;
+  let refresher: import('sfgen/runtime').AuthProvider | undefined;
   if (refresh && clientId) refresher = runtime.refreshToken({ clientId, refreshToken: refresh, loginUrl, ...(clientSecret && { clientSecret }) });
   else if (clientId && clientSecret) refresher = runtime.clientCredentials({ clientId, clientSecret, loginUrl });
   else if (clientId && nonEmpty(env.SF_USERNAME) && nonEmpty(env.SF_JWT_KEY_FILE)) {
@@ -100,7 +100,7 @@ async function connect(opts: OrgCliOptions) {
     refresher = runtime.jwtBearer({ clientId, username: nonEmpty(env.SF_USERNAME) as string, privateKey, loginUrl: nonEmpty(env.SF_LOGIN_URL) ?? runtime.DEFAULT_LOGIN_URL });
   }
 
-  let auth: import('../../runtime/index.js').AuthProvider;
+  let auth: import('sfgen/runtime').AuthProvider;
   if (opts.targetOrg) auth = runtime.sfCliAlias({ alias: opts.targetOrg });
   else if (instanceUrl && accessToken) {
     const first = runtime.staticToken({ instanceUrl, accessToken });
@@ -126,7 +126,7 @@ async function connect(opts: OrgCliOptions) {
     throw new Error('no org: pass --target-org ALIAS, or --instance-url with SF_ACCESS_TOKEN, or set SF_CLIENT_ID with SF_CLIENT_SECRET / SF_REFRESH_TOKEN / SF_USERNAME + SF_JWT_KEY_FILE');
   }
   const client = runtime.createClient({ auth, allowInsecureLoopback: true, ...(opts.apiVersion !== undefined && { apiVersion: opts.apiVersion }) });
-  const pubsubModule = await import('../../runtime/services/pubsub/index.js');
+  const pubsubModule = await import('sfgen/pubsub');
   let caPem: string | undefined;
   if (opts.caFile) {
     try {

@@ -15,6 +15,7 @@ interface GenerateCliOptions {
   eventsDir?: string;
   pubsubEndpoint?: string;
   caFile?: string;
+  events?: boolean;
   out?: string;
   objects?: string;
   all?: boolean;
@@ -87,7 +88,8 @@ export function registerGenerate(program: Command): void {
     .option('--demo', 'generate from the bundled demo org (served by the simulator), to try sfgen without an org')
     .option('--events-dir <dir>', 'directory of event Avro schemas (*.avsc) for a live org')
     .option('--pubsub-endpoint <host:port>', 'Pub/Sub API endpoint for event discovery (default api.pubsub.salesforce.com:7443, or SF_PUBSUB_ENDPOINT)')
-    .option('--ca-file <pem>', 'extra CA certificate to trust for the Pub/Sub endpoint (a corporate proxy, a local simulator)')
+    .option('--ca-file <pem>', 'extra CA certificate to trust for the Pub/Sub endpoint (a corporate proxy, a local simulator; or SF_PUBSUB_CA_FILE)')
+    .option('--no-events', 'read no event schemas (no Pub/Sub connection)')
     .option('--out <dir>', 'output directory (default: outDir of sfgen.config.json, else generated/)')
     .addOption(new Option('--objects <names>', 'comma-separated object API names to generate').conflicts('all'))
     .option('--all', 'generate every object of the source (the default)')
@@ -121,6 +123,7 @@ Exit codes: 0 success, 1 error (the output directory is left untouched), 2 stale
           ...(opts.eventsDir !== undefined && { eventsDir: opts.eventsDir }),
           ...(opts.pubsubEndpoint !== undefined && { pubsubEndpoint: opts.pubsubEndpoint }),
           ...(opts.caFile !== undefined && { caFile: opts.caFile }),
+          ...(opts.events === false && { noEvents: true }),
           ...(opts.out !== undefined && { out: opts.out }),
           ...(objects !== undefined && { objects }),
           ...(opts.all !== undefined && { all: opts.all }),

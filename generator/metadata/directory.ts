@@ -19,7 +19,8 @@ import {
   type RawEventSchema,
   type RawGlobalDescribe,
 } from './raw.js';
-import type { ConditionalDescribe, DescribeProgress, MetadataSource } from './source.js';
+import type { ConditionalDescribe, DescribeProgress, EventSchemaOptions, MetadataSource } from './source.js';
+import { eventTopics } from './events.js';
 
 /** How many files are read at once. */
 const FILE_CONCURRENCY = 16;
@@ -141,8 +142,16 @@ export class DirectorySource implements MetadataSource {
 
   readonly eventNotes: readonly string[] = [];
 
-  async eventSchemas(): Promise<RawEventSchema[]> {
-    return readEventSchemas(path.join(this.dir, 'events'), false);
+  /**
+   * The `events/*.avsc` files. With an `objects` selection, only the selected events and the change
+   * events of selected objects (as a live org lists them).
+   */
+  async eventSchemas(options: EventSchemaOptions = {}): Promise<RawEventSchema[]> {
+    const all = await readEventSchemas(path.join(this.dir, 'events'), false);
+    const objects = options.objects ?? 'all';
+    if (objects === 'all') return all;
+    const selected = new Set(eventTopics(await this.describeGlobal(), objects).map((t) => t.name));
+    return all.filter((e) => selected.has(e.name));
   }
 
   async orgId(): Promise<string | null> {

@@ -227,7 +227,6 @@ export class LiveSource implements MetadataSource {
     if (!pubsub) return [];
     const topics = eventTopics(await this.describeGlobal(), options.objects ?? 'all');
     const found = await discoverEventSchemas(topics, pubsub, options.known ? { known: options.known } : {});
-    this.requests += found.calls;
     this.eventNotes.push(...found.notes);
     return found.events;
   }

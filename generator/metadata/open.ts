@@ -96,7 +96,7 @@ export async function openSource(config: ResolvedConfig, apiVersion: string | nu
         try {
           const version = await negotiateVersion(org.http, apiVersion, `the bundled demo org (${sim.url})`);
           // Events are discovered as from a real org: GetTopic/GetSchema against the simulator's Pub/Sub endpoint (TLS).
-          if (config.eventsDir === null && sim.pubsub) {
+          if (config.eventsDir === null && sim.pubsub && config.events) {
             events = await pubsubSource(org.client, { endpoint: sim.pubsub.endpoint, caPem: sim.pubsub.caPem, tlsServerName: 'localhost' });
           }
           return {
@@ -132,7 +132,7 @@ export async function openSource(config: ResolvedConfig, apiVersion: string | nu
       try {
         version = await negotiateVersion(org.http, apiVersion, org.http.instanceUrl);
         // With --events-dir the schemas come from files: no Pub/Sub connection is opened.
-        if (config.eventsDir === null) events = await pubsubSource(org.client, { endpoint: config.pubsub.endpoint, caPem: await readCa(config.pubsub.caFile) });
+        if (config.eventsDir === null && config.events) events = await pubsubSource(org.client, { endpoint: config.pubsub.endpoint, caPem: await readCa(config.pubsub.caFile) });
       } catch (error) {
         await org.close();
         throw error;

@@ -133,7 +133,8 @@ export class EventEncodeError extends ValidationError {
  * Decoding keeps exactly what the bitmaps say: a compound's own name appears when its top-level
  * bit is set, its components when the nested bitmap names them, and components are never collapsed
  * into the parent (Salesforce does not always set the parent's bit when only components changed).
- * Hex digits may be upper or lower case and of any length. A bit beyond the schema's fields or a
+ * Hex digits may be upper or lower case and of any length; an empty element or a bare `0x`
+ * names nothing. A bit beyond the schema's fields or a
  * nested bitmap on a field that is not a record is an error: the bitmap was not written with this
  * schema.
  */
@@ -190,6 +191,8 @@ export class BitmapLayout {
   }
 
   private expand(entry: string, out: string[]): void {
+    // An empty top-level element (only components changed) names nothing.
+    if (entry === '') return;
     const dash = entry.indexOf('-');
     if (dash < 0) {
       for (const pos of bitPositions(entry)) {

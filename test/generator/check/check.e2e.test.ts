@@ -54,7 +54,8 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
   let objectCount: number;
 
   beforeAll(async () => {
-    sim = await startSimulator({ metadataDir: DEMO });
+    // Pub/Sub served too: the demo org's events are discovered and compared over GetTopic/GetSchema.
+    sim = await startSimulator({ metadataDir: DEMO, pubsub: {} });
     // Inside the repository (test/**/tmp is ignored by git and tsc) so that the app resolves sfgen/runtime.
     await mkdir(join(ROOT, 'test/generator/check/tmp'), { recursive: true });
     base = await mkdtemp(join(ROOT, 'test/generator/check/tmp/e2e-'));
@@ -73,7 +74,14 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
         '',
       ].join('\n'),
     );
-    env = { SF_INSTANCE_URL: sim.url, SF_ACCESS_TOKEN: sim.issueAccessToken() };
+    const caFile = join(base, 'pubsub-ca.pem');
+    await writeFile(caFile, sim.pubsub!.caPem!);
+    env = {
+      SF_INSTANCE_URL: sim.url,
+      SF_ACCESS_TOKEN: sim.issueAccessToken(),
+      SF_PUBSUB_ENDPOINT: `localhost:${sim.pubsub!.port}`,
+      SF_PUBSUB_CA_FILE: caFile,
+    };
     const summary = await generate({ cwd: out, out, env, instanceUrl: sim.url, accessToken: env['SF_ACCESS_TOKEN'] });
     objectCount = summary.objects;
   });
@@ -95,8 +103,11 @@ describe('sfgen check against the simulator (child process)', { timeout: 240_000
     expect(report.failed).toBe(false);
     expect(report.objectsChecked).toBe(objectCount);
     expect(report.notModified).toBe(objectCount);
-    // one global describe + one /composite per 25 objects
-    expect(sim.stats().requests).toBeLessThanOrEqual(2 + Math.ceil(objectCount / 25));
+    // the three events compared over Pub/Sub, their schemas known from the snapshot (no GetSchema)
+    expect((report as JsonReport & { eventsChecked: number }).eventsChecked).toBe(3);
+    // one global describe + one /composite per 25 objects (+ the org id query), and the Pub/Sub
+    // client's one userinfo call for the tenant id its GetTopic calls carry
+    expect(sim.stats().requests).toBeLessThanOrEqual(3 + Math.ceil(objectCount / 25));
 
     const text = await sfgen(['check', '--out', out, '--no-usage'], env);
     expect(text.code).toBe(0);

@@ -24,7 +24,7 @@ describe('event schema drift', { timeout: 120_000 }, () => {
     org = join(base, 'org');
     out = join(base, 'out');
     await cp(DEMO, org, { recursive: true });
-    await generate({ cwd: base, metadataDir: org, out, objects: ['Account', 'Order_Event__e', 'AccountChangeEvent'] });
+    await generate({ cwd: base, metadataDir: org, out, objects: ['Account', 'Order_Event__e', 'AccountChangeEvent', 'acme__Widget__c'] });
   });
 
   afterAll(async () => {

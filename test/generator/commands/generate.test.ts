@@ -52,7 +52,7 @@ describe('sfgen generate (metadata directory)', () => {
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout) as { objects: number; files: number; fields: number; events: number };
     expect(summary.objects).toBeGreaterThanOrEqual(25);
-    expect(summary.files).toBe(summary.objects * 2 + 2);
+    expect(summary.files).toBe(summary.objects * 2 + summary.events + 2);
     expect(summary.events).toBe(3);
     expect((await cli(['--metadata-dir', org, '--out', b])).code).toBe(0);
     const ta = await readTree(a);

@@ -162,6 +162,10 @@ describe('change event bitmaps', () => {
     // lower case, odd length, no padding
     [['0x2180'], ['Phone', 'Fax', 'Description']],
     [['0xa'], ['Name', 'RecordTypeId']],
+    // only components: the top-level element left out, empty, or without bits
+    [['5-0x04'], ['BillingAddress.State']],
+    [['', '5-0x04'], ['BillingAddress.State']],
+    [['0x', '5-0x04'], ['BillingAddress.State']],
     [[], []],
   ])('%j -> %j', (bitmaps, names) => {
     expect(layout.names(bitmaps)).toEqual(names);
