@@ -99,6 +99,12 @@ export function registerCheck(program: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  $ npx sfgen check --target-org my-sandbox                      # text report, exit 2 on breaking drift
+  $ npx sfgen check --target-org ci --format github --usage-dir src
+  $ npx sfgen check --target-org my-sandbox --fail-on dangerous --json
+  $ npx sfgen check --demo --no-usage                            # this repository's own snapshot
+
 Classes: breaking (removed objects/fields, type changes, lost create/update/filter access, newly
 required fields, removed restricted picklist values, retargeted references, shrunk lengths,
 renamed relationships), dangerous (values added to restricted picklists switched over

@@ -65,6 +65,11 @@ function orgOptions(command: Command): Command {
     .addHelpText(
       'after',
       `
+Examples:
+  $ npx sfgen events subscribe /event/Order_Event__e --target-org my-sandbox --replay earliest --limit 10
+  $ npx sfgen events subscribe /data/AccountChangeEvent --replay 1234567 --idle-timeout 300000 > events.ndjson
+  $ npx sfgen events publish /event/Order_Event__e --file orders.ndjson --retries 3 --target-org my-sandbox
+
 Org: --target-org; --instance-url/--access-token (or SF_INSTANCE_URL + SF_ACCESS_TOKEN); JWT bearer
 (SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE); client credentials (SF_CLIENT_ID + SF_CLIENT_SECRET);
 a refresh token (SF_REFRESH_TOKEN with SF_CLIENT_ID, optional SF_CLIENT_SECRET). Token requests go to

@@ -100,6 +100,14 @@ export function registerGenerate(program: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  $ npx sfgen generate --target-org my-sandbox                 # every object, newest API version
+  $ npx sfgen generate --target-org my-sandbox --objects Account,Contact --out src/sf
+  $ SF_INSTANCE_URL=https://acme--dev.sandbox.my.salesforce.com SF_ACCESS_TOKEN=... npx sfgen generate
+  $ npx sfgen generate --metadata-dir salesforce/metadata
+  $ npx sfgen generate --demo --out /tmp/sfgen-demo                # try it without an org
+  $ npx sfgen generate --check                                   # CI: exit 2 when --out is stale
+
 Sources, in order: --metadata-dir; --target-org; --instance-url/--access-token; --demo;
 SF_INSTANCE_URL + SF_ACCESS_TOKEN; SF_CLIENT_ID + SF_REFRESH_TOKEN; JWT bearer (SF_CLIENT_ID,
 SF_USERNAME, SF_JWT_KEY_FILE, optional SF_LOGIN_URL); client credentials (SF_CLIENT_ID,

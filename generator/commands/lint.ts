@@ -37,6 +37,10 @@ export function registerLint(program: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  $ npx sfgen lint src                                          # file:line:col per error, exit 1 on any
+  $ npx sfgen lint src/queries.ts --out src/sf --json
+
 Finds SOQL in soql\`...\` templates, soql('...') checked strings and string arguments of
 query()/queryAll() (x.query(...) too), and checks objects, fields, parent and child
 relationships, operators and values against field types and the describe's

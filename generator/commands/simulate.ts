@@ -69,6 +69,11 @@ export function registerSimulate(program: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  $ npx sfgen simulate                                          # the bundled demo org on a free port
+  $ npx sfgen simulate --metadata-dir test/fixtures/my-org --port 8443 --latency 50
+  $ npx sfgen simulate --grpc-port 7443 --json                   # REST + Bulk + Pub/Sub, URLs as JSON
+
 The simulator prints an access token for the default user; send it as "Authorization: Bearer <token>".
 With --grpc-port it serves the Pub/Sub API for the events of the metadata directory (events/*.avsc):
 gRPC metadata accesstoken=<token>, instanceurl=<instance URL>, tenantid=<org id>. Over TLS it writes
