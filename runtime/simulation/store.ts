@@ -375,6 +375,9 @@ export class SimOrg implements OrgStore {
     });
     if (this.changeListeners.size > 0) {
       const changed = [...new Set([...Object.keys(before), ...Object.keys(record)])].filter((k) => !sameValue(before[k], record[k]));
+      // Salesforce lists LastModifiedDate in every update's changedFields, even when the clock did
+      // not move since the previous write (a create and an update in the same millisecond).
+      if (s.fieldIndex.has('lastmodifieddate') && !changed.includes('LastModifiedDate')) changed.push('LastModifiedDate');
       this.noteChange({ kind: 'UPDATE', sobject: s.describe.name, id: id18, record: { ...record }, changed, userId });
     }
     return record as SimRecord;

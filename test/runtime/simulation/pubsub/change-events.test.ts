@@ -54,7 +54,7 @@ describe('change events from REST writes', () => {
     const events = await sub.take(3);
     const [c, u, d] = events.map((e) => e.value as Record<string, unknown> & { ChangeEventHeader: Header });
     const user = env.sim.defaultUser.userId;
-    expect(c!.ChangeEventHeader).toMatchObject({ entityName: 'Account', recordIds: [id], changeType: 'CREATE', changeOrigin: 'com/salesforce/api/rest/60.0', commitUser: user, sequenceNumber: 1, changedFields: [], nulledFields: [], diffFields: [] });
+    expect(c!.ChangeEventHeader).toMatchObject({ entityName: 'Account', recordIds: [id], changeType: 'CREATE', changeOrigin: `com/salesforce/api/rest/${env.sim.apiVersion}`, commitUser: user, sequenceNumber: 1, changedFields: [], nulledFields: [], diffFields: [] });
     expect(c!.ChangeEventHeader.transactionKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(c).toMatchObject({ Name: 'Acme CDC', Phone: '555-0100', Fax: '555-0101', NumberOfEmployees: 12, OwnerId: user, CreatedById: user });
     expect(c!.BillingAddress).toMatchObject({ City: 'Paris', Street: null });
