@@ -407,6 +407,7 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
   readonly #refs: BulkJobRef[] = [];
   readonly #summaries: IngestJobSummary[] = [];
   #started = false;
+  #finished = false;
   #summary: Promise<IngestSummary> | undefined;
 
   /** @internal use `bulk(client).insert(...)` and friends */
@@ -436,8 +437,12 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
     return this.#summaries;
   }
 
-  /** Runs everything and returns the counts (results are read and counted, not kept). */
+  /**
+   * Runs everything and returns the counts (results are read and counted, not kept). After a
+   * complete `for await` over the run, returns the counts of that iteration.
+   */
   done(): Promise<IngestSummary> {
+    if (this.#summary === undefined && this.#finished) this.#summary = Promise.resolve(this.#total());
     if (this.#summary === undefined) {
       this.#summary = (async () => {
         for await (const _ of this) {
@@ -539,6 +544,7 @@ export class IngestRun<In> implements AsyncIterable<IngestResult<In>> {
           jobId: first.id, state: first.state,
         });
       }
+      this.#finished = true;
     } finally {
       if (producing) {
         // The consumer stopped early or failed: no new job is started; the one being uploaded finishes.
