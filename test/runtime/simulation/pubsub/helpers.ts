@@ -35,7 +35,6 @@ export interface PubSubEnv {
 /** Start the demo-org simulator with Pub/Sub and connect a client (TLS unless `pubsub.tls` is false). */
 export async function startPubSub(options: Partial<SimulatorOptions> = {}): Promise<PubSubEnv> {
   const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR, grpcPort: 0, ...options });
-  const ps = sim.pubsub!;
   const client = newClient(sim);
   const token = sim.issueAccessToken();
   const md = () => metadataFor(sim, token);
