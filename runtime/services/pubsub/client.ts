@@ -138,6 +138,9 @@ export class PubSubClient {
       renewChannel: (old) => this.#renewChannel(old),
       renewToken: (rejected) => this.client.renewToken(rejected),
       schemas: this.schemas,
+      release: (sub) => {
+        this.#subscriptions.delete(sub as Subscription<unknown>);
+      },
       async checkTopic(topic) {
         const info = await self.getTopic(topic);
         if (!info.canSubscribe) throw new PubSubPermissionError({ message: 'this user may not subscribe to the topic (GetTopic can_subscribe: false)', topic });

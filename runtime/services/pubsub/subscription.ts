@@ -13,7 +13,7 @@
  * jittered backoff. An event being decoded while the stream breaks finishes first, so the resume
  * position is exact: within a process no event is delivered twice or skipped.
  */
-import { AuthError } from '../../errors.js';
+import { AuthError, NetworkError } from '../../errors.js';
 import { GrpcStatus, type GrpcCallError, type GrpcDuplexCall } from '../../transport/grpc.js';
 import { pubsubChannels } from './channels.js';
 import type { CheckpointStore } from './checkpoint.js';
@@ -137,6 +137,8 @@ export interface SubscriptionHost {
   readonly schemas: SchemaCache;
   /** GetTopic-based check before the first stream; seeds the schema cache. */
   checkTopic(topic: string): Promise<void>;
+  /** The subscription ended (stopped or failed): the client forgets it. */
+  release?(subscription: object): void;
 }
 
 /** Which RPC: Subscribe with a position, or ManagedSubscribe by name/id. */
@@ -331,7 +333,16 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       if (this.#failure) return this.#fail();
       if (this.#done) return { done: true, value: undefined };
       const raw = this.#shift();
-      if (raw !== undefined) return this.#deliverSlow(raw);
+      if (raw !== undefined) {
+        const schema = this.#host.schemas.peek(raw.event.schemaId);
+        if (schema === undefined) return this.#deliverSlow(raw);
+        try {
+          return { done: false, value: this.#deliver(raw, schema) };
+        } catch (err) {
+          this.#terminate(err as Error);
+          return this.#fail();
+        }
+      }
       await new Promise<void>((resolve) => {
         this.#waiter = { resolve };
       });
@@ -442,6 +453,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     }
     if (this.#signal && this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
     await this.#flushCheckpoint();
+    this.#host.release?.(this);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -758,7 +770,9 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
         await before();
         await this.#open();
       } catch (err) {
-        this.#terminate(err as Error);
+        // The token endpoint or the org was unreachable while reconnecting: try again (bounded).
+        if (err instanceof NetworkError && !this.#done) this.#scheduleResume(`reconnect failed: ${err.message}`, undefined, false);
+        else this.#terminate(err as Error);
       }
     };
     this.#reconnecting = run().finally(() => {
@@ -774,6 +788,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.resolve();
+    this.#host.release?.(this);
   }
 
   /** @internal for tests: events requested and not yet received on the current stream. */
