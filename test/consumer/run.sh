@@ -109,14 +109,14 @@ check "generate with no org named fails and lists the ways to name one" bash -c 
 # Start the simulator the user would run, and generate from it as from an org.
 ( cd "$FULL" && exec npx sfgen simulate --grpc-port 0 --json >"$WORK/sim.json" 2>"$WORK/sim.err" ) &
 SIM_PID=$!
-for _ in $(seq 1 120); do [ -s "$WORK/sim.json" ] && break; sleep 0.5; done
-if [ -s "$WORK/sim.json" ]; then
+for _ in $(seq 1 240); do grep -q '"instanceUrl".*}$' "$WORK/sim.json" 2>/dev/null && break; sleep 0.5; done
+if grep -q '"instanceUrl".*}$' "$WORK/sim.json" 2>/dev/null; then
   ok "sfgen simulate starts and prints its URL and a token"
-  export SF_INSTANCE_URL="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n')[0]).instanceUrl")"
-  export SF_ACCESS_TOKEN="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n')[0]).accessToken")"
+  export SF_INSTANCE_URL="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n').find((l) => l.includes('"instanceUrl"') && l.endsWith('}'))).instanceUrl")"
+  export SF_ACCESS_TOKEN="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n').find((l) => l.includes('"instanceUrl"') && l.endsWith('}'))).accessToken")"
   # Event schemas are discovered over the simulator's Pub/Sub endpoint (TLS with its certificate).
-  export SF_PUBSUB_ENDPOINT="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n')[0]).grpc.endpoint")"
-  export SF_PUBSUB_CA_FILE="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n')[0]).grpc.caFile")"
+  export SF_PUBSUB_ENDPOINT="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n').find((l) => l.includes('"instanceUrl"') && l.endsWith('}'))).grpc.endpoint")"
+  export SF_PUBSUB_CA_FILE="$(node -p "JSON.parse(require('fs').readFileSync('$WORK/sim.json','utf8').split('\n').find((l) => l.includes('"instanceUrl"') && l.endsWith('}'))).grpc.caFile")"
 else
   ko "sfgen simulate starts and prints its URL and a token"; cat "$WORK/sim.err"; finish
 fi
