@@ -39,11 +39,12 @@ export const PUBSUB_PROTO_OPTIONS: protoLoader.Options = Object.freeze({
 export const PUBSUB_SERVICE_NAME = 'eventbus.v1.PubSub';
 
 /**
- * Absolute path of `proto/pubsub_api.proto`: next to the sources (`runtime/transport/` -> `../../`)
+ * Absolute path of `proto/pubsub_api.proto`: in the built package (`dist/proto`), next to the sources (`runtime/transport/` -> `../../`)
  * or next to the built files (`dist/runtime/transport/` -> `../../../`).
  */
 export function pubSubProtoPath(): string {
-  for (const rel of ['../../proto/pubsub_api.proto', '../../../proto/pubsub_api.proto']) {
+  // built package: dist/transport -> dist/proto (runtime/build.mjs copies it); source tree: runtime/transport -> proto/
+  for (const rel of ['../proto/pubsub_api.proto', '../../proto/pubsub_api.proto', '../../../proto/pubsub_api.proto']) {
     const candidate = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(candidate)) return candidate;
   }
