@@ -47,6 +47,11 @@ export type UpdateInput<T> = IfAllowed<MetaOf<T>, 'updateable', UpdateOf<T>, 'up
 export type UpsertKey<T> = IfAllowed<MetaOf<T>, 'createable' | 'updateable', MetaOf<T>['externalIds'] & string, 'upsert'>;
 /** See {@link CreateInput}: the record id of a delete. */
 export type DeleteId<T> = IfAllowed<MetaOf<T>, 'deletable', string, 'delete'>;
+/**
+ * See {@link CreateInput}: the record id of a read by id (`get`, `retrieveMany`). Platform and
+ * change events (`queryable: false`) have no records to read by id; they are read with Pub/Sub.
+ */
+export type ReadId<T> = IfAllowed<MetaOf<T>, 'queryable', string, 'read'>;
 
 /** Per-call options. */
 export interface CallOptions {
@@ -94,7 +99,7 @@ export class SObjectApi<T extends SObjectType> {
 
   /** Reads one record; `fields` selects the fields (all readable fields when omitted). */
   async get<K extends FieldName<T> = FieldName<T>>(
-    id: string,
+    id: ReadId<T>,
     options: CallOptions & { fields?: readonly K[] } = {},
   ): Promise<SelectedRecord<T, K>> {
     assertId(id, `${this.#name}.get`);
@@ -205,7 +210,7 @@ export class SObjectApi<T extends SObjectType> {
   }
 
   /** Reads many records by id with chosen fields; `null` where an id was not found. */
-  async retrieveMany<K extends FieldName<T>>(ids: readonly string[], fields: readonly K[], options: CollectionOptions = {}): Promise<(SelectedRecord<T, K> | null)[]> {
+  async retrieveMany<K extends FieldName<T>>(ids: readonly ReadId<T>[], fields: readonly K[], options: CollectionOptions = {}): Promise<(SelectedRecord<T, K> | null)[]> {
     return (await collectionRetrieve(this.#context, this.#name, ids, fields, options)) as (SelectedRecord<T, K> | null)[];
   }
 

@@ -183,6 +183,9 @@ type ChildLoaded<S extends BuilderState, C extends string> = [C] extends [keyof 
     : { readonly 'not loaded': NotLoaded<Exclude<S['meta']['children'][C], keyof S['reg']> & string> }
   : unknown;
 
+/** `unknown` when the child object of relationship `C` is queryable, else an object naming why (fails the call). */
+type ChildQueryable<S extends BuilderState, C extends string> = [C] extends [keyof S['meta']['children']] ? QueryableCheck<ChildMeta<S, C>> : unknown;
+
 type TypeOfWhens<S extends BuilderState, R extends string, W> = {
   [N in keyof W]: N extends S['meta']['parents'][R & keyof S['meta']['parents']]
     ? N extends keyof S['reg']
@@ -428,7 +431,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * ```
    */
   subquery<C extends keyof S['meta']['children'] & string, Q extends SubqueryReturn>(
-    relationship: C & ChildLoaded<S, C>,
+    relationship: C & ChildLoaded<S, C> & ChildQueryable<S, C>,
     build: (q: SelectQueryBuilder<State<ChildMeta<S, C>, S['reg'], never, {}, false, []>>) => Q,
   ): SelectQueryBuilder<WithExtra<S, { [K in C]: Q extends TypedQuery<infer CR> ? SubqueryResult<CR> | null : never }>> {
     const child = new SelectQueryBuilder<State<ChildMeta<S, C>, S['reg'], never, {}, false, []>>(

@@ -289,7 +289,10 @@ export type AggregatePathsRow<Reg, M extends MetaShape, P extends string> = {
 export type TextKind = 'string' | 'textarea' | 'email' | 'phone' | 'url' | 'combobox' | 'picklist' | 'encryptedstring';
 /** Numeric field types. */
 export type NumericKind = 'int' | 'long' | 'double' | 'currency' | 'percent';
-/** Field types with an order: `<`, `<=`, `>`, `>=` apply. */
+/**
+ * Field types with an order: `<`, `<=`, `>`, `>=` apply. Not booleans, and not text areas
+ * (Salesforce answers INVALID_QUERY_FILTER_OPERATOR; `sfgen lint` and the simulator say the same).
+ */
 export type OrderedKind =
   | NumericKind
   | 'date'
@@ -298,7 +301,6 @@ export type OrderedKind =
   | 'id'
   | 'reference'
   | 'string'
-  | 'textarea'
   | 'email'
   | 'phone'
   | 'url'

@@ -8,6 +8,7 @@ import { Account } from '../../generated/sobjects/Account.js';
 import { AccountFeed } from '../../generated/sobjects/AccountFeed.js';
 import { AccountHistory } from '../../generated/sobjects/AccountHistory.js';
 import { Contact } from '../../generated/sobjects/Contact.js';
+import { Order_Event__e } from '../../generated/sobjects/Order_Event__e.js';
 import { Reading_History__b } from '../../generated/sobjects/Reading_History__b.js';
 import { Shipment__x } from '../../generated/sobjects/Shipment__x.js';
 import { Task } from '../../generated/sobjects/Task.js';
@@ -94,5 +95,17 @@ describe('generated demo org', () => {
     const accounts = client.sobject(Account);
     await accounts.delete('001000000000001AAA');
     await accounts.upsertMany('ERP_Account_Number__c', [{ Name: 'Acme' }]);
+  });
+
+  it('gates reads by id by the describe (queryable)', async () => {
+    // AccountHistory is read-only but queryable: it reads by id.
+    await client.sobject(AccountHistory).get('017000000000001AAA', { fields: ['Field'] });
+    await client.sobject(AccountHistory).retrieveMany(['017000000000001AAA'], ['Field']);
+    const events = client.sobject(Order_Event__e);
+    // @ts-expect-error Order_Event__e is not queryable (describe): a platform event has no record to read by id
+    await events.get('e00000000000001AAA');
+    // @ts-expect-error Order_Event__e is not queryable (describe)
+    await events.retrieveMany(['e00000000000001AAA'], ['Amount__c']);
+    expectTypeOf<Parameters<typeof events.get>[0]>().toEqualTypeOf<'read is not allowed: Order_Event__e is not queryable (describe)'>();
   });
 });

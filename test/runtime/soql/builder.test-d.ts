@@ -8,7 +8,7 @@ import { childRecords, selectFrom } from '../../../runtime/soql/builder.js';
 import type { DeepCheck, SelectablePath, SelectQueryBuilder } from '../../../runtime/soql/builder.js';
 import type { AggregateAttributes, RowAttributes, SubqueryResult } from '../../../runtime/soql/types.js';
 import { dateLiteral, like, soqlDate, soqlDateTime } from '../../../runtime/soql/values.js';
-import { Account, Contact, Opportunity, Task, User } from './fixtures/sobjects.js';
+import { Account, Contact, Lead, Opportunity, Task, User } from './fixtures/sobjects.js';
 import type { AccountIndustry, AccountMeta } from './fixtures/types/Account.js';
 import type { OpportunityStageName } from './fixtures/types/Opportunity.js';
 
@@ -138,6 +138,12 @@ describe('paths that must not compile', () => {
     selectFrom(User).select('Profile.Name');
   });
 
+  it('refuses a subquery onto a child object the describe says is not queryable', () => {
+    selectFrom(Lead).select('Id').subquery('Tasks', (t) => t.select('Subject'));
+    // @ts-expect-error LeadSignal is not queryable (describe: queryable false)
+    selectFrom(Lead).select('Id').subquery('Signals', (s) => s.select('Id'));
+  });
+
   it('allows only Name-object fields through a polymorphic relationship without TYPEOF', () => {
     const q = selectFrom(Task).select('What.Type', 'Who.Email');
     expectTypeOf<RowOf<typeof q>['What']>().toEqualTypeOf<
@@ -191,6 +197,9 @@ describe('operators and values typed by field type', () => {
     q.where('Owner.Email', 'LIKE', '%@example.com');
     c.where('Birthdate', '>=', soqlDate('2000-01-01'));
     c.where('Birthdate', '<', dateLiteral('LAST_N_YEARS', 18));
+    q.where('Name', '<', 'M');
+    q.where('Description', 'LIKE', '%renewal%');
+    q.where('Description', '!=', null);
   });
 
   it('rejects what does not', () => {
@@ -200,6 +209,8 @@ describe('operators and values typed by field type', () => {
     q.where('Name', 'INCLUDES', ['a']);
     // @ts-expect-error < on a boolean
     q.where('IsDeleted', '<', true);
+    // @ts-expect-error > on a text area (Salesforce: INVALID_QUERY_FILTER_OPERATOR)
+    q.where('Description', '>', 'm');
     // @ts-expect-error a string for a number field
     q.where('NumberOfEmployees', '=', 'ten');
     // @ts-expect-error a number for a text field

@@ -190,6 +190,9 @@ describe('names in any case resolve to the API name', () => {
     expectTypeOf<Check<'select id from acount'>>().toEqualTypeOf<"'acount' is not a loaded sObject (misspelt, or its generated module is not imported)">();
     expectTypeOf<Check<'select id, (select id from contactz) from account'>>().toEqualTypeOf<"'contactz' is not a child relationship of Account">();
     expectTypeOf<Check<'select id, (select nope from contacts) from account'>>().toEqualTypeOf<"'nope' is not a field of Contact">();
+    expectTypeOf<Check<'select id, (select id from signals) from lead'>>().toEqualTypeOf<
+      'LeadSignal is not queryable (describe: queryable false; platform and change events are read with Pub/Sub)'
+    >();
     expectTypeOf<Check<'select id from account where nmae = null order by industri'>>().toEqualTypeOf<
       "'nmae' is not a field of Account" | "'industri' is not a field of Account"
     >();
@@ -330,6 +333,13 @@ describe('clauses after FROM: operators and literals by field type', () => {
     soql("SELECT Id FROM Account WHERE Name INCLUDES ('a')");
     // @ts-expect-error < on a boolean
     soql('SELECT Id FROM Account WHERE IsDeleted < true');
+    // @ts-expect-error > on a text area (Salesforce: INVALID_QUERY_FILTER_OPERATOR; lint says the same)
+    soql("SELECT Id FROM Account WHERE Description > 'm'");
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE Description >= 'm'">>().toEqualTypeOf<'>= does not apply to Description (a textarea field)'>();
+    // A text area takes = and != (and LIKE); a text field takes < and >.
+    expectTypeOf<Check<"SELECT Id FROM Account WHERE Description != null AND Description LIKE 'a%' AND Name < 'm'">>().toEqualTypeOf<
+      "SELECT Id FROM Account WHERE Description != null AND Description LIKE 'a%' AND Name < 'm'"
+    >();
     expectTypeOf<Check<"SELECT Id FROM Account WHERE AnnualRevenue LIKE '1%'">>().toEqualTypeOf<
       'LIKE does not apply to AnnualRevenue (a currency field)'
     >();
