@@ -187,6 +187,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckResult>
       generatedDir: config.outDir,
       objects: snapshot.model.objects,
       cwd: config.cwd,
+      runtimeImport: config.runtimeImport,
     });
   } else {
     notes.push(

@@ -19,7 +19,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
-import { Node, Project, SyntaxKind, ts, type SourceFile, type Type } from 'ts-morph';
+import { Node, Project, SyntaxKind, ts, type ResolutionHostFactory, type SourceFile, type Type } from 'ts-morph';
 import { parseSoqlWithBinds } from 'sfgen/tooling';
 import type { Condition, FieldRef, FunctionArg, SelectQuery, Span, ValueExpr } from 'sfgen/tooling';
 import type { ObjectModel } from '../model/types.js';
@@ -37,6 +37,12 @@ export interface UsageScanOptions {
   readonly objects: readonly ObjectModel[];
   /** Paths in sites are relative to this (default: the current directory). */
   readonly cwd?: string;
+  /**
+   * The module specifier generated code imports the runtime from (default `sfgen/runtime`). Its
+   * package (and `sfgen`'s) is the only one in `node_modules` the scanner resolves: see
+   * {@link leanResolution}.
+   */
+  readonly runtimeImport?: string;
 }
 
 /** What the scanner found. */
@@ -167,12 +173,40 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The package name of a bare module specifier (`@scope/pkg/sub` -> `@scope/pkg`), or undefined for a relative or absolute path. */
+function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || /^[A-Za-z]:[\\/]/.test(specifier)) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Module resolution for the scan: the application's own files, the generated code and the runtime
+ * package resolve as the compiler would; every other package in `node_modules` (test frameworks,
+ * `@types/node`, zod, ...) is left unresolved. The scanner only asks the type checker about values
+ * whose types come from the generated code and the runtime, so the rest is parsing and binding
+ * that answers nothing: leaving it out makes the scan of a small project about twice as fast.
+ */
+function leanResolution(runtimeImport: string | undefined): ResolutionHostFactory {
+  const keep = new Set(['sfgen', packageName(runtimeImport ?? 'sfgen/runtime') ?? 'sfgen']);
+  return (host, getCompilerOptions) => ({
+    resolveModuleNames: (moduleNames, containingFile, _reused, redirectedReference, _options, containingSourceFile) =>
+      moduleNames.map((name) => {
+        const pkg = packageName(name);
+        if (pkg !== undefined && !keep.has(pkg)) return undefined;
+        return ts.resolveModuleName(name, containingFile, getCompilerOptions(), host, undefined, redirectedReference, containingSourceFile?.impliedNodeFormat)
+          .resolvedModule;
+      }),
+  });
+}
+
 function openProject(options: UsageScanOptions, cwd: string, generatedDir: string): Project {
+  const resolutionHost = leanResolution(options.runtimeImport);
   if (options.project) {
     const tsconfig = resolve(cwd, options.project);
     if (!existsSync(tsconfig)) throw new UsageScanError(`usage scan: ${options.project} does not exist`);
     try {
-      return new Project({ tsConfigFilePath: tsconfig, skipFileDependencyResolution: true });
+      return new Project({ tsConfigFilePath: tsconfig, skipFileDependencyResolution: true, resolutionHost });
     } catch (error) {
       throw new UsageScanError(`usage scan: cannot load ${options.project}: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
@@ -191,8 +225,11 @@ function openProject(options: UsageScanOptions, cwd: string, generatedDir: strin
       allowJs: false,
       skipLibCheck: true,
       noEmit: true,
-      customConditions: ['sfgen-source'],
+      // No DOM and no @types packages: nothing the scanner asks about is declared there.
+      lib: ['lib.es2023.d.ts'],
+      types: [],
     },
+    resolutionHost,
   });
   project.addSourceFilesAtPaths([
     `${toGlob(dir)}/**/*.{ts,tsx,mts,cts}`,
