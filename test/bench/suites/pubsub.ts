@@ -6,7 +6,8 @@
  * CPU per event, peak RSS), rounds interleaved. Also, in process: the runtime's event decode
  * (pubsub-gen's codec, the one subscriptions use) against a bare avsc `fromBuffer` on the same payloads.
  *
- * Sizes: SFGEN_BENCH_PUBSUB_EVENTS (default "50000,200000"), rounds SFGEN_BENCH_PUBSUB_ROUNDS (default 2).
+ * Sizes: SFGEN_BENCH_PUBSUB_EVENTS (default "50000,200000"), rounds SFGEN_BENCH_PUBSUB_ROUNDS (default 3;
+ * the subjects' order rotates each round, so that no subject always runs first on a cold server).
  * Run alone: `npm run bench -- pubsub`.
  *
  * pozil's client only trusts its bundled CA file and insists on an https:// instance URL; its child
@@ -219,7 +220,7 @@ const suite: BenchSuite = {
   name: BENCH,
   async run(ctx: BenchContext): Promise<Figure[]> {
     const sizes = (process.env.SFGEN_BENCH_PUBSUB_EVENTS ?? '50000,200000').split(',').map(Number);
-    const rounds = Number(process.env.SFGEN_BENCH_PUBSUB_ROUNDS ?? 2);
+    const rounds = Number(process.env.SFGEN_BENCH_PUBSUB_ROUNDS ?? 3);
     const demoOrg = path.join(ctx.repoRoot, 'test/fixtures/demo-org');
     const self = fileURLToPath(import.meta.url);
     const dir = await ctx.tmpDir('pubsub');
@@ -244,7 +245,8 @@ const suite: BenchSuite = {
       const runs: Record<string, { eps: number; rssMb: number; cpuUs: number }[]> = { floor: [], sfgen: [], pozil: [] };
       let checksum: number | undefined;
       for (let round = 1; round <= rounds; round++) {
-        for (const subject of subjects) {
+        for (let k = 0; k < subjects.length; k++) {
+          const subject = subjects[(k + round - 1) % subjects.length]!;
           const run = await ctx.measureTs(self, ['--child', subject, ps.endpoint, caFile, sim.url, orgId, sim.issueAccessToken(), String(count)], { rssMethod: 'auto' });
           const r = lastJson<ChildResult>(run, subject);
           if (r.events !== count) throw new Error(`${subject} received ${r.events} events, expected ${count}`);
