@@ -34,7 +34,7 @@ describe('startSimulator({ tls: true })', () => {
     });
     try {
       const names: string[] = [];
-      for await (const row of client.query<{ Name: string }>('SELECT Name FROM Account ORDER BY Name')) names.push(row.Name);
+      for await (const row of client.query('SELECT Name FROM Account ORDER BY Name')) names.push(String(row.Name));
       expect(names.length).toBeGreaterThan(0);
       expect(names).toEqual(sim.org.records('Account').map((r) => r.Name as string).sort());
       const created = await client.request({ method: 'POST', path: 'sobjects/Account', body: { Name: 'Over TLS' } });
