@@ -45,7 +45,7 @@ describe('startSimulator({ tls: true })', () => {
     }
   });
 
-  it('is refused by a client that does not trust the certificate: a network error, nothing sent, no retry', async () => {
+  it('is refused by a client that does not trust the certificate: a network error saying nothing was sent', async () => {
     const client = createClient({ auth: { instanceUrl: sim.url, accessToken: sim.issueAccessToken() } });
     sim.resetStats();
     try {
