@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 interface SimulateCliOptions {
   metadataDir?: string;
   port: string;
+  tls?: boolean;
   grpcPort?: string;
   grpcPlaintext?: boolean;
   latency: string;
@@ -53,6 +54,7 @@ export function registerSimulate(program: Command): void {
     .description('Serve an org from a metadata directory on 127.0.0.1 (REST, OAuth, Pub/Sub gRPC) until interrupted')
     .option('--metadata-dir <dir>', 'metadata directory to serve (default: the bundled demo org)')
     .option('--port <n>', 'HTTP port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--tls', 'serve REST, OAuth and Bulk over HTTPS with a generated self-signed certificate (default: plain HTTP)')
     .option('--grpc-port <n>', 'serve the Pub/Sub API (gRPC) on this port of 127.0.0.1 (0 picks a free one)')
     .option('--grpc-plaintext', 'serve Pub/Sub without TLS (default: TLS with a generated certificate)')
     .option('--latency <ms>', 'delay added to every request, in milliseconds', '0')
@@ -73,12 +75,17 @@ Examples:
   $ npx sfgen simulate                                          # the bundled demo org on a free port
   $ npx sfgen simulate --metadata-dir test/fixtures/my-org --port 8443 --latency 50
   $ npx sfgen simulate --grpc-port 7443 --json                   # REST + Bulk + Pub/Sub, URLs as JSON
+  $ npx sfgen simulate --tls --refresh-token 5Aep861myRefreshToken  # HTTPS, for sf org login sfdx-url
 
 The simulator prints an access token for the default user; send it as "Authorization: Bearer <token>".
+With --tls the instance URL is https://127.0.0.1:PORT and the simulator writes its self-signed
+certificate to a PEM file and prints the path: trust it as a root certificate (NODE_EXTRA_CA_CERTS=FILE
+for the sf CLI and other Node tools, curl --cacert FILE, the runtime's transport.caPem). With a
+refresh token it prints the sfdx auth URL for "sf org login sfdx-url" (force://<client id>::<token>@host).
 With --grpc-port it serves the Pub/Sub API for the events of the metadata directory (events/*.avsc):
-gRPC metadata accesstoken=<token>, instanceurl=<instance URL>, tenantid=<org id>. Over TLS it writes
-its self-signed certificate to a PEM file and prints the path: trust it as a root certificate
-(sfgen events --ca-file FILE, grpc-js credentials.createSsl(pem), or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
+gRPC metadata accesstoken=<token>, instanceurl=<instance URL>, tenantid=<org id>. Over TLS (the same
+certificate as --tls when both are on) it writes the certificate to a PEM file likewise: trust it as a
+root (sfgen events --ca-file FILE, grpc-js credentials.createSsl(pem), or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).
 OAuth clients can also use POST /services/oauth2/token: JWT bearer (--client-id, --jwt-public-key)
 or client credentials (--client-id and the secret in the SFGEN_SIM_CLIENT_SECRET environment variable).
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
@@ -107,6 +114,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const sim = await startSimulator({
         metadataDir,
         port,
+        ...(opts.tls === true && { tls: true }),
         latencyMs,
         pageSize,
         childPageSize,
@@ -126,24 +134,31 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
       const records = objects.reduce((n, o) => n + sim.org.records(o).length, 0);
       const api = `${sim.url}/services/data/v${sim.apiVersion}`;
       const ps = sim.pubsub;
-      let caFile: string | undefined;
-      if (ps?.caPem !== undefined) {
-        caFile = path.join(os.tmpdir(), `sfgen-simulator-${ps.port}-ca.pem`);
-        await writeFile(caFile, ps.caPem, { mode: 0o644 });
-      }
+      // One PEM file per certificate: REST and Pub/Sub share one when both speak TLS.
+      const caFiles: string[] = [];
+      const writeCa = async (pem: string, port: number): Promise<string> => {
+        const file = path.join(os.tmpdir(), `sfgen-simulator-${port}-ca.pem`);
+        await writeFile(file, pem, { mode: 0o644 });
+        caFiles.push(file);
+        return file;
+      };
+      const restCaFile = sim.caPem === undefined ? undefined : await writeCa(sim.caPem, Number(new URL(sim.url).port));
+      const caFile = ps?.caPem === undefined ? undefined : ps.caPem === sim.caPem ? restCaFile : await writeCa(ps.caPem, ps.port);
+      const clientId = opts.clientId ?? 'sfgen-simulator';
+      const sfdxUrl = sim.caPem !== undefined && refreshTokens.length > 0 ? `force://${clientId}::<refresh-token>@${new URL(sim.url).host}` : undefined;
       const topics = ps?.topics().map((t) => t.name) ?? [];
       const grpcLines =
         ps === undefined
           ? ['  Pub/Sub gRPC          not served (add --grpc-port N)']
           : [
               `  Pub/Sub gRPC          ${ps.endpoint} (${ps.tls ? 'TLS' : 'plaintext'}), org id ${sim.orgId}`,
-              ...(caFile !== undefined ? [`  TLS certificate       ${caFile} (self-signed for localhost / 127.0.0.1; trust it as a root)`] : []),
+              ...(caFile !== undefined && caFile !== restCaFile ? [`  TLS certificate       ${caFile} (self-signed for localhost / 127.0.0.1; trust it as a root)`] : []),
               `  topics                ${topics.join(', ') || 'none (no events/*.avsc)'}`,
             ];
       if (opts.json) {
         const grpc = ps === undefined ? null : { endpoint: ps.endpoint, tls: ps.tls, caFile: caFile ?? null, orgId: sim.orgId, topics };
         process.stdout.write(
-          `${JSON.stringify({ url: sim.url, instanceUrl: sim.url, loginUrl: sim.url, restUrl: api, tokenUrl: `${sim.url}/services/oauth2/token`, accessToken: token, username: sim.defaultUser.username, apiVersion: sim.apiVersion, metadataDir, objects: objects.length, records, grpc })}\n`,
+          `${JSON.stringify({ url: sim.url, instanceUrl: sim.url, loginUrl: sim.url, restUrl: api, tokenUrl: `${sim.url}/services/oauth2/token`, tls: sim.caPem !== undefined, caFile: restCaFile ?? null, accessToken: token, username: sim.defaultUser.username, apiVersion: sim.apiVersion, metadataDir, objects: objects.length, records, grpc })}\n`,
         );
       } else {
         process.stdout.write(
@@ -155,15 +170,26 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
             `  REST API              ${api}`,
             `  Bulk API 2.0          ${api}/jobs/ingest, ${api}/jobs/query${bulkRowsPerSecond === undefined ? '' : ` (${bulkRowsPerSecond} rows/s)`}`,
             `  OAuth token endpoint  ${sim.url}/services/oauth2/token`,
+            ...(restCaFile !== undefined ? [`  TLS certificate       ${restCaFile} (self-signed for localhost / 127.0.0.1; trust it as a root)`] : []),
             ...grpcLines,
             '',
             `  access token (${sim.defaultUser.username}, valid 2 hours):`,
             `  ${token}`,
             '',
             'Try it:',
-            `  curl -H 'Authorization: Bearer ${token}' ${api}/sobjects/Account/describe`,
-            `  SF_INSTANCE_URL=${sim.url} SF_ACCESS_TOKEN='${token}' npx sfgen generate --out /tmp/sfgen-out`,
-            `  SF_ACCESS_TOKEN='${token}' sf org login access-token --instance-url ${sim.url} --alias sfgen-sim --no-prompt`,
+            ...(restCaFile === undefined
+              ? [
+                  `  curl -H 'Authorization: Bearer ${token}' ${api}/sobjects/Account/describe`,
+                  `  SF_INSTANCE_URL=${sim.url} SF_ACCESS_TOKEN='${token}' npx sfgen generate --out /tmp/sfgen-out`,
+                  `  SF_ACCESS_TOKEN='${token}' sf org login access-token --instance-url ${sim.url} --alias sfgen-sim --no-prompt`,
+                ]
+              : [
+                  `  curl --cacert ${restCaFile} -H 'Authorization: Bearer ${token}' ${api}/sobjects/Account/describe`,
+                  `  NODE_EXTRA_CA_CERTS=${restCaFile} SF_ACCESS_TOKEN='${token}' sf org login access-token --instance-url ${sim.url} --alias sfgen-sim --no-prompt`,
+                  ...(sfdxUrl !== undefined
+                    ? [`  echo '${sfdxUrl}' > auth.txt && NODE_EXTRA_CA_CERTS=${restCaFile} sf org login sfdx-url --sfdx-url-file auth.txt --alias sfgen-sim`]
+                    : []),
+                ]),
             '',
             'Press Ctrl+C to stop.',
             '',
@@ -177,7 +203,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
           const { requests } = sim.stats();
           sim.close().then(
             async () => {
-              if (caFile !== undefined) await rm(caFile, { force: true });
+              for (const file of caFiles) await rm(file, { force: true });
               if (!opts.json) process.stdout.write(`sfgen simulate: ${signal}, stopped after ${requests} requests\n`);
               resolve();
             },

@@ -16,6 +16,7 @@
 import type { JWK } from 'jose';
 import { DEMO_ORG_DIR } from './demo-org.js';
 import { BulkService, type BulkOptions } from './bulk/service.js';
+import { selfSignedCertificate, type SelfSignedCertificate } from './certificate.js';
 import { FaultRegistry } from './faults.js';
 import { caseSafeSuffix, toId18 } from './ids.js';
 import { loadMetadataDir } from './loader.js';
@@ -43,6 +44,7 @@ export type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.j
 export type { SimUser } from './oauth.js';
 export type { PubSubOptions, PubSubSimulator, ManagedSubscriptionSpec, TopicSummary, PublishedEvent, StreamFaultAction, StreamFaultSpec, PublishFaultSpec, PubSubFault } from './pubsub/index.js';
 export type { SimStats } from './server.js';
+export type { SelfSignedCertificate } from './certificate.js';
 export type { BulkOptions } from './bulk/service.js';
 export { BulkService } from './bulk/service.js';
 export { caseSafeSuffix, toId18 } from './ids.js';
@@ -80,6 +82,14 @@ export interface SimulatorOptions {
   readonly metadataDir?: string;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   readonly port?: number;
+  /**
+   * Serve REST, OAuth and Bulk over HTTPS instead of plain HTTP: `true` makes a self-signed
+   * certificate (EC P-256, for `localhost`, `127.0.0.1` and `::1`) at start-up, or pass your own
+   * `{ certPem, keyPem }`. Clients trust {@link Simulator.caPem} as a root (the runtime's
+   * `transport.caPem`, `NODE_EXTRA_CA_CERTS` for the sf CLI and other Node tools). Pub/Sub over
+   * TLS uses the same certificate unless `pubsub.certificate` names another. Default false.
+   */
+  readonly tls?: boolean | SelfSignedCertificate;
   /** Delay added to every HTTP request, in milliseconds (benchmarks). Default 0. */
   readonly latencyMs?: number;
   /** Query batch size (rows per page). Default 2000. */
@@ -120,8 +130,10 @@ export interface SimulatorOptions {
 
 /** A running simulator. */
 export interface Simulator {
-  /** `http://127.0.0.1:PORT`: both the instance URL and the login URL. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`): both the instance URL and the login URL. */
   readonly url: string;
+  /** With `tls`: the certificate (PEM) clients must trust as a root to reach {@link Simulator.url}. */
+  readonly caPem: string | undefined;
   /** Newest API version served (`60.0`). */
   readonly apiVersion: string;
   /** Issue an access token for the default user (or `username`) without an OAuth flow. */
@@ -222,6 +234,20 @@ function addUserRecords(org: SimOrg, users: readonly SimUser[]): void {
   }
 }
 
+/** The certificate of the `tls` option: made for `true`, checked when given. */
+function resolveTls(option: SimulatorOptions['tls']): SelfSignedCertificate | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return selfSignedCertificate();
+  if (typeof option !== 'object' || option === null) throw new TypeError(`startSimulator: tls must be true, false or { certPem, keyPem }, got ${typeof option}`);
+  if (typeof option.certPem !== 'string' || !option.certPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new TypeError('startSimulator: tls.certPem holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  if (typeof option.keyPem !== 'string' || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(option.keyPem)) {
+    throw new TypeError('startSimulator: tls.keyPem holds no PEM private key (-----BEGIN PRIVATE KEY-----)');
+  }
+  return { certPem: option.certPem, keyPem: option.keyPem };
+}
+
 /**
  * Load a metadata directory and serve it on 127.0.0.1.
  *
@@ -249,6 +275,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const orgLastModified = new Date(options.orgLastModified ?? '2024-01-01T00:00:00Z');
   if (Number.isNaN(orgLastModified.getTime())) throw new RangeError(`startSimulator: orgLastModified is not a date: ${String(options.orgLastModified)}`);
   const now = options.now ?? Date.now;
+  const tls = resolveTls(options.tls);
 
   const loaded = await loadMetadataDir(metadataDir);
 
@@ -322,6 +349,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     maxBodyBytes: 64 * 1024 * 1024,
     limits: defaultLimits('sfgen simulator'),
     now,
+    ...(tls !== undefined && { tls }),
   };
   const bulk = new BulkService(org, settings.limits, now, options.bulk);
   const server = new SimServer(org, router, tokens, faults, settings, bulk);
@@ -333,9 +361,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       // Loaded lazily: a REST-only simulator never loads grpc-js or avsc.
       const { PubSubSimulator } = await import('./pubsub/index.js');
+      // One certificate for both listeners when both speak TLS: clients trust one CA file.
+      const pubsubOptions: PubSubOptions | undefined =
+        tls !== undefined && options.pubsub?.tls !== false && options.pubsub?.certificate === undefined ? { ...options.pubsub, certificate: tls } : options.pubsub;
       pubsub = await PubSubSimulator.start(
         { org, tokens, orgId, instanceUrl: () => serverUrl, apiVersion, now, port: options.grpcPort ?? 0 },
-        options.pubsub,
+        pubsubOptions,
       );
     } catch (error) {
       await server.close();
@@ -345,6 +376,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   return {
     url: serverUrl,
+    caPem: tls?.certPem,
     apiVersion,
     issueAccessToken: (username?: string) => tokens.issue(username),
     revokeAccessTokens: (token?: string) => tokens.revoke(token),

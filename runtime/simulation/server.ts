@@ -1,8 +1,9 @@
 /**
- * The simulator's HTTP layer (node:http): body reading, latency and fault injection, OAuth, bearer
+ * The simulator's HTTP layer (node:http, or node:https with a certificate): body reading, latency and fault injection, OAuth, bearer
  * auth, API-usage counting (`Sforce-Limit-Info`), request stats, and dispatch to the router.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { invalidSession, sfError, SimHttpError } from './errors.js';
@@ -11,6 +12,7 @@ import { IdMinter } from './ids.js';
 import { RawJson } from './json.js';
 import type { SessionInfo, TokenService } from './oauth.js';
 import { BinaryBody, type QueryCursor, type RouteContext, type Router, type SimRequest, type SimResponse } from './router.js';
+import type { SelfSignedCertificate } from './certificate.js';
 import type { SimOrg } from './store.js';
 import { toSfDateTime } from './time.js';
 
@@ -30,6 +32,8 @@ export interface ServerSettings {
   maxBodyBytes: number;
   limits: Record<string, unknown>;
   now: () => number;
+  /** Serve HTTPS with this certificate and key; plain HTTP without. */
+  tls?: SelfSignedCertificate;
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -71,7 +75,7 @@ export interface SimStats {
 }
 
 export class SimServer {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   private url = '';
   private requests = 0;
   private byRoute = new Map<string, number>();
@@ -88,7 +92,7 @@ export class SimServer {
     readonly settings: ServerSettings,
     private readonly raw?: RawApi,
   ) {
-    this.server = http.createServer((req, res) => {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => {
         // A bug in a handler: answer 500 with Salesforce's shape; never leak request contents.
         if (!res.headersSent) {
@@ -96,7 +100,8 @@ export class SimServer {
           this.send(res, { status: 500, body: [sfError('UNKNOWN_EXCEPTION', `simulator error: ${message}`)] }, false, undefined);
         } else res.destroy();
       });
-    });
+    };
+    this.server = settings.tls === undefined ? http.createServer(onRequest) : https.createServer({ cert: settings.tls.certPem, key: settings.tls.keyPem }, onRequest);
     this.server.keepAliveTimeout = 5000;
     const self = this;
     this.ctx = {
@@ -126,7 +131,7 @@ export class SimServer {
       });
     });
     const addr = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${addr.port}`;
+    this.url = `${this.settings.tls === undefined ? 'http' : 'https'}://127.0.0.1:${addr.port}`;
     return this.url;
   }
 

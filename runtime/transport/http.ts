@@ -9,9 +9,11 @@
  * on the client beyond undici itself. Streamed bodies use `agent.request()`.
  */
 import { Agent, type Dispatcher } from 'undici';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
-import { AbortedError, NetworkError, TimeoutError, safePath } from '../errors.js';
+import { AbortedError, ConfigError, NetworkError, TimeoutError, safePath } from '../errors.js';
 import { channels } from '../diagnostics.js';
 import { assertSecureUrl } from './security.js';
 import type { Dispatch, SfRequest, SfResponse } from './types.js';
@@ -34,6 +36,12 @@ export interface TransportOptions {
   compression?: boolean;
   /** Allow plain HTTP to 127.0.0.0/8, ::1 and localhost (the simulator). */
   allowInsecureLoopback?: boolean;
+  /**
+   * Extra trusted CA certificate(s), PEM (several may be concatenated), added to Node's root
+   * certificates and `NODE_EXTRA_CA_CERTS`: a corporate TLS proxy, or the simulator over HTTPS
+   * (`sim.caPem`). `''` (default): the usual roots only.
+   */
+  caPem?: string;
 }
 
 /** Visible defaults of the transport. */
@@ -46,6 +54,7 @@ export const DEFAULT_TRANSPORT: Required<TransportOptions> = {
   bodyTimeoutMs: 120_000,
   compression: true,
   allowInsecureLoopback: false,
+  caPem: '',
 };
 
 /** The transport: a `Dispatch` plus lifecycle. */
@@ -56,7 +65,12 @@ export interface HttpTransport {
   close(): Promise<void>;
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+// Nothing was sent: no connection, or a server certificate the client refused during the handshake.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 function errorCode(err: unknown): string | undefined {
@@ -204,7 +218,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     keepAliveMaxTimeout: resolved.keepAliveMaxTimeoutMs,
     headersTimeout: resolved.headersTimeoutMs,
     bodyTimeout: resolved.bodyTimeoutMs,
-    connect: { timeout: resolved.connectTimeoutMs },
+    connect: { timeout: resolved.connectTimeoutMs, ...(resolved.caPem !== '' && { ca: trustedRoots(resolved.caPem) }) },
   });
 
   // Origins already checked by assertSecureUrl: the hot path splits the URL with string operations.
@@ -304,6 +318,27 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
     options: resolved,
     close: () => agent.close(),
   };
+}
+
+/**
+ * Node's root certificates, those of `NODE_EXTRA_CA_CERTS` (which a `ca` option would otherwise
+ * replace) and `caPem`.
+ */
+function trustedRoots(caPem: string): string[] {
+  if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError({ message: 'transport.caPem holds no PEM certificate (-----BEGIN CERTIFICATE-----)' });
+  }
+  const roots = [...rootCertificates];
+  const extraFile = process.env.NODE_EXTRA_CA_CERTS;
+  if (extraFile !== undefined && extraFile !== '') {
+    try {
+      roots.push(readFileSync(extraFile, 'utf8'));
+    } catch {
+      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do its roots here.
+    }
+  }
+  roots.push(caPem);
+  return roots;
 }
 
 /** Splits an absolute URL into origin and path+query; throws ConfigError (via assertSecureUrl) when it is not absolute. */

@@ -13,7 +13,7 @@ import { SimHttpError, sfError } from '../errors.js';
 import type { RecordChange, SimOrg } from '../store.js';
 import { caseSafeSuffix } from '../ids.js';
 import { EventBus, replayIdOf, seqOfReplayId, Topic, type BusEvent } from './bus.js';
-import { selfSignedCertificate, type SelfSignedCertificate } from './certificate.js';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../certificate.js';
 import { ChangeEventBuilder, changeEventName, entityOfChangeEvent, transactionKey, type CommitInfo } from './change-events.js';
 import { PubSubFaultRegistry } from './faults.js';
 import { SchemaRegistry, toAvroValue, type RegisteredSchema } from './schemas.js';

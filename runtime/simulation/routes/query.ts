@@ -15,6 +15,7 @@ import { sfError, SimHttpError } from '../errors.js';
 import type { QueryCursor, Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 import { runQuery } from '../query-runner.js';
 import { columnsResponse } from './columns.js';
+import { listViewById } from './listviews.js';
 
 /** Batch size from `Sforce-Query-Options: batchSize=N`, capped by the simulator's page size. */
 function batchSize(req: SimRequest, ctx: RouteContext): number {
@@ -85,7 +86,9 @@ function page(req: SimRequest, ctx: RouteContext, locator: string, cursor: Query
   return { status: 200, body };
 }
 
-function explainPlan(req: SimRequest, ctx: RouteContext, soql: string): SimResponse {
+/** `?explain=`: a query, or a list view id (`00B...`, the plan of the view's query). */
+function explainPlan(req: SimRequest, ctx: RouteContext, explain: string): SimResponse {
+  const soql = (/^00B[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(explain.trim()) ? listViewById(ctx, explain.trim())?.query : undefined) ?? explain;
   const result = runQuery(soql, ctx.org, { includeDeleted: false, apiVersion: req.version, now: ctx.now() });
   const m = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(soql);
   const sobject = ctx.org.describe(m?.[1] ?? '')?.name ?? m?.[1] ?? '';

@@ -1,6 +1,6 @@
 /**
  * Resources below `/sobjects/{name}/` that are not records: replication (`/updated`, `/deleted`),
- * list views, layouts, and the two kinds of URL below a record, relationship traversal
+ * list views (`./listviews.ts`), layouts, and the two kinds of URL below a record, relationship traversal
  * (`/sobjects/Account/{id}/Contacts`) and blob fields (`/sobjects/Attachment/{id}/Body`). These
  * routes sit before the record routes, so `updated` is never taken for a record id and a
  * relationship or blob URL never for an external-id lookup.
@@ -10,6 +10,7 @@ import { toId18 } from '../ids.js';
 import { BinaryBody, type Route, type RouteContext, type SimRequest, type SimResponse } from '../router.js';
 import type { SimDescribe, SimRecord } from '../store-types.js';
 import { parseSfDateTime, toSfDateTime } from '../time.js';
+import { listViewRoutes } from './listviews.js';
 import { getByExternalId, liveRecord, recordJson, requireObject, resolveFields } from './sobjects.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -88,12 +89,6 @@ function deleted(req: SimRequest, [name]: readonly string[], ctx: RouteContext):
       latestDateCovered: covered(end),
     },
   };
-}
-
-/** `GET /sobjects/{name}/listviews`: list views are not part of a metadata directory, so none. */
-function listViews(req: SimRequest, [name]: readonly string[], ctx: RouteContext): SimResponse {
-  const d = requireObject(ctx.org, name!);
-  return { status: 200, body: { done: true, listviews: [], nextRecordsUrl: null, size: 0, sobjectType: d.name } };
 }
 
 /**
@@ -187,7 +182,7 @@ function blobBytes(ctx: RouteContext, d: SimDescribe, record: SimRecord, field: 
 export const sobjectResourceRoutes: Route[] = [
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/updated\/?$/, key: 'GET /sobjects/{name}/updated', handler: updated },
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/deleted\/?$/, key: 'GET /sobjects/{name}/deleted', handler: deleted },
-  { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/listviews\/?$/, key: 'GET /sobjects/{name}/listviews', handler: listViews },
+  ...listViewRoutes,
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/describe\/layouts\/?$/, key: 'GET /sobjects/{name}/describe/layouts', handler: layouts },
   { method: 'GET', pattern: /^\/sobjects\/([^/]+)\/([^/]+)\/([^/]+)\/?$/, key: 'GET /sobjects/{name}/{id}/{relationship|blob}', handler: below },
 ];

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_ORG } from './helpers.js';
 import { loadPubSubPackage } from '../../../runtime/transport/grpc-proto.js';
+import { createClient } from 'sfgen/runtime';
 
 type Cb<R> = (e: Error | null, r: R) => void;
 const PubSubCtor = (grpc.loadPackageDefinition(loadPubSubPackage()) as unknown as {
@@ -158,6 +159,32 @@ describe('sfgen simulate', { timeout: 180_000 }, () => {
     expect(mid.state).toBe('InProgress');
     expect(mid.numberRecordsProcessed).toBeLessThan(40);
     sim.child.kill('SIGINT');
+  });
+
+  it('--tls serves HTTPS with a printed certificate file (shared with Pub/Sub) that the runtime client trusts', async () => {
+    const sim = start(['--metadata-dir', TINY_ORG, '--json', '--tls', '--grpc-port', '0']);
+    const [line] = await sim.waitFor(/\{.*\}\n/);
+    const info = JSON.parse(line) as { url: string; tls: boolean; caFile: string; accessToken: string; grpc: { tls: boolean; caFile: string } };
+    expect(info.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.tls).toBe(true);
+    expect(info.grpc).toMatchObject({ tls: true, caFile: info.caFile });
+    const client = createClient({ auth: { instanceUrl: info.url, accessToken: info.accessToken }, transport: { caPem: readFileSync(info.caFile, 'utf8') } });
+    const res = await client.request({ method: 'GET', path: 'sobjects' });
+    await client.close();
+    expect(res.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => sim.child.on('exit', (code) => resolve(code)));
+    sim.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(info.caFile)).toBe(false);
+
+    const text = start(['--metadata-dir', TINY_ORG, '--tls', '--refresh-token', '5Aep861cliTlsToken']);
+    const [, url] = await text.waitFor(/instance \/ login URL\s+(https:\/\/127\.0\.0\.1:\d+)/);
+    const [, caFile] = await text.waitFor(/TLS certificate\s+(\S+)/);
+    await text.waitFor(/Press Ctrl\+C/);
+    expect(text.output()).toContain(`force://sfgen-simulator::<refresh-token>@${new URL(url!).host}`);
+    expect(text.output()).toContain(`NODE_EXTRA_CA_CERTS=${caFile}`);
+    expect(text.output()).not.toContain('5Aep861cliTlsToken');
+    text.child.kill('SIGINT');
   });
 
   it('--grpc-plaintext serves Pub/Sub without TLS and --json describes it', async () => {

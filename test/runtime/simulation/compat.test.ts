@@ -169,7 +169,7 @@ describe('URLs below a record', () => {
     expect((ext.json as { Name: string }).Name).toBe('Account 01');
   });
 
-  it('serves list views (none), layouts (none, with record type mappings) and recent items', async () => {
+  it('serves list views (none for an object whose describe lists no listviews URL), layouts (none, with record type mappings) and recent items', async () => {
     expect((await call(sim, token, 'GET', `${V}/sobjects/Account/listviews`)).json).toEqual({ done: true, listviews: [], nextRecordsUrl: null, size: 0, sobjectType: 'Account' });
     const layouts = await call(sim, token, 'GET', `${V}/sobjects/Account/describe/layouts`);
     expect(layouts.json).toMatchObject({ layouts: [], recordTypeSelectorRequired: [false] });

@@ -142,8 +142,9 @@ describe('composite tree', () => {
 
 describe('list views, layouts, recent items, Tooling API', () => {
   it('answers well-formed results', async () => {
-    const views = await conn.sobject('Account').listviews();
-    expect(views).toMatchObject({ done: true, listviews: [], size: 0, sobjectType: 'Account' });
+    const views = (await conn.sobject('Account').listviews()) as ListViews;
+    expect(views).toMatchObject({ done: true, size: 1, sobjectType: 'Account' });
+    expect(views.listviews[0]).toMatchObject({ developerName: 'AllAccounts', label: 'All Accounts', soqlCompatible: true });
     const layouts = await conn.sobject('Account').layouts();
     expect(layouts.layouts).toEqual([]);
     expect(layouts.recordTypeMappings.length).toBeGreaterThan(0);
@@ -151,6 +152,49 @@ describe('list views, layouts, recent items, Tooling API', () => {
     expect(recent).toHaveLength(3);
     const tooling = await conn.tooling.query('SELECT Id, Name FROM ApexClass');
     expect(tooling).toMatchObject({ totalSize: 0, done: true, records: [] });
+  });
+});
+
+// jsforce 3 types list view answers as `unknown`: the REST API guide's shapes.
+interface ListViews {
+  done: boolean;
+  size: number;
+  sobjectType: string;
+  listviews: { id: string; developerName: string; label: string; soqlCompatible: boolean }[];
+}
+interface ListViewColumn {
+  fieldNameOrPath: string;
+  hidden: boolean;
+  sortDirection: string | null;
+}
+interface ListViewDescribe {
+  sobjectType: string;
+  query: string;
+  columns: ListViewColumn[];
+}
+interface ListViewResults {
+  size: number;
+  done: boolean;
+  columns: ListViewColumn[];
+  records: { columns: { fieldNameOrPath: string; value: string | null }[] }[];
+}
+
+describe('list views', () => {
+  it('listviews(), listview(id).describe(), results() and explain() work on the "All" view', async () => {
+    const { listviews } = (await conn.sobject('Contact').listviews()) as ListViews;
+    const view = conn.sobject('Contact').listview(listviews[0]!.id);
+    const described = (await view.describe()) as ListViewDescribe;
+    expect(described.sobjectType).toBe('Contact');
+    expect(described.columns[0]).toMatchObject({ fieldNameOrPath: 'Name', hidden: false, sortDirection: 'ascending' });
+    // results() is the describe's query run now: the same rows in the same order.
+    const expected = await conn.query<{ Id: string }>(described.query);
+    const results = (await view.results()) as ListViewResults;
+    expect(results.size).toBe(Math.min(25, expected.totalSize));
+    expect(results.done).toBe(expected.totalSize <= 25);
+    const idColumn = results.columns.findIndex((c) => c.fieldNameOrPath === 'Id');
+    expect(results.records.map((r) => r.columns[idColumn]!.value)).toEqual(expected.records.slice(0, 25).map((r) => r.Id));
+    const plan = (await view.explain()) as { plans: { sobjectType: string; cardinality: number }[] };
+    expect(plan.plans[0]).toMatchObject({ sobjectType: 'Contact', cardinality: expected.totalSize });
   });
 });
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'sfgen/simulator';
 import { clientCredentials, createClient, type SalesforceClient } from '../../../../runtime/index.js';
 import { PubSubClient, type PubSubClientOptions } from '../../../../runtime/services/pubsub/index.js';
-import { selfSignedCertificate, type SelfSignedCertificate } from '../../../../runtime/simulation/pubsub/certificate.js';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../../../../runtime/simulation/certificate.js';
 
 export const DEMO_ORG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo-org');
 export const ORDER_TOPIC = '/event/Order_Event__e';

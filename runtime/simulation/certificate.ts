@@ -1,7 +1,8 @@
 /**
- * A self-signed TLS certificate for the simulator's gRPC endpoint, made in process (an EC P-256
- * key and a minimal X.509 v3 certificate, DER-encoded by hand) so no `openssl` binary is needed.
- * It names `localhost`, `127.0.0.1` and `::1`; clients trust it by adding its PEM as a root.
+ * A self-signed TLS certificate for the simulator's HTTPS (REST) and gRPC (Pub/Sub) listeners,
+ * made in process (an EC P-256 key and a minimal X.509 v3 certificate, DER-encoded by hand) so no
+ * `openssl` binary is needed. It names `localhost`, `127.0.0.1` and `::1`; clients trust it by
+ * adding its PEM as a root.
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
