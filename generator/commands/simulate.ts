@@ -155,6 +155,9 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
               ...(caFile !== undefined && caFile !== restCaFile ? [`  TLS certificate       ${caFile} (self-signed for localhost / 127.0.0.1; trust it as a root)`] : []),
               `  topics                ${topics.join(', ') || 'none (no events/*.avsc)'}`,
             ];
+      // Event schemas come from the simulator's Pub/Sub listener when it speaks TLS (generate trusts it
+      // with --ca-file); otherwise generate would ask Salesforce's own Pub/Sub host, so it reads none.
+      const generateEventFlags = ps !== undefined && ps.tls && caFile !== undefined ? `--pubsub-endpoint ${ps.endpoint} --ca-file ${caFile}` : '--no-events';
       if (opts.json) {
         const grpc = ps === undefined ? null : { endpoint: ps.endpoint, tls: ps.tls, caFile: caFile ?? null, orgId: sim.orgId, topics };
         process.stdout.write(
@@ -180,7 +183,7 @@ Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.`,
             ...(restCaFile === undefined
               ? [
                   `  curl -H 'Authorization: Bearer ${token}' ${api}/sobjects/Account/describe`,
-                  `  SF_INSTANCE_URL=${sim.url} SF_ACCESS_TOKEN='${token}' npx sfgen generate --out /tmp/sfgen-out`,
+                  `  SF_INSTANCE_URL=${sim.url} SF_ACCESS_TOKEN='${token}' npx sfgen generate ${generateEventFlags} --out /tmp/sfgen-out`,
                   `  SF_ACCESS_TOKEN='${token}' sf org login access-token --instance-url ${sim.url} --alias sfgen-sim --no-prompt`,
                 ]
               : [

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +83,30 @@ describe('sfgen simulate', { timeout: 180_000 }, () => {
     expect(await exited).toBe(0);
     expect(output()).toMatch(/SIGTERM, stopped after 1 requests/);
     expect(existsSync(caFile!)).toBe(false);
+  });
+
+  it('the printed `sfgen generate` line works as printed, with and without Pub/Sub', async () => {
+    // The bundled demo org has platform and change events; the tiny org has none.
+    for (const args of [['--grpc-port', '0'], ['--metadata-dir', TINY_ORG]]) {
+      const sim = start(['--port', '0', ...args]);
+      const [line, url, token, flags] = await sim.waitFor(/SF_INSTANCE_URL=(\S+) SF_ACCESS_TOKEN='([^']+)' npx sfgen generate (.*) --out \/tmp\/sfgen-out\n/);
+      const pubsub = args[0] === '--grpc-port';
+      if (pubsub) expect(flags, line).toMatch(/^--pubsub-endpoint 127\.0\.0\.1:\d+ --ca-file \S+$/);
+      else expect(flags, line).toBe('--no-events');
+      const out = mkdtempSync(path.join(tmpdir(), 'sfgen-sim-generate-'));
+      const gen = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=sfgen-source', 'generator/cli.ts', 'generate', ...flags!.split(' '), '--out', out, '--json'], {
+        cwd: ROOT,
+        env: { ...process.env, SF_INSTANCE_URL: url, SF_ACCESS_TOKEN: token },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(gen.status, gen.stderr).toBe(0);
+      expect(existsSync(path.join(out, 'sobjects', 'Account.ts')), readdirSync(out).join(' ')).toBe(true);
+      // With the simulator's Pub/Sub listener, the event schemas come from it.
+      if (pubsub) expect(existsSync(path.join(out, 'events', 'Order_Event__e.ts')), readdirSync(out).join(' ')).toBe(true);
+      rmSync(out, { recursive: true, force: true });
+      sim.child.kill('SIGTERM');
+    }
   });
 
   it('--child-page-size pages child subqueries with their own nextRecordsUrl', async () => {
