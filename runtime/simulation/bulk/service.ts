@@ -23,7 +23,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type http from 'node:http';
 import { parseJsonBody, SimHttpError, type SfErrorItem } from '../errors.js';
-import { IdMinter } from '../ids.js';
+import { IdMinter, toId18 } from '../ids.js';
 import { bindSoql, runBoundFlat, SoqlError, type BoundQuery } from '../query/index.js';
 import type { RawApi, RawCall } from '../server.js';
 import type { SimOrg } from '../store.js';
@@ -305,7 +305,8 @@ export class BulkService implements RawApi {
       if (method === 'GET') return this.list(call, m.kind);
       return allow(['GET', 'POST']);
     }
-    const job = this.jobs.get(m.id);
+    // A job id in its 15- or 18-character form, as for records (the sf CLI passes on what the user typed).
+    const job = this.jobs.get(toId18(m.id) ?? m.id);
     if (job === undefined || job.kind !== m.kind) {
       // Drain a body we will not read, so the answer reaches the client.
       call.req.resume();

@@ -236,6 +236,17 @@ describe('job creation and lifecycle errors', () => {
     expect((await call(sim, token, 'POST', `${V}/jobs/ingest/${job.id}`)).status).toBe(405);
   });
 
+  it('finds a job by its 15-character id as well (the sf CLI passes on the id the user typed)', async () => {
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, 'Name\nShort Id Co\n');
+    const short = job.id.slice(0, 15);
+    expect(await call(sim, token, 'GET', `${V}/jobs/ingest/${short}`)).toMatchObject({ status: 200, json: { id: job.id, state: 'JobComplete' } });
+    const ok = await results(sim, token, short, 'successfulResults');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('Short Id Co');
+    // A case-changed 15-character id names another job (ids are case-sensitive).
+    expect((await call(sim, token, 'GET', `${V}/jobs/ingest/${short.toLowerCase()}`)).status).toBe(404);
+  });
+
   it('enforces the upload limit with an error and keeps nothing', async () => {
     const small = await startTiny({ bulk: { maxUploadBase64Bytes: 4000 } });
     try {

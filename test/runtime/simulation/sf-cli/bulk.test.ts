@@ -142,17 +142,23 @@ describe('sf data import bulk / export bulk against the simulator', () => {
 
   it('exports deleted rows only with --all-rows (queryAll)', async () => {
     const gone = sim.org.insert('Account', { Name: 'AllRows Deleted' });
-    sim.org.insert('Account', { Name: 'AllRows Live' });
+    const live1 = sim.org.insert('Account', { Name: 'AllRows Live' });
     sim.org.delete('Account', gone.Id);
     const soql = "SELECT Id, Name, IsDeleted FROM Account WHERE Name LIKE 'AllRows%' ORDER BY Name";
-    const [live, all] = await Promise.all([
+    const [live, all, tabbed] = await Promise.all([
       sf.json<{ totalSize: number }>(['data', 'export', 'bulk', '-o', 'sim', '--query', soql, '--output-file', 'live.csv', '--wait', '5']),
       sf.json<{ totalSize: number }>(['data', 'export', 'bulk', '-o', 'sim', '--query', soql, '--output-file', 'all.csv', '--all-rows', '--wait', '5']),
+      // The job's columnDelimiter and lineEnding shape the result CSV.
+      sf.json<{ totalSize: number }>(['data', 'export', 'bulk', '-o', 'sim', '--query', soql, '--output-file', 'tabbed.tsv', '--all-rows', '--column-delimiter', 'TAB', '--line-ending', 'CRLF', '--wait', '5']),
     ]);
     expect(live.totalSize).toBe(1);
     expect(all.totalSize).toBe(2);
+    expect(tabbed.totalSize).toBe(2);
     expect((await csvRecords('live.csv')).map((r) => [r.Name, r.IsDeleted])).toEqual([['AllRows Live', 'false']]);
     expect((await csvRecords('all.csv')).map((r) => [r.Name, r.IsDeleted])).toEqual([['AllRows Deleted', 'true'], ['AllRows Live', 'false']]);
+    expect(await readFile(path.join(sf.home, 'tabbed.tsv'), 'utf8')).toBe(
+      `"Id"\t"Name"\t"IsDeleted"\r\n"${gone.Id}"\t"AllRows Deleted"\t"true"\r\n"${live1.Id}"\t"AllRows Live"\t"false"\r\n`,
+    );
   }, SF_TIMEOUT);
 });
 
@@ -168,7 +174,8 @@ describe('sf data upsert / update / delete bulk against the simulator', () => {
         'data', 'upsert', 'bulk', '-o', 'sim', '--sobject', 'Account', '--external-id', 'ERP_Account_Number__c', '--wait', '5',
         '--file', await file('upsert.csv', 'ERP_Account_Number__c,Name\nSFB-1,Upsert Renamed\nSFB-2,Upsert Created\n'),
       ]),
-      sf.json<IngestResult>(['data', 'update', 'bulk', '-o', 'sim', '--sobject', 'Account', '--wait', '5', '--file', await file('update.csv', `Id,Industry\n${toUpdate.Id},Banking\n`)]),
+      // Semicolon-separated: the CLI detects the delimiter and creates the job with SEMICOLON.
+      sf.json<IngestResult>(['data', 'update', 'bulk', '-o', 'sim', '--sobject', 'Account', '--wait', '5', '--file', await file('update.csv', `Id;Industry;Description\n${toUpdate.Id};Banking;"a; b, c"\n`)]),
       sf.json<{ jobInfo: { operation: string; numberRecordsProcessed: number } }>(['data', 'delete', 'bulk', '-o', 'sim', '--sobject', 'Account', '--wait', '5', '--file', await file('delete.csv', `Id\n${toDelete.Id}\n`)]),
       sf.json<{ jobInfo: { operation: string; numberRecordsProcessed: number } }>(['data', 'delete', 'bulk', '-o', 'sim', '--sobject', 'Account', '--hard-delete', '--wait', '5', '--file', await file('purge.csv', `Id\n${toPurge.Id}\n`)]),
     ]);
@@ -179,7 +186,7 @@ describe('sf data upsert / update / delete bulk against the simulator', () => {
     expect(created.map((r) => r.Name)).toEqual(['Upsert Created']);
 
     expect(updated).toMatchObject({ processedRecords: 1, successfulRecords: 1, failedRecords: 0 });
-    expect(sim.org.findById(toUpdate.Id)?.record.Industry).toBe('Banking');
+    expect(sim.org.findById(toUpdate.Id)?.record).toMatchObject({ Industry: 'Banking', Description: 'a; b, c' });
 
     expect(deleted.jobInfo).toMatchObject({ operation: 'delete', numberRecordsProcessed: 1 });
     expect(sim.org.findById(toDelete.Id)).toBeUndefined();
@@ -255,10 +262,13 @@ describe('sf data bulk results against the simulator', () => {
     const jobId = failed.data?.jobId ?? (/--job-id (750\w{15})/.exec(r.stdout)?.[1] as string);
     expect(jobId).toMatch(/^750/);
 
-    const results = await sf.json<BulkResults>(['data', 'bulk', 'results', '-o', 'sim', '--job-id', jobId]);
+    // The 15-character form of the id, as a user may copy it from Setup: the CLI passes it on and
+    // names the files after it; the org answers for the job all the same.
+    const short = jobId.slice(0, 15);
+    const results = await sf.json<BulkResults>(['data', 'bulk', 'results', '-o', 'sim', '--job-id', short]);
     expect(results).toEqual({
       processedRecords: 2, failedRecords: 0, status: 'Failed', operation: 'insert', object: 'Account',
-      successFilePath: `${jobId}-success-records.csv`, unprocessedFilePath: `${jobId}-unprocessed-records.csv`,
+      successFilePath: `${short}-success-records.csv`, unprocessedFilePath: `${short}-unprocessed-records.csv`,
     });
     expect((await csvRecords(results.successFilePath)).map((x) => [x.sf__Created, x.Name])).toEqual([['true', 'Partial 1'], ['true', 'Partial 2']]);
     expect(await csvRecords(results.unprocessedFilePath!)).toEqual([{ Name: 'Partial 3' }, { Name: 'Partial 4' }]);
