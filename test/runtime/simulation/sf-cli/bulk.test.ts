@@ -209,15 +209,21 @@ describe('sf data upsert / update / delete bulk against the simulator', () => {
 });
 
 describe('sf data bulk results against the simulator', () => {
-  it('writes the failed rows with Salesforce\'s error text (CRLF file, update with a bad row)', async () => {
+  it('writes the failed rows with Salesforce\'s error text (CRLF file, update with a bad row); whole-job failures print the job\'s error', async () => {
     const good = sim.org.insert('Contact', { LastName: 'Results Good' });
     const bad = sim.org.insert('Contact', { LastName: 'Results Bad' });
     const insertCsv = 'LastName,Email\r\nResults New,new@example.com\r\nResults Invalid,not-an-email\r\n,missing@example.com\r\n';
     const updateCsv = `Id,Email\n${good.Id},good@example.com\n${bad.Id},still not an email\n`;
-    const [inserted, updated] = await Promise.all([
+    const [inserted, updated, wrongEnding, unknownField] = await Promise.all([
       sf.run(['data', 'import', 'bulk', '-o', 'sim', '--sobject', 'Contact', '--line-ending', 'CRLF', '--wait', '5', '--json', '--file', await file('bad-rows.csv', insertCsv)]),
       sf.run(['data', 'update', 'bulk', '-o', 'sim', '--sobject', 'Contact', '--wait', '5', '--json', '--file', await file('bad-update.csv', updateCsv)]),
+      // Whole-job failures: the job ends Failed and the CLI prints its errorMessage.
+      sf.run(['data', 'import', 'bulk', '-o', 'sim', '--sobject', 'Contact', '--wait', '5', '--json', '--file', await file('crlf.csv', 'LastName\r\nWrong Ending\r\n')]),
+      sf.run(['data', 'import', 'bulk', '-o', 'sim', '--sobject', 'Contact', '--wait', '5', '--json', '--file', await file('unknown.csv', 'LastName,Bogus__c\nUnknown Field,1\n')]),
     ]);
+    expect(failure(wrongEnding).message).toContain('ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF');
+    expect(failure(unknownField).message).toContain('InvalidBatch : Field name not found : Bogus__c');
+    expect(sim.org.records('Contact').some((r) => r.LastName === 'Wrong Ending' || r.LastName === 'Unknown Field')).toBe(false);
     // Some rows failed: the CLI exits non-zero and points at `data bulk results`.
     const insertFailure = failure(inserted);
     expect(insertFailure.name).toBe('FailedRecordDetailsError');
