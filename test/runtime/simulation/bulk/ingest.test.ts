@@ -307,6 +307,14 @@ describe('abort, delete, listing, limits', () => {
       const second = (await call(paged, t, 'GET', first.nextRecordsUrl)).json as { done: boolean; records: { id: string }[]; nextRecordsUrl: unknown };
       expect(second).toMatchObject({ done: true, nextRecordsUrl: null });
       expect(second.records.map((r) => r.id)).toEqual(ids.slice(2));
+      // Filters: the next page keeps them; PK chunking (Bulk API 1.0) and serial mode match no job.
+      const filtered = (await call(paged, t, 'GET', `${V}/jobs/ingest?jobType=V2Ingest&concurrencyMode=parallel`)).json as { records: { id: string }[]; nextRecordsUrl: string };
+      expect(filtered.records.map((r) => r.id)).toEqual(ids.slice(0, 2));
+      expect(filtered.nextRecordsUrl).toMatch(/^\/services\/data\/v\d+\.0\/jobs\/ingest\?jobType=V2Ingest&concurrencyMode=parallel&queryLocator=/);
+      expect(((await call(paged, t, 'GET', filtered.nextRecordsUrl)).json as { records: { id: string }[] }).records.map((r) => r.id)).toEqual(ids.slice(2));
+      for (const q of ['jobType=Classic', 'isPkChunkingEnabled=true', 'concurrencyMode=serial']) {
+        expect((await call(paged, t, 'GET', `${V}/jobs/ingest?${q}`)).json).toEqual({ done: true, records: [], nextRecordsUrl: null });
+      }
       expect((await call(paged, t, 'DELETE', `${V}/jobs/ingest/${ids[0]}`)).json).toMatchObject([{ errorCode: 'INVALIDJOBSTATE' }]);
       await setState(paged, t, 'ingest', ids[0]!, 'Aborted');
       expect((await call(paged, t, 'DELETE', `${V}/jobs/ingest/${ids[0]}`)).status).toBe(204);
