@@ -67,22 +67,32 @@ async function describeOne(client: SalesforceClient, object: string, where: stri
   }
 }
 
-const RESULT_FILES: Readonly<Record<ResultKind, string>> = { successful: 'successful.csv', failed: 'failed.csv', unprocessed: 'unprocessed.csv' };
+type ResultFileNames = Readonly<Record<ResultKind, string>>;
+
+/** Result files of `sfgen bulk import` (every job of the file merged into one set). */
+export const IMPORT_RESULT_FILES: ResultFileNames = { successful: 'successful.csv', failed: 'failed.csv', unprocessed: 'unprocessed.csv' };
+
+/** Result files of `sfgen bulk results JOB_ID`: one job's, named as the sf CLI's `data bulk results` names them. */
+export function jobResultFiles(jobId: string): ResultFileNames {
+  return { successful: `${jobId}-success-records.csv`, failed: `${jobId}-failed-records.csv`, unprocessed: `${jobId}-unprocessed-records.csv` };
+}
 
 /** Result files written as batches arrive: each header once, then rows; renamed into place at the end. */
 class ResultFiles {
   readonly #fds = new Map<ResultKind, number>();
   readonly #paths = new Map<ResultKind, string>();
   readonly #dir: string;
+  readonly #names: ResultFileNames;
   readonly counts: Record<ResultKind, number> = { successful: 0, failed: 0, unprocessed: 0 };
-  constructor(dir: string, columns: readonly string[]) {
+  constructor(dir: string, columns: readonly string[], names: ResultFileNames = IMPORT_RESULT_FILES) {
     this.#dir = dir;
+    this.#names = names;
     mkdirSync(dir, { recursive: true });
     const headers: Record<ResultKind, readonly string[]> = {
       successful: ['sf__Id', 'sf__Created', ...columns], failed: ['sf__Id', 'sf__Error', ...columns], unprocessed: columns,
     };
-    for (const kind of Object.keys(RESULT_FILES) as ResultKind[]) {
-      const file = path.join(dir, `.${RESULT_FILES[kind]}.partial`);
+    for (const kind of Object.keys(names) as ResultKind[]) {
+      const file = path.join(dir, `.${names[kind]}.partial`);
       const fd = openSync(file, 'w');
       writeSync(fd, `${csvLine(headers[kind])}\n`);
       this.#fds.set(kind, fd);
@@ -100,7 +110,7 @@ class ResultFiles {
     const out: string[] = [];
     for (const [kind, fd] of this.#fds) {
       closeSync(fd);
-      const final = path.join(this.#dir, RESULT_FILES[kind]);
+      const final = path.join(this.#dir, this.#names[kind]);
       renameSync(this.#paths.get(kind) as string, final);
       out.push(final);
     }
@@ -297,24 +307,26 @@ export async function bulkResults(jobId: string, opts: BulkOrgOptions & { result
     if (info.state !== 'JobComplete' && info.state !== 'Failed' && info.state !== 'Aborted') {
       throw new ConfigError(`job ${jobId} is ${info.state}: not finished (use --wait MINUTES to wait for it)`);
     }
+    const names = jobResultFiles(jobId);
     let files: ResultFiles | undefined;
+    let written: string[] = [];
     const counts: Record<ResultKind, number> = { successful: 0, failed: 0, unprocessed: 0 };
     try {
       for (const kind of ['successful', 'failed', 'unprocessed'] as const) {
         for await (const batch of handle.raw(kind)) {
           const columns = kind === 'unprocessed' ? batch.header : batch.header.slice(2);
-          files ??= new ResultFiles(path.resolve(opts.resultsDir), columns);
+          files ??= new ResultFiles(path.resolve(opts.resultsDir), columns, names);
           files.write(kind, batch.rows);
           counts[kind] += batch.rows.length;
         }
       }
     } finally {
-      files ??= new ResultFiles(path.resolve(opts.resultsDir), []);
-      files.finish();
+      files ??= new ResultFiles(path.resolve(opts.resultsDir), [], names);
+      written = files.finish();
     }
-    const summary = { jobId, state: info.state, object: info.object, operation: info.operation, succeeded: counts.successful, failed: counts.failed, unprocessed: counts.unprocessed, resultsDir: path.resolve(opts.resultsDir) };
+    const summary = { jobId, state: info.state, object: info.object, operation: info.operation, succeeded: counts.successful, failed: counts.failed, unprocessed: counts.unprocessed, resultsDir: path.resolve(opts.resultsDir), files: written };
     if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stdout.write(`sfgen bulk results: job ${jobId} (${info.state}): ${counts.successful} succeeded, ${counts.failed} failed, ${counts.unprocessed} unprocessed; written to ${opts.resultsDir}\n`);
+    else process.stdout.write(`sfgen bulk results: job ${jobId} (${info.state}): ${counts.successful} succeeded, ${counts.failed} failed, ${counts.unprocessed} unprocessed; written to ${path.join(opts.resultsDir, names.successful)}, ${names.failed}, ${names.unprocessed}\n`);
     return counts.failed + counts.unprocessed === 0 ? 0 : 2;
   } finally {
     await client.close();

@@ -1,6 +1,7 @@
 /**
  * `sfgen bulk import|export|status|results`: Bulk API 2.0 from the command line, close to the sf
- * CLI's `data import bulk` / `data export bulk` / `data bulk results`. Registration only: the
+ * CLI's `data import|update|upsert|delete bulk`, `data export bulk` and `data bulk results` (same
+ * CSV, same result columns; the differences are listed in docs/bulk.md). Registration only: the
  * runtime's Bulk code is loaded inside the actions (bulk-actions.ts), so `sfgen --help` stays fast.
  * Exit codes: 0 every row succeeded, 2 some rows failed or were not processed, 1 error.
  */
@@ -42,12 +43,12 @@ async function act(name: string, json: boolean | undefined, body: () => Promise<
 
 /** Registers `sfgen bulk ...`. */
 export function registerBulk(program: Command): void {
-  const bulk = program.command('bulk').description('Bulk API 2.0: import and export CSV, job status and results (like sf data import/export bulk)');
+  const bulk = program.command('bulk').description('Bulk API 2.0: import and export CSV, job status and results (like sf data import/export bulk, sf data bulk results)');
 
   orgOptions(
     bulk
       .command('import')
-      .description('Import a CSV file into an object with a Bulk API 2.0 ingest job (sf data import bulk / sf data upsert bulk / sf data delete bulk)')
+      .description('Import a CSV file into an object with Bulk API 2.0 ingest jobs (sf data import|update|upsert|delete bulk)')
       .argument('<object>', 'object API name, e.g. Contact')
       .requiredOption('--file <csv>', 'CSV file with a header row of field API names')
       .addOption(new Option('--operation <op>', 'ingest operation').choices(['insert', 'update', 'upsert', 'delete', 'hardDelete']).default('insert'))
@@ -62,9 +63,18 @@ Before anything is uploaded the file is read once and checked: header fields the
 have (one describe of that object), a delete file with columns other than Id, an upsert without
 its external id column, rows wider or narrower than the header, rows over 400,000 characters,
 line endings that do not match. Errors name the file, the line and the field.
+The file must be comma-separated (the sf CLI also detects ; | ^ \` and tab).
 Job ids are printed as soon as the jobs exist; \`sfgen bulk results JOB_ID\` reads them later.
-Exit codes: 0 every row succeeded, 2 some rows failed or were not processed, 1 error.
-sf CLI equivalent: sf data import bulk --sobject OBJECT --file data.csv --wait 10
+Unlike the sf CLI, the command waits until the jobs finish (--wait only sets a limit) and
+always writes all three result files, for every job of the file, in --results-dir.
+Exit codes: 0 every row succeeded, 2 some rows failed or were not processed (the sf CLI exits 1),
+1 error.
+sf CLI equivalents:
+  --operation insert      sf data import bulk --sobject OBJECT --file data.csv --wait 10
+  --operation update      sf data update bulk --sobject OBJECT --file data.csv --wait 10
+  --operation upsert      sf data upsert bulk --sobject OBJECT --file data.csv --external-id FIELD --wait 10
+  --operation delete      sf data delete bulk --sobject OBJECT --file ids.csv --wait 10
+  --operation hardDelete  sf data delete bulk --sobject OBJECT --file ids.csv --hard-delete --wait 10
 ${ORG_HELP}`)
     .action(async (object: string, opts: BulkOrgOptions & { file: string; operation: string; externalId?: string; resultsDir: string; lineEnding?: string; maxBytesPerJob?: string; wait?: string }) => {
       await act('import', opts.json, async () => (await import('./bulk-actions.js')).bulkImport(object, opts));
@@ -83,7 +93,10 @@ ${ORG_HELP}`)
     .addHelpText('after', `
 CSV export talks to the Bulk endpoints only; NDJSON describes the queried objects once to type the
 values (numbers, booleans, nulls; parent paths nested).
-sf CLI equivalent: sf data export bulk --query "SOQL" --output-file FILE --result-format csv [--all-rows]
+The CSV is comma-separated with LF line ends, values quoted only where needed (the sf CLI writes
+Salesforce's CSV as served, every value quoted). --format ndjson has typed values, one object a
+line; the sf CLI's --result-format json is one array of objects with string values.
+sf CLI equivalent: sf data export bulk --query "SOQL" --output-file FILE --result-format csv --wait 10 [--all-rows]
 ${ORG_HELP}`)
     .action(async (soql: string, opts: BulkOrgOptions & { out: string; format: 'csv' | 'ndjson'; all?: boolean; wait?: string }) => {
       await act('export', opts.json, async () => (await import('./bulk-actions.js')).bulkExport(soql, opts));
@@ -92,7 +105,7 @@ ${ORG_HELP}`)
   orgOptions(
     bulk
       .command('status')
-      .description('Show the state and counts of an ingest or query job (sf data bulk results / sf data import resume)')
+      .description('Show the state and counts of an ingest or query job (the counts sf data import resume and sf data bulk results print)')
       .argument('<jobId>', 'the job id (750...)'),
   )
     .addHelpText('after', ORG_HELP)
@@ -103,14 +116,19 @@ ${ORG_HELP}`)
   orgOptions(
     bulk
       .command('results')
-      .description('Write successful.csv, failed.csv and unprocessed.csv of an ingest job started elsewhere (sf data bulk results)')
+      .description('Write the success, failed and unprocessed records of an ingest job started elsewhere (sf data bulk results)')
       .argument('<jobId>', 'the job id (750...)')
       .option('--results-dir <dir>', 'where the result files are written', '.')
       .option('--wait <minutes>', 'wait for the job to finish, at most this many minutes'),
   )
     .addHelpText('after', `
+Files, named as the sf CLI's \`data bulk results\` names them: JOB_ID-success-records.csv
+(sf__Id, sf__Created, the uploaded columns), JOB_ID-failed-records.csv (sf__Id, sf__Error, ...)
+and JOB_ID-unprocessed-records.csv (the uploaded columns), all three always (the sf CLI writes
+the failed file only when rows failed and the unprocessed one only for Failed or Aborted jobs).
 Exit codes: 0 every row succeeded, 2 some rows failed or were not processed, 1 error (or the job
 has not finished).
+sf CLI equivalent: sf data bulk results --job-id JOB_ID
 ${ORG_HELP}`)
     .action(async (jobId: string, opts: BulkOrgOptions & { resultsDir: string; wait?: string }) => {
       await act('results', opts.json, async () => (await import('./bulk-actions.js')).bulkResults(jobId, opts));

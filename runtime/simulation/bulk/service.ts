@@ -23,7 +23,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip, gzipSync, type Gzip } from 'node:zlib';
 import type http from 'node:http';
 import { parseJsonBody, SimHttpError, type SfErrorItem } from '../errors.js';
-import { IdMinter } from '../ids.js';
+import { IdMinter, toId18 } from '../ids.js';
 import { bindSoql, runBoundFlat, SoqlError, type BoundQuery } from '../query/index.js';
 import type { RawApi, RawCall } from '../server.js';
 import type { SimOrg } from '../store.js';
@@ -305,7 +305,8 @@ export class BulkService implements RawApi {
       if (method === 'GET') return this.list(call, m.kind);
       return allow(['GET', 'POST']);
     }
-    const job = this.jobs.get(m.id);
+    // A job id in its 15- or 18-character form, as for records (the sf CLI passes on what the user typed).
+    const job = this.jobs.get(toId18(m.id) ?? m.id);
     if (job === undefined || job.kind !== m.kind) {
       // Drain a body we will not read, so the answer reaches the client.
       call.req.resume();
@@ -504,15 +505,24 @@ export class BulkService implements RawApi {
   }
 
   private list(call: RawCall, kind: 'ingest' | 'query'): void {
+    // The documented filters. Every job here is a Bulk API 2.0 job: PK chunking (a Bulk API 1.0
+    // option) is never enabled and the concurrency mode is always parallel.
     const jobType = call.query.get('jobType');
-    const all = [...this.jobs.values()].filter((j) => j.kind === kind && (jobType === null || jobType === (j.kind === 'ingest' ? 'V2Ingest' : 'V2Query')));
+    const pkChunking = call.query.get('isPkChunkingEnabled');
+    const mode = call.query.get('concurrencyMode');
+    const none = pkChunking?.toLowerCase() === 'true' || (mode !== null && mode.toLowerCase() !== 'parallel');
+    const all = none ? [] : [...this.jobs.values()].filter((j) => j.kind === kind && (jobType === null || jobType === (j.kind === 'ingest' ? 'V2Ingest' : 'V2Query')));
     const locator = call.query.get('queryLocator');
     const offset = locator === null ? 0 : decodeLocator(locator);
     if (offset === undefined || offset > all.length) throw new BulkError(400, 'INVALID_QUERY_LOCATOR', `invalid query locator: ${locator}`);
     const page = all.slice(offset, offset + this.settings.listPageSize);
     const end = offset + page.length;
     const done = end >= all.length;
-    const next = done ? 'null' : JSON.stringify(`/services/data/v${call.version}/jobs/${kind}?queryLocator=${encodeLocator(end)}`);
+    // The next page's URL keeps the filters, so that the locator's offset counts the same jobs.
+    const filters = new URLSearchParams();
+    for (const [name, value] of [['jobType', jobType], ['isPkChunkingEnabled', pkChunking], ['concurrencyMode', mode]] as const) if (value !== null) filters.set(name, value);
+    filters.set('queryLocator', encodeLocator(end));
+    const next = done ? 'null' : JSON.stringify(`/services/data/v${call.version}/jobs/${kind}?${filters.toString()}`);
     this.sendJson(call, 200, `{"done":${done},"records":[${page.map(listEntryJson).join(',')}],"nextRecordsUrl":${next}}`);
   }
 

@@ -83,7 +83,11 @@ describe('sfgen bulk', () => {
     const again = path.join(dir, 'again');
     const res = await sfgen('bulk', 'results', jobId, '--results-dir', again);
     expect(res.code).toBe(2);
-    expect(await readFile(path.join(again, 'successful.csv'), 'utf8')).toBe(ok);
+    // One job's files, named as the sf CLI's `data bulk results` names them.
+    expect(await readFile(path.join(again, `${jobId}-success-records.csv`), 'utf8')).toBe(ok);
+    expect(await readFile(path.join(again, `${jobId}-failed-records.csv`), 'utf8')).toBe(failed);
+    expect(await readFile(path.join(again, `${jobId}-unprocessed-records.csv`), 'utf8')).toBe('LastName,Description\n');
+    expect(res.stdout).toContain(`${jobId}-success-records.csv, ${jobId}-failed-records.csv, ${jobId}-unprocessed-records.csv`);
   }, 60_000);
 
   it('import exits 0 when every row succeeded; bad input is named (file, line, field) before upload and exits 1', async () => {
@@ -134,7 +138,11 @@ describe('sfgen bulk', () => {
 
   it('help names the sf CLI equivalents; the command module loads no runtime code until an action runs', async () => {
     const help = await sfgen('bulk', 'import', '--help');
-    expect(help.stdout).toContain('sf data import bulk');
+    for (const command of ['sf data import bulk', 'sf data update bulk', 'sf data upsert bulk', 'sf data delete bulk']) expect(help.stdout).toContain(command);
+    expect(help.stdout).toContain('--hard-delete');
+    const results = await sfgen('bulk', 'results', '--help');
+    expect(results.stdout).toContain('sf data bulk results --job-id JOB_ID');
+    expect(results.stdout).toContain('JOB_ID-success-records.csv');
     const exp = await sfgen('bulk', 'export', '--help');
     expect(exp.stdout).toContain('sf data export bulk');
     const cli = await readFile(path.join(REPO, 'generator/commands/bulk.ts'), 'utf8');

@@ -236,6 +236,17 @@ describe('job creation and lifecycle errors', () => {
     expect((await call(sim, token, 'POST', `${V}/jobs/ingest/${job.id}`)).status).toBe(405);
   });
 
+  it('finds a job by its 15-character id as well (the sf CLI passes on the id the user typed)', async () => {
+    const job = await ingest(sim, token, { object: 'Account', operation: 'insert' }, 'Name\nShort Id Co\n');
+    const short = job.id.slice(0, 15);
+    expect(await call(sim, token, 'GET', `${V}/jobs/ingest/${short}`)).toMatchObject({ status: 200, json: { id: job.id, state: 'JobComplete' } });
+    const ok = await results(sim, token, short, 'successfulResults');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('Short Id Co');
+    // A case-changed 15-character id names another job (ids are case-sensitive).
+    expect((await call(sim, token, 'GET', `${V}/jobs/ingest/${short.toLowerCase()}`)).status).toBe(404);
+  });
+
   it('enforces the upload limit with an error and keeps nothing', async () => {
     const small = await startTiny({ bulk: { maxUploadBase64Bytes: 4000 } });
     try {
@@ -296,6 +307,14 @@ describe('abort, delete, listing, limits', () => {
       const second = (await call(paged, t, 'GET', first.nextRecordsUrl)).json as { done: boolean; records: { id: string }[]; nextRecordsUrl: unknown };
       expect(second).toMatchObject({ done: true, nextRecordsUrl: null });
       expect(second.records.map((r) => r.id)).toEqual(ids.slice(2));
+      // Filters: the next page keeps them; PK chunking (Bulk API 1.0) and serial mode match no job.
+      const filtered = (await call(paged, t, 'GET', `${V}/jobs/ingest?jobType=V2Ingest&concurrencyMode=parallel`)).json as { records: { id: string }[]; nextRecordsUrl: string };
+      expect(filtered.records.map((r) => r.id)).toEqual(ids.slice(0, 2));
+      expect(filtered.nextRecordsUrl).toMatch(/^\/services\/data\/v\d+\.0\/jobs\/ingest\?jobType=V2Ingest&concurrencyMode=parallel&queryLocator=/);
+      expect(((await call(paged, t, 'GET', filtered.nextRecordsUrl)).json as { records: { id: string }[] }).records.map((r) => r.id)).toEqual(ids.slice(2));
+      for (const q of ['jobType=Classic', 'isPkChunkingEnabled=true', 'concurrencyMode=serial']) {
+        expect((await call(paged, t, 'GET', `${V}/jobs/ingest?${q}`)).json).toEqual({ done: true, records: [], nextRecordsUrl: null });
+      }
       expect((await call(paged, t, 'DELETE', `${V}/jobs/ingest/${ids[0]}`)).json).toMatchObject([{ errorCode: 'INVALIDJOBSTATE' }]);
       await setState(paged, t, 'ingest', ids[0]!, 'Aborted');
       expect((await call(paged, t, 'DELETE', `${V}/jobs/ingest/${ids[0]}`)).status).toBe(204);
