@@ -121,6 +121,18 @@ describe('sfgen events', { timeout: 240_000 }, () => {
     expect(jwt.stderr).toContain('The JWT bearer login needs SF_CLIENT_ID + SF_USERNAME + SF_JWT_KEY_FILE: SF_CLIENT_ID, SF_USERNAME are set but SF_JWT_KEY_FILE is not');
   });
 
+  it('an expired access token with a login in the environment: the login gets a new token and the command succeeds', async () => {
+    const res = await sfgen(['subscribe', TOPIC, '--replay', 'earliest', '--limit', '1', '--json'], {
+      SF_ACCESS_TOKEN: '00DSm0000000001!expired-token', SF_CLIENT_ID: 'sfgen-simulator', SF_CLIENT_SECRET: 'cli-secret', SF_LOGIN_URL: sim.url,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(lines(res.stdout).map((l) => l.replayId)).toEqual(bus().slice(0, 1).map((e) => e.replayId));
+    // Without the login, the same token is an error (no refresh to fall back on).
+    const alone = await sfgen(['subscribe', TOPIC, '--replay', 'earliest', '--limit', '1'], { SF_ACCESS_TOKEN: '00DSm0000000001!expired-token' });
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).not.toContain('expired-token');
+  });
+
   it('subscribe --replay with a malformed id: exit 1 naming it and the topic', async () => {
     const bad = await sfgen(['subscribe', TOPIC, '--replay', 'yesterday', '--limit', '1']);
     expect(bad.code).toBe(1);
