@@ -71,11 +71,12 @@ Examples:
   $ npx sfgen events subscribe /data/AccountChangeEvent --replay 1234567 --idle-timeout 300000 > events.ndjson
   $ npx sfgen events publish /event/Order_Event__e --file orders.ndjson --retries 3 --target-org my-sandbox
 
-Org: --target-org; --instance-url/--access-token (or SF_INSTANCE_URL + SF_ACCESS_TOKEN); JWT bearer
-(SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE); client credentials (SF_CLIENT_ID + SF_CLIENT_SECRET);
-a refresh token (SF_REFRESH_TOKEN with SF_CLIENT_ID, optional SF_CLIENT_SECRET). Token requests go to
+Org (read as \`sfgen generate\` reads it): --target-org; --instance-url/--access-token (or
+SF_INSTANCE_URL + SF_ACCESS_TOKEN); a refresh token (SF_REFRESH_TOKEN with SF_CLIENT_ID, optional
+SF_CLIENT_SECRET); JWT bearer (SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE); client credentials
+(SF_CLIENT_ID + SF_CLIENT_SECRET); else the sf CLI's default target org. Token requests go to
 SF_LOGIN_URL, else the instance URL, else https://login.salesforce.com. With an access token and
-refresh credentials, the token is used first and refreshed when it expires.
+one of those logins, the token is used first and the login refreshes it when it expires.
 Prefer environment variables to --access-token: command lines are visible to other processes.`,
     );
 }
