@@ -59,7 +59,8 @@ describe('a half-open TCP connection under a subscription', () => {
     expect(reconnects).toHaveLength(1);
     const reconnect = reconnects[0]!;
     expect(reconnect.message).toMatchObject({ newChannel: true, reason: expect.stringMatching(new RegExp(`no message for ${IDLE_MS} ms`)) as unknown });
-    expect(reconnect.at - frozenAt).toBeLessThanOrEqual(IDLE_MS + 300);
+    // The bound: idleTimeoutMs after the last byte (which came before the freeze), plus timer slack on a loaded machine.
+    expect(reconnect.at - frozenAt).toBeLessThanOrEqual(IDLE_MS + 500);
     expect(doneAt - frozenAt).toBeLessThanOrEqual(IDLE_MS + 2000);
     expect(pubsub.channelsOpened).toBe(2);
     expect(proxy.accepted).toBe(2);
