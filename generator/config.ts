@@ -214,40 +214,54 @@ function requireEnv(env: Readonly<Record<string, string | undefined>>, what: str
 
 /**
  * The org from the environment, or null when no Salesforce variable is set. A half-configured
- * environment is an error naming the missing variable, never a silent fall-back.
+ * environment is an error naming the missing variable, never a silent fall-back. An access token
+ * (SF_ACCESS_TOKEN + SF_INSTANCE_URL) wins over a login; {@link loginFromEnv} reads the logins.
+ * `generate`, `check` and `events` all read the environment through this function.
+ *
+ * @example
+ * ```ts
+ * sourceFromEnv({ SF_CLIENT_ID: 'id', SF_CLIENT_SECRET: 's', SF_LOGIN_URL: 'https://acme.my.salesforce.com' }, process.cwd());
+ * // { kind: 'org', auth: { kind: 'clientCredentials', clientId: 'id', clientSecret: 's', loginUrl: 'https://acme.my.salesforce.com' } }
+ * ```
  */
-function sourceFromEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): SourceConfig | null {
-  const loginUrl = (): string => nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']) ?? 'https://login.salesforce.com';
+export function sourceFromEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): SourceConfig | null {
   if (nonEmpty(env['SF_ACCESS_TOKEN'])) {
     const v = requireEnv(env, 'An access token', ['SF_INSTANCE_URL', 'SF_ACCESS_TOKEN']);
     return { kind: 'org', auth: { kind: 'token', instanceUrl: v['SF_INSTANCE_URL'] as string, accessToken: v['SF_ACCESS_TOKEN'] as string } };
   }
-  if (nonEmpty(env['SF_REFRESH_TOKEN'])) {
-    const v = requireEnv(env, 'The refresh-token login', ['SF_CLIENT_ID', 'SF_REFRESH_TOKEN']);
-    const secret = nonEmpty(env['SF_CLIENT_SECRET']);
-    return {
-      kind: 'org',
-      auth: { kind: 'refreshToken', clientId: v['SF_CLIENT_ID'] as string, refreshToken: v['SF_REFRESH_TOKEN'] as string, loginUrl: loginUrl(), ...(secret !== undefined && { clientSecret: secret }) },
-    };
-  }
-  if (present(env, ['SF_USERNAME', 'SF_JWT_KEY_FILE']).length > 0) {
-    const v = requireEnv(env, 'The JWT bearer login', ['SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY_FILE']);
-    return {
-      kind: 'org',
-      auth: { kind: 'jwt', clientId: v['SF_CLIENT_ID'] as string, username: v['SF_USERNAME'] as string, keyFile: path.resolve(cwd, v['SF_JWT_KEY_FILE'] as string), loginUrl: loginUrl() },
-    };
-  }
-  if (nonEmpty(env['SF_CLIENT_SECRET'])) {
-    const v = requireEnv(env, 'The client-credentials login', ['SF_CLIENT_ID', 'SF_CLIENT_SECRET']);
-    const url = nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']);
-    if (url === undefined) throw new ConfigError('The client-credentials login needs your My Domain URL in SF_LOGIN_URL (or SF_INSTANCE_URL): it does not work on login.salesforce.com');
-    return { kind: 'org', auth: { kind: 'clientCredentials', clientId: v['SF_CLIENT_ID'] as string, clientSecret: v['SF_CLIENT_SECRET'] as string, loginUrl: url } };
-  }
+  const login = loginFromEnv(env, cwd);
+  if (login !== null) return { kind: 'org', auth: login };
   const stray = present(env, ['SF_INSTANCE_URL', 'SF_CLIENT_ID']);
   if (stray.length > 0) {
     throw new ConfigError(
       `${stray.join(' and ')} ${stray.length === 1 ? 'is' : 'are'} set but no way to log in is: add SF_ACCESS_TOKEN (a token), SF_USERNAME + SF_JWT_KEY_FILE (JWT bearer), SF_CLIENT_SECRET (client credentials) or SF_REFRESH_TOKEN`,
     );
+  }
+  return null;
+}
+
+/**
+ * The login (a way to get new tokens) the environment configures: a refresh token, a JWT bearer
+ * login or client credentials, in that order; null when none is. Half-set logins are errors naming
+ * the missing variable, as in {@link sourceFromEnv}. Token requests go to SF_LOGIN_URL, else
+ * SF_INSTANCE_URL, else login.salesforce.com (client credentials need a My Domain URL).
+ */
+export function loginFromEnv(env: Readonly<Record<string, string | undefined>>, cwd: string): OrgAuth | null {
+  const loginUrl = (): string => nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']) ?? 'https://login.salesforce.com';
+  if (nonEmpty(env['SF_REFRESH_TOKEN'])) {
+    const v = requireEnv(env, 'The refresh-token login', ['SF_CLIENT_ID', 'SF_REFRESH_TOKEN']);
+    const secret = nonEmpty(env['SF_CLIENT_SECRET']);
+    return { kind: 'refreshToken', clientId: v['SF_CLIENT_ID'] as string, refreshToken: v['SF_REFRESH_TOKEN'] as string, loginUrl: loginUrl(), ...(secret !== undefined && { clientSecret: secret }) };
+  }
+  if (present(env, ['SF_USERNAME', 'SF_JWT_KEY_FILE']).length > 0) {
+    const v = requireEnv(env, 'The JWT bearer login', ['SF_CLIENT_ID', 'SF_USERNAME', 'SF_JWT_KEY_FILE']);
+    return { kind: 'jwt', clientId: v['SF_CLIENT_ID'] as string, username: v['SF_USERNAME'] as string, keyFile: path.resolve(cwd, v['SF_JWT_KEY_FILE'] as string), loginUrl: loginUrl() };
+  }
+  if (nonEmpty(env['SF_CLIENT_SECRET'])) {
+    const v = requireEnv(env, 'The client-credentials login', ['SF_CLIENT_ID', 'SF_CLIENT_SECRET']);
+    const url = nonEmpty(env['SF_LOGIN_URL']) ?? nonEmpty(env['SF_INSTANCE_URL']);
+    if (url === undefined) throw new ConfigError('The client-credentials login needs your My Domain URL in SF_LOGIN_URL (or SF_INSTANCE_URL): it does not work on login.salesforce.com');
+    return { kind: 'clientCredentials', clientId: v['SF_CLIENT_ID'] as string, clientSecret: v['SF_CLIENT_SECRET'] as string, loginUrl: url };
   }
   return null;
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { OrgAuth } from '../config.js';
 
 interface OrgCliOptions {
   targetOrg?: string;
@@ -70,65 +71,73 @@ Examples:
   $ npx sfgen events subscribe /data/AccountChangeEvent --replay 1234567 --idle-timeout 300000 > events.ndjson
   $ npx sfgen events publish /event/Order_Event__e --file orders.ndjson --retries 3 --target-org my-sandbox
 
-Org: --target-org; --instance-url/--access-token (or SF_INSTANCE_URL + SF_ACCESS_TOKEN); JWT bearer
-(SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE); client credentials (SF_CLIENT_ID + SF_CLIENT_SECRET);
-a refresh token (SF_REFRESH_TOKEN with SF_CLIENT_ID, optional SF_CLIENT_SECRET). Token requests go to
+Org (read as \`sfgen generate\` reads it): --target-org; --instance-url/--access-token (or
+SF_INSTANCE_URL + SF_ACCESS_TOKEN); a refresh token (SF_REFRESH_TOKEN with SF_CLIENT_ID, optional
+SF_CLIENT_SECRET); JWT bearer (SF_CLIENT_ID, SF_USERNAME, SF_JWT_KEY_FILE); client credentials
+(SF_CLIENT_ID + SF_CLIENT_SECRET); else the sf CLI's default target org. Token requests go to
 SF_LOGIN_URL, else the instance URL, else https://login.salesforce.com. With an access token and
-refresh credentials, the token is used first and refreshed when it expires.
+one of those logins, the token is used first and the login refreshes it when it expires.
 Prefer environment variables to --access-token: command lines are visible to other processes.`,
     );
+}
+
+/** The org lines of `generate`'s "how to name an org" help (events read no metadata directory). */
+async function orgHelp(): Promise<string> {
+  const { SOURCE_HELP } = await import('../config.js');
+  return SOURCE_HELP.split('\n').filter((l) => !/--metadata-dir|--demo/.test(l)).join('\n');
+}
+
+/**
+ * The org of the options, read as `generate` reads it: --target-org, or --instance-url and
+ * --access-token (each falling back to SF_INSTANCE_URL / SF_ACCESS_TOKEN), else the environment
+ * (`sourceFromEnv`, the same function and the same errors for a half-set environment), else the
+ * sf CLI's default target org. With an access token, a login the environment also configures
+ * (`loginFromEnv`) refreshes it once it expires.
+ */
+async function orgAuth(opts: OrgCliOptions): Promise<{ auth: OrgAuth; login: OrgAuth | null }> {
+  const { ConfigError, loginFromEnv, sfDefaultTargetOrg, sourceFromEnv } = await import('../config.js');
+  const env = process.env;
+  const cwd = process.cwd();
+  if (opts.targetOrg !== undefined && (opts.instanceUrl !== undefined || opts.accessToken !== undefined)) {
+    throw new ConfigError('Name one source, not --target-org and --instance-url/--access-token');
+  }
+  if (opts.targetOrg !== undefined) return { auth: { kind: 'sfCli', alias: opts.targetOrg }, login: null };
+  if (opts.instanceUrl !== undefined || opts.accessToken !== undefined) {
+    const instanceUrl = nonEmpty(opts.instanceUrl) ?? nonEmpty(env.SF_INSTANCE_URL);
+    const accessToken = nonEmpty(opts.accessToken) ?? nonEmpty(env.SF_ACCESS_TOKEN);
+    if (!instanceUrl) throw new ConfigError('--access-token needs an instance URL: pass --instance-url or set SF_INSTANCE_URL');
+    if (!accessToken) throw new ConfigError('--instance-url needs an access token: pass --access-token or set SF_ACCESS_TOKEN');
+    return { auth: { kind: 'token', instanceUrl, accessToken }, login: loginFromEnv(env, cwd) };
+  }
+  const source = sourceFromEnv(env, cwd);
+  if (source?.kind === 'org') return { auth: source.auth, login: source.auth.kind === 'token' ? loginFromEnv(env, cwd) : null };
+  const alias = sfDefaultTargetOrg(cwd, env);
+  if (alias) return { auth: { kind: 'sfCli', alias }, login: null };
+  throw new ConfigError(`No org: nothing names one and the Salesforce CLI has no default target org. Name one with:\n${await orgHelp()}`);
 }
 
 /** The runtime client for the org options (loaded lazily with the runtime). */
 async function connect(opts: OrgCliOptions) {
   const runtime = await import('sfgen/runtime');
-  const env = process.env;
-  const instanceUrl = nonEmpty(opts.instanceUrl) ?? nonEmpty(env.SF_INSTANCE_URL);
-  const accessToken = nonEmpty(opts.accessToken) ?? nonEmpty(env.SF_ACCESS_TOKEN);
-  const clientId = nonEmpty(env.SF_CLIENT_ID);
-  const clientSecret = nonEmpty(env.SF_CLIENT_SECRET);
-  const refresh = nonEmpty(env.SF_REFRESH_TOKEN);
-  const loginUrl = nonEmpty(env.SF_LOGIN_URL) ?? instanceUrl ?? runtime.DEFAULT_LOGIN_URL;
-  if (opts.targetOrg && (opts.instanceUrl || opts.accessToken)) throw new Error('use either --target-org or --instance-url/--access-token, not both');
-
-  let refresher: import('sfgen/runtime').AuthProvider | undefined;
-  if (refresh && clientId) refresher = runtime.refreshToken({ clientId, refreshToken: refresh, loginUrl, ...(clientSecret && { clientSecret }) });
-  else if (clientId && clientSecret) refresher = runtime.clientCredentials({ clientId, clientSecret, loginUrl });
-  else if (clientId && nonEmpty(env.SF_USERNAME) && nonEmpty(env.SF_JWT_KEY_FILE)) {
-    const keyFile = path.resolve(nonEmpty(env.SF_JWT_KEY_FILE) as string);
-    let privateKey: string;
-    try {
-      privateKey = await readFile(keyFile, 'utf8');
-    } catch (error) {
-      throw new Error(`cannot read the JWT private key file ${keyFile} (SF_JWT_KEY_FILE): ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    refresher = runtime.jwtBearer({ clientId, username: nonEmpty(env.SF_USERNAME) as string, privateKey, loginUrl: nonEmpty(env.SF_LOGIN_URL) ?? runtime.DEFAULT_LOGIN_URL });
-  }
-
-  let auth: import('sfgen/runtime').AuthProvider;
-  if (opts.targetOrg) auth = runtime.sfCliAlias({ alias: opts.targetOrg });
-  else if (instanceUrl && accessToken) {
-    const first = runtime.staticToken({ instanceUrl, accessToken });
-    if (refresher) {
-      // The given token first; the refresh credentials when Salesforce rejects it.
-      let used = false;
-      const then = refresher;
-      auth = {
-        kind: then.kind,
-        refreshable: true,
-        fetchToken(context, signal) {
-          if (!used) {
-            used = true;
-            return first.fetchToken(context, signal);
-          }
-          return then.fetchToken(context, signal);
-        },
-      };
-    } else auth = first;
-  } else if (refresher) auth = refresher;
-  else if (opts.instanceUrl || opts.accessToken) throw new Error('an org needs both an instance URL and an access token (--instance-url/SF_INSTANCE_URL and --access-token/SF_ACCESS_TOKEN)');
-  else {
-    throw new Error('no org: pass --target-org ALIAS, or --instance-url with SF_ACCESS_TOKEN, or set SF_CLIENT_ID with SF_CLIENT_SECRET / SF_REFRESH_TOKEN / SF_USERNAME + SF_JWT_KEY_FILE');
+  const { provider } = await import('../metadata/connect.js');
+  const { auth: orgAuthConfig, login } = await orgAuth(opts);
+  const first = await provider(orgAuthConfig);
+  let auth: import('sfgen/runtime').AuthProvider = first;
+  if (login !== null) {
+    // The given token first; the login's tokens once Salesforce rejects it.
+    const then = await provider(login);
+    let used = false;
+    auth = {
+      kind: then.kind,
+      refreshable: true,
+      fetchToken(context, signal) {
+        if (!used) {
+          used = true;
+          return first.fetchToken(context, signal);
+        }
+        return then.fetchToken(context, signal);
+      },
+    };
   }
   const client = runtime.createClient({ auth, allowInsecureLoopback: true, ...(opts.apiVersion !== undefined && { apiVersion: opts.apiVersion }) });
   const pubsubModule = await import('sfgen/pubsub');

@@ -73,6 +73,8 @@ export interface RecordChange {
   readonly record: Readonly<Record<string, unknown>>;
   /** For updates: the fields whose value changed (system fields included). */
   readonly changed: readonly string[];
+  /** For updates: the record before the write (change events send large text changes as diffs). */
+  readonly before?: Readonly<Record<string, unknown>>;
   readonly userId: string;
 }
 
@@ -378,7 +380,7 @@ export class SimOrg implements OrgStore {
       // Salesforce lists LastModifiedDate in every update's changedFields, even when the clock did
       // not move since the previous write (a create and an update in the same millisecond).
       if (s.fieldIndex.has('lastmodifieddate') && !changed.includes('LastModifiedDate')) changed.push('LastModifiedDate');
-      this.noteChange({ kind: 'UPDATE', sobject: s.describe.name, id: id18, record: { ...record }, changed, userId });
+      this.noteChange({ kind: 'UPDATE', sobject: s.describe.name, id: id18, record: { ...record }, changed, userId, before });
     }
     return record as SimRecord;
   }

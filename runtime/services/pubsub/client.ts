@@ -192,7 +192,21 @@ export class PubSubClient {
   /** The org id and user id, discovered once (userinfo, else `SELECT Id FROM Organization`). */
   #tenantInfo(): Promise<{ orgId: string; userId: string | undefined }> {
     this.#tenant ??= (async () => {
-      const res = await this.client.request({ method: 'GET', path: '/services/oauth2/userinfo' });
+      const token = await this.client.token();
+      let res = await this.client.request({ method: 'GET', path: '/services/oauth2/userinfo' });
+      // userinfo answers a token it does not accept with 403 "Bad_OAuth_Token" (401 on some
+      // instances), which the REST layer does not treat as an expired session: refresh once (when
+      // the auth can) and ask again, rather than fall back with credentials known to be bad.
+      if (res.status === 401 || res.status === 403) {
+        const renewed = await this.client.renewToken(token).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof AuthError) return false; // not refreshable: the fallback below says why
+            throw error;
+          },
+        );
+        if (renewed) res = await this.client.request({ method: 'GET', path: '/services/oauth2/userinfo' });
+      }
       const body = res.body as { organization_id?: unknown; user_id?: unknown } | null;
       const userId = typeof body?.user_id === 'string' ? body.user_id : undefined;
       if (this.#options.tenantId !== undefined) return { orgId: this.#options.tenantId, userId };

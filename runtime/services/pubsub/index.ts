@@ -28,6 +28,7 @@ export type { PublishResult, PublishEnvelope, PublishOptions, PayloadEncoder } f
 export { FileCheckpointStore, MemoryCheckpointStore } from './checkpoint.js';
 export type { CheckpointStore } from './checkpoint.js';
 export { formatReplayId, parseReplayId, compareReplayIds } from './replay-id.js';
+export { applyFieldDiff, isFieldDiff } from './field-diff.js';
 export type { ReplayIdInput } from './replay-id.js';
 export { compileSchema, SchemaCache } from './schemas.js';
 export type { CompiledSchema } from './schemas.js';

@@ -33,11 +33,20 @@ import type { GrpcChannel } from '../../transport/grpc.js';
 export const MAX_REQUESTED = 100;
 
 /**
- * Managed subscriptions commit the last finished replay id every this many events (and on
- * `stop()`): a resumed ManagedSubscribe starts after the last commit, so frequent commits keep the
- * events delivered again after a reconnect (and dropped here as duplicates) few.
+ * Managed subscriptions commit the last finished replay id every this many events, whenever the
+ * application has finished everything received so far (the guide's "commit the replay id of each
+ * response after processing its events"), at the start of every resumed stream, and on `stop()`:
+ * a resumed ManagedSubscribe starts after the last commit, so frequent commits keep the events
+ * delivered again after a reconnect (and dropped here as duplicates) few.
  */
 const MANAGED_COMMIT_EVERY = 10;
+
+/** How long `stop()` of a managed subscription waits for the server to confirm its last commit. */
+const MANAGED_FINAL_COMMIT_MS = 5000;
+
+function sameReplayId(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+}
 
 /** Where a new subscription starts. */
 export type ReplayOption = 'latest' | 'earliest' | { readonly after: ReplayIdInput };
@@ -242,7 +251,10 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   #reconnecting: Promise<void> | undefined;
   #delivering: Promise<unknown> | undefined;
   #commitCounter = 0;
+  /** Managed: the last id written as a commit on the current stream. */
   #serverCommitted: Buffer | undefined;
+  /** Managed: the highest id the server confirmed as committed. */
+  #serverConfirmed: Buffer | undefined;
   readonly #commitWaiters = new Map<string, () => void>();
 
   // Consumer state
@@ -444,9 +456,9 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   async #close(finishedLast: boolean): Promise<void> {
     if (finishedLast && this.#lastDelivered !== undefined) this.#markFinished(this.#lastDelivered);
     if (!this.#done) {
-      this.#done = true;
       // Managed: the last commit must reach the server before the stream goes (bounded wait).
-      if (this.#target.kind === 'managed' && finishedLast) await this.#sendCommit(true);
+      if (this.#target.kind === 'managed' && finishedLast) await this.#commitFinal();
+      this.#done = true;
       this.#endStream();
       this.#waiter?.resolve();
       this.#waiter = undefined;
@@ -461,7 +473,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
 
   #markFinished(replayId: Buffer): void {
     this.#finished = replayId;
-    if (this.#target.kind === 'managed' && ++this.#commitCounter >= MANAGED_COMMIT_EVERY) void this.#sendCommit();
+    if (this.#target.kind === 'managed' && (++this.#commitCounter >= MANAGED_COMMIT_EVERY || this.#queued === 0)) void this.#sendCommit();
     if (this.#checkpoint && this.#checkpointTimer === undefined) {
       this.#checkpointTimer = setTimeout(() => {
         this.#checkpointTimer = undefined;
@@ -497,13 +509,13 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
 
   /**
    * Managed subscriptions: commit the last finished replay id on the stream. With `confirm`, wait
-   * (at most 5 s) for the server's CommitReplayResponse.
+   * (at most `waitMs`) for the server's CommitReplayResponse; the wait also ends when the stream does.
    */
-  #sendCommit(confirm = false): Promise<void> {
+  #sendCommit(confirm = false, waitMs = MANAGED_FINAL_COMMIT_MS): Promise<void> {
     this.#commitCounter = 0;
     const finished = this.#finished;
     // A confirmed commit is sent even when the same id went out unconfirmed (committing twice is harmless).
-    if (finished === undefined || !this.#call || (!confirm && finished === this.#serverCommitted)) return Promise.resolve();
+    if (finished === undefined || !this.#call || sameReplayId(finished, this.#serverConfirmed) || (!confirm && finished === this.#serverCommitted)) return Promise.resolve();
     const commitRequestId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const request: ManagedFetchRequest = { commitReplayIdRequest: { commitRequestId, replayId: finished } };
     this.#call.write(request);
@@ -513,13 +525,58 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       const timer = setTimeout(() => {
         this.#commitWaiters.delete(commitRequestId);
         resolve();
-      }, 5000);
+      }, Math.max(0, waitMs));
       timer.unref();
       this.#commitWaiters.set(commitRequestId, () => {
         clearTimeout(timer);
         resolve();
       });
     });
+  }
+
+  /**
+   * Managed `stop()`: until the server confirmed the last finished replay id (at most
+   * {@link MANAGED_FINAL_COMMIT_MS}), commit it, riding out streams that end meanwhile (a reconnect
+   * under way is waited for, and the commit goes out on the new stream).
+   */
+  async #commitFinal(): Promise<void> {
+    const deadline = Date.now() + MANAGED_FINAL_COMMIT_MS;
+    // Bounded in time and in tries (a server that keeps refusing the commit is not asked forever).
+    for (let tries = 0; tries < 10 && !this.#failure && !this.#done && this.#finished !== undefined && !sameReplayId(this.#finished, this.#serverConfirmed); tries++) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      if (this.#call) {
+        await this.#sendCommit(true, left);
+        continue;
+      }
+      const reconnecting = this.#reconnecting;
+      if (reconnecting === undefined) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([reconnecting, new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, left);
+      })]).finally(() => clearTimeout(timer));
+    }
+  }
+
+  /** A CommitReplayResponse arrived (on any stream of this subscription). */
+  #onCommitResponse(commit: NonNullable<ManagedFetchResponse['commitResponse']>): void {
+    if (commit.error) {
+      if (pubsubChannels.warning.hasSubscribers) {
+        pubsubChannels.warning.publish({ topic: this.topic, kind: 'commit-failed', message: `CommitReplayId ${commit.commitRequestId} failed: ${commit.error.msg}`, replayId: formatReplayId(commit.replayId) });
+      }
+    } else {
+      const replayId = Buffer.from(commit.replayId);
+      const order = this.#serverConfirmed === undefined ? 1 : compareReplayIds(replayId, this.#serverConfirmed);
+      if (order === undefined || order > 0) {
+        this.#serverConfirmed = replayId;
+        if (pubsubChannels.checkpoint.hasSubscribers && this.#target.kind === 'managed') {
+          pubsubChannels.checkpoint.publish({ topic: this.topic, key: `managed:${this.#target.developerName ?? this.#target.subscriptionId}`, replayId: formatReplayId(replayId) });
+        }
+      }
+    }
+    const waiter = this.#commitWaiters.get(commit.commitRequestId);
+    this.#commitWaiters.delete(commit.commitRequestId);
+    waiter?.();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -576,8 +633,13 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     this.#pending = want;
     let first: AnyRequest;
     let position: Position | undefined;
+    // Managed: the server resumes after its last commit, and the previous stream may have ended
+    // before the commit of what was finished since went out. Commit it before asking for events
+    // (subscribe with 0 requested, commit, then request: every server handles a stream's messages
+    // in order), so that the next resume starts there even if this stream dies after a few events.
+    const commitFirst = this.#target.kind === 'managed' && this.#finished !== undefined && !sameReplayId(this.#finished, this.#serverConfirmed);
     if (this.#target.kind === 'managed') {
-      first = { subscriptionId: this.#target.subscriptionId, developerName: this.#target.developerName, numRequested: want };
+      first = { subscriptionId: this.#target.subscriptionId, developerName: this.#target.developerName, numRequested: commitFirst ? 0 : want };
     } else {
       position = this.#lastDelivered !== undefined ? { preset: ReplayPreset.CUSTOM, replayId: this.#lastDelivered } : (this.#startPosition ?? { preset: ReplayPreset.LATEST });
       first = { topicName: this.topic, replayPreset: position.preset, replayId: position.replayId, numRequested: want };
@@ -592,6 +654,13 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       });
     }
     call.write(first);
+    if (this.#target.kind === 'managed') {
+      this.#serverCommitted = undefined;
+      if (commitFirst) {
+        void this.#sendCommit();
+        if (want > 0) call.write({ numRequested: want });
+      }
+    }
     this.#armIdle();
   }
 
@@ -615,11 +684,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
 
   #onData(gen: number, res: AnyResponse): void {
     const commitResponse = (res as ManagedFetchResponse).commitResponse;
-    if (commitResponse) {
-      const waiter = this.#commitWaiters.get(commitResponse.commitRequestId);
-      this.#commitWaiters.delete(commitResponse.commitRequestId);
-      waiter?.();
-    }
+    if (commitResponse) this.#onCommitResponse(commitResponse);
     if (gen !== this.#gen || this.#done) return;
     const events = res.events;
     if (events.length > 0) {
@@ -643,10 +708,6 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
         this.#waiter = undefined;
         waiter.resolve();
       }
-    }
-    const commit = (res as ManagedFetchResponse).commitResponse;
-    if (commit?.error && pubsubChannels.warning.hasSubscribers) {
-      pubsubChannels.warning.publish({ topic: this.topic, kind: 'commit-failed', message: `CommitReplayId ${commit.commitRequestId} failed: ${commit.error.msg}`, replayId: formatReplayId(commit.replayId) });
     }
     if (this.#pending > 0) this.#armIdle();
     else this.#clearIdle();
@@ -694,6 +755,12 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       } catch {
         // already ended
       }
+    }
+    // Commits waiting for a confirmation on this stream will not get one.
+    if (this.#commitWaiters.size > 0) {
+      const waiters = [...this.#commitWaiters.values()];
+      this.#commitWaiters.clear();
+      for (const w of waiters) w();
     }
   }
 
@@ -775,9 +842,11 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
         else this.#terminate(err as Error);
       }
     };
-    this.#reconnecting = run().finally(() => {
-      this.#reconnecting = undefined;
+    const reconnecting: Promise<void> = run().finally(() => {
+      // A failed reopen may already have scheduled the next one: keep that one visible.
+      if (this.#reconnecting === reconnecting) this.#reconnecting = undefined;
     });
+    this.#reconnecting = reconnecting;
   }
 
   #terminate(err: Error): void {

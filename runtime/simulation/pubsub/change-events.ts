@@ -6,17 +6,23 @@
  * are null, as in Pub/Sub API payloads); DELETE none. Compound fields (addresses, person names,
  * geolocations) are nested records built from their component fields.
  *
- * Bitmaps (`changedFields`, `nulledFields`; `diffFields` is always empty here): `0x…` sets bit i
- * for the top-level schema field at position i; `<pos>-0x…` sets bits over the nested record of
- * the compound field at `pos`. Hex digits are upper case, padded to whole bytes. As in
- * Salesforce's documented samples, a compound field whose components changed is reported by its
- * nested bitmap only (its top-level bit is not set). `changedFields` is empty except for UPDATE.
+ * Bitmaps (`changedFields`, `nulledFields`, `diffFields`): `0x…` sets bit i for the top-level
+ * schema field at position i; `<pos>-0x…` sets bits over the nested record of the compound field at
+ * `pos`. Hex digits are upper case, padded to whole bytes. As in Salesforce's documented samples, a
+ * compound field whose components changed is reported by its nested bitmap only (its top-level bit
+ * is not set). `changedFields` is empty except for UPDATE.
+ *
+ * Data differences: an UPDATE of a text area field (plain or long; not rich text) whose new value
+ * qualifies (see `text-diff.ts`: at least 1,000 characters, small change) carries a unified diff
+ * of the value instead of the value, and the field is listed in `diffFields` as well as in
+ * `changedFields`, as the Change Data Capture guide describes.
  */
 import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
 import type { RecordChange } from '../store.js';
 import type { SimDescribe } from '../store-types.js';
 import { branchesOf, recordBranch, toAvroValue, type RegisteredSchema } from './schemas.js';
+import { textDiff } from './text-diff.js';
 
 /** Hex bitmap of bit positions: `0x` + upper-case hex padded to whole bytes. */
 export function bitmapHex(positions: Iterable<number>): string {
@@ -53,6 +59,8 @@ interface FieldPlan {
   readonly name: string;
   readonly type: avro.Type;
   readonly compound?: CompoundPlan;
+  /** A text area whose updates may be sent as diffs. */
+  readonly diffable?: boolean;
 }
 
 /** Per transaction: key, commit number, timestamp. */
@@ -81,7 +89,11 @@ export class ChangeEventBuilder {
     this.plans = schema.fields.slice(1).map((f, i) => {
       const pos = i + 1;
       const record = recordBranch(f.type);
-      if (record === undefined) return { pos, name: f.name, type: f.type };
+      if (record === undefined) {
+        const d = fields.find((x) => x.name === f.name);
+        const diffable = d?.type === 'textarea' && d.extraTypeInfo !== 'richtextarea' && branchesOf(f.type).some((b) => b.typeName === 'string');
+        return { pos, name: f.name, type: f.type, diffable };
+      }
       const parts = fields.filter((x) => x.compoundFieldName === f.name).map((x) => x.name);
       const stem = f.name.endsWith('Address') ? f.name.slice(0, -'Address'.length) : f.name.replace(/__c$/, '__');
       const components = record.fields.map((nf) => {
@@ -99,6 +111,7 @@ export class ChangeEventBuilder {
     const out: Record<string, unknown> = {};
     const changedBits: number[] = [];
     const nulledBits: number[] = [];
+    const diffBits: number[] = [];
     const nestedChanged: string[] = [];
     const nestedNulled: string[] = [];
     const r = change.record;
@@ -147,8 +160,13 @@ export class ChangeEventBuilder {
         if (v !== null && v !== undefined) out[p.name] = toAvroValue(p.type, v, where);
       } else if (changed.has(p.name)) {
         changedBits.push(p.pos);
+        const old = change.before?.[p.name];
+        const diff = p.diffable && typeof v === 'string' && typeof old === 'string' ? textDiff(old, v) : undefined;
         if (v === null || v === undefined) nulledBits.push(p.pos);
-        else out[p.name] = toAvroValue(p.type, v, where);
+        else if (diff !== undefined) {
+          out[p.name] = toAvroValue(p.type, diff, where);
+          diffBits.push(p.pos);
+        } else out[p.name] = toAvroValue(p.type, v, where);
       }
     }
     const update = change.kind === 'UPDATE';
@@ -163,7 +181,7 @@ export class ChangeEventBuilder {
       commitNumber: commit.commitNumber,
       commitUser: change.userId,
       nulledFields: update && (nulledBits.length > 0 || nestedNulled.length > 0) ? [...(nulledBits.length > 0 ? [bitmapHex(nulledBits)] : []), ...nestedNulled] : [],
-      diffFields: [],
+      diffFields: update && diffBits.length > 0 ? [bitmapHex(diffBits)] : [],
       changedFields: update && (changedBits.length > 0 || nestedChanged.length > 0) ? [...(changedBits.length > 0 ? [bitmapHex(changedBits)] : []), ...nestedChanged] : [],
     };
     return out;

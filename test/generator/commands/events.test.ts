@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'sfgen/simulator';
 import { REPO, run, TMP_ROOT } from './helpers.js';
 import { mkdir } from 'node:fs/promises';
+import { sourceFromEnv } from '../../../generator/config.js';
 
 const TOPIC = '/event/Order_Event__e';
 const tsx = path.join(REPO, 'node_modules/tsx/dist/cli.mjs');
@@ -95,6 +96,41 @@ describe('sfgen events', { timeout: 240_000 }, () => {
     expect(out[0]).toMatchObject({ schemaId: sim.pubsub!.schemaId(TOPIC), payload: { Order_Number__c: 'C-1', Amount__c: 1 } });
     expect(res.stderr).toMatch(/3 event\(s\)/);
     expect(res.stdout).not.toContain('cli-secret');
+  });
+
+  it('a half-set environment: exit 1 with the error generate gives (the shared sourceFromEnv)', async () => {
+    const halfSet = { SF_ACCESS_TOKEN: '', SF_INSTANCE_URL: '', SF_CLIENT_ID: 'sfgen-simulator' };
+    const expected = (() => {
+      try {
+        sourceFromEnv(halfSet, REPO);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(expected).toMatch(/SF_CLIENT_ID is set but no way to log in is/);
+    const res = await sfgen(['subscribe', TOPIC, '--limit', '1'], halfSet);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(expected);
+    const file = path.join(dir, 'env.ndjson');
+    await writeFile(file, `${JSON.stringify({ Order_Number__c: 'E-1' })}\n`);
+    const before = bus().length;
+    const jwt = await sfgen(['publish', TOPIC, '--file', file], { ...halfSet, SF_USERNAME: 'a@b.c' });
+    expect(bus().length).toBe(before);
+    expect(jwt.code).toBe(1);
+    expect(jwt.stderr).toContain('The JWT bearer login needs SF_CLIENT_ID + SF_USERNAME + SF_JWT_KEY_FILE: SF_CLIENT_ID, SF_USERNAME are set but SF_JWT_KEY_FILE is not');
+  });
+
+  it('an expired access token with a login in the environment: the login gets a new token and the command succeeds', async () => {
+    const res = await sfgen(['subscribe', TOPIC, '--replay', 'earliest', '--limit', '1', '--json'], {
+      SF_ACCESS_TOKEN: '00DSm0000000001!expired-token', SF_CLIENT_ID: 'sfgen-simulator', SF_CLIENT_SECRET: 'cli-secret', SF_LOGIN_URL: sim.url,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(lines(res.stdout).map((l) => l.replayId)).toEqual(bus().slice(0, 1).map((e) => e.replayId));
+    // Without the login, the same token is an error (no refresh to fall back on).
+    const alone = await sfgen(['subscribe', TOPIC, '--replay', 'earliest', '--limit', '1'], { SF_ACCESS_TOKEN: '00DSm0000000001!expired-token' });
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).not.toContain('expired-token');
   });
 
   it('subscribe --replay with a malformed id: exit 1 naming it and the topic', async () => {

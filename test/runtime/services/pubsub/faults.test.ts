@@ -10,7 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   FileCheckpointStore, PUBSUB_CHANNELS, PubSubReplayIdError, parseReplayId, type PubSubEvent, type PubSubReconnectMessage, type PubSubWarningMessage,
 } from '../../../../runtime/services/pubsub/index.js';
-import { busReplayIds, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
+import { clientCredentials, createClient, type AuthProvider } from '../../../../runtime/index.js';
+import { PubSubClient } from '../../../../runtime/services/pubsub/index.js';
+import { busReplayIds, CLIENT_SECRET, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
 
 let env: PubSubTestEnv | undefined;
 afterEach(async () => {
@@ -104,6 +106,38 @@ describe('token expiry', () => {
     await sub.stop();
     expect(rest.map((e) => e.schemaId)).toEqual(Array(10).fill(newSchema));
     expect(ids(rest)).toEqual(busReplayIds(env.sim).slice(10));
+  });
+});
+
+describe('a token the org no longer accepts before the first call', () => {
+  it("userinfo's 403 Bad_OAuth_Token refreshes the token once; the org id comes from userinfo, not a fallback", async () => {
+    env = await startPubSubEnv();
+    const sim = env.sim;
+    const login = clientCredentials({ clientId: 'sfgen-simulator', clientSecret: CLIENT_SECRET, loginUrl: sim.url });
+    let calls = 0;
+    // An expired token first (what SF_ACCESS_TOKEN holds after 2 hours), then the login's.
+    const auth: AuthProvider = {
+      kind: login.kind,
+      refreshable: true,
+      fetchToken(context, signal) {
+        calls++;
+        return calls === 1 ? Promise.resolve({ accessToken: '00DSm0000000001!expired', instanceUrl: sim.url }) : login.fetchToken(context, signal);
+      },
+    };
+    const client = createClient({ auth, allowInsecureLoopback: true });
+    const pubsub = new PubSubClient(client, { endpoint: sim.pubsub!.endpoint, caPem: sim.pubsub!.caPem!, tlsServerName: 'localhost' });
+    try {
+      const info = await pubsub.getTopic(ORDER_TOPIC);
+      expect(info.tenantGuid).toBe(sim.orgId);
+      expect(calls).toBe(2);
+      seedOrders(sim, 0, 3);
+      const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest', ...fast });
+      expect(ids(await take(sub, 3))).toEqual(busReplayIds(sim));
+      await sub.stop();
+    } finally {
+      await pubsub.close();
+      await client.close();
+    }
   });
 });
 

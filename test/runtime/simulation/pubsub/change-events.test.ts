@@ -133,6 +133,22 @@ describe('change events from REST writes', () => {
     sub.end();
   });
 
+  it('an update of a long Description is sent as a diff: its bit in diffFields (and changedFields), the value a unified diff', async () => {
+    const sub = await subscribe('/data/AccountChangeEvent');
+    const lines = Array.from({ length: 20 }, (_, i) => `Line ${i + 1} of a description long enough to be sent as a diff.`);
+    const created = await call(env.sim, env.token, 'POST', `${V}/sobjects/Account`, { Name: 'Diff Co', Description: lines.join('\n') });
+    const id = (created.json as { id: string }).id;
+    lines[2] = 'Line 3, rewritten.';
+    expect((await call(env.sim, env.token, 'PATCH', `${V}/sobjects/Account/${id}`, { Description: lines.join('\n'), Phone: '555-0142' })).status).toBe(204);
+    const [, u] = (await sub.take(2)).map((e) => e.value as Record<string, unknown> & { ChangeEventHeader: Header });
+    // Positions: 7 Phone, 13 Description, 17 LastModifiedDate.
+    expect(u!.ChangeEventHeader.diffFields).toEqual(['0x2000']);
+    expect(u!.ChangeEventHeader.changedFields).toEqual(['0x022080']);
+    expect(u!.Description).toMatch(/^--- \n\+\+\+ [0-9a-f]{64}\n@@ -3,1 \+3,1 @@\n-Line 3 of a description long enough to be sent as a diff\.\n\+Line 3, rewritten\.$/);
+    expect(u!.Phone).toBe('555-0142');
+    sub.end();
+  });
+
   it('a custom object change event (acme__Widget__c -> /data/acme__Widget__ChangeEvent)', async () => {
     const sub = await subscribe('/data/acme__Widget__ChangeEvent');
     const account = env.sim.org.records('Account')[0]!.Id;
