@@ -293,7 +293,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     users.push({ username, userId: seed?.id ?? mintId('005', 900000000 + ++minted) });
   }
   const defaultUser = users[0]!;
-  const orgId = mintId('00D', 1);
+  // The org id is the seed's Organization record's id when it has one, as in a real org, where
+  // `SELECT Id FROM Organization`, the identity URL, tokens and Pub/Sub's tenant id all agree.
+  const seedOrgId = loaded.records.get('Organization')?.records.find((r) => typeof r.Id === 'string')?.Id;
+  const orgId = typeof seedOrgId === 'string' ? toId18(seedOrgId) : mintId('00D', 1);
 
   const org = new SimOrg(loaded, { orgLastModified, defaultUserId: defaultUser.userId, now });
   addUserRecords(org, users);

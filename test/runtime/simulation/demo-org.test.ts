@@ -31,6 +31,15 @@ describe('the demo org through the simulator', () => {
     }
   });
 
+  it('has one org id: the Organization record, the identity URL, userinfo and the tokens agree', async () => {
+    const org = await call(sim, token, 'GET', `${V}/query?q=${encodeURIComponent('SELECT Id FROM Organization')}`);
+    const id = (org.json as { records: { Id: string }[] }).records[0]!.Id;
+    expect(id).toBe(sim.orgId);
+    const userinfo = await call(sim, token, 'GET', '/services/oauth2/userinfo');
+    expect((userinfo.json as { organization_id: string }).organization_id).toBe(sim.orgId);
+    expect(token.split('!')[0]).toBe(sim.orgId.slice(0, 15));
+  });
+
   it('batches 25 describes in one request', async () => {
     sim.resetStats();
     const names = sim.org.objectNames().slice(0, 25);
