@@ -296,7 +296,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // The org id is the seed's Organization record's id when it has one, as in a real org, where
   // `SELECT Id FROM Organization`, the identity URL, tokens and Pub/Sub's tenant id all agree.
   const seedOrgId = loaded.records.get('Organization')?.records.find((r) => typeof r.Id === 'string')?.Id;
-  const orgId = typeof seedOrgId === 'string' ? toId18(seedOrgId) : mintId('00D', 1);
+  const orgId = (typeof seedOrgId === 'string' ? toId18(seedOrgId) : undefined) ?? mintId('00D', 1);
 
   const org = new SimOrg(loaded, { orgLastModified, defaultUserId: defaultUser.userId, now });
   addUserRecords(org, users);
