@@ -66,6 +66,11 @@ interface RecordShape {
   readonly now: readonly string[];
   readonly user: readonly string[];
   readonly autoNumber: readonly string[];
+  /**
+   * Compounds with a component among the shape's keys, with only those components (the others
+   * are absent, so null); a compound with none is null in the template already.
+   */
+  readonly compounds: WritePlan['compounds'];
 }
 
 /** Shapes kept per object; writes of further key sets build their records key by key. */
@@ -696,13 +701,23 @@ export class SimOrg implements OrgStore {
     for (const f of shape.now) record[f] = now;
     for (const f of shape.user) record[f] = userId;
     for (const f of shape.autoNumber) record[f] = this.nextAutoNumber(s, f);
-    this.computeCompounds(s, record);
+    for (const c of shape.compounds) {
+      let value: Record<string, unknown> | null = null;
+      for (const [field, key] of c.parts) {
+        const v = record[field] ?? null;
+        if (v === null) continue;
+        value ??= { ...c.template };
+        value[key] = v;
+      }
+      record[c.name] = value;
+    }
   }
 
   /** The shape of records written with `values`' keys: a record built key by key, as a template. */
   private newShape(s: ObjectState, values: Record<string, unknown>): RecordShape {
     const keys: Record<string, unknown> = { Id: null };
     for (const k in values) if (k !== 'Id' && values[k] !== undefined) keys[k] = null;
+    const given = new Set(Object.keys(keys));
     const plan = s.plan;
     const now = plan.now.filter((f) => !(f in keys));
     const user = plan.user.filter((f) => !(f in keys));
@@ -712,7 +727,11 @@ export class SimOrg implements OrgStore {
     // JSON.parse builds an object with fast properties whatever its size; copies of it keep them.
     const template = JSON.parse(JSON.stringify(keys)) as Record<string, unknown>;
     for (const [f, v] of constants) template[f] = v;
-    return { template, now, user, autoNumber };
+    const compounds = plan.compounds
+      .map((c) => ({ ...c, parts: c.parts.filter(([f]) => f in keys) }))
+      // A compound written as a value (seed data) is still derived from its components: null.
+      .filter((c) => c.parts.length > 0 || given.has(c.name));
+    return { template, now, user, autoNumber, compounds };
   }
 
   private applyDefaults(s: ObjectState, record: Record<string, unknown>, values: Record<string, unknown>, now: string, userId: string): void {

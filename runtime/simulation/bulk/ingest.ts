@@ -54,6 +54,16 @@ const NUMERIC = new Set(['double', 'currency', 'percent', 'int', 'long']);
 /** Inserters kept per job, one per set of non-empty columns (beyond: records built key by key). */
 const MAX_INSERTERS = 1024;
 
+/** Distinct values a column memo keeps, and the lookups after which a memo that misses goes. */
+const MEMO_VALUES = 256;
+const MEMO_TRIAL = 2048;
+
+interface ColumnMemo {
+  readonly values: Map<string, unknown>;
+  lookups: number;
+  hits: number;
+}
+
 /**
  * The insert fast path of a job: each cell converted and checked on its own column's rules, the
  * record stored through an inserter of the row's layout. A row it cannot take (any cell or
@@ -84,8 +94,12 @@ export class RowApplier {
   private readonly parentIndexes = new Map<string, Map<string, string[]>>();
   /** Insert jobs: the fast path (see {@link InsertPlan}); undefined when the job cannot take it. */
   private readonly fast: InsertPlan | undefined;
-  /** Per column: the previous row's value, to share the string of a repeated value between records. */
-  private readonly last: string[];
+  /**
+   * Per column: checked values by cell text, while the column repeats its values (booleans,
+   * picklists, dates, a constant): a repeated cell is neither converted nor checked again, and its
+   * records share one string. Not for references (whether the target exists can change).
+   */
+  private readonly memos: (ColumnMemo | undefined)[];
 
   /** Salesforce's limits on one record of a Bulk API job. */
   static readonly MAX_FIELDS = 5000;
@@ -98,6 +112,8 @@ export class RowApplier {
     private readonly header: readonly string[],
     private readonly externalIdField: string | undefined,
     private readonly userId: string,
+    /** Whether inserts may take the fast path (tests turn it off to compare both paths). */
+    fastPath = true,
   ) {
     if (header.length > RowApplier.MAX_FIELDS) {
       throw new JobFailure(`InvalidBatch : The header has ${header.length} fields; a record can have at most ${RowApplier.MAX_FIELDS}`);
@@ -117,8 +133,8 @@ export class RowApplier {
     this.idColumn = this.columns.findIndex((c) => this.isId(c));
     this.extColumn =
       externalIdField === undefined ? -1 : this.columns.findIndex((c) => c.kind === 'field' && c.field.name.toLowerCase() === externalIdField.toLowerCase());
-    this.fast = operation === 'insert' ? this.insertPlan() : undefined;
-    this.last = this.columns.map(() => '');
+    this.fast = operation === 'insert' && fastPath ? this.insertPlan() : undefined;
+    this.memos = this.columns.map((c) => (c.kind === 'field' && c.field.type !== 'reference' ? { values: new Map(), lookups: 0, hits: 0 } : undefined));
   }
 
   private insertPlan(): InsertPlan | undefined {
@@ -259,16 +275,18 @@ export class RowApplier {
     const wide = n > 30;
     let keyText = '';
     for (let i = 0; i < n; i++) {
-      let text = row[i]!;
+      const text = row[i]!;
       if (text === '') continue;
       const f = plan.fields[i];
       if (f === undefined) return undefined;
       let value: unknown;
+      const memo = this.memos[i];
       if (text === '#N/A') value = f.type === 'boolean' ? false : null;
+      else if (memo !== undefined && (value = memo.values.get(text)) !== undefined) {
+        memo.hits += 1;
+        memo.lookups += 1;
+      }
       else {
-        const last = this.last[i]!;
-        if (text === last) text = last;
-        else this.last[i] = text;
         let converted: unknown;
         try {
           converted = convert(f, text, i + 1);
@@ -279,6 +297,11 @@ export class RowApplier {
         const checked = this.org.checkFieldValue(this.describe.name, f, converted);
         if ('error' in checked) return undefined;
         value = checked.value;
+        if (memo !== undefined) {
+          if (memo.values.size < MEMO_VALUES) memo.values.set(text, value);
+          // A column of mostly distinct values is not worth the lookups.
+          if (++memo.lookups >= MEMO_TRIAL && memo.hits * 2 < memo.lookups) this.memos[i] = undefined;
+        }
       }
       out.push(value);
       if (wide) keyText += `${i},`;

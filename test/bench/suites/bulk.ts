@@ -77,6 +77,9 @@ async function childSfgen(url: string, token: string, n: number, tag: string): P
   return result;
 }
 
+/** Where a child is, for the report of a run that stops without finishing (see `child`). */
+const progress: { phase: 'ingest' | 'query'; ingested: number; queried: number; ingestMs?: number; ingestCpuMs?: number } = { phase: 'ingest', ingested: 0, queried: 0 };
+
 async function childJsforce(url: string, token: string, n: number, tag: string): Promise<ChildResult> {
   const jsforce = (await import('jsforce')).default;
   // jsforce (node-fetch on Node's global agent) reuses a keep-alive socket the server already
@@ -92,6 +95,7 @@ async function childJsforce(url: string, token: string, n: number, tag: string):
   const ingested = results.successfulResults.length;
   const ingestMs = performance.now() - t;
   const ingestCpuMs = cpuSince(cpu);
+  Object.assign(progress, { phase: 'query', ingested, ingestMs, ingestCpuMs });
   t = performance.now();
   cpu = process.cpuUsage();
   let queried = 0;
@@ -99,6 +103,7 @@ async function childJsforce(url: string, token: string, n: number, tag: string):
   await new Promise<void>((resolve, reject) => {
     stream.on('record', () => {
       queried++;
+      progress.queried = queried;
     });
     stream.on('end', () => resolve());
     stream.on('error', (e: unknown) => reject(e));
@@ -188,17 +193,54 @@ async function child(argv: readonly string[]): Promise<void> {
   const n = Number(rows);
   const run = subject === 'sfgen' ? childSfgen : subject === 'jsforce' ? childJsforce : subject === 'floor' ? childFloor : undefined;
   if (run === undefined) throw new Error(`unknown subject ${subject}`);
-  const result = await run(url, token, n, tag);
+  // A subject whose promises never settle and that holds nothing open lets Node's event loop run
+  // dry: the process would exit 0 having printed nothing. Report where it stopped instead.
+  let done = false;
+  const fail = (failure: string): void => {
+    done = true;
+    process.stdout.write(`\n${JSON.stringify({ failure, ...progress })}\n`);
+    process.exitCode = 3;
+  };
+  const where = (): string =>
+    progress.phase === 'ingest' ? 'during the ingest' : `after ${progress.queried.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} rows queried`;
+  process.on('beforeExit', () => {
+    if (!done) fail(`${subject}'s ${progress.phase} stopped ${where()}, with neither an end nor an error and nothing left pending (it would wait forever)`);
+  });
+  let result: ChildResult;
+  try {
+    result = await run(url, token, n, tag);
+  } catch (error) {
+    fail(`${subject}'s ${progress.phase} failed ${where()}: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  done = true;
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The suite
 
-function lastJson<T>(run: MeasuredRun, what: string): T {
-  if (run.exitCode !== 0) throw new Error(`${what} child failed (exit ${run.exitCode}): ${run.stderr.slice(-2000)}`);
+/** What a child reported when its subject did not finish (see `child`). */
+interface ChildFailure {
+  failure: string;
+  phase: 'ingest' | 'query';
+  ingested: number;
+  queried: number;
+  ingestMs?: number;
+  ingestCpuMs?: number;
+}
+
+/** The child's last line: its result, its subject's reported failure, or an error for a crash. */
+function childOutcome(run: MeasuredRun, what: string): ChildResult | ChildFailure {
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line) as T;
+  let parsed: unknown;
+  try {
+    parsed = line === '' ? undefined : JSON.parse(line);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null && ('failure' in parsed || ('ingestMs' in parsed && run.exitCode === 0))) return parsed as ChildResult | ChildFailure;
+  throw new Error(`${what} child crashed (exit ${run.exitCode}${run.signal ? `, ${run.signal}` : ''}) without a result: ${run.stderr.slice(-2000) || '(no output)'}`);
 }
 
 const SUBJECTS = ['floor', 'sfgen', 'jsforce'] as const;
@@ -214,6 +256,10 @@ const suite: BenchSuite = {
     const DEMO_ORG_DIR = fileURLToPath(new URL('../../fixtures/demo-org', import.meta.url));
     const self = fileURLToPath(import.meta.url);
     const figures: Figure[] = [];
+    /** Figures of what was measured (a phase no run of a subject finished has no figure). */
+    const push = (...list: Figure[]): void => {
+      for (const f of list) if (Number.isFinite(f.value)) figures.push(f);
+    };
     const rssBySize = new Map<number, Record<Subject, number>>();
     for (const n of sizes) {
       const label = n.toLocaleString('en-US');
@@ -224,29 +270,43 @@ const suite: BenchSuite = {
           const sim = await startSimulator({ metadataDir: DEMO_ORG_DIR });
           const tag = `b${round}${subject}`.slice(0, 20);
           try {
-            // A failed run is reported and tried once more (on a fresh simulator): peers are not
-            // dropped for one flaky socket, and the failure stays in the figures.
+            // A crashed run is reported and tried once more (on a fresh simulator): peers are not
+            // dropped for one flaky socket, and the crash stays in the figures. A subject that
+            // reports its own failure (stopped, threw) is not retried: that is its figure.
             let run = await ctx.measureTs(self, ['--child', subject, sim.url, sim.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
-            let result: ChildResult | undefined;
+            let outcome: ChildResult | ChildFailure | undefined;
             try {
-              result = lastJson<ChildResult>(run, subject);
+              outcome = childOutcome(run, subject);
             } catch (error) {
-              ctx.log(`${label} round ${round} ${subject}: FAILED ${(error as Error).message.slice(0, 300)}`);
-              figures.push({ bench: BENCH, subject, metric: `failed_runs_${n}`, value: 1, note: (error as Error).message.slice(0, 120) });
+              ctx.log(`${label} round ${round} ${subject}: CRASHED ${(error as Error).message.slice(0, 300)}`);
+              figures.push({ bench: BENCH, subject, metric: `crashed_runs_${n}`, value: 1, note: (error as Error).message.slice(0, 120) });
               const again = await startSimulator({ metadataDir: DEMO_ORG_DIR });
               try {
                 run = await ctx.measureTs(self, ['--child', subject, again.url, again.issueAccessToken(), String(n), tag], { rssMethod: 'auto', timeoutMs: 60 * 60_000 });
-                result = lastJson<ChildResult>(run, subject);
+                outcome = childOutcome(run, subject);
               } catch (retryError) {
-                ctx.log(`${label} round ${round} ${subject}: FAILED again ${(retryError as Error).message.slice(0, 300)}`);
+                ctx.log(`${label} round ${round} ${subject}: CRASHED again ${(retryError as Error).message.slice(0, 300)}`);
               } finally {
                 await again.close();
               }
             }
-            if (result === undefined) continue;
+            if (outcome === undefined) continue;
+            const rssMb = run.peakRssBytes / 1024 / 1024;
+            if ('failure' in outcome) {
+              ctx.log(`${label} round ${round} ${subject}: FAILED ${outcome.failure}`);
+              figures.push({ bench: BENCH, subject, metric: `failed_runs_${n}`, value: 1, note: outcome.failure });
+              const f = outcome;
+              runs[subject].push({
+                ingestRps: f.ingestMs === undefined ? Number.NaN : n / (f.ingestMs / 1000), queryRps: Number.NaN, rssMb,
+                ingestCpu: f.ingestCpuMs === undefined ? Number.NaN : (f.ingestCpuMs * 1000) / n, queryCpu: Number.NaN,
+                mismatch: Math.abs(f.ingested - n) + Math.abs(f.queried - n),
+              });
+              continue;
+            }
+            const result = outcome;
             const mismatch = Math.abs(result.ingested - n) + Math.abs(result.queried - n);
             const entry = {
-              ingestRps: n / (result.ingestMs / 1000), queryRps: n / (result.queryMs / 1000), rssMb: run.peakRssBytes / 1024 / 1024,
+              ingestRps: n / (result.ingestMs / 1000), queryRps: n / (result.queryMs / 1000), rssMb,
               ingestCpu: (result.ingestCpuMs * 1000) / n, queryCpu: (result.queryCpuMs * 1000) / n, mismatch,
             };
             runs[subject].push(entry);
@@ -260,13 +320,17 @@ const suite: BenchSuite = {
       for (const subject of SUBJECTS) {
         const list = runs[subject];
         if (list.length === 0) continue;
+        // Runs that did not finish a phase have NaN there; a phase no run finished stays NaN.
+        const finite = (xs: number[]): number[] => xs.filter((x) => Number.isFinite(x));
+        const max = (xs: number[]): number => (finite(xs).length === 0 ? Number.NaN : Math.max(...finite(xs)));
+        const min = (xs: number[]): number => (finite(xs).length === 0 ? Number.NaN : Math.min(...finite(xs)));
         const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
         best[subject] = {
-          ingestRps: Math.max(...list.map((r) => r.ingestRps)), queryRps: Math.max(...list.map((r) => r.queryRps)), rssMb: median(list.map((r) => r.rssMb)),
-          ingestCpu: Math.min(...list.map((r) => r.ingestCpu)), queryCpu: Math.min(...list.map((r) => r.queryCpu)), mismatch: Math.max(...list.map((r) => r.mismatch)),
+          ingestRps: max(list.map((r) => r.ingestRps)), queryRps: max(list.map((r) => r.queryRps)), rssMb: median(list.map((r) => r.rssMb)),
+          ingestCpu: min(list.map((r) => r.ingestCpu)), queryCpu: min(list.map((r) => r.queryCpu)), mismatch: Math.max(...list.map((r) => r.mismatch)),
         };
         const b = best[subject];
-        figures.push(
+        push(
           { bench: BENCH, subject, metric: `ingest_rows_per_s_${n}`, value: b.ingestRps, unit: 'rows/s', better: 'higher', note: `${label} rows, best of ${list.length}` },
           { bench: BENCH, subject, metric: `query_rows_per_s_${n}`, value: b.queryRps, unit: 'rows/s', better: 'higher', note: `${label} rows, best of ${list.length}` },
           { bench: BENCH, subject, metric: `ingest_cpu_us_per_row_${n}`, value: b.ingestCpu, unit: 'µs' },
@@ -279,14 +343,14 @@ const suite: BenchSuite = {
       const jsf = best.jsforce;
       const sf = best.sfgen;
       if (sf !== undefined && floor !== undefined) {
-        figures.push(
+        push(
           { bench: BENCH, subject: 'sfgen', metric: `ingest_vs_floor_${n}`, value: sf.ingestRps / floor.ingestRps, target: { min: 0.8 } },
           { bench: BENCH, subject: 'sfgen', metric: `query_vs_floor_${n}`, value: sf.queryRps / floor.queryRps, target: { min: 0.8 } },
           { bench: BENCH, subject: 'sfgen', metric: `rss_vs_floor_${n}`, value: sf.rssMb / floor.rssMb, target: { max: 1.3 } },
         );
       }
       if (sf !== undefined && jsf !== undefined) {
-        figures.push(
+        push(
           { bench: BENCH, subject: 'sfgen', metric: `ingest_vs_jsforce_${n}`, value: sf.ingestRps / jsf.ingestRps, target: { min: 2 } },
           { bench: BENCH, subject: 'sfgen', metric: `query_vs_jsforce_${n}`, value: sf.queryRps / jsf.queryRps, target: { min: 2 } },
         );
