@@ -4,8 +4,12 @@
  * typed rows out of `bulk(client).query(...)`), jsforce 3.10.16 `bulk2` (`loadAndWaitForResults`,
  * `bulk2.query`) and a floor (raw undici: one streamed upload, result files and query pages
  * streamed through the purpose-written CSV reader, rows only counted). Each subject runs in its own
- * child process (peak RSS separable) against a fresh simulator; subjects are interleaved per round.
- * Every row is reconciled: a subject that returns another count is reported (`rows_mismatch`).
+ * child process (peak RSS separable) against a fresh simulator, which runs in this process (its peak
+ * RSS while serving each subject is a figure, and its heap is collected between runs); subjects are
+ * interleaved per round. Every row is reconciled: a subject that returns another count is reported
+ * (`rows_mismatch`); one that throws, or stops with nothing pending (its promises never settle, so
+ * its process would exit having printed nothing), reports where (`failed_runs`, with the rows it
+ * got) and keeps the figures of the phases it finished.
  *
  * Sizes: SFGEN_BENCH_BULK_ROWS (default 1,000,000; comma-separated for several, e.g. 100000,1000000),
  * SFGEN_BENCH_BULK_ROUNDS (default 1), SFGEN_BENCH_BULK_SUBJECTS (default floor,sfgen,jsforce).
