@@ -98,3 +98,16 @@ describe('bulk insert fast path', () => {
     }
   });
 });
+
+describe('bulk insert fast path after a describe change', () => {
+  it('checks later rows on the current describe, as the general path does', () => {
+    const sim = a;
+    const d = sim.org.describe('Account')!;
+    const applier = new RowApplier(sim.org, d, 'insert', ['Name', 'acme__Tier__c'], undefined, '005000000000001AAA');
+    expect(applier.apply(['Before', 'Gold']).ok).toBe(true);
+    // The job runs on; the picklist loses a value: Salesforce checks the row against the org as it is.
+    sim.org.removePicklistValue('Account', 'acme__Tier__c', 'Gold');
+    const after = applier.apply(['After', 'Gold']);
+    expect(after).toEqual({ ok: false, id: '', error: expect.stringContaining('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST') as unknown });
+  });
+});
