@@ -274,7 +274,6 @@ export class RowApplier {
     const n = row.length;
     const out: unknown[] = [];
     let mask = 0;
-    let key: number | string = 0;
     const wide = n > 30;
     let keyText = '';
     for (let i = 0; i < n; i++) {
@@ -288,8 +287,7 @@ export class RowApplier {
       else if (memo !== undefined && (value = memo.values.get(text)) !== undefined) {
         memo.hits += 1;
         memo.lookups += 1;
-      }
-      else {
+      } else {
         let converted: unknown;
         try {
           converted = convert(f, text, i + 1);
@@ -310,7 +308,7 @@ export class RowApplier {
       if (wide) keyText += `${i},`;
       else mask |= 1 << i;
     }
-    key = wide ? keyText : mask;
+    const key = wide ? keyText : mask;
     let insert = plan.inserters.get(key);
     if (insert === undefined) {
       const keys: string[] = [];
