@@ -12,7 +12,7 @@ import type { LoadedOrg } from './loader.js';
 import { MetadataLoadError } from './loader.js';
 import type { OrgStore, SimDescribe, SimField, SimRecord } from './store-types.js';
 import { floorToSecond, toSfDateTime } from './time.js';
-import { validateWrite, type ValidationContext, type ValidationResult, type WriteMode } from './validation.js';
+import { checkValue, validateWrite, type ValidationContext, type ValidationResult, type WriteMode } from './validation.js';
 
 /** Keys of a global-describe entry, taken from an object describe by {@link SimOrg.addObject}. */
 const GLOBAL_KEYS = [
@@ -31,7 +31,12 @@ interface WritePlan {
   readonly user: readonly string[];
   readonly autoNumber: readonly string[];
   readonly constants: readonly (readonly [string, unknown])[];
-  readonly compounds: readonly { readonly name: string; readonly parts: readonly (readonly [string, string])[] }[];
+  readonly compounds: readonly {
+    readonly name: string;
+    readonly parts: readonly (readonly [string, string])[];
+    /** The compound value's keys (fast properties, as in {@link RecordShape}). */
+    readonly template: Record<string, unknown>;
+  }[];
 }
 
 interface ObjectState {
@@ -46,7 +51,30 @@ interface ObjectState {
   autoNumbers: Map<string, { prefix: string; width: number; next: number }>;
   /** Validation context, built once per describe revision (writes are hot: Bulk API jobs). */
   ctx: ValidationContext | undefined;
+  /** Record shapes by the keys of the written values (see {@link RecordShape}). */
+  shapes: Map<string, RecordShape>;
 }
+
+/**
+ * How records written with one set of value keys are laid out. Every record of a shape is a copy
+ * of `template` (one hidden class, fast properties: a record built key by key past a dozen keys
+ * falls into V8's dictionary mode, at about twice the memory and a slower build), with the same
+ * own keys in the same order as a record built key by key would have.
+ */
+interface RecordShape {
+  readonly template: Record<string, unknown>;
+  readonly now: readonly string[];
+  readonly user: readonly string[];
+  readonly autoNumber: readonly string[];
+  /**
+   * Compounds with a component among the shape's keys, with only those components (the others
+   * are absent, so null); a compound with none is null in the template already.
+   */
+  readonly compounds: WritePlan['compounds'];
+}
+
+/** Shapes kept per object; writes of further key sets build their records key by key. */
+const MAX_SHAPES = 256;
 
 /** Options of the store, resolved by `startSimulator`. */
 export interface SimOrgOptions {
@@ -111,6 +139,8 @@ export class SimOrg implements OrgStore {
   private readonly blobs = new Map<string, Buffer>();
   /** Seed ids that look like minted ones: the only ids a minted id could collide with. */
   private readonly explicitInMintSpace = new Set<string>();
+  private nowMs = Number.NaN;
+  private nowString = '';
 
   constructor(loaded: LoadedOrg, private readonly options: SimOrgOptions) {
     const { sobjects, ...rest } = loaded.global;
@@ -325,6 +355,15 @@ export class SimOrg implements OrgStore {
     this.insertSeed(this.require(sobject), record);
   }
 
+  /**
+   * Check one non-null value of a create or update as {@link validate} does: the same error, or
+   * the value {@link validate} would store (Bulk API jobs check their rows column by column).
+   */
+  checkFieldValue(sobject: string, field: SimField, value: unknown): { value: unknown } | { error: SfErrorItem } {
+    const s = this.require(sobject);
+    return checkValue(field, value, this.validationContext(s, 'create'));
+  }
+
   /** Validate a write against the object's describe. */
   validate(sobject: string, input: Record<string, unknown>, mode: WriteMode): ValidationResult {
     const s = this.require(sobject);
@@ -337,25 +376,66 @@ export class SimOrg implements OrgStore {
    */
   insert(sobject: string, values: Record<string, unknown>, userId = this.options.defaultUserId): SimRecord {
     const s = this.require(sobject);
-    const prefix = s.describe.keyPrefix ?? '000';
-    const id = this.minter.next(prefix, (candidate) => this.explicitInMintSpace.has(candidate));
-    const now = toSfDateTime(new Date(this.options.now()));
-    const record: Record<string, unknown> = { Id: id };
-    this.applyDefaults(s, record, values, now, userId);
+    const id = this.mintId(s);
+    const record = this.newRecord(s, id, values, this.nowText(), userId);
     if (s.describe.name.endsWith('__e')) {
       // A platform event: published (after commit), never stored as a record.
       if (s.fieldIndex.has('eventuuid')) record.EventUuid = randomUUID();
       this.eventCheck?.(s.describe.name, record, userId);
-      this.noteChange({ kind: 'EVENT', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
+      if (this.changeListeners.size > 0) this.noteChange({ kind: 'EVENT', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
       return record as SimRecord;
     }
+    this.commitInsert(s, record, userId);
+    return record as SimRecord;
+  }
+
+  /**
+   * Inserts of records whose validated create values have exactly `keys` (canonical field names,
+   * in this order), for writers of many records of one layout (a Bulk API job's rows): the returned
+   * function takes the values in `keys` order and does what {@link insert} does with them, without
+   * working out the record's layout again for each record.
+   */
+  inserter(sobject: string, keys: readonly string[]): (values: readonly unknown[], userId: string) => SimRecord {
+    const s = this.require(sobject);
+    if (s.describe.name.endsWith('__e')) {
+      return (values, userId) => {
+        const input: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) input[keys[i]!] = values[i];
+        return this.insert(s.describe.name, input, userId);
+      };
+    }
+    const probe: Record<string, unknown> = {};
+    for (const k of keys) probe[k] = true;
+    let plan = s.plan;
+    let shape = this.newShape(s, probe);
+    return (values, userId) => {
+      if (s.plan !== plan) {
+        // The describe changed (a drift test's mutation): defaults and compounds may differ.
+        plan = s.plan;
+        shape = this.newShape(s, probe);
+      }
+      const record = { ...shape.template };
+      record.Id = this.mintId(s);
+      for (let i = 0; i < keys.length; i++) record[keys[i]!] = values[i];
+      this.fillDefaults(s, shape, record, this.nowText(), userId);
+      this.commitInsert(s, record, userId);
+      return record as SimRecord;
+    };
+  }
+
+  private mintId(s: ObjectState): string {
+    return this.minter.next(s.describe.keyPrefix ?? '000', (candidate) => this.explicitInMintSpace.has(candidate));
+  }
+
+  /** Stores a new record (live), with its undo and change entries. */
+  private commitInsert(s: ObjectState, record: Record<string, unknown>, userId: string): void {
+    const id = record.Id as string;
     this.storeLive(s, record);
     this.undoLog?.push(() => {
       s.live.delete(id);
       s.liveCache = undefined;
     });
-    this.noteChange({ kind: 'CREATE', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
-    return record as SimRecord;
+    if (this.changeListeners.size > 0) this.noteChange({ kind: 'CREATE', sobject: s.describe.name, id, record: { ...record }, changed: [], userId });
   }
 
   /** Update a live record with validated values. */
@@ -365,7 +445,7 @@ export class SimOrg implements OrgStore {
     if (record === undefined) throw new SimHttpError(404, sfError('NOT_FOUND', 'The requested resource does not exist'));
     const before = { ...record };
     Object.assign(record, values);
-    const now = toSfDateTime(new Date(this.options.now()));
+    const now = this.nowText();
     if (s.fieldIndex.has('lastmodifieddate')) record.LastModifiedDate = now;
     if (s.fieldIndex.has('systemmodstamp')) record.SystemModstamp = now;
     if (s.fieldIndex.has('lastmodifiedbyid')) record.LastModifiedById = userId;
@@ -398,7 +478,7 @@ export class SimOrg implements OrgStore {
     this.deletedAt.set(id18, this.options.now());
     s.liveCache = undefined;
     s.deletedCache = undefined;
-    this.noteChange({ kind: 'DELETE', sobject: s.describe.name, id: id18, record: { ...record }, changed: [], userId });
+    if (this.changeListeners.size > 0) this.noteChange({ kind: 'DELETE', sobject: s.describe.name, id: id18, record: { ...record }, changed: [], userId });
     this.undoLog?.push(() => {
       s.deleted.delete(id18);
       this.deletedAt.delete(id18);
@@ -521,11 +601,13 @@ export class SimOrg implements OrgStore {
       deletedCache: undefined,
       autoNumbers: new Map(),
       ctx: undefined,
+      shapes: new Map(),
     };
     state.describe = describe;
     state.fieldIndex = fieldIndex;
     state.plan = plan;
     state.ctx = undefined;
+    state.shapes = new Map();
     state.lastModified = lastModified;
     this.objects.set(describe.name.toLowerCase(), state);
     if (describe.keyPrefix && !this.byPrefix.has(describe.keyPrefix)) this.byPrefix.set(describe.keyPrefix, state);
@@ -577,11 +659,81 @@ export class SimOrg implements OrgStore {
       const v = checked.values[f];
       if (typeof v === 'string') this.noteAutoNumber(s, f, v);
     }
-    const record: Record<string, unknown> = { Id: id };
     this.seedStamp ??= toSfDateTime(this.options.orgLastModified);
-    this.applyDefaults(s, record, checked.values, this.seedStamp, this.options.defaultUserId);
+    const record = this.newRecord(s, id, checked.values, this.seedStamp, this.options.defaultUserId);
     if (s.fieldIndex.has('isdeleted') && record.IsDeleted === true) s.deleted.set(id, record);
     else this.storeLive(s, record);
+  }
+
+  /** The record timestamp of now; one string per millisecond (records of a bulk job share it). */
+  private nowText(): string {
+    const ms = this.options.now();
+    if (ms !== this.nowMs) {
+      this.nowMs = ms;
+      this.nowString = toSfDateTime(new Date(ms));
+    }
+    return this.nowString;
+  }
+
+  /**
+   * A new record: `Id`, the written values, then defaults, system fields, auto-numbers and
+   * compounds, in that key order. Built as a copy of its shape's template (see {@link RecordShape}).
+   */
+  private newRecord(s: ObjectState, id: string, values: Record<string, unknown>, now: string, userId: string): Record<string, unknown> {
+    let signature = '';
+    for (const k in values) if (k !== 'Id' && values[k] !== undefined) signature += `${k}\n`;
+    let shape = s.shapes.get(signature);
+    if (shape === undefined) {
+      if (s.shapes.size >= MAX_SHAPES) {
+        const record: Record<string, unknown> = { Id: id };
+        this.applyDefaults(s, record, values, now, userId);
+        return record;
+      }
+      shape = this.newShape(s, values);
+      s.shapes.set(signature, shape);
+    }
+    const record = { ...shape.template };
+    record.Id = id;
+    for (const k in values) if (k !== 'Id' && values[k] !== undefined) record[k] = values[k];
+    this.fillDefaults(s, shape, record, now, userId);
+    return record;
+  }
+
+  private fillDefaults(s: ObjectState, shape: RecordShape, record: Record<string, unknown>, now: string, userId: string): void {
+    for (const f of shape.now) record[f] = now;
+    for (const f of shape.user) record[f] = userId;
+    for (const f of shape.autoNumber) record[f] = this.nextAutoNumber(s, f);
+    for (const c of shape.compounds) {
+      let value: Record<string, unknown> | null = null;
+      for (const [field, key] of c.parts) {
+        const v = record[field] ?? null;
+        if (v === null) continue;
+        value ??= { ...c.template };
+        value[key] = v;
+      }
+      record[c.name] = value;
+    }
+  }
+
+  /** The shape of records written with `values`' keys: a record built key by key, as a template. */
+  private newShape(s: ObjectState, values: Record<string, unknown>): RecordShape {
+    const keys: Record<string, unknown> = { Id: null };
+    for (const k in values) if (k !== 'Id' && values[k] !== undefined) keys[k] = null;
+    const given = new Set(Object.keys(keys));
+    const plan = s.plan;
+    const now = plan.now.filter((f) => !(f in keys));
+    const user = plan.user.filter((f) => !(f in keys));
+    const constants = plan.constants.filter(([f]) => !(f in keys));
+    const autoNumber = plan.autoNumber.filter((f) => !(f in keys));
+    for (const f of [...now, ...user, ...constants.map(([f]) => f), ...autoNumber, ...plan.compounds.map((c) => c.name)]) keys[f] = null;
+    // JSON.parse builds an object with fast properties whatever its size; copies of it keep them.
+    const template = JSON.parse(JSON.stringify(keys)) as Record<string, unknown>;
+    for (const [f, v] of constants) template[f] = v;
+    const compounds = plan.compounds
+      .map((c) => ({ ...c, parts: c.parts.filter(([f]) => f in keys) }))
+      // A compound written as a value (seed data) is still derived from its components: null.
+      .filter((c) => c.parts.length > 0 || given.has(c.name));
+    return { template, now, user, autoNumber, compounds };
   }
 
   private applyDefaults(s: ObjectState, record: Record<string, unknown>, values: Record<string, unknown>, now: string, userId: string): void {
@@ -616,14 +768,20 @@ export class SimOrg implements OrgStore {
   /** Derive address and location compound values from their components. */
   private computeCompounds(s: ObjectState, record: Record<string, unknown>): void {
     for (const c of s.plan.compounds) {
-      const value: Record<string, unknown> = {};
       let any = false;
-      for (const [field, key] of c.parts) {
-        const v = record[field] ?? null;
-        if (v !== null) any = true;
-        value[key] = v;
+      for (const [field] of c.parts) {
+        if ((record[field] ?? null) !== null) {
+          any = true;
+          break;
+        }
       }
-      record[c.name] = any ? value : null;
+      if (!any) {
+        record[c.name] = null;
+        continue;
+      }
+      const value = { ...c.template };
+      for (const [field, key] of c.parts) value[key] = record[field] ?? null;
+      record[c.name] = value;
     }
   }
 }
@@ -641,7 +799,7 @@ function writePlan(d: SimDescribe): WritePlan {
   const user: string[] = [];
   const autoNumber: string[] = [];
   const constants: [string, unknown][] = [];
-  const compounds: { name: string; parts: [string, string][] }[] = [];
+  const compounds: { name: string; parts: [string, string][]; template: Record<string, unknown> }[] = [];
   for (const f of d.fields) {
     if (f.name === 'Id') continue;
     if (f.autoNumber === true) autoNumber.push(f.name);
@@ -662,7 +820,10 @@ function writePlan(d: SimDescribe): WritePlan {
           const rest = c.name.startsWith(stem) ? c.name.slice(stem.length) : c.name;
           return [c.name, rest.charAt(0).toLowerCase() + rest.slice(1)];
         });
-      if (parts.length > 0) compounds.push({ name: f.name, parts });
+      if (parts.length > 0) {
+        const template = JSON.parse(JSON.stringify(Object.fromEntries(parts.map(([, key]) => [key, null])))) as Record<string, unknown>;
+        compounds.push({ name: f.name, parts, template });
+      }
     }
   }
   return { now, user, autoNumber, constants, compounds };

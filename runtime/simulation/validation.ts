@@ -74,8 +74,11 @@ function integerDigits(n: number): number {
   return abs === 0 ? 0 : String(abs).length;
 }
 
-/** Check and normalise one non-null value; returns the stored value or an error. */
-function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { value: unknown } | { error: SfErrorItem } {
+/**
+ * Check and normalise one non-null value; returns the stored value or an error. Exported for the
+ * Bulk API's per-column checks, which must accept and store exactly what {@link validateWrite} does.
+ */
+export function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { value: unknown } | { error: SfErrorItem } {
   const t = field.type;
   if (STRINGISH.has(t) || t === 'picklist' || t === 'multipicklist' || t === 'id') {
     let s: string;
@@ -102,7 +105,8 @@ function checkValue(field: SimField, v: unknown, ctx: ValidationContext): { valu
       return { error: sfError('INVALID_EMAIL_ADDRESS', `${labelOf(field)}: invalid email address: ${s}`, [field.name]) };
     }
     const max = field.length;
-    if (typeof max === 'number' && max > 0 && [...s].length > max) {
+    // Salesforce counts characters (code points); a string no longer in UTF-16 units has no more.
+    if (typeof max === 'number' && max > 0 && s.length > max && [...s].length > max) {
       const shown = s.length > 40 ? `${s.slice(0, 40)}...` : s;
       return {
         error: sfError('STRING_TOO_LONG', `${labelOf(field)}: data value too large: ${shown} (max length=${max})`, [field.name]),

@@ -243,3 +243,246 @@ export function csvLine(values: readonly string[], delimiter: string, eol: strin
   }
   return out + eol;
 }
+
+/**
+ * Rewrites an uploaded CSV into a result file at the byte level (the text is never decoded): rows
+ * are split exactly as {@link CsvReader} splits them, every value is written quoted (a quoted value
+ * as it came, an unquoted one wrapped in quotes with any quote in it doubled), each row with the
+ * prefix `select` gives for its index (undefined: the row is left out) and the job's line ending.
+ * The header row gets `headerPrefix` and loses a UTF-8 byte-order mark; blank rows are left out and
+ * take no index.
+ */
+export class ResultRewriter {
+  private tail: Buffer | undefined;
+  private out: Buffer = Buffer.allocUnsafe(0);
+  private pos = 0;
+  private header = true;
+  private row = 0;
+  private readonly delim: number;
+  private readonly crlf: boolean;
+  private readonly eol: Buffer;
+  private readonly delimText: string;
+
+  constructor(
+    delimiter: string,
+    lineEnding: LineEnding,
+    private readonly headerPrefix: string,
+    private readonly select: (row: number) => string | undefined,
+  ) {
+    this.delim = delimiter.charCodeAt(0);
+    this.delimText = delimiter;
+    this.crlf = lineEnding === 'CRLF';
+    this.eol = Buffer.from(this.crlf ? '\r\n' : '\n');
+  }
+
+  /** Rows read so far (blank rows and the header excluded). */
+  get rowCount(): number {
+    return this.row;
+  }
+
+  /** The result bytes of the complete rows in `chunk` (and any kept from before). */
+  push(chunk: Buffer): Buffer {
+    const s = this.tail === undefined ? chunk : Buffer.concat([this.tail, chunk]);
+    const consumed = this.rewrite(s, false);
+    this.tail = consumed < s.length ? s.subarray(consumed) : undefined;
+    return this.take();
+  }
+
+  /** The input ended: the result bytes of a last row without a line ending. */
+  end(): Buffer {
+    const s = this.tail;
+    this.tail = undefined;
+    if (s !== undefined && s.length > 0) this.rewrite(s, true);
+    return this.take();
+  }
+
+  private take(): Buffer {
+    const bytes = this.out.subarray(0, this.pos);
+    this.out = Buffer.allocUnsafe(0);
+    this.pos = 0;
+    return bytes;
+  }
+
+  private ensure(more: number): void {
+    if (this.pos + more <= this.out.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.pos + more, 64 * 1024));
+    this.out.copy(next, 0, 0, this.pos);
+    this.out = next;
+  }
+
+  private writeText(text: string): void {
+    this.ensure(Buffer.byteLength(text));
+    this.pos += this.out.write(text, this.pos);
+  }
+
+  /** Rewrites whole rows of `s`; returns the offset of the first byte not consumed. */
+  private rewrite(s: Buffer, final: boolean): number {
+    const n = s.length;
+    const delim = this.delim;
+    const crlf = this.crlf;
+    let rowStart = 0;
+    while (rowStart < n) {
+      // One row from rowStart: find its fields; write them once the row is known to be complete.
+      const outStart = this.pos;
+      let i = rowStart;
+      let fields = 0;
+      let rowEnd = -1;
+      let blank = false;
+      const header = this.header;
+      let prefix: string | undefined;
+      if (header) prefix = this.headerPrefix;
+      else {
+        // A blank row (empty line, or `""` alone) takes no index.
+        const c0 = s[i];
+        if (crlf ? c0 === CR && s[i + 1] === LF : c0 === LF) blank = true;
+        else if (c0 === QUOTE && (i + 1 < n ? s[i + 1] === QUOTE : !final)) {
+          const k = i + 2;
+          if (k >= n) {
+            if (!final) return rowStart;
+            blank = true;
+          } else if (crlf ? s[k] === CR && s[k + 1] === LF : s[k] === LF) blank = true;
+          else if (crlf && s[k] === CR && k + 1 >= n && !final) return rowStart;
+        } else if (crlf && c0 === CR && i + 1 >= n && !final) return rowStart;
+        if (!blank) prefix = this.select(this.row);
+      }
+      const keep = prefix !== undefined;
+      if (keep && prefix !== '') this.writeText(prefix!);
+      // Worst case of the rest: every byte a quote (doubled) or a delimiter (`","`).
+      this.ensure((n - i) * 3 + 16);
+      let out = this.out;
+      let p = this.pos;
+      for (;;) {
+        if (fields > 0 && keep) out[p++] = delim;
+        fields += 1;
+        if (i < n && s[i] === QUOTE) {
+          let j = i + 1;
+          for (;;) {
+            while (j < n && s[j] !== QUOTE) j++;
+            if (j >= n) {
+              if (final) throw new CsvSyntaxError(`row ${this.row + 1}: a quoted value is not closed`, this.row + 1);
+              this.pos = outStart;
+              return rowStart;
+            }
+            if (j + 1 < n && s[j + 1] === QUOTE) {
+              j += 2;
+              continue;
+            }
+            if (j + 1 >= n && !final) {
+              this.pos = outStart;
+              return rowStart;
+            }
+            break;
+          }
+          if (keep) {
+            s.copy(out, p, i, j + 1);
+            p += j + 1 - i;
+          }
+          i = j + 1;
+          if (i >= n) {
+            rowEnd = n; // final: the last field of the last row
+            break;
+          }
+          const c = s[i]!;
+          if (c === delim) {
+            i += 1;
+            if (i >= n) {
+              if (!final) {
+                this.pos = outStart;
+                return rowStart;
+              }
+              if (keep) {
+                out[p++] = delim;
+                out[p++] = QUOTE;
+                out[p++] = QUOTE;
+              }
+              rowEnd = n;
+              break;
+            }
+            continue;
+          }
+          if (crlf) {
+            if (c === CR && i + 1 >= n && !final) {
+              this.pos = outStart;
+              return rowStart;
+            }
+            if (c === CR && s[i + 1] === LF) {
+              rowEnd = i + 2;
+              break;
+            }
+          } else if (c === LF) {
+            rowEnd = i + 1;
+            break;
+          }
+          throw new CsvSyntaxError(`row ${this.row + 1}: unexpected character after a closing quote`, this.row + 1);
+        }
+        // An unquoted value: wrapped in quotes, quotes in it doubled.
+        if (keep) out[p++] = QUOTE;
+        let j = i;
+        if (header && fields === 1 && rowStart === 0 && s[0] === 0xef && s[1] === 0xbb && s[2] === 0xbf) j = i = 3;
+        let ended = false;
+        while (j < n) {
+          const c = s[j]!;
+          if (c === delim) {
+            ended = true;
+            break;
+          }
+          if (c === LF && !crlf) {
+            rowEnd = j + 1;
+            break;
+          }
+          if (c === CR && crlf) {
+            if (j + 1 >= n) {
+              if (!final) {
+                this.pos = outStart;
+                return rowStart;
+              }
+            } else if (s[j + 1] === LF) {
+              rowEnd = j + 2;
+              break;
+            }
+          }
+          if (keep) {
+            if (c === QUOTE) out[p++] = QUOTE;
+            out[p++] = c;
+          }
+          j += 1;
+        }
+        if (keep) out[p++] = QUOTE;
+        if (ended) {
+          i = j + 1;
+          if (i >= n) {
+            if (!final) {
+              this.pos = outStart;
+              return rowStart;
+            }
+            if (keep) {
+              out[p++] = delim;
+              out[p++] = QUOTE;
+              out[p++] = QUOTE;
+            }
+            rowEnd = n;
+            break;
+          }
+          continue;
+        }
+        if (rowEnd >= 0) break;
+        // The buffer ended inside the value.
+        if (!final) {
+          this.pos = outStart;
+          return rowStart;
+        }
+        rowEnd = n;
+        break;
+      }
+      if (keep) {
+        this.eol.copy(out, p);
+        p += this.eol.length;
+        this.pos = p;
+      } else this.pos = outStart;
+      if (header) this.header = false;
+      else if (!blank) this.row += 1;
+      rowStart = rowEnd;
+    }
+    return rowStart;
+  }
+}

@@ -51,6 +51,36 @@ export function sfErrorText(errors: readonly SfErrorItem[]): string {
 
 const NUMERIC = new Set(['double', 'currency', 'percent', 'int', 'long']);
 
+/** Inserters kept per job, one per set of non-empty columns (beyond: records built key by key). */
+const MAX_INSERTERS = 1024;
+
+/** Distinct values a column memo keeps, and the lookups after which a memo that misses goes. */
+const MEMO_VALUES = 256;
+const MEMO_TRIAL = 2048;
+
+interface ColumnMemo {
+  readonly values: Map<string, unknown>;
+  lookups: number;
+  hits: number;
+}
+
+/**
+ * The insert fast path of a job: each cell converted and checked on its own column's rules, the
+ * record stored through an inserter of the row's layout. A row it cannot take (any cell or
+ * required field the checks refuse) goes the general way, which gives Salesforce's exact errors;
+ * so the fast path only ever stores what the general path would store, the same way.
+ */
+interface InsertPlan {
+  /** Per column: the field, or `undefined` for a column whose non-empty cells need the general path. */
+  readonly fields: readonly (SimField | undefined)[];
+  /** Columns a create must not leave empty or `#N/A` (required fields). */
+  readonly required: readonly number[];
+  /** Columns whose `#N/A` (null) the general path refuses (required fields defaulted on create). */
+  readonly notNull: readonly number[];
+  /** Inserters by the set of non-empty columns. */
+  readonly inserters: Map<number | string, (values: readonly unknown[], userId: string) => SimRecord>;
+}
+
 /**
  * Applies the rows of one job. Build it once per job (it resolves the header and keeps lookup
  * indexes for upserts and parent references), then call {@link apply} per row.
@@ -62,6 +92,14 @@ export class RowApplier {
   /** Upsert: live records by external-id value (lower-cased unless case-sensitive), built on first use. */
   private extIndex: Map<string, string[]> | undefined;
   private readonly parentIndexes = new Map<string, Map<string, string[]>>();
+  /** Insert jobs: the fast path (see {@link InsertPlan}); undefined when the job cannot take it. */
+  private readonly fast: InsertPlan | undefined;
+  /**
+   * Per column: checked values by cell text, while the column repeats its values (booleans,
+   * picklists, dates, a constant): a repeated cell is neither converted nor checked again, and its
+   * records share one string. Not for references (whether the target exists can change).
+   */
+  private readonly memos: (ColumnMemo | undefined)[];
 
   /** Salesforce's limits on one record of a Bulk API job. */
   static readonly MAX_FIELDS = 5000;
@@ -74,6 +112,8 @@ export class RowApplier {
     private readonly header: readonly string[],
     private readonly externalIdField: string | undefined,
     private readonly userId: string,
+    /** Whether inserts may take the fast path (tests turn it off to compare both paths). */
+    fastPath = true,
   ) {
     if (header.length > RowApplier.MAX_FIELDS) {
       throw new JobFailure(`InvalidBatch : The header has ${header.length} fields; a record can have at most ${RowApplier.MAX_FIELDS}`);
@@ -93,6 +133,34 @@ export class RowApplier {
     this.idColumn = this.columns.findIndex((c) => this.isId(c));
     this.extColumn =
       externalIdField === undefined ? -1 : this.columns.findIndex((c) => c.kind === 'field' && c.field.name.toLowerCase() === externalIdField.toLowerCase());
+    this.fast = operation === 'insert' && fastPath ? this.insertPlan() : undefined;
+    this.memos = this.columns.map((c) => (c.kind === 'field' && c.field.type !== 'reference' ? { values: new Map(), lookups: 0, hits: 0 } : undefined));
+  }
+
+  private insertPlan(): InsertPlan | undefined {
+    const d = this.describe;
+    if (d.createable !== true || d.name.endsWith('__e')) return undefined;
+    const fields: (SimField | undefined)[] = [];
+    for (const c of this.columns) {
+      // Parent references and blobs are resolved by the general path; an Id or a read-only field
+      // there is an error when given.
+      if (c.kind === 'parent') return undefined;
+      const f = c.field;
+      if (f.type === 'base64') return undefined;
+      fields.push(f.type === 'id' || f.createable !== true ? undefined : f);
+    }
+    const required: number[] = [];
+    const notNull: number[] = [];
+    for (const f of d.fields) {
+      if (f.nillable || f.type === 'boolean' || f.createable !== true) continue;
+      const col = this.columns.findIndex((c) => c.kind === 'field' && c.field.name === f.name);
+      if (f.defaultedOnCreate) {
+        if (col >= 0) notNull.push(col);
+      } else if (col < 0) {
+        return undefined; // every row misses it: the general path says so
+      } else required.push(col);
+    }
+    return { fields, required, notNull, inserters: new Map() };
   }
 
   private isId(c: Column): boolean {
@@ -184,9 +252,72 @@ export class RowApplier {
   }
 
   private insert(values: readonly string[]): RowOutcome {
+    if (this.fast !== undefined) {
+      const id = this.fastInsert(this.fast, values);
+      if (id !== undefined) return { ok: true, id, created: true };
+    }
     const id = createRecord(this.org, this.describe, this.input(values, -1), this.userId);
     this.noteInsert(id);
     return { ok: true, id, created: true };
+  }
+
+  /** Inserts a row the fast way; undefined when the row needs the general path. */
+  private fastInsert(plan: InsertPlan, row: readonly string[]): string | undefined {
+    // The checks were planned on the job's describe: after a change to it (a drift test's
+    // mutation while the job runs) rows go the general way, which validates on the current one.
+    if (this.org.describe(this.describe.name) !== this.describe) return undefined;
+    for (const c of plan.required) {
+      const text = row[c];
+      if (text === undefined || text === '' || text === '#N/A') return undefined;
+    }
+    for (const c of plan.notNull) if (row[c] === '#N/A') return undefined;
+    const n = row.length;
+    const out: unknown[] = [];
+    let mask = 0;
+    const wide = n > 30;
+    let keyText = '';
+    for (let i = 0; i < n; i++) {
+      const text = row[i]!;
+      if (text === '') continue;
+      const f = plan.fields[i];
+      if (f === undefined) return undefined;
+      let value: unknown;
+      const memo = this.memos[i];
+      if (text === '#N/A') value = f.type === 'boolean' ? false : null;
+      else if (memo !== undefined && (value = memo.values.get(text)) !== undefined) {
+        memo.hits += 1;
+        memo.lookups += 1;
+      } else {
+        let converted: unknown;
+        try {
+          converted = convert(f, text, i + 1);
+        } catch (error) {
+          if (error instanceof RowError) return undefined;
+          throw error;
+        }
+        const checked = this.org.checkFieldValue(this.describe.name, f, converted);
+        if ('error' in checked) return undefined;
+        value = checked.value;
+        if (memo !== undefined) {
+          if (memo.values.size < MEMO_VALUES) memo.values.set(text, value);
+          // A column of mostly distinct values is not worth the lookups.
+          if (++memo.lookups >= MEMO_TRIAL && memo.hits * 2 < memo.lookups) this.memos[i] = undefined;
+        }
+      }
+      out.push(value);
+      if (wide) keyText += `${i},`;
+      else mask |= 1 << i;
+    }
+    const key = wide ? keyText : mask;
+    let insert = plan.inserters.get(key);
+    if (insert === undefined) {
+      const keys: string[] = [];
+      for (let i = 0; i < n; i++) if (row[i] !== '') keys.push(plan.fields[i]!.name);
+      if (plan.inserters.size >= MAX_INSERTERS) return undefined;
+      insert = this.org.inserter(this.describe.name, keys);
+      plan.inserters.set(key, insert);
+    }
+    return insert(out, this.userId).Id;
   }
 
   /** The record id named in the row's Id column (18 chars), or the row's error. */

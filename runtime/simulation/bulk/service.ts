@@ -27,7 +27,7 @@ import { IdMinter, toId18 } from '../ids.js';
 import { bindSoql, runBoundFlat, SoqlError, type BoundQuery } from '../query/index.js';
 import type { RawApi, RawCall } from '../server.js';
 import type { SimOrg } from '../store.js';
-import { COLUMN_DELIMITERS, CsvReader, csvLine, LineScanner, quote, type ColumnDelimiter, type LineEnding } from './csv.js';
+import { COLUMN_DELIMITERS, CsvReader, csvLine, LineScanner, quote, ResultRewriter, type ColumnDelimiter, type LineEnding } from './csv.js';
 import { INGEST_OPERATIONS, JobFailure, RowApplier, type IngestOperation } from './ingest.js';
 import { CREATED, createdJson, FAILED, infoJson, listEntryJson, UNPROCESSED, UPDATED, type IngestJob, type Job, type QueryJob } from './jobs.js';
 
@@ -152,10 +152,20 @@ class CsvOut {
     if (this.buf.length >= FLUSH_CHARS) await this.flush();
   }
 
+  /** Bytes of CSV, after any text added before them. */
+  async addBytes(bytes: Buffer): Promise<void> {
+    await this.flush();
+    if (bytes.length > 0) await this.write(bytes);
+  }
+
   private async flush(): Promise<void> {
     if (this.buf.length === 0) return;
     const chunk = Buffer.from(this.buf, 'utf8');
     this.buf = '';
+    await this.write(chunk);
+  }
+
+  private async write(chunk: Buffer): Promise<void> {
     this.bytes += chunk.length;
     if (this.cut !== undefined) {
       this.parts.push(chunk);
@@ -718,7 +728,9 @@ export class BulkService implements RawApi {
 
     const reader = new CsvReader(COLUMN_DELIMITERS[job.columnDelimiter], job.lineEnding);
     const decoder = new StringDecoder('utf8');
-    const stream = createReadStream(upload.file, { highWaterMark: 1 << 20 });
+    // 64 KB at a time: a chunk's parsed rows wait in `pending` until applied, and rows that wait
+    // less die young (a 1 MB chunk's rows outlived a young-generation collection or two).
+    const stream = createReadStream(upload.file, { highWaterMark: 1 << 16 });
     let applier: RowApplier | undefined;
     const pending: string[][] = [];
     let stop = false;
@@ -811,40 +823,23 @@ export class BulkService implements RawApi {
     const upload = job.upload;
     if (upload === undefined) return out.end();
     const delimiter = COLUMN_DELIMITERS[job.columnDelimiter];
-    const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
-    const reader = new CsvReader(delimiter, job.lineEnding);
-    const decoder = new StringDecoder('utf8');
+    const d = delimiter;
+    // The uploaded bytes rewritten row by row (never decoded): each chosen row with its prefix.
+    const select =
+      which === 'successfulResults'
+        ? (i: number): string | undefined => {
+            const outcome = i < job.rows ? job.outcomes[i]! : UNPROCESSED;
+            return outcome === CREATED || outcome === UPDATED ? `${quote(job.ids[i] ?? '')}${d}${outcome === CREATED ? '"true"' : '"false"'}${d}` : undefined;
+          }
+        : which === 'failedResults'
+          ? (i: number): string | undefined => (i < job.rows && job.outcomes[i] === FAILED ? `${quote(job.ids[i] ?? '')}${d}${quote(job.errors.get(i) ?? '')}${d}` : undefined)
+          : (i: number): string | undefined => (i < job.rows && job.outcomes[i] !== UNPROCESSED ? undefined : '');
+    const headerPrefix = which === 'successfulResults' ? ['sf__Id', 'sf__Created'] : which === 'failedResults' ? ['sf__Id', 'sf__Error'] : [];
+    const rewriter = new ResultRewriter(delimiter, job.lineEnding, headerPrefix.map((h) => quote(h) + d).join(''), select);
     const stream = createReadStream(upload.file, { highWaterMark: 1 << 20 });
-    let header: string[] | undefined;
-    let r = 0;
-    const lines: string[] = [];
-    const onRow = (row: string[]): void => {
-      if (header === undefined) {
-        if (row[0]?.charCodeAt(0) === 0xfeff) row[0] = row[0].slice(1);
-        header = row;
-        const prefix = which === 'successfulResults' ? ['sf__Id', 'sf__Created'] : which === 'failedResults' ? ['sf__Id', 'sf__Error'] : [];
-        lines.push(csvLine([...prefix, ...row], delimiter, eol));
-        return;
-      }
-      if (isBlank(row)) return;
-      const i = r++;
-      const outcome = i < job.rows ? job.outcomes[i]! : UNPROCESSED;
-      const original = csvLine(row, delimiter, eol);
-      if (which === 'successfulResults') {
-        if (outcome === CREATED || outcome === UPDATED) lines.push(`${quote(job.ids[i] ?? '')}${delimiter}"${outcome === CREATED}"${delimiter}${original}`);
-      } else if (which === 'failedResults') {
-        if (outcome === FAILED) lines.push(`${quote(job.ids[i] ?? '')}${delimiter}${quote(job.errors.get(i) ?? '')}${delimiter}${original}`);
-      } else if (outcome === UNPROCESSED) lines.push(original);
-    };
     try {
-      for await (const chunk of stream) {
-        reader.push(decoder.write(chunk as Buffer), onRow);
-        for (const line of lines) await out.add(line);
-        lines.length = 0;
-      }
-      reader.push(decoder.end(), onRow);
-      reader.end(onRow);
-      for (const line of lines) await out.add(line);
+      for await (const chunk of stream) await out.addBytes(rewriter.push(chunk as Buffer));
+      await out.addBytes(rewriter.end());
     } finally {
       stream.destroy();
     }
