@@ -6,7 +6,7 @@
  * CPU per event, peak RSS), rounds interleaved. Also, in process: the runtime's event decode
  * (pubsub-gen's codec, the one subscriptions use) against a bare avsc `fromBuffer` on the same payloads.
  *
- * Sizes: SFGEN_BENCH_PUBSUB_EVENTS (default "50000,200000"), rounds SFGEN_BENCH_PUBSUB_ROUNDS (default 3;
+ * Sizes: SFGEN_BENCH_PUBSUB_EVENTS (default "50000,200000"), rounds SFGEN_BENCH_PUBSUB_ROUNDS (default 5, medians judged;
  * the subjects' order rotates each round, so that no subject always runs first on a cold server).
  * Run alone: `npm run bench -- pubsub`.
  *
@@ -220,7 +220,7 @@ const suite: BenchSuite = {
   name: BENCH,
   async run(ctx: BenchContext): Promise<Figure[]> {
     const sizes = (process.env.SFGEN_BENCH_PUBSUB_EVENTS ?? '50000,200000').split(',').map(Number);
-    const rounds = Number(process.env.SFGEN_BENCH_PUBSUB_ROUNDS ?? 3);
+    const rounds = Number(process.env.SFGEN_BENCH_PUBSUB_ROUNDS ?? 5);
     const demoOrg = path.join(ctx.repoRoot, 'test/fixtures/demo-org');
     const self = fileURLToPath(import.meta.url);
     const dir = await ctx.tmpDir('pubsub');
@@ -263,10 +263,12 @@ const suite: BenchSuite = {
       const label = `${count / 1000}k`;
       for (const subject of subjects) {
         const list = runs[subject]!;
-        best[subject] = { eps: Math.max(...list.map((r) => r.eps)), rssMb: median(list.map((r) => r.rssMb)), cpuUs: Math.min(...list.map((r) => r.cpuUs)) };
+        // Judged on medians of the interleaved rounds (a best round flatters whoever met a quiet moment).
+        best[subject] = { eps: median(list.map((r) => r.eps)), rssMb: median(list.map((r) => r.rssMb)), cpuUs: median(list.map((r) => r.cpuUs)) };
         figures.push(
-          { bench: BENCH, subject, metric: `events_per_s_${label}`, value: best[subject]!.eps, unit: 'ev/s', better: 'higher', note: `${count.toLocaleString('en-US')} events over TLS; best of ${rounds}` },
-          { bench: BENCH, subject, metric: `cpu_us_per_event_${label}`, value: best[subject]!.cpuUs, unit: 'µs', note: 'client CPU; best of rounds' },
+          { bench: BENCH, subject, metric: `events_per_s_${label}`, value: best[subject]!.eps, unit: 'ev/s', better: 'higher', note: `${count.toLocaleString('en-US')} events over TLS; median of ${rounds}` },
+          { bench: BENCH, subject, metric: `events_per_s_best_${label}`, value: Math.max(...list.map((r) => r.eps)), unit: 'ev/s', better: 'higher', note: 'best round (context)' },
+          { bench: BENCH, subject, metric: `cpu_us_per_event_${label}`, value: best[subject]!.cpuUs, unit: 'µs', note: 'client CPU; median of rounds' },
           { bench: BENCH, subject, metric: `peak_rss_mb_${label}`, value: best[subject]!.rssMb, unit: 'MB', note: `median of ${rounds}` },
         );
       }

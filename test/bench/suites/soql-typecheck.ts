@@ -14,13 +14,12 @@
  *
  * Two measurements, because a 50 ms budget drowns in the noise of whole `tsc` runs on a shared
  * machine:
- * - in process (the targets): a fresh TypeScript program per run; every file the application
- *   imports is checked first, then a full garbage collection runs, then only the application file
- *   is checked and its CPU time taken. The difference to the baseline file is what the query adds.
- *   Median of PROBE_REPEATS runs (minima are printed for context). The CPU time is the process's,
- *   so it also counts V8's background threads: without the collection before the timed part, the
- *   concurrent marking and sweeping of the previous runs' programs (hundreds of MB each) was
- *   charged to the query (a 45 ms check measured as 98 ms).
+ * - per file (the targets): a fresh single-threaded process per run (test/bench/tsc-probe.mjs)
+ *   checks every file the application imports, then only the application file, and takes that
+ *   part's CPU time. The difference to the baseline file is what the query adds. Median of
+ *   PROBE_REPEATS runs, interleaved (minima are printed for context). One process per run and no
+ *   background threads, because in one long-lived process the concurrent collection of earlier
+ *   programs' garbage (hundreds of MB each) was charged to whichever file was being timed.
  * - whole `tsc --noEmit --extendedDiagnostics` processes (context): check time, wall time and
  *   instantiations, minimum of REPEATS runs.
  * Targets: the builder query adds at most 50 ms; the checked string costs at most 2x the builder
@@ -34,9 +33,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import ts from 'typescript';
 import type { BenchContext, BenchSuite, Figure, TypeCheckResult } from '../harness.js';
 import { readDescribe, type FieldDescribe, type SObjectDescribe } from '../synthetic-org.js';
 
@@ -213,11 +209,12 @@ function checkedWhereSource(appDir: string, outDir: string, plan: QueryPlan): st
   ].join('\n');
 }
 
-const PROBE_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2023.d.ts'],
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+/** Compiler options of the probe, as tsconfig JSON (the child converts them). */
+const PROBE_OPTIONS = {
+  target: 'ES2022',
+  lib: ['es2023'],
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
   customConditions: ['sfgen-source'],
   types: ['node'],
   strict: true,
@@ -229,9 +226,9 @@ const PROBE_OPTIONS: ts.CompilerOptions = {
 
 interface Probe {
   /**
-   * CPU time (user + system) to check the application file alone, its imports already checked.
-   * CPU rather than wall time: on a shared machine the process waits for a core, and wall time
-   * counts the waiting.
+   * CPU time (user + system) to check the application file alone, its imports already checked,
+   * in a fresh single-threaded process (test/bench/tsc-probe.mjs). CPU rather than wall time: on
+   * a shared machine the process waits for a core, and wall time counts the waiting.
    */
   readonly fileCheckMs: number;
   readonly fileWallMs: number;
@@ -240,34 +237,13 @@ interface Probe {
   readonly errors: readonly string[];
 }
 
-/** V8's `gc()`, exposed at run time (the bench runs under tsx, without `--expose-gc` on the command line). */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
-/** Checks everything `file` imports, then times checking `file` itself (fresh program). */
-function probe(file: string): Probe {
-  const program = ts.createProgram([file], PROBE_OPTIONS);
-  // getInstantiationCount() is what --extendedDiagnostics prints; it is not in the public typings.
-  const checker = program.getTypeChecker() as ts.TypeChecker & { getInstantiationCount(): number };
-  const app = program.getSourceFile(file);
-  if (!app) throw new Error(`probe: ${file} is not in the program`);
-  for (const sf of program.getSourceFiles()) if (sf !== app && !sf.isDeclarationFile) program.getSemanticDiagnostics(sf);
-  const before = checker.getInstantiationCount();
-  // The garbage of earlier programs is collected now, not in background threads during the timed part.
-  collectGarbage();
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const diagnostics = program.getSemanticDiagnostics(app);
-  const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
-  return {
-    fileCheckMs: (cpu.user + cpu.system) / 1000,
-    fileWallMs: wallMs,
-    instantiations: checker.getInstantiationCount() - before,
-    errors: diagnostics.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`),
-  };
+/** Checks everything `file` imports, then times checking `file` itself, in a fresh process. */
+async function probe(ctx: BenchContext, file: string): Promise<Probe> {
+  const script = join(ctx.repoRoot, 'test/bench/tsc-probe.mjs');
+  const run = await ctx.measure(process.execPath, ['--single-threaded', script, file, JSON.stringify(PROBE_OPTIONS)], { cwd: ctx.repoRoot });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.exitCode !== 0 || !line.startsWith('{')) throw new Error(`tsc probe of ${file} failed (exit ${String(run.exitCode)}):\n${run.stderr.slice(-2000)}`);
+  return JSON.parse(line) as Probe;
 }
 
 function min(values: readonly number[]): number {
@@ -313,8 +289,8 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const runs: Record<Kind, TypeCheckResult[]> = { baseline: [], builder: [], checked: [], checkedWhere: [] };
   for (let i = 0; i < PROBE_REPEATS; i++) {
     for (const kind of kinds) {
-      ctx.log(`in-process check of ${kind} (${i + 1}/${PROBE_REPEATS})`);
-      probes[kind].push(probe(files[kind]));
+      ctx.log(`probe check of ${kind} (${i + 1}/${PROBE_REPEATS})`);
+      probes[kind].push(await probe(ctx, files[kind]));
     }
   }
   for (let i = 0; i < REPEATS; i++) {
@@ -349,7 +325,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
   const shape = `${plan.rootFields.length} fields, parents ${plan.parentPaths.join(', ')}, subqueries ${plan.children.map((c) => c.relationship).join(', ')}`;
   const fig = (metric: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, subject: 'sfgen', metric, value, unit, ...extra });
   return [
-    fig('builder_added_check_ms', builderAdded, 'ms', { target: { max: BUILDER_BUDGET_MS }, note: `builder query (${shape}): added check CPU time, in process, median of ${PROBE_REPEATS}; skipLibCheck (the runtime's .d.ts are not checked)` }),
+    fig('builder_added_check_ms', builderAdded, 'ms', { target: { max: BUILDER_BUDGET_MS }, note: `builder query (${shape}): added check CPU time, fresh single-threaded process per run, median of ${PROBE_REPEATS}; skipLibCheck (the runtime's .d.ts are not checked)` }),
     fig('checked_added_check_ms', checkedAdded, 'ms', { note: 'the same query as a checked soql() string; median; skipLibCheck' }),
     fig('builder_added_check_min_ms', Math.max(0, fileMs('builder') - fileMs('baseline')), 'ms', { note: `min of ${PROBE_REPEATS} (context for the noise, not judged)` }),
     fig('checked_added_check_min_ms', Math.max(0, fileMs('checked') - fileMs('baseline')), 'ms'),
@@ -376,7 +352,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
     fig('tsc_checked_wall_ms', tscWall('checked'), 'ms'),
     fig('builder_type_errors', errorCount('builder'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
     fig('checked_type_errors', errorCount('checked'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
-    fig('checked_where10_added_check_ms', whereAdded, 'ms', { note: 'the checked string with a 10-condition WHERE (fields, operators, literals, binds checked), in process, median; skipLibCheck' }),
+    fig('checked_where10_added_check_ms', whereAdded, 'ms', { note: 'the checked string with a 10-condition WHERE (fields, operators, literals, binds checked), per-file probe, median; skipLibCheck' }),
     fig('checked_where10_vs_builder_ratio', builderAdded > 0 ? whereAdded / builderAdded : 1, 'x', { note: 'context: the builder query has a 1-condition WHERE' }),
     fig('checked_where10_added_instantiations', fileInst('checkedWhere') - fileInst('baseline'), ''),
     fig('checked_where10_type_errors', errorCount('checkedWhere'), 'errors', { target: { max: 0 }, note: 'incl. TS2589' }),
