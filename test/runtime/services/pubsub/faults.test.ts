@@ -2,7 +2,6 @@
  * Every simulator fault, end to end over TLS: the events delivered to the application are exactly
  * the events on the bus, in order, none twice, none missing.
  */
-import diagnostics_channel from 'node:diagnostics_channel';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import {
 } from '../../../../runtime/services/pubsub/index.js';
 import { clientCredentials, createClient, type AuthProvider } from '../../../../runtime/index.js';
 import { PubSubClient } from '../../../../runtime/services/pubsub/index.js';
-import { busReplayIds, CLIENT_SECRET, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
+import { busReplayIds, ids, listen, CLIENT_SECRET, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
 
 let env: PubSubTestEnv | undefined;
 afterEach(async () => {
@@ -20,15 +19,6 @@ afterEach(async () => {
   env = undefined;
 });
 
-function listen<T>(channel: string): T[] {
-  const seen: T[] = [];
-  const fn = (m: unknown) => seen.push(m as T);
-  diagnostics_channel.subscribe(channel, fn);
-  afterEach(() => diagnostics_channel.unsubscribe(channel, fn));
-  return seen;
-}
-
-const ids = (events: readonly PubSubEvent[]) => events.map((e) => e.replayId);
 const fast = { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } };
 
 describe('streams ended by the server', () => {

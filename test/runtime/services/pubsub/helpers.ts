@@ -3,12 +3,14 @@
  * as the extra CA, checked against the name `localhost`), with a refreshable auth provider
  * (client credentials) so token expiry can be survived.
  */
+import diagnostics_channel from 'node:diagnostics_channel';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'sfgen/simulator';
 import { clientCredentials, createClient, type SalesforceClient } from '../../../../runtime/index.js';
-import { PubSubClient, type PubSubClientOptions } from '../../../../runtime/services/pubsub/index.js';
+import { PubSubClient, type PubSubClientOptions, type PubSubEvent } from '../../../../runtime/services/pubsub/index.js';
+import { afterEach } from 'vitest';
 import { selfSignedCertificate, type SelfSignedCertificate } from '../../../../runtime/simulation/certificate.js';
 
 export const DEMO_ORG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo-org');
@@ -118,3 +120,15 @@ export async function take<T>(iterator: AsyncIterator<T>, count: number, timeout
   }
   return out;
 }
+
+/** Collects what is published on a diagnostics channel during the test file (unsubscribed after each test). */
+export function listen<T>(channel: string): T[] {
+  const seen: T[] = [];
+  const fn = (m: unknown) => seen.push(m as T);
+  diagnostics_channel.subscribe(channel, fn);
+  afterEach(() => diagnostics_channel.unsubscribe(channel, fn));
+  return seen;
+}
+
+/** The replay ids of events, in order. */
+export const ids = (events: readonly PubSubEvent[]): string[] => events.map((e) => e.replayId);

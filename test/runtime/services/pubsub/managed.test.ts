@@ -5,12 +5,11 @@
  * handler must still see every event exactly once, in order, none missing, and the commits must
  * reconcile with what the handler finished.
  */
-import diagnostics_channel from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   PUBSUB_CHANNELS, type PubSubCheckpointMessage, type PubSubEvent, type PubSubReconnectMessage, type PubSubWarningMessage,
 } from '../../../../runtime/services/pubsub/index.js';
-import { busReplayIds, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
+import { busReplayIds, ids, listen, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
 
 let env: PubSubTestEnv | undefined;
 afterEach(async () => {
@@ -18,15 +17,6 @@ afterEach(async () => {
   env = undefined;
 });
 
-function listen<T>(channel: string): T[] {
-  const seen: T[] = [];
-  const fn = (m: unknown) => seen.push(m as T);
-  diagnostics_channel.subscribe(channel, fn);
-  afterEach(() => diagnostics_channel.unsubscribe(channel, fn));
-  return seen;
-}
-
-const ids = (events: readonly PubSubEvent[]) => events.map((e) => e.replayId);
 // A stream reset with RST_STREAM code 0 right after its data is now and then never reported by
 // grpc-js (node keeps such a stream open until its data is read, and the call ends with no status):
 // the idle watchdog is what recovers it, so it is set short here.
