@@ -112,6 +112,18 @@ describe('scanUsage with a tsconfig (--project)', () => {
     expect(index.sites.some((s) => s.kind === 'switch' && s.field === 'Industry')).toBe(true);
   });
 
+  it('follows `paths` aliases to the generated code (only packages in node_modules other than the runtime are left unresolved)', () => {
+    const alias = 'test/fixtures/drift/usage-app-alias';
+    const index = scanUsage({ project: `${alias}/tsconfig.json`, generatedDir: resolve(APP, 'generated'), objects: usageAppModels() });
+    expect(index.files).toBe(1);
+    expect(index.sites.map((s) => `${s.line}:${s.column} ${s.kind} ${s.object}.${s.field ?? '*'}`)).toEqual([
+      '3:1 import Account.*',
+      '6:33 update Account.*',
+      '6:44 update Account.*',
+      '6:46 update Account.Name',
+    ]);
+  });
+
   it('a missing tsconfig or directory is a clear error', () => {
     expect(() => scanUsage({ project: 'nope/tsconfig.json', generatedDir: 'generated', objects: [] })).toThrow(UsageScanError);
     expect(() => scanUsage({ dir: 'nope-dir', generatedDir: 'generated', objects: [] })).toThrow(/nope-dir is not a directory/);
