@@ -703,16 +703,7 @@ export class SimOrg implements OrgStore {
     for (const f of shape.now) record[f] = now;
     for (const f of shape.user) record[f] = userId;
     for (const f of shape.autoNumber) record[f] = this.nextAutoNumber(s, f);
-    for (const c of shape.compounds) {
-      let value: Record<string, unknown> | null = null;
-      for (const [field, key] of c.parts) {
-        const v = record[field] ?? null;
-        if (v === null) continue;
-        value ??= { ...c.template };
-        value[key] = v;
-      }
-      record[c.name] = value;
-    }
+    for (const c of shape.compounds) record[c.name] = compoundValue(c, record);
   }
 
   /** The shape of records written with `values`' keys: a record built key by key, as a template. */
@@ -767,23 +758,23 @@ export class SimOrg implements OrgStore {
 
   /** Derive address and location compound values from their components. */
   private computeCompounds(s: ObjectState, record: Record<string, unknown>): void {
-    for (const c of s.plan.compounds) {
-      let any = false;
-      for (const [field] of c.parts) {
-        if ((record[field] ?? null) !== null) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) {
-        record[c.name] = null;
-        continue;
-      }
-      const value = { ...c.template };
-      for (const [field, key] of c.parts) value[key] = record[field] ?? null;
-      record[c.name] = value;
-    }
+    for (const c of s.plan.compounds) record[c.name] = compoundValue(c, record);
   }
+}
+
+/**
+ * A compound field's value from the record's components among `c.parts`: null when all are null,
+ * else a copy of the compound's template (every key, null) with the non-null ones set.
+ */
+function compoundValue(c: WritePlan['compounds'][number], record: Record<string, unknown>): Record<string, unknown> | null {
+  let value: Record<string, unknown> | null = null;
+  for (const [field, key] of c.parts) {
+    const v = record[field] ?? null;
+    if (v === null) continue;
+    value ??= { ...c.template };
+    value[key] = v;
+  }
+  return value;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

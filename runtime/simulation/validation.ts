@@ -44,8 +44,8 @@ function jsonKind(v: unknown): string {
   return 'START_OBJECT';
 }
 
-/** The field label as error messages show it. */
-function labelOf(field: SimField): string {
+/** A field's label as Salesforce's messages show it (its name when the describe has none). */
+export function labelOf(field: SimField): string {
   return typeof field.label === 'string' ? field.label : field.name;
 }
 

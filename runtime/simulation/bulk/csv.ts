@@ -261,7 +261,6 @@ export class ResultRewriter {
   private readonly delim: number;
   private readonly crlf: boolean;
   private readonly eol: Buffer;
-  private readonly delimText: string;
 
   constructor(
     delimiter: string,
@@ -270,7 +269,6 @@ export class ResultRewriter {
     private readonly select: (row: number) => string | undefined,
   ) {
     this.delim = delimiter.charCodeAt(0);
-    this.delimText = delimiter;
     this.crlf = lineEnding === 'CRLF';
     this.eol = Buffer.from(this.crlf ? '\r\n' : '\n');
   }

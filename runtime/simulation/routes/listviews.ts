@@ -17,6 +17,7 @@ import { caseSafeSuffix, toId18 } from '../ids.js';
 import { runQuery } from '../query-runner.js';
 import type { Route, RouteContext, SimRequest, SimResponse } from '../router.js';
 import type { SimDescribe, SimField } from '../store-types.js';
+import { labelOf } from '../validation.js';
 import { requireObject } from './sobjects.js';
 
 /** One column of a list view, as List View Describe and List View Results answer it. */
@@ -73,10 +74,6 @@ function sortLabels(type: string): { ascendingLabel: string | null; descendingLa
   if (['phone', 'int', 'double', 'currency', 'percent', 'long'].includes(type)) return { ascendingLabel: '9-0', descendingLabel: '0-9' };
   if (type === 'picklist' || type === 'multipicklist') return { ascendingLabel: 'Low to High', descendingLabel: 'High to Low' };
   return { ascendingLabel: null, descendingLabel: null };
-}
-
-function labelOf(field: SimField): string {
-  return typeof field.label === 'string' ? field.label : field.name;
 }
 
 /** The object's "All" list view, or `undefined` when it has none (no list views, not queryable, no name field). */
