@@ -141,22 +141,40 @@ export type DeepCheck<S extends BuilderState, P extends readonly string[]> = [De
   : { readonly 'path error': DeepErrors<S, P[number]> };
 
 /**
- * Errors of the paths among `P` for GROUP BY: a dotted path's own errors, then for any path the
- * last field's `groupable` (plain fields are otherwise settled by {@link SelectablePath}).
+ * Errors of the paths among `P` for a clause that the describe flag behind `F` guards (WHERE,
+ * ORDER BY, GROUP BY): a dotted path's own errors, then for any path the last field's flag
+ * (whether a plain field exists is settled by {@link SelectablePath}).
  */
-type DeepGroupErrors<S extends BuilderState, P> = P extends `${string}.${infer Rest}`
+type DeepClauseErrors<S extends BuilderState, P, F extends FieldRestriction> = P extends `${string}.${infer Rest}`
   ? string extends Rest
     ? never
     : [PathErrors<S['reg'], S['meta'], P>] extends [never]
-      ? RestrictionError<S['reg'], S['meta'], P, 'ungroupable'>
+      ? RestrictionError<S['reg'], S['meta'], P, F>
       : PathErrors<S['reg'], S['meta'], P>
   : P extends string
-    ? RestrictionError<S['reg'], S['meta'], P, 'ungroupable'>
+    ? RestrictionError<S['reg'], S['meta'], P, F>
     : never;
-/** The `this` type of `groupBy`: like {@link DeepCheck}, with non-groupable fields refused. */
-export type DeepGroupCheck<S extends BuilderState, P extends readonly string[]> = [DeepGroupErrors<S, P[number]>] extends [never]
+/**
+ * The `this` type of `where`, `orderBy` and `groupBy`: like {@link DeepCheck}, with fields the
+ * describe does not allow in the clause refused (`unfilterable`, `unsortable`, `ungroupable`).
+ */
+export type DeepClauseCheck<S extends BuilderState, P, F extends FieldRestriction> = [DeepClauseErrors<S, P, F>] extends [never]
   ? unknown
-  : { readonly 'path error': DeepGroupErrors<S, P[number]> };
+  : { readonly 'path error': DeepClauseErrors<S, P, F> };
+/**
+ * Like {@link DeepClauseCheck} for one path of any shape (plain fields included: `where` takes any
+ * string, because an operator constrained by the kind of a path drawn from the union of selectable
+ * paths makes TypeScript compute the kind of every field while it infers the operator).
+ */
+type ClauseErrors<S extends BuilderState, P extends string, F extends FieldRestriction> = [PathErrors<S['reg'], S['meta'], P>] extends [never]
+  ? RestrictionError<S['reg'], S['meta'], P, F>
+  : PathErrors<S['reg'], S['meta'], P>;
+/** The `this` type of `where`: `unknown` when `P` is a path usable in the clause, else an object naming the problem. */
+export type ClauseCheck<S extends BuilderState, P extends string, F extends FieldRestriction> = [ClauseErrors<S, P, F>] extends [never]
+  ? unknown
+  : { readonly 'path error': ClauseErrors<S, P, F> };
+/** The `this` type of `groupBy`: {@link DeepClauseCheck} over every path, non-groupable fields refused. */
+export type DeepGroupCheck<S extends BuilderState, P extends readonly string[]> = DeepClauseCheck<S, P[number], 'ungroupable'>;
 
 /** Parent relationships of `M` with more than one target (usable with TYPEOF). */
 export type PolymorphicRelationship<M extends MetaShape> = {
@@ -264,7 +282,7 @@ export interface ExpressionBuilder<S extends BuilderState> {
   <const P extends string, Op extends OperatorFor<Kind<S, P>>>(
     path: ClausePath<S, P, 'unfilterable'>,
     op: Op,
-    value: ValueFor<Kind<S, P>, Op, Value<S, P>>,
+    value: NoInfer<ValueFor<Kind<S, P>, Op, Value<S, P>>>,
   ): SoqlCondition;
   /** All of the conditions (at least one). */
   and(conditions: readonly SoqlCondition[]): SoqlCondition;
@@ -525,9 +543,10 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * ```
    */
   where<const P extends string, Op extends OperatorFor<Kind<S, P>>>(
-    path: ClausePath<S, P, 'unfilterable'>,
+    this: ClauseCheck<S, P, 'unfilterable'>,
+    path: P,
     op: Op,
-    value: ValueFor<Kind<S, P>, Op, Value<S, P>>,
+    value: NoInfer<ValueFor<Kind<S, P>, Op, Value<S, P>>>,
   ): SelectQueryBuilder<S>;
   where(build: (eb: ExpressionBuilder<S>) => SoqlCondition): SelectQueryBuilder<S>;
   where(...args: readonly unknown[]): SelectQueryBuilder<S> {
@@ -547,7 +566,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
     fn: F,
     path: Kind<S, P> extends AggregateKinds<F> ? Path<S, P> : `${F}() does not apply to ${P}`,
     op: '=' | '!=' | '<' | '<=' | '>' | '>=',
-    value: F extends 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' ? number : ValueFor<Kind<S, P>, '=', Value<S, P>>,
+    value: NoInfer<F extends 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' ? number : ValueFor<Kind<S, P>, '=', Value<S, P>>>,
   ): SelectQueryBuilder<S> {
     const location = `HAVING ${fn}(${path})`;
     const call: FunctionCall = { kind: 'function', name: fn, args: [field(path, location)] };
@@ -659,13 +678,15 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
    * selectFrom(Account).select('Name').orderBy('AnnualRevenue', 'DESC', 'NULLS LAST').orderBy('Name');
    * ```
    */
-  orderBy<const P extends string>(
-    path: ClausePath<S, P, 'unsortable'>,
+  orderBy<const P extends SelectablePath<S['meta']>>(
+    this: DeepClauseCheck<S, P, 'unsortable'>,
+    path: P,
     direction?: 'ASC' | 'DESC',
     nulls?: 'NULLS FIRST' | 'NULLS LAST',
   ): SelectQueryBuilder<S> {
-    const location = `${this.#ctx.objectName} ORDER BY`;
-    this.#kindOf(path);
+    const self = this as unknown as SelectQueryBuilder<S>;
+    const location = `${self.#ctx.objectName} ORDER BY`;
+    self.#kindOf(path);
     if (direction !== undefined && direction !== 'ASC' && direction !== 'DESC') {
       throw new SoqlBuildError(location, `direction must be ASC or DESC, got ${JSON.stringify(direction)}`);
     }
@@ -678,7 +699,7 @@ export class SelectQueryBuilder<S extends BuilderState> implements TypedQuery<Se
       ...(direction === undefined ? {} : { direction }),
       ...(nulls === undefined ? {} : { nulls: nulls === 'NULLS FIRST' ? 'FIRST' : 'LAST' }),
     };
-    return this.#next({ orderBy: [...(this.node.orderBy ?? []), item] });
+    return self.#next({ orderBy: [...(self.node.orderBy ?? []), item] });
   }
 
   /** LIMIT: a non-negative integer. */

@@ -5,7 +5,9 @@
 export { selectFrom, SelectQueryBuilder, SoqlCondition, childRecords, MAX_OFFSET } from './builder.js';
 export type {
   BuilderState,
+  ClauseCheck,
   DeepCheck,
+  DeepClauseCheck,
   DeepGroupCheck,
   ExpressionBuilder,
   InitialState,

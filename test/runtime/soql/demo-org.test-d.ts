@@ -4,11 +4,13 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { CheckSoql, NotQueryable, RowOf } from 'sfgen/runtime';
-import { selectFrom } from '../../../runtime/soql/builder.js';
+import { selectFrom, type ClauseCheck, type DeepClauseCheck, type InitialState } from '../../../runtime/soql/builder.js';
 import { soql } from '../../../runtime/soql/checked.js';
 import type { RowAttributes, SubqueryResult } from '../../../runtime/soql/types.js';
 import { like } from '../../../runtime/soql/values.js';
 import { Account } from '../../../generated/sobjects/Account.js';
+import type { AccountMeta } from '../../../generated/types/Account.js';
+import type { ContactMeta } from '../../../generated/types/Contact.js';
 import { Contact } from '../../../generated/sobjects/Contact.js';
 import { Order_Event__e } from '../../../generated/sobjects/Order_Event__e.js';
 import { AccountChangeEvent } from '../../../generated/sobjects/AccountChangeEvent.js';
@@ -158,6 +160,30 @@ describe('the generated demo org', () => {
     expectTypeOf<CheckSoql<'SELECT Regions__c, COUNT(Id) FROM Account GROUP BY Regions__c'>>().toEqualTypeOf<
       "'Regions__c' cannot be used in GROUP BY: Account.Regions__c is not groupable (describe)"
     >();
+    // The builder names the problem in the message (the this-parameter check of where, orderBy, groupBy).
+    type AccountStart = InitialState<AccountMeta>;
+    type ContactStart = InitialState<ContactMeta>;
+    expectTypeOf<ClauseCheck<AccountStart, 'Description', 'unfilterable'>>().toEqualTypeOf<{
+      readonly 'path error': "'Description' cannot be used in WHERE: Account.Description is not filterable (describe)";
+    }>();
+    expectTypeOf<ClauseCheck<ContactStart, 'Account.Description', 'unfilterable'>>().toEqualTypeOf<{
+      readonly 'path error': "'Account.Description' cannot be used in WHERE: Account.Description is not filterable (describe)";
+    }>();
+    expectTypeOf<ClauseCheck<AccountStart, 'Nmae', 'unfilterable'>>().toEqualTypeOf<{ readonly 'path error': "'Nmae' is not a field of Account" }>();
+    expectTypeOf<ClauseCheck<AccountStart, 'Owner.Nmae', 'unfilterable'>>().toEqualTypeOf<{ readonly 'path error': "'Nmae' is not a field of User" }>();
+    expectTypeOf<ClauseCheck<AccountStart, 'Name', 'unfilterable'>>().toEqualTypeOf<unknown>();
+    expectTypeOf<ClauseCheck<ContactStart, 'Account.Name', 'unfilterable'>>().toEqualTypeOf<unknown>();
+    expectTypeOf<DeepClauseCheck<AccountStart, 'Description', 'unsortable'>>().toEqualTypeOf<{
+      readonly 'path error': "'Description' cannot be used in ORDER BY: Account.Description is not sortable (describe)";
+    }>();
+    expectTypeOf<DeepClauseCheck<AccountStart, 'Owner.Nmae', 'unsortable'>>().toEqualTypeOf<{ readonly 'path error': "'Nmae' is not a field of User" }>();
+    expectTypeOf<DeepClauseCheck<AccountStart, 'Name' | 'Owner.Name', 'unsortable'>>().toEqualTypeOf<unknown>();
+    // @ts-expect-error 'Owner.Nmae' in WHERE
+    selectFrom(Account).select('Id').where('Owner.Nmae', '=', 'x');
+    // @ts-expect-error 'Nmae' in WHERE
+    selectFrom(Account).select('Id').where('Nmae', '=', 'x');
+    // @ts-expect-error 'Owner.Nmae' in ORDER BY
+    selectFrom(Account).select('Id').orderBy('Owner.Nmae');
     // @ts-expect-error Account.Description is not filterable (describe), in a subquery too
     soql("SELECT Id, (SELECT Id FROM Contacts WHERE Description = 'x') FROM Account");
     // A function's result is grouped or sorted, not the field: CreatedDate itself is not groupable.
