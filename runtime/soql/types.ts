@@ -255,7 +255,7 @@ type Tail<P extends string, H extends string> = P extends `${H}.${infer T}` ? T 
  * when the lookup may be empty; a union discriminated on `attributes.type` when polymorphic).
  */
 export type PathsRow<Reg, M extends MetaShape, P extends string> = {
-  [K in P as K extends `${string}.${string}` ? never : K]: FieldValue<M, K>;
+  [K in Exclude<P, `${string}.${string}`>]: M['record'][K & keyof M['record']];
 } & {
   [R in Head<P>]:
     | (IsUnion<Targets<M, R>> extends true ? NameRow<Targets<M, R>, Tail<P, R>> : ParentRow<Reg, Targets<M, R>, Tail<P, R>>)
