@@ -155,7 +155,7 @@ type DeepClauseErrors<S extends BuilderState, P, F extends FieldRestriction> = P
     ? RestrictionError<S['reg'], S['meta'], P, F>
     : never;
 /**
- * The `this` type of `where`, `orderBy` and `groupBy`: like {@link DeepCheck}, with fields the
+ * The `this` type of `orderBy` and `groupBy` (`where` uses {@link ClauseCheck}): like {@link DeepCheck}, with fields the
  * describe does not allow in the clause refused (`unfilterable`, `unsortable`, `ungroupable`).
  */
 export type DeepClauseCheck<S extends BuilderState, P, F extends FieldRestriction> = [DeepClauseErrors<S, P, F>] extends [never]
