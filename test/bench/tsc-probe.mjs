@@ -1,7 +1,8 @@
 /**
  * Child program of the soql-typecheck suite: type-checks everything an application file imports
  * (and the warm-up file, when given), then times checking the application file itself, and prints
- * one JSON line `{ fileCheckMs, fileWallMs, cpuSource, gcMs, instantiations, errors }`.
+ * one JSON line `{ fileCheckMs, fileWallMs, cpuSource, gcMs, instantiations, errors, warmErrors }`
+ * (`warmErrors`: the warm-up file's own type errors, which the suite refuses).
  *
  *   node tsc-probe.mjs <file.ts> <compilerOptions JSON> [<warm-up file.ts>]
  *
@@ -50,7 +51,12 @@ const program = ts.createProgram(warm ? [warm, file] : [file], options);
 const checker = program.getTypeChecker();
 const app = program.getSourceFile(file);
 if (!app) throw new Error(`probe: ${file} is not in the program`);
-for (const sf of program.getSourceFiles()) if (sf !== app && !sf.isDeclarationFile) program.getSemanticDiagnostics(sf);
+const warmErrors = [];
+for (const sf of program.getSourceFiles()) {
+  if (sf === app || sf.isDeclarationFile) continue;
+  const found = program.getSemanticDiagnostics(sf);
+  if (warm && sf.fileName === program.getSourceFile(warm)?.fileName) warmErrors.push(...found);
+}
 
 let gcMs = 0;
 const gcObserver = new PerformanceObserver((list) => {
@@ -79,5 +85,6 @@ process.stdout.write(
     gcMs,
     instantiations,
     errors: diagnostics.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`),
+    warmErrors: warmErrors.map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`),
   })}\n`,
 );

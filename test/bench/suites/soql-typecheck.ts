@@ -291,6 +291,8 @@ interface Probe {
   /** Instantiations the application file adds. */
   readonly instantiations: number;
   readonly errors: readonly string[];
+  /** Type errors of the warm-up file (none expected). */
+  readonly warmErrors?: readonly string[];
 }
 
 /** Checks everything `file` imports (and `warm`), then times checking `file` itself, in a fresh process. */
@@ -360,7 +362,7 @@ async function run(ctx: BenchContext): Promise<Figure[]> {
       cold[kind].push(await probe(ctx, files[kind], undefined));
     }
   }
-  const warmErrors = probes.baseline[0]?.errors ?? [];
+  const warmErrors = probes.baseline[0]?.warmErrors ?? [];
   if (warmErrors.length > 0) throw new Error(`the warm-up file does not type-check:\n${warmErrors.slice(0, 10).join('\n')}`);
   for (let i = 0; i < REPEATS; i++) {
     for (const kind of ['baseline', 'builder', 'checked'] as const) {
