@@ -258,7 +258,9 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   readonly #commitWaiters = new Map<string, () => void>();
 
   // Consumer state
+  /** The (single) next() waiting for events; overlapping calls queue behind it on `#chain`. */
   #waiter: { resolve: () => void } | undefined;
+  #chain: Promise<IteratorResult<PubSubEvent<P>, undefined>> | undefined;
   #failure: Error | undefined;
   #done = false;
   #checkpointTimer: NodeJS.Timeout | undefined;
@@ -318,17 +320,36 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   // Consumer side
 
   next(): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
+    // Calls that overlap (next() again before the last promise settled) are answered in call order.
+    const chain = this.#chain;
+    if (chain !== undefined) return this.#track(chain.then(() => this.#step(), () => this.#step()));
+    const step = this.#step();
+    return step instanceof Promise ? this.#track(step) : Promise.resolve(step);
+  }
+
+  /** Remembers a next() answer that is not settled yet, so that a later call waits for it. */
+  #track(answer: Promise<IteratorResult<PubSubEvent<P>, undefined>>): Promise<IteratorResult<PubSubEvent<P>, undefined>> {
+    this.#chain = answer;
+    const settled = (): void => {
+      if (this.#chain === answer) this.#chain = undefined;
+    };
+    answer.then(settled, settled);
+    return answer;
+  }
+
+  /** One next(): the result at once when an event is buffered and its schema known, else a promise. */
+  #step(): IteratorResult<PubSubEvent<P>, undefined> | Promise<IteratorResult<PubSubEvent<P>, undefined>> {
     // The application asks for the next event: it has finished with the previous one.
     if (this.#lastDelivered !== undefined && this.#finished !== this.#lastDelivered) this.#markFinished(this.#lastDelivered);
     if (this.#failure) return this.#fail();
-    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    if (this.#done) return { done: true, value: undefined };
     this.#started ??= this.#start();
     const raw = this.#shift();
     if (raw !== undefined) {
       const schema = this.#host.schemas.peek(raw.event.schemaId);
       if (schema !== undefined) {
         try {
-          return Promise.resolve({ done: false, value: this.#deliver(raw, schema) });
+          return { done: false, value: this.#deliver(raw, schema) };
         } catch (err) {
           this.#terminate(err as Error);
           return this.#fail();
@@ -706,7 +727,17 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       const waiter = this.#waiter;
       if (waiter && accepted.length > 0) {
         this.#waiter = undefined;
-        waiter.resolve();
+        // A Subscribe stream wakes the application on the next turn of the event loop, not now:
+        // the top-up request written below goes out when HTTP/2 flushes its writes (a native
+        // immediate, which runs before this one), so the server produces the next events while
+        // the application handles these. Woken at once, the application's loop would run first
+        // (the events are buffered, so every next() settles in a microtask) and the request would
+        // wait for it. A managed stream wakes at once: its application writes a commit when it has
+        // handled the batch, and a write still queued when the server resets the stream keeps the
+        // stream from ever closing in Node 20's http2 (nodejs/node#58252), so that write goes out
+        // as early as it can.
+        if (this.#target.kind === 'managed') waiter.resolve();
+        else setImmediate(waiter.resolve);
       }
     }
     if (this.#pending > 0) this.#armIdle();

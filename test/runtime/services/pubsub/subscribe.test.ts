@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { busReplayIds, ORDER_TOPIC, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
+import { busReplayIds, ORDER_TOPIC, orderEvent, seedOrders, startPubSubEnv, take, type PubSubTestEnv } from './helpers.js';
 
 let env: PubSubTestEnv;
 beforeEach(async () => {
@@ -18,5 +18,22 @@ describe('subscribe over TLS', () => {
     expect(events.map((e) => e.replayId)).toEqual(busReplayIds(env.sim));
     expect(events[0]!.payload).toMatchObject({ Order_Number__c: 'ORD-0', Amount__c: 0 });
     expect(events[249]!.payload).toMatchObject({ Order_Number__c: 'ORD-249' });
+  });
+});
+
+describe('the iterator protocol', () => {
+  it('answers overlapping next() calls in call order, waiting or buffered', async () => {
+    const sub = env.pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest' });
+    // Three calls before any event exists: all wait, none is forgotten.
+    const waiting = [sub.next(), sub.next(), sub.next()];
+    await new Promise((r) => setTimeout(r, 200));
+    seedOrders(env.sim, 0, 6);
+    const first = await Promise.all(waiting);
+    // Three more while the rest is buffered.
+    const buffered = await Promise.all([sub.next(), sub.next(), sub.next()]);
+    await sub.stop();
+    const got = [...first, ...buffered].map((r) => (r.done ? 'done' : r.value.replayId));
+    expect(got).toEqual(busReplayIds(env.sim));
+    expect([...first, ...buffered].map((r) => (r.done ? undefined : r.value.payload.Order_Number__c))).toEqual([0, 1, 2, 3, 4, 5].map((n) => orderEvent(n).Order_Number__c));
   });
 });
