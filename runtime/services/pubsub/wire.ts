@@ -193,6 +193,34 @@ function decodeHeader(r: Reader): EventHeader {
   return h;
 }
 
+/**
+ * The last schema id read, as bytes and as a string. Nearly every event of a stream carries the
+ * same schema id: handing back the same string skips decoding it again and lets the schema cache
+ * look it up by a string whose hash is already computed.
+ */
+let lastSchemaIdBytes: Buffer = EMPTY;
+let lastSchemaId = '';
+
+function schemaIdField(r: Reader): string {
+  const len = r.varint();
+  const start = r.pos;
+  const end = start + len;
+  if (end > r.end) throw new RangeError('truncated string field');
+  r.pos = end;
+  const buf = r.buf;
+  const last = lastSchemaIdBytes;
+  if (len === last.length) {
+    let i = 0;
+    while (i < len && buf[start + i] === last[i]) i++;
+    if (i === len) return lastSchemaId;
+  }
+  const id = buf.toString('utf8', start, end);
+  // A copy: the received buffer is grpc-js's, and a view would keep all of it alive.
+  lastSchemaIdBytes = Buffer.from(buf.subarray(start, end));
+  lastSchemaId = id;
+  return id;
+}
+
 function decodeProducerEvent(r: Reader): ProducerEvent {
   let id = '';
   let schemaId = '';
@@ -202,7 +230,7 @@ function decodeProducerEvent(r: Reader): ProducerEvent {
     const tag = r.varint();
     switch (tag) {
       case 10: id = r.string(); break;
-      case 18: schemaId = r.string(); break;
+      case 18: schemaId = schemaIdField(r); break;
       case 26: payload = r.bytes(); break;
       case 34: (headers ??= []).push(decodeHeader(r.sub())); break;
       default: r.skip(tag & 7);

@@ -46,6 +46,22 @@ describe('wire codec vs proto-loader', () => {
     expect(r.pendingNumRequested).toBe(98);
   });
 
+  it('reads each event\'s own schema id when ids of the same length alternate, and does not keep the received buffer', () => {
+    const ids = ['schemaAAAAAAAAAAAAAAAA', 'schemaAAAAAAAAAAAAAAAB', 'schemaAAAAAAAAAAAAAAAA', 'otherschema', 'schemaAAAAAAAAAAAAAAAB'];
+    const bytes = method('Subscribe').responseSerialize({
+      events: ids.map((id, i) => ({ event: { id: `e${i}`, schema_id: id, payload: Buffer.from([i]) }, replay_id: replay(BigInt(i + 1)) })),
+      latest_replay_id: replay(5n), rpc_id: 'r', pending_num_requested: 0,
+    });
+    expect(decodeFetchResponse(bytes).events.map((e) => e.event.schemaId)).toEqual(ids);
+    // The buffer a response arrived in may be reused: a later response still reads its own ids.
+    bytes.fill(0);
+    const again = method('Subscribe').responseSerialize({
+      events: [{ event: { id: 'x', schema_id: 'schemaAAAAAAAAAAAAAAAB', payload: Buffer.from([1]) }, replay_id: replay(9n) }],
+      latest_replay_id: replay(9n), rpc_id: 'r', pending_num_requested: 0,
+    });
+    expect(decodeFetchResponse(again).events[0]!.event.schemaId).toBe('schemaAAAAAAAAAAAAAAAB');
+  });
+
   it('encodes FetchRequest, ManagedFetchRequest and PublishRequest as protobufjs reads them', () => {
     expect(method('Subscribe').requestDeserialize(encodeFetchRequest({ topicName: '/event/X__e', replayPreset: 2, replayId: replay(42n), numRequested: 100, authRefresh: 'a' })))
       .toMatchObject({ topic_name: '/event/X__e', replay_preset: 'CUSTOM', num_requested: 100, auth_refresh: 'a', replay_id: replay(42n) });
