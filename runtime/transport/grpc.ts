@@ -3,7 +3,7 @@
  * `@grpc/grpc-js`. It is reached only through the `sfgen/pubsub` subpath, so a REST-only
  * application never loads it.
  *
- * - TLS with the system roots plus an optional extra CA (a corporate proxy, the local simulator);
+ * - TLS with Node's default trust plus an optional extra CA (a corporate proxy, the local simulator);
  *   plain text only to a loopback address and only when asked for.
  * - HTTP/2 keepalive pings, so a dead connection is noticed even while the server owes nothing.
  * - A bounded connect: {@link GrpcChannel.ready} waits at most `connectTimeoutMs`.
@@ -16,7 +16,8 @@
  * silent stream really opens a new TCP/TLS connection instead of reusing the half-open one.
  */
 import * as grpc from '@grpc/grpc-js';
-import { rootCertificates } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { ConfigError } from '../errors.js';
 import { isLoopbackHost } from './security.js';
 
@@ -24,7 +25,7 @@ import { isLoopbackHost } from './security.js';
 export interface GrpcChannelOptions {
   /** `host:port` of the server, e.g. `api.pubsub.salesforce.com:7443`. */
   readonly endpoint: string;
-  /** Extra trusted CA certificate(s), PEM, added to the system roots. */
+  /** Extra trusted CA certificate(s), PEM, added to what Node trusts by default (bundled roots, NODE_EXTRA_CA_CERTS). */
   readonly caPem?: string | Buffer | undefined;
   /** Plain text instead of TLS: only to a loopback host and with `allowInsecureLoopback`. */
   readonly plaintext?: boolean | undefined;
@@ -121,12 +122,39 @@ function splitEndpoint(endpoint: string): { host: string; port: number } {
   return { host: m[1] as string, port: Number(m[2]) };
 }
 
-/** TLS credentials trusting the system roots plus `caPem`. */
+/**
+ * TLS credentials trusting what Node trusts by default (its bundled roots and the certificates of
+ * NODE_EXTRA_CA_CERTS) plus `caPem`. The certificates are added to a context that starts from a
+ * copy of Node's bundled root store (X509 objects Node parsed once per process), rather than passed
+ * as `ca` with every root certificate as PEM text, which re-parses ~140 certificates for each
+ * channel (20-27 ms on a 2-vCPU machine, against ~1.5 ms) and, like any `ca` option, drops
+ * NODE_EXTRA_CA_CERTS.
+ */
 function tlsCredentials(caPem: string | Buffer | undefined): grpc.ChannelCredentials {
   if (caPem === undefined) return grpc.credentials.createSsl();
   const extra = Buffer.isBuffer(caPem) ? caPem.toString('utf8') : caPem;
   if (!extra.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError({ message: 'Pub/Sub CA: caPem holds no PEM certificate (-----BEGIN CERTIFICATE-----)' });
-  return grpc.credentials.createSsl(Buffer.from(`${rootCertificates.join('\n')}\n${extra}\n`));
+  const pems = [extraCaCertsFromEnv(), extra].filter((p) => p !== '');
+  const context = createSecureContext();
+  const native = (context as { context?: { addCACert?: unknown } }).context;
+  if (typeof native?.addCACert !== 'function') {
+    // A Node whose secure context has no addCACert: the bundled roots as PEM text, plus the rest.
+    return grpc.credentials.createSsl(Buffer.from(`${[...rootCertificates, ...pems].join('\n')}\n`));
+  }
+  // The first certificate added swaps the context's store for a copy of the bundled roots.
+  for (const pem of pems) (native.addCACert as (pem: string) => void).call(native, pem);
+  return grpc.credentials.createFromSecureContext(context);
+}
+
+/** The certificates NODE_EXTRA_CA_CERTS names (Node warned at start-up if the file is unreadable). */
+function extraCaCertsFromEnv(): string {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return '';
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -28,7 +28,7 @@ export const DEFAULT_PUBSUB_ENDPOINT = 'api.pubsub.salesforce.com:7443';
 export interface PubSubClientOptions {
   /** `host:port`; default {@link DEFAULT_PUBSUB_ENDPOINT}. */
   readonly endpoint?: string;
-  /** Extra trusted CA certificate(s) (PEM), added to the system roots. */
+  /** Extra trusted CA certificate(s) (PEM), added to what Node trusts by default (its bundled roots and NODE_EXTRA_CA_CERTS). */
   readonly caPem?: string | Buffer;
   /** Plain text to a loopback address (a local simulator without TLS); needs `allowInsecureLoopback`. */
   readonly plaintext?: boolean;
