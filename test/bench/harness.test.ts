@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   figureJsonLine,
   formatTable,
+  hasTaskset,
   measureProcess,
+  pinThisProcess,
   meetsTarget,
   parseExtendedDiagnostics,
   type Figure,
@@ -79,6 +82,33 @@ describe('measureProcess', () => {
     expect(run.rssSource).toBe('node-probe');
     expect(run.peakRssBytes).toBeGreaterThan(150 * 1024 * 1024);
     expect(run.cpuMs).toBeGreaterThan(0);
+  });
+
+  it('pins a child to the CPUs asked for, with peak RSS still measured (GNU time and probe)', async () => {
+    expect(await hasTaskset()).toBe(true); // util-linux is on every machine this runs on
+    const script = "const b = Buffer.alloc(120 * 1024 * 1024, 1); process.stdout.write(/Cpus_allowed_list:\\s*(\\S+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1] + b[3])";
+    for (const rssMethod of ['auto', 'node-probe'] as const) {
+      const run = await measureProcess(process.execPath, ['-e', script], { scratchDir: scratch, cpus: '0', rssMethod });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toBe('01');
+      expect(run.pinnedCpus).toBe('0');
+      expect(run.peakRssBytes).toBeGreaterThan(120 * 1024 * 1024);
+    }
+    const free = await measureProcess(process.execPath, ['-e', script], { scratchDir: scratch });
+    expect(free.pinnedCpus).toBeUndefined();
+  });
+
+  it('pins every thread of this process and restores the affinity it had', async () => {
+    const allowed = (): string => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+    const before = allowed();
+    const restore = await pinThisProcess('0');
+    expect(restore).toBeDefined();
+    try {
+      expect(allowed()).toBe('0');
+    } finally {
+      await restore?.();
+    }
+    expect(allowed()).toBe(before);
   });
 
   it('reports the exit code and kills a process that runs past its timeout', async () => {

@@ -87,6 +87,11 @@ export interface MeasureOptions {
   readonly keepChars?: number;
   /** How to read peak RSS: `auto` (GNU time if present, else the node probe) or `node-probe`. */
   readonly rssMethod?: 'auto' | 'node-probe';
+  /**
+   * Run the process on these CPUs only (`taskset -c`, e.g. `"1"`), when taskset is on the machine;
+   * `MeasuredRun.pinnedCpus` says whether it was.
+   */
+  readonly cpus?: string;
 }
 
 /** A finished child process with its cost. */
@@ -107,6 +112,8 @@ export interface MeasuredRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** The CPUs the process was pinned to (`MeasureOptions.cpus`), if it was. */
+  readonly pinnedCpus?: string;
 }
 
 /** `tsc --extendedDiagnostics` figures plus the process cost. */
@@ -272,6 +279,47 @@ async function hasGnuTime(): Promise<boolean> {
   return gnuTimeWorks;
 }
 
+const TASKSET = '/usr/bin/taskset';
+let tasksetWorks: boolean | undefined;
+
+/** True when `taskset` can set CPU affinity here. */
+export async function hasTaskset(): Promise<boolean> {
+  if (tasksetWorks !== undefined) return tasksetWorks;
+  if (!existsSync(TASKSET)) return (tasksetWorks = false);
+  tasksetWorks = await new Promise<boolean>((resolve) => {
+    const child = spawn(TASKSET, ['-c', '0', 'true'], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+  return tasksetWorks;
+}
+
+function runTaskset(args: readonly string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(TASKSET, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`taskset ${args.join(' ')}: ${err.trim()}`))));
+  });
+}
+
+/**
+ * Pins every thread of this process to `cpus` (taskset -a -p -c). Returns a function that restores
+ * the previous affinity, or undefined when taskset is not available.
+ */
+export async function pinThisProcess(cpus: string): Promise<(() => Promise<void>) | undefined> {
+  if (!(await hasTaskset())) return undefined;
+  const before = /:\s*(\S+)\s*$/.exec((await runTaskset(['-c', '-p', String(process.pid)])).trim())?.[1];
+  if (before === undefined) return undefined;
+  await runTaskset(['-a', '-c', '-p', cpus, String(process.pid)]);
+  return async () => {
+    await runTaskset(['-a', '-c', '-p', before, String(process.pid)]);
+  };
+}
+
 const PROBE = new URL('./rss-probe.mjs', import.meta.url);
 
 /**
@@ -296,14 +344,23 @@ export async function measureProcess(
   let spawnArgs = [...args];
   let rssSource: MeasuredRun['rssSource'] = 'unavailable';
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // taskset execs the command: GNU time and the probe still see the measured process itself.
+  const pinnedCpus = options.cpus !== undefined && (await hasTaskset()) ? options.cpus : undefined;
+  const pin = (cmd: string): string[] => (pinnedCpus === undefined ? [cmd] : [TASKSET, '-c', pinnedCpus, cmd]);
   if (options.rssMethod !== 'node-probe' && (await hasGnuTime())) {
     spawnCommand = GNU_TIME;
-    spawnArgs = ['-f', '%M %U %S', '-o', rssFile, command, ...args];
+    spawnArgs = ['-f', '%M %U %S', '-o', rssFile, ...pin(command), ...args];
     rssSource = 'gnu-time';
   } else if (command === process.execPath) {
-    spawnArgs = ['--import', PROBE.href, ...args];
+    const [first, ...rest] = pin(command);
+    spawnCommand = first ?? command;
+    spawnArgs = [...rest, '--import', PROBE.href, ...args];
     env.SFGEN_BENCH_RSS_FILE = rssFile;
     rssSource = 'node-probe';
+  } else {
+    const [first, ...rest] = pin(command);
+    spawnCommand = first ?? command;
+    spawnArgs = [...rest, ...args];
   }
 
   const started = performance.now();
@@ -362,6 +419,7 @@ export async function measureProcess(
     stdout: stdout.slice(-keep),
     stderr: stderr.slice(-keep),
     timedOut,
+    ...(pinnedCpus !== undefined && { pinnedCpus }),
   };
 }
 
