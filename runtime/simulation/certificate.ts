@@ -50,8 +50,11 @@ export function selfSignedCertificate(commonName = 'sfgen simulator', days = 825
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
   const now = Date.now();
+  // A DER INTEGER is minimal and positive: the first byte neither 0 (a leading zero is only allowed
+  // before a byte with its high bit set; OpenSSL refuses the certificate with "illegal padding")
+  // nor above 0x7f (negative).
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   const san = seq(
     tlv(0x82, Buffer.from('localhost', 'ascii')),
     tlv(0x87, Buffer.from([127, 0, 0, 1])),
