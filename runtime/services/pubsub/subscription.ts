@@ -23,7 +23,7 @@ import {
 import { compareReplayIds, formatReplayId, parseReplayId, type ReplayIdInput } from './replay-id.js';
 import type { CompiledSchema, SchemaCache } from './schemas.js';
 import {
-  METHODS, ReplayPreset, type ConsumerEvent, type FetchRequest, type FetchResponse,
+  METHODS, ReplayPreset, type ConsumerEvent, type FetchRequest, type FetchResponse, type ProducerEvent,
   type ManagedFetchRequest, type ManagedFetchResponse, type ReplayPresetValue,
 } from './wire.js';
 import type { TokenInfo } from '../../auth/types.js';
@@ -118,13 +118,21 @@ export interface PubSubEvent<P = Record<string, unknown>> {
 }
 
 class DeliveredEvent<P> implements PubSubEvent<P> {
+  readonly schemaId: string;
+  readonly #event: ProducerEvent;
   constructor(
     readonly topic: string,
     readonly replayIdBytes: Buffer,
-    readonly schemaId: string,
-    readonly id: string,
+    event: ProducerEvent,
     readonly payload: P,
-  ) {}
+  ) {
+    this.schemaId = event.schemaId;
+    this.#event = event;
+  }
+  /** Read from the received event when asked for (decoding a uuid nobody reads is not free). */
+  get id(): string {
+    return this.#event.id;
+  }
   get replayId(): string {
     return formatReplayId(this.replayIdBytes);
   }
@@ -133,8 +141,22 @@ class DeliveredEvent<P> implements PubSubEvent<P> {
   }
 }
 
-/** Turns a payload decoded with its writer schema into what the application receives. */
-export type PayloadDecoder<P> = (schema: CompiledSchema, payload: Buffer, event: { replayId: Buffer; id: string }) => P;
+/**
+ * Turns a payload decoded with its writer schema into what the application receives. `event` is
+ * valid during the call only (the subscription reuses it).
+ */
+export type PayloadDecoder<P> = (schema: CompiledSchema, payload: Buffer, event: { readonly replayId: Buffer; readonly id: string }) => P;
+
+/** The `event` argument of a {@link PayloadDecoder}: the event being decoded, read on demand. */
+class DecodingEvent {
+  current: ConsumerEvent | undefined;
+  get replayId(): Buffer {
+    return (this.current as ConsumerEvent).replayId;
+  }
+  get id(): string {
+    return (this.current as ConsumerEvent).event.id;
+  }
+}
 
 /** What a subscription needs from its client. */
 export interface SubscriptionHost {
@@ -221,6 +243,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   readonly #host: SubscriptionHost;
   readonly #target: SubscriptionTarget;
   readonly #decode: PayloadDecoder<P>;
+  readonly #decoding = new DecodingEvent();
   readonly #bufferSize: number;
   readonly #idleTimeoutMs: number;
   readonly #policy: InvalidReplayIdPolicy;
@@ -376,6 +399,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
           return this.#fail();
         }
       }
+      if (this.#failure || this.#done) continue; // #shift found an unreadable event
       await new Promise<void>((resolve) => {
         this.#waiter = { resolve };
       });
@@ -417,7 +441,10 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
   #deliver(raw: ConsumerEvent, schema: CompiledSchema): PubSubEvent<P> {
     let payload: P;
     try {
-      payload = this.#decode(schema, raw.event.payload, { replayId: raw.replayId, id: raw.event.id });
+      const decoding = this.#decoding;
+      decoding.current = raw;
+      payload = this.#decode(schema, raw.event.payload, decoding);
+      decoding.current = undefined;
     } catch (err) {
       throw new PubSubDecodeError({
         message: `cannot decode event with schema ${raw.event.schemaId}: ${(err as Error).message}`,
@@ -427,12 +454,26 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     this.#lastDelivered = raw.replayId;
     this.delivered++;
     this.#maybeRequest();
-    return new DeliveredEvent(this.topic, raw.replayId, raw.event.schemaId, raw.event.id, payload);
+    return new DeliveredEvent(this.topic, raw.replayId, raw.event, payload);
   }
 
+  /**
+   * The next received event, its envelope read (received responses are only scanned for their
+   * events' bounds, see wire.ts); undefined when none is buffered, or when the envelope cannot be
+   * read, which ends the subscription with a {@link PubSubDecodeError}.
+   */
   #shift(): ConsumerEvent | undefined {
     if (this.#head >= this.#queue.length) return undefined;
     const raw = this.#queue[this.#head] as ConsumerEvent;
+    try {
+      void raw.replayId;
+    } catch (err) {
+      this.#terminate(new PubSubDecodeError({
+        message: `cannot read the event after replay id ${this.lastReplayId ?? '(none delivered yet)'}: ${(err as Error).message}`,
+        topic: this.topic, replayId: this.lastReplayId, cause: err,
+      }));
+      return undefined;
+    }
     this.#queue[this.#head] = undefined as unknown as ConsumerEvent;
     this.#head++;
     if (this.#head === this.#queue.length) {
@@ -715,7 +756,12 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
         // After a reconnect the server resumes after the last COMMITTED id; drop what was delivered.
         const last = this.#lastDelivered;
         accepted = events.filter((e) => {
-          const order = compareReplayIds(e.replayId, last);
+          let order: number | undefined;
+          try {
+            order = compareReplayIds(e.replayId, last);
+          } catch {
+            return true; // unreadable: kept, so that delivery stops on it in order, with the error
+          }
           return order === undefined || order > 0;
         });
       }

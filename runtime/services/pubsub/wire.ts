@@ -92,7 +92,7 @@ class Writer {
 
 class Reader {
   pos: number;
-  readonly end: number;
+  end: number;
   constructor(readonly buf: Buffer, start = 0, end = buf.length) {
     this.pos = start;
     this.end = end;
@@ -149,6 +149,23 @@ class Reader {
     this.pos += len;
     if (this.pos > this.end) throw new RangeError('truncated string field');
     return this.buf.toString('utf8', start, this.pos);
+  }
+  /**
+   * Narrows this reader to the length-delimited field at the current position (no new reader, for
+   * the messages every event has); returns the outer end, to pass to {@link leave}.
+   */
+  enter(): number {
+    const len = this.varint();
+    const outer = this.end;
+    const end = this.pos + len;
+    if (end > outer) throw new RangeError('truncated message field');
+    this.end = end;
+    return outer;
+  }
+  /** Moves past the field {@link enter} narrowed to and restores the outer end. */
+  leave(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
   }
   /** Sub-reader over a length-delimited field. */
   sub(): Reader {
@@ -221,34 +238,108 @@ function schemaIdField(r: Reader): string {
   return id;
 }
 
+const NO_HEADERS: EventHeader[] = Object.freeze([]) as unknown as EventHeader[];
+
+/**
+ * A received ProducerEvent. Its `id` is decoded from the received bytes when first read: most
+ * applications never read it, and decoding a uuid costs more than the rest of the envelope. The
+ * bytes are the received buffer's, which `payload` and the replay id are views of as well.
+ */
+class ReceivedProducerEvent implements ProducerEvent {
+  #id: string | undefined;
+  readonly #buf: Buffer;
+  readonly #idStart: number;
+  readonly #idEnd: number;
+  constructor(buf: Buffer, idStart: number, idEnd: number, readonly schemaId: string, readonly payload: Buffer, readonly headers: EventHeader[]) {
+    this.#buf = buf;
+    this.#idStart = idStart;
+    this.#idEnd = idEnd;
+  }
+  get id(): string {
+    return (this.#id ??= this.#buf.toString('utf8', this.#idStart, this.#idEnd));
+  }
+  toJSON(): ProducerEvent {
+    return { id: this.id, schemaId: this.schemaId, payload: this.payload, headers: this.headers };
+  }
+}
+
+/** Reads a ProducerEvent; `r` is narrowed to it. */
 function decodeProducerEvent(r: Reader): ProducerEvent {
-  let id = '';
+  let idStart = 0;
+  let idEnd = 0;
   let schemaId = '';
   let payload = EMPTY;
   let headers: EventHeader[] | undefined;
   while (r.pos < r.end) {
     const tag = r.varint();
     switch (tag) {
-      case 10: id = r.string(); break;
+      case 10: {
+        const len = r.varint();
+        idStart = r.pos;
+        idEnd = idStart + len;
+        if (idEnd > r.end) throw new RangeError('truncated string field');
+        r.pos = idEnd;
+        break;
+      }
       case 18: schemaId = schemaIdField(r); break;
       case 26: payload = r.bytes(); break;
       case 34: (headers ??= []).push(decodeHeader(r.sub())); break;
       default: r.skip(tag & 7);
     }
   }
-  return { id, schemaId, payload, headers: headers ?? [] };
+  return new ReceivedProducerEvent(r.buf, idStart, idEnd, schemaId, payload, headers ?? NO_HEADERS);
 }
 
-function decodeConsumerEvent(r: Reader): ConsumerEvent {
-  let event: ProducerEvent | undefined;
-  let replayId = EMPTY;
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    if (tag === 10) event = decodeProducerEvent(r.sub());
-    else if (tag === 18) replayId = r.bytes();
-    else r.skip(tag & 7);
+/**
+ * A ConsumerEvent of a received FetchResponse, read when first used: the response is scanned for
+ * its events' bounds only, so the client sees it (and asks the server for more) without paying
+ * for every event's envelope first; the application's read of each event does that. A malformed
+ * event throws {@link MalformedEventError} from `event` / `replayId`.
+ */
+class ReceivedConsumerEvent implements ConsumerEvent {
+  readonly #buf: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  #event: ProducerEvent | undefined;
+  #replayId: Buffer = EMPTY;
+  constructor(buf: Buffer, start: number, end: number) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
   }
-  return { event: event ?? { id: '', schemaId: '', payload: EMPTY, headers: [] }, replayId };
+  get event(): ProducerEvent {
+    return this.#event ?? this.#read();
+  }
+  get replayId(): Buffer {
+    if (this.#event === undefined) this.#read();
+    return this.#replayId;
+  }
+  #read(): ProducerEvent {
+    const r = new Reader(this.#buf, this.#start, this.#end);
+    let event: ProducerEvent | undefined;
+    try {
+      while (r.pos < r.end) {
+        const tag = r.varint();
+        if (tag === 10) {
+          const outer = r.enter();
+          event = decodeProducerEvent(r);
+          r.leave(outer);
+        } else if (tag === 18) this.#replayId = r.bytes();
+        else r.skip(tag & 7);
+      }
+    } catch (err) {
+      throw new MalformedEventError(`malformed ConsumerEvent (bytes ${this.#start}-${this.#end} of a FetchResponse): ${(err as Error).message}`);
+    }
+    return (this.#event = event ?? { id: '', schemaId: '', payload: EMPTY, headers: NO_HEADERS });
+  }
+  toJSON(): { event: ProducerEvent; replayId: Buffer } {
+    return { event: this.event, replayId: this.replayId };
+  }
+}
+
+/** A received event whose protobuf encoding cannot be read. */
+export class MalformedEventError extends RangeError {
+  override readonly name = 'MalformedEventError';
 }
 
 function decodeError(r: Reader): WireError {
@@ -286,7 +377,14 @@ function decodeFetch(buf: Buffer): ManagedFetchResponse {
   while (r.pos < r.end) {
     const tag = r.varint();
     switch (tag) {
-      case 10: events.push(decodeConsumerEvent(r.sub())); break;
+      case 10: {
+        const len = r.varint();
+        const start = r.pos;
+        r.pos += len;
+        if (r.pos > r.end) throw new RangeError('truncated message field');
+        events.push(new ReceivedConsumerEvent(buf, start, r.pos));
+        break;
+      }
       case 18: latestReplayId = r.bytes(); break;
       case 26: rpcId = r.string(); break;
       case 32: pendingNumRequested = r.varint(); break;

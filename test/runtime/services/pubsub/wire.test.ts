@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPubSubPackage } from '../../../../runtime/transport/grpc-proto.js';
 import {
-  METHODS, decodeFetchResponse, decodeManagedFetchResponse, encodeFetchRequest, encodeManagedFetchRequest, encodePublishRequest,
+  METHODS, MalformedEventError, decodeFetchResponse, decodeManagedFetchResponse, encodeFetchRequest, encodeManagedFetchRequest, encodePublishRequest,
 } from '../../../../runtime/services/pubsub/wire.js';
 import { formatReplayId, parseReplayId } from '../../../../runtime/services/pubsub/replay-id.js';
 import { PubSubReplayIdError } from '../../../../runtime/services/pubsub/errors.js';
@@ -60,6 +60,21 @@ describe('wire codec vs proto-loader', () => {
       latest_replay_id: replay(9n), rpc_id: 'r', pending_num_requested: 0,
     });
     expect(decodeFetchResponse(again).events[0]!.event.schemaId).toBe('schemaAAAAAAAAAAAAAAAB');
+  });
+
+  it('reads a response\'s framing at once and each event\'s envelope when it is used', () => {
+    // events[0] is intact; events[1] claims a 16-byte ProducerEvent inside 4 bytes.
+    const good = method('Subscribe').responseSerialize({ events: [{ event: { id: 'ok', schema_id: 's', payload: Buffer.from([1]) }, replay_id: replay(1n) }] });
+    const bytes = Buffer.concat([good, Buffer.from([0x0a, 0x04, 0x0a, 0x10, 0x01, 0x02])]);
+    const r = decodeFetchResponse(bytes);
+    expect(r.events).toHaveLength(2);
+    expect(r.events[0]!.event.id).toBe('ok');
+    expect(() => r.events[1]!.event).toThrow(MalformedEventError);
+    expect(() => r.events[1]!.replayId).toThrow(/malformed ConsumerEvent \(bytes \d+-\d+ of a FetchResponse\): truncated message field/);
+    // A response whose own framing is cut short fails as a whole.
+    expect(() => decodeFetchResponse(bytes.subarray(0, bytes.length - 1))).toThrow(RangeError);
+    // JSON shows the read envelope.
+    expect(JSON.parse(JSON.stringify(r.events[0]))).toMatchObject({ event: { id: 'ok', schemaId: 's' } });
   });
 
   it('encodes FetchRequest, ManagedFetchRequest and PublishRequest as protobufjs reads them', () => {
