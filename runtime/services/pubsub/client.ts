@@ -8,7 +8,7 @@ import type { TokenInfo } from '../../auth/types.js';
 import type { SalesforceClient } from '../../client.js';
 import { AuthError, ConfigError } from '../../errors.js';
 import {
-  createGrpcChannel, GrpcStatus, type GrpcCallError, type GrpcChannel, type GrpcChannelOptions, type GrpcMethod,
+  createGrpcChannel, createGrpcSecurity, GrpcStatus, type GrpcCallError, type GrpcChannel, type GrpcChannelOptions, type GrpcMethod, type GrpcSecurity,
 } from '../../transport/grpc.js';
 import { pubsubChannels } from './channels.js';
 import { PubSubError, PubSubPermissionError } from './errors.js';
@@ -110,6 +110,7 @@ export class PubSubClient {
   readonly #options: PubSubClientOptions;
   readonly #callTimeoutMs: number;
   #channel: GrpcChannel | undefined;
+  readonly #security: GrpcSecurity;
   #channels = 0;
   #tenant: Promise<{ orgId: string; userId: string | undefined }> | undefined;
   readonly #topics = new Map<string, Promise<TopicInfo>>();
@@ -129,8 +130,8 @@ export class PubSubClient {
       throw new ConfigError({ message: `PubSubClient: tenantId ${JSON.stringify(options.tenantId)} is not an org id (00D...)` });
     }
     this.schemas = new SchemaCache((schemaId, topic) => this.#fetchSchema(schemaId, topic));
-    // Fail early on a bad endpoint or CA.
-    this.#channelOptions();
+    // Fail early on a bad endpoint or CA; the credentials serve every channel this client opens.
+    this.#security = createGrpcSecurity(this.#channelOptions());
     const self = this;
     this.#host = {
       metadata: () => this.#metadata(),
@@ -178,7 +179,7 @@ export class PubSubClient {
   #currentChannel(): GrpcChannel {
     if (this.#closed) throw new PubSubError({ message: 'the PubSubClient is closed' });
     if (!this.#channel) {
-      this.#channel = createGrpcChannel(this.#channelOptions());
+      this.#channel = createGrpcChannel(this.#channelOptions(), this.#security);
       this.#channels++;
     }
     return this.#channel;

@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../runtime/errors.js';
 import { selfSignedCertificate } from '../../../runtime/simulation/certificate.js';
-import { createGrpcChannel, GrpcStatus, type GrpcCallError, type GrpcMethod } from '../../../runtime/transport/grpc.js';
+import { createGrpcChannel, createGrpcSecurity, GrpcStatus, type GrpcCallError, type GrpcMethod } from '../../../runtime/transport/grpc.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ECHO: GrpcMethod<Buffer, Buffer> = { path: '/sfgen.test.Echo/Echo', encode: (b) => b, decode: (b) => b };
@@ -109,11 +109,24 @@ console.log(JSON.stringify(out));
     expect(await run({ NODE_EXTRA_CA_CERTS: '' })).toEqual([`error ${GrpcStatus.UNAVAILABLE}`, 'proxy:hi']);
   }, 30_000);
 
+  it('builds the credentials once for every channel that shares them (a replacement channel reuses them)', async () => {
+    const security = createGrpcSecurity({ endpoint: proxyCa.endpoint, caPem: proxyCa.caPem });
+    for (let i = 0; i < 2; i++) {
+      const channel = createGrpcChannel({ endpoint: proxyCa.endpoint, connectTimeoutMs: 3000 }, security);
+      try {
+        expect((await channel.unary(ECHO, Buffer.from(`#${i}`), {}, 3000)).toString()).toBe(`proxy:#${i}`);
+      } finally {
+        channel.close();
+      }
+    }
+  });
+
   it('rejects a caPem without a certificate, and plain text except to a loopback address that allows it', () => {
     expect(() => createGrpcChannel({ endpoint: '127.0.0.1:1', caPem: 'not a pem' })).toThrow(ConfigError);
     expect(() => createGrpcChannel({ endpoint: '127.0.0.1:1', caPem: 'not a pem' })).toThrow(/caPem holds no PEM certificate/);
     expect(() => createGrpcChannel({ endpoint: 'api.pubsub.salesforce.com:7443', plaintext: true, allowInsecureLoopback: true })).toThrow(/only allowed to a loopback address/);
     expect(() => createGrpcChannel({ endpoint: '127.0.0.1:7443', plaintext: true })).toThrow(/allowInsecureLoopback/);
+    expect(() => createGrpcSecurity({ endpoint: 'no-port', caPem: proxyCa.caPem })).toThrow(/is not HOST:PORT/);
     expect(() => createGrpcChannel({ endpoint: '127.0.0.1:7443', plaintext: true, allowInsecureLoopback: true }).close()).not.toThrow();
   });
 });
