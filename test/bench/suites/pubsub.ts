@@ -31,7 +31,8 @@ const BENCH = 'pubsub';
 const TOPIC = '/event/Order_Event__e';
 
 interface ChildArgs { endpoint: string; caFile: string; instanceUrl: string; orgId: string; token: string; count: number }
-interface ChildResult { events: number; ms: number; cpuMs: number; checksum: number }
+/** `firstMs`: from the start (before subscribing) to the first event handed to the loop. */
+interface ChildResult { events: number; ms: number; cpuMs: number; checksum: number; firstMs: number }
 
 function cpuSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
@@ -50,8 +51,10 @@ async function childSfgen(a: ChildArgs): Promise<ChildResult> {
   const cpu = process.cpuUsage();
   let events = 0;
   let checksum = 0;
+  let firstMs = 0;
   const sub = pubsub.subscribe(TOPIC, { replay: 'earliest' });
   for await (const e of sub) {
+    if (events === 0) firstMs = performance.now() - started;
     checksum += (e.payload.Amount__c as number | null) ?? 0;
     if (++events === a.count) break;
   }
@@ -59,7 +62,7 @@ async function childSfgen(a: ChildArgs): Promise<ChildResult> {
   const cpuMs = cpuSince(cpu);
   await pubsub.close();
   await client.close();
-  return { events, ms, cpuMs, checksum };
+  return { events, ms, cpuMs, checksum, firstMs };
 }
 
 async function childFloor(a: ChildArgs): Promise<ChildResult> {
@@ -93,6 +96,7 @@ async function childFloor(a: ChildArgs): Promise<ChildResult> {
   const cpu = process.cpuUsage();
   let events = 0;
   let checksum = 0;
+  let firstMs = 0;
   await new Promise<void>((resolve, reject) => {
     const call = client.Subscribe(md);
     let chain = Promise.resolve();
@@ -103,6 +107,7 @@ async function childFloor(a: ChildArgs): Promise<ChildResult> {
         for (const e of res.events) {
           const type = types.get(e.event.schema_id) ?? (await typeOf(e.event.schema_id));
           const payload = type.fromBuffer(e.event.payload) as { Amount__c: number | null };
+          if (events === 0) firstMs = performance.now() - started;
           checksum += payload.Amount__c ?? 0;
           if (++events === a.count) {
             call.cancel();
@@ -120,7 +125,7 @@ async function childFloor(a: ChildArgs): Promise<ChildResult> {
   const ms = performance.now() - started;
   const cpuMs = cpuSince(cpu);
   client.close();
-  return { events, ms, cpuMs, checksum };
+  return { events, ms, cpuMs, checksum, firstMs };
 }
 
 async function childPozil(a: ChildArgs): Promise<ChildResult> {
@@ -146,9 +151,11 @@ async function childPozil(a: ChildArgs): Promise<ChildResult> {
   const cpu = process.cpuUsage();
   let events = 0;
   let checksum = 0;
+  let firstMs = 0;
   await new Promise<void>((resolve, reject) => {
     client.subscribeFromEarliestEvent(TOPIC, (_sub, type, data) => {
       if (type === 'event') {
+        if (events === 0) firstMs = performance.now() - started;
         const payload = (data as { payload: { Amount__c: number | null } }).payload;
         checksum += payload.Amount__c ?? 0;
         if (++events === a.count) resolve();
@@ -158,7 +165,7 @@ async function childPozil(a: ChildArgs): Promise<ChildResult> {
   const ms = performance.now() - started;
   const cpuMs = cpuSince(cpu);
   client.close();
-  return { events, ms, cpuMs, checksum };
+  return { events, ms, cpuMs, checksum, firstMs };
 }
 
 /** In process: the runtime's event decode vs a bare avsc fromBuffer over the same payloads. */
@@ -250,7 +257,7 @@ const suite: BenchSuite = {
             Notes__c: 'A note of moderate length, as events often carry one.', Express__c: (from + i) % 2 === 0,
           })));
         }
-        const runs: Record<string, { eps: number; rssMb: number; cpuUs: number }[]> = { floor: [], sfgen: [], pozil: [] };
+        const runs: Record<string, { eps: number; rssMb: number; cpuUs: number; firstMs: number }[]> = { floor: [], sfgen: [], pozil: [] };
         let checksum: number | undefined;
         for (let round = 1; round <= rounds; round++) {
           for (let k = 0; k < subjects.length; k++) {
@@ -262,8 +269,8 @@ const suite: BenchSuite = {
             else if (Math.abs(r.checksum - checksum) > 1e-6) throw new Error(`${subject} checksum ${r.checksum} differs from ${checksum}: payloads decoded differently`);
             const eps = r.events / (r.ms / 1000);
             const rssMb = run.peakRssBytes / 1024 / 1024;
-            runs[subject]!.push({ eps, rssMb, cpuUs: (r.cpuMs * 1000) / r.events });
-            ctx.log(`${count} events, round ${round} ${subject}: ${Math.round(eps).toLocaleString('en-US')} events/s, ${((r.cpuMs * 1000) / r.events).toFixed(1)} µs CPU/event, peak RSS ${rssMb.toFixed(0)} MB`);
+            runs[subject]!.push({ eps, rssMb, cpuUs: (r.cpuMs * 1000) / r.events, firstMs: r.firstMs });
+            ctx.log(`${count} events, round ${round} ${subject}: ${Math.round(eps).toLocaleString('en-US')} events/s, ${((r.cpuMs * 1000) / r.events).toFixed(1)} µs CPU/event, first event after ${r.firstMs.toFixed(0)} ms, peak RSS ${rssMb.toFixed(0)} MB`);
           }
         }
         await sim.close();
@@ -278,6 +285,7 @@ const suite: BenchSuite = {
             { bench: BENCH, subject, metric: `events_per_s_best_${label}`, value: Math.max(...list.map((r) => r.eps)), unit: 'ev/s', better: 'higher', note: 'best round (context)' },
             { bench: BENCH, subject, metric: `cpu_us_per_event_${label}`, value: best[subject]!.cpuUs, unit: 'µs', note: 'client CPU; median of rounds' },
             { bench: BENCH, subject, metric: `peak_rss_mb_${label}`, value: best[subject]!.rssMb, unit: 'MB', note: `median of ${rounds}` },
+            { bench: BENCH, subject, metric: `first_event_ms_${label}`, value: median(list.map((r) => r.firstMs)), unit: 'ms', note: 'connect, subscribe, first event decoded; median' },
           );
         }
         const floor = best.floor!;
