@@ -188,7 +188,9 @@ export function createGrpcSecurity(options: Pick<GrpcChannelOptions, 'endpoint' 
 }
 
 /**
- * Opens a channel. Nothing connects until the first call or {@link GrpcChannel.ready}.
+ * Opens a channel. Nothing connects until the first call or {@link GrpcChannel.ready}. `security`
+ * (from {@link createGrpcSecurity}) lets channels share credentials; without it they are built
+ * from `options`, whose `caPem` / `plaintext` / `allowInsecureLoopback` are then not read again.
  *
  * @example
  * ```ts

@@ -17,9 +17,9 @@ afterEach(async () => {
   env = undefined;
 });
 
-// A stream reset with RST_STREAM code 0 right after its data is now and then never reported by
-// grpc-js (node keeps such a stream open until its data is read, and the call ends with no status):
-// the idle watchdog is what recovers it, so it is set short here.
+// A stream reset with RST_STREAM code 0 while a commit is still being written is never closed by
+// Node 20's http2 (the write's callback never runs, so the stream never finishes: nodejs/node#58252)
+// and the call ends with no status: the idle watchdog is what recovers it, so it is set short here.
 const fast = { idleTimeoutMs: 1000, reconnect: { initialDelayMs: 5, maxDelayMs: 50 } };
 const MANAGED = { developerName: 'Orders_Managed', topic: ORDER_TOPIC, defaultReplay: 'EARLIEST' as const };
 
