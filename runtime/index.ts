@@ -6,8 +6,10 @@
 export * from './schema.js';
 /** zod's namespace, as types only: generated value modules annotate their validators with it, so apps never import zod themselves. */
 export type { z } from 'zod';
-export { FIELD_FLAG_WORDS, fieldValidator, nullableOnRead, recordValidator, sobjectField, sobjectFields } from './validation.js';
-export type { FieldDetails, FieldFlag } from './validation.js';
+export { FIELD_FLAG_WORDS, nullableOnRead, sobjectField, sobjectFields } from './fields.js';
+export type { FieldDetails, FieldFlag } from './fields.js';
+// The zod validators (`recordValidator`, `fieldValidator`) are `sfgen/validation`: importing this
+// entry never loads zod.
 // runtime client (runtime helper): client, auth, errors, values, observability channels
 export * from './client.js';
 export * from './errors.js';

@@ -15,5 +15,5 @@ export { IndexedSchema } from './simulation/query/schema.js';
 export type { QueryObject, QuerySchema } from './simulation/query/schema.js';
 export { FIELD_TYPES } from './schema.js';
 export type { FieldType, FieldDescriptor } from './schema.js';
-export { FIELD_FLAG_WORDS, nullableOnRead } from './validation.js';
-export type { FieldDetails, FieldFlag } from './validation.js';
+export { FIELD_FLAG_WORDS, nullableOnRead } from './fields.js';
+export type { FieldDetails, FieldFlag } from './fields.js';

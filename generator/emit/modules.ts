@@ -8,6 +8,7 @@
  *   `SObjectType`;
  * - `index.ts`: the list of generated names.
  */
+import { validationImportFor } from '../defaults.js';
 import type { OrgModel } from '../model/types.js';
 import type { EmitSettings, ObjectContext } from './context.js';
 import { emitDescriptor, emitFieldDescriptors, fieldFlagLegend } from './descriptor.js';
@@ -82,18 +83,21 @@ export function emitSObjectModule(ctx: ObjectContext, templates: Templates): str
     `  ${ids.validator},`,
     ');',
   ].join('\n');
+  const validationImport = validationImportFor(ctx.settings.runtimeImport);
+  const separateValidation = validationImport !== ctx.settings.runtimeImport;
   return templates.render('sobject-module', {
     command: ctx.settings.command,
     objectName: object.name,
     runtimeImports: [
       importSpecifiers(ctx.valueNames, ['defineSObject']),
-      'recordValidator as $validator',
+      ...(separateValidation ? [] : ['recordValidator as $validator']),
       'sobjectFields as $decodeFields',
       `type ${importSpecifiers(ctx.valueNames, ['SObjectType'])}`,
       // zod's types come through the runtime: generated code resolves under strict installs (pnpm).
       `type ${importSpecifiers(ctx.valueNames, ['z'])}`,
     ].join(', '),
     runtimeImport: str(ctx.settings.runtimeImport),
+    validationImport: separateValidation ? str(validationImport) : undefined,
     flagLegend: fieldFlagLegend(),
     typeImports: `${ids.record} as ${recordAlias}, ${ids.meta}`,
     typesModule: str(`../types/${object.name}.js`),

@@ -122,8 +122,8 @@ else
 fi
 check "sfgen generate from the simulator (SF_INSTANCE_URL + SF_ACCESS_TOKEN)" bash -c "
   cd '$FULL' && npx sfgen generate --out src/generated --objects Account,Contact,User,RecordType && test -f src/generated/sobjects/Account.ts && test -f src/generated/schema.lock.json"
-check "generated code imports nothing but sfgen/runtime" bash -c "
-  cd '$FULL/src/generated' && ! grep -rhoE \"from '[^.][^']*'\" . | grep -v \"from 'sfgen/runtime'\""
+check "generated code imports nothing but sfgen/runtime and sfgen/validation" bash -c "
+  cd '$FULL/src/generated' && ! grep -rhoE \"from '[^.][^']*'\" . | grep -vE \"from 'sfgen/(runtime|validation)'\""
 write_quickstart "$FULL"
 write_tsconfig "$FULL" nodenext
 write_tsconfig "$FULL" bundler
@@ -151,13 +151,13 @@ register('data:text/javascript,' + encodeURIComponent(`
   export async function resolve(specifier, context, next) {
     const r = await next(specifier, context);
     // services/pubsub/event.js is plain data (EventDefinition): generated code may reach it.
-    if (/grpc-js|proto-loader|avsc|csv|services\\/bulk|services\\/pubsub\\/(?!event\\.js)/.test(r.url)) {
+    if (/grpc-js|proto-loader|avsc|csv|[\\/]zod[\\/]|services\\/bulk|services\\/pubsub\\/(?!event\\.js)/.test(r.url)) {
       process.stderr.write('LOADED ' + r.url + '\\n');
     }
     return r;
   }`));
 JS
-check "importing sfgen/runtime loads no gRPC, Avro or Bulk code" bash -c "
+check "importing sfgen/runtime loads no gRPC, Avro, Bulk or zod code" bash -c "
   cd '$RT' && node --import ./trace.mjs --input-type=module -e \"import { createClient } from 'sfgen/runtime'; if (typeof createClient !== 'function') process.exit(1);\" 2>trace.txt; test \$? -eq 0 && ! grep -q LOADED trace.txt || { cat trace.txt; exit 1; }"
 
 echo "== app: linked (folder installs, symlinked)"
