@@ -2,9 +2,12 @@
  * pubsub: subscribe to N events over TLS from the simulator's Pub/Sub API and decode every payload,
  * for this runtime's `PubSubClient`, the floor (plain grpc-js + proto-loader + avsc, a subscriber
  * that keeps its window full: it asks for as many events as each response brought) and
- * salesforce-pubsub-api-client (pozil, 5.x). Each subject runs in its own child process (throughput,
- * CPU per event, peak RSS), rounds interleaved. Also, in process: the runtime's event decode
- * (pubsub-gen's codec, the one subscriptions use) against a bare avsc `fromBuffer` on the same payloads.
+ * salesforce-pubsub-api-client (pozil, 5.x). Each subject runs in its own child process
+ * (pubsub-child-<subject>.mjs: a plain JavaScript program each, under plain node, sfgen from the
+ * built package, which this suite builds first, so no subject carries a TypeScript loader or
+ * another subject's code), for throughput, CPU per event,
+ * peak RSS and time to the first event, rounds interleaved. Also, in process: the runtime's event
+ * decode (the codec subscriptions use) against a bare avsc `fromBuffer` on the same payloads.
  *
  * CPUs: with two or more CPUs and taskset, the simulator (this process) runs on CPU 0 and every
  * subject on CPU 1, as a server and a client on two machines would; left to the scheduler, the two
@@ -16,12 +19,7 @@
  * to back); the ratio of the medians is reported beside them.
  * Run alone: `npm run bench -- pubsub`.
  *
- * pozil's client only trusts its bundled CA file and insists on an https:// instance URL; its child
- * hands it the simulator's certificate in place of that file and the simulator's http:// URL after
- * its config check (nothing else of it is changed). Its logger is a no-op (its debug strings are
- * still built, as for any user).
- *
- * This file is both the suite (default export) and the child program (`--child <subject> ...`).
+ * This file is both the suite (default export) and the decode child (`--child decode ...`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,143 +30,11 @@ import { pinThisProcess, type BenchContext, type BenchSuite, type Figure, type M
 const BENCH = 'pubsub';
 const TOPIC = '/event/Order_Event__e';
 
-interface ChildArgs { endpoint: string; caFile: string; instanceUrl: string; orgId: string; token: string; count: number }
 /** `firstMs`: from the start (before subscribing) to the first event handed to the loop. */
 interface ChildResult { events: number; ms: number; cpuMs: number; checksum: number; firstMs: number }
 
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Child programs
-
-async function childSfgen(a: ChildArgs): Promise<ChildResult> {
-  const { createClient } = await import('../../../runtime/client.js');
-  const { PubSubClient } = await import('../../../runtime/services/pubsub/index.js');
-  const client = createClient({ auth: { accessToken: a.token, instanceUrl: a.instanceUrl }, allowInsecureLoopback: true });
-  const pubsub = new PubSubClient(client, { endpoint: a.endpoint, caPem: readFileSync(a.caFile, 'utf8'), tenantId: a.orgId });
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let events = 0;
-  let checksum = 0;
-  let firstMs = 0;
-  const sub = pubsub.subscribe(TOPIC, { replay: 'earliest' });
-  for await (const e of sub) {
-    if (events === 0) firstMs = performance.now() - started;
-    checksum += (e.payload.Amount__c as number | null) ?? 0;
-    if (++events === a.count) break;
-  }
-  const ms = performance.now() - started;
-  const cpuMs = cpuSince(cpu);
-  await pubsub.close();
-  await client.close();
-  return { events, ms, cpuMs, checksum, firstMs };
-}
-
-async function childFloor(a: ChildArgs): Promise<ChildResult> {
-  const grpc = await import('@grpc/grpc-js');
-  const avro = (await import('avsc')).default;
-  const { loadPubSubPackage } = await import('../../../runtime/transport/grpc-proto.js');
-  type Stream = import('@grpc/grpc-js').ClientDuplexStream<unknown, { events: { event: { schema_id: string; payload: Buffer } }[] }>;
-  const pkg = grpc.loadPackageDefinition(loadPubSubPackage()) as unknown as {
-    eventbus: { v1: { PubSub: new (address: string, creds: import('@grpc/grpc-js').ChannelCredentials) => import('@grpc/grpc-js').Client & {
-      GetSchema(req: unknown, md: import('@grpc/grpc-js').Metadata, cb: (err: Error | null, res: { schema_json: string }) => void): void;
-      Subscribe(md: import('@grpc/grpc-js').Metadata): Stream;
-    } } };
-  };
-  const client = new pkg.eventbus.v1.PubSub(a.endpoint, grpc.credentials.createSsl(readFileSync(a.caFile)));
-  const md = new grpc.Metadata();
-  md.set('accesstoken', a.token);
-  md.set('instanceurl', a.instanceUrl);
-  md.set('tenantid', a.orgId);
-  const types = new Map<string, import('avsc').Type>();
-  const typeOf = (id: string) => new Promise<import('avsc').Type>((resolve, reject) => {
-    const t = types.get(id);
-    if (t) return resolve(t);
-    client.GetSchema({ schema_id: id }, md, (err, res) => {
-      if (err) return reject(err);
-      const type = avro.Type.forSchema(JSON.parse(res.schema_json) as import('avsc').Schema, { wrapUnions: 'never' });
-      types.set(id, type);
-      resolve(type);
-    });
-  });
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let events = 0;
-  let checksum = 0;
-  let firstMs = 0;
-  await new Promise<void>((resolve, reject) => {
-    const call = client.Subscribe(md);
-    let chain = Promise.resolve();
-    call.on('data', (res) => {
-      // Keep the window full: ask for as many as arrived.
-      if (res.events.length > 0) call.write({ topic_name: TOPIC, num_requested: res.events.length });
-      chain = chain.then(async () => {
-        for (const e of res.events) {
-          const type = types.get(e.event.schema_id) ?? (await typeOf(e.event.schema_id));
-          const payload = type.fromBuffer(e.event.payload) as { Amount__c: number | null };
-          if (events === 0) firstMs = performance.now() - started;
-          checksum += payload.Amount__c ?? 0;
-          if (++events === a.count) {
-            call.cancel();
-            resolve();
-            return;
-          }
-        }
-      }, reject);
-    });
-    call.on('error', (err: { code?: number }) => {
-      if (events < a.count) reject(err);
-    });
-    call.write({ topic_name: TOPIC, replay_preset: 'EARLIEST', num_requested: 100 });
-  });
-  const ms = performance.now() - started;
-  const cpuMs = cpuSince(cpu);
-  client.close();
-  return { events, ms, cpuMs, checksum, firstMs };
-}
-
-async function childPozil(a: ChildArgs): Promise<ChildResult> {
-  const fs = (await import('node:fs')).default;
-  const caPem = readFileSync(a.caFile);
-  const original = fs.readFileSync;
-  // pozil reads its bundled CA file; give it the simulator's certificate instead.
-  (fs as { readFileSync: unknown }).readFileSync = ((file: unknown, ...rest: unknown[]) =>
-    String(file).includes('cacert-') ? caPem : (original as (...args: unknown[]) => unknown)(file, ...rest)) as typeof fs.readFileSync;
-  const PubSubApiClient = (await import('salesforce-pubsub-api-client')).default as unknown as new (config: Record<string, unknown>, logger: unknown) => {
-    connect(): Promise<void>;
-    subscribeFromEarliestEvent(topic: string, cb: (sub: unknown, type: string, data: unknown) => void, n: number | null): void;
-    close(): void;
-  };
-  const noop = () => undefined;
-  const config: Record<string, unknown> = {
-    authType: 'user-supplied', accessToken: a.token, instanceUrl: a.instanceUrl.replace(/^http:/, 'https:'), organizationId: a.orgId, pubSubEndpoint: a.endpoint,
-  };
-  const client = new PubSubApiClient(config, { debug: noop, info: noop, warn: noop, error: noop });
-  config.instanceUrl = a.instanceUrl; // the simulator's URL, after pozil's https:// check
-  await client.connect();
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  let events = 0;
-  let checksum = 0;
-  let firstMs = 0;
-  await new Promise<void>((resolve, reject) => {
-    client.subscribeFromEarliestEvent(TOPIC, (_sub, type, data) => {
-      if (type === 'event') {
-        if (events === 0) firstMs = performance.now() - started;
-        const payload = (data as { payload: { Amount__c: number | null } }).payload;
-        checksum += payload.Amount__c ?? 0;
-        if (++events === a.count) resolve();
-      } else if (type === 'error') reject(new Error(`pozil error: ${String((data as Error)?.message ?? data)}`));
-    }, null);
-  });
-  const ms = performance.now() - started;
-  const cpuMs = cpuSince(cpu);
-  client.close();
-  return { events, ms, cpuMs, checksum, firstMs };
-}
 
 /** In process: the runtime's event decode vs a bare avsc fromBuffer over the same payloads. */
 async function childDecode(payloadFile: string, schemaFile: string): Promise<{ typedNsPerEvent: number; rawNsPerEvent: number }> {
@@ -206,16 +72,8 @@ async function childDecode(payloadFile: string, schemaFile: string): Promise<{ t
 
 async function child(argv: readonly string[]): Promise<void> {
   const [, subject, ...rest] = argv;
-  let result: unknown;
-  if (subject === 'decode') result = await childDecode(rest[0] as string, rest[1] as string);
-  else {
-    const [endpoint, caFile, instanceUrl, orgId, token, count] = rest;
-    const a: ChildArgs = { endpoint: endpoint!, caFile: caFile!, instanceUrl: instanceUrl!, orgId: orgId!, token: token!, count: Number(count) };
-    if (subject === 'sfgen') result = await childSfgen(a);
-    else if (subject === 'floor') result = await childFloor(a);
-    else if (subject === 'pozil') result = await childPozil(a);
-    else throw new Error(`unknown subject ${subject}`);
-  }
+  if (subject !== 'decode') throw new Error(`unknown child ${subject}`);
+  const result = await childDecode(rest[0] as string, rest[1] as string);
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
   process.exit(0);
 }
@@ -240,6 +98,11 @@ const suite: BenchSuite = {
     const dir = await ctx.tmpDir('pubsub');
     const figures: Figure[] = [];
     const subjects = ['floor', 'sfgen', 'pozil'] as const;
+    const childProgram = (subject: string): string => path.join(path.dirname(self), `pubsub-child-${subject}.mjs`);
+    // sfgen's child imports the built package: build it from the sources being measured.
+    ctx.log('building the runtime package (runtime/dist) for the sfgen child');
+    const build = await ctx.measure(process.execPath, [path.join(ctx.repoRoot, 'runtime/build.mjs')], { cwd: ctx.repoRoot });
+    if (build.exitCode !== 0) throw new Error(`runtime build failed (exit ${build.exitCode}): ${build.stderr.slice(-2000)}`);
     const restoreAffinity = availableParallelism() >= 2 ? await pinThisProcess('0') : undefined;
     const childCpus = restoreAffinity ? '1' : undefined;
     ctx.log(restoreAffinity ? 'simulator pinned to CPU 0, subjects to CPU 1' : 'CPU pinning unavailable: the scheduler places server and subjects');
@@ -264,7 +127,7 @@ const suite: BenchSuite = {
         for (let round = 1; round <= rounds; round++) {
           for (let k = 0; k < subjects.length; k++) {
             const subject = subjects[(k + round - 1) % subjects.length]!;
-            const run = await ctx.measureTs(self, ['--child', subject, ps.endpoint, caFile, sim.url, orgId, sim.issueAccessToken(), String(count)], { rssMethod: 'auto', ...(childCpus !== undefined && { cpus: childCpus }) });
+            const run = await ctx.measure(process.execPath, [childProgram(subject), ps.endpoint, caFile, sim.url, orgId, sim.issueAccessToken(), String(count)], { cwd: ctx.repoRoot, rssMethod: 'auto', ...(childCpus !== undefined && { cpus: childCpus }) });
             const r = lastJson<ChildResult>(run, subject);
             if (r.events !== count) throw new Error(`${subject} received ${r.events} events, expected ${count}`);
             if (checksum === undefined) checksum = r.checksum;

@@ -1,0 +1,70 @@
+// pubsub bench child: the floor, a plain grpc-js + proto-loader + avsc subscriber that keeps its
+// window full (it asks for as many events as each response brought). Plain JavaScript, plain node.
+// Usage: node pubsub-child-floor.mjs <endpoint> <caFile> <instanceUrl> <orgId> <token> <count>
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import avro from 'avsc';
+
+const TOPIC = '/event/Order_Event__e';
+const [endpoint, caFile, instanceUrl, orgId, token, countText] = process.argv.slice(2);
+const count = Number(countText);
+const cpuSince = (start) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
+const protoFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/pubsub_api.proto');
+const definition = protoLoader.loadSync(protoFile, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+const PubSub = grpc.loadPackageDefinition(definition).eventbus.v1.PubSub;
+const client = new PubSub(endpoint, grpc.credentials.createSsl(readFileSync(caFile)));
+const md = new grpc.Metadata();
+md.set('accesstoken', token);
+md.set('instanceurl', instanceUrl);
+md.set('tenantid', orgId);
+const types = new Map();
+const typeOf = (id) => new Promise((resolve, reject) => {
+  client.GetSchema({ schema_id: id }, md, (err, res) => {
+    if (err) return reject(err);
+    const type = avro.Type.forSchema(JSON.parse(res.schema_json), { wrapUnions: 'never' });
+    types.set(id, type);
+    resolve(type);
+  });
+});
+const started = performance.now();
+const cpu = process.cpuUsage();
+let events = 0;
+let checksum = 0;
+let firstMs = 0;
+await new Promise((resolve, reject) => {
+  const call = client.Subscribe(md);
+  let chain = Promise.resolve();
+  call.on('data', (res) => {
+    // Keep the window full: ask for as many as arrived.
+    if (res.events.length > 0) call.write({ topic_name: TOPIC, num_requested: res.events.length });
+    chain = chain.then(async () => {
+      for (const e of res.events) {
+        const type = types.get(e.event.schema_id) ?? (await typeOf(e.event.schema_id));
+        const payload = type.fromBuffer(e.event.payload);
+        if (events === 0) firstMs = performance.now() - started;
+        checksum += payload.Amount__c ?? 0;
+        if (++events === count) {
+          call.cancel();
+          resolve();
+          return;
+        }
+      }
+    }, reject);
+  });
+  call.on('error', (err) => {
+    if (events < count) reject(err);
+  });
+  call.write({ topic_name: TOPIC, replay_preset: 'EARLIEST', num_requested: 100 });
+});
+const ms = performance.now() - started;
+const cpuMs = cpuSince(cpu);
+client.close();
+process.stdout.write(`\n${JSON.stringify({ events, ms, cpuMs, checksum, firstMs })}\n`);
+process.exit(0);
