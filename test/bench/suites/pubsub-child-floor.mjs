@@ -1,20 +1,14 @@
 // pubsub bench child: the floor, a plain grpc-js + proto-loader + avsc subscriber that keeps its
 // window full (it asks for as many events as each response brought). Plain JavaScript, plain node.
-// Usage: node pubsub-child-floor.mjs <endpoint> <caFile> <instanceUrl> <orgId> <token> <count>
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import avro from 'avsc';
+import { args, cpuSince, report, TOPIC } from './pubsub-child-common.mjs';
 
-const TOPIC = '/event/Order_Event__e';
-const [endpoint, caFile, instanceUrl, orgId, token, countText] = process.argv.slice(2);
-const count = Number(countText);
-const cpuSince = (start) => {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-};
+const { endpoint, caFile, instanceUrl, orgId, token, count } = args;
 
 const protoFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto/pubsub_api.proto');
 const definition = protoLoader.loadSync(protoFile, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
@@ -66,5 +60,4 @@ await new Promise((resolve, reject) => {
 const ms = performance.now() - started;
 const cpuMs = cpuSince(cpu);
 client.close();
-process.stdout.write(`\n${JSON.stringify({ events, ms, cpuMs, checksum, firstMs })}\n`);
-process.exit(0);
+report({ events, ms, cpuMs, checksum, firstMs });

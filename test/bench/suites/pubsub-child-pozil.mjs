@@ -1,17 +1,11 @@
 // pubsub bench child: salesforce-pubsub-api-client 5.x (pozil), its bundled CA file swapped for the
 // simulator's certificate and its https:// instance-URL check satisfied (nothing else changed; its
 // logger is a no-op, its debug strings are still built, as for any user). Plain JavaScript.
-// Usage: node pubsub-child-pozil.mjs <endpoint> <caFile> <instanceUrl> <orgId> <token> <count>
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs';
+import { args, cpuSince, report, TOPIC } from './pubsub-child-common.mjs';
 
-const TOPIC = '/event/Order_Event__e';
-const [endpoint, caFile, instanceUrl, orgId, token, countText] = process.argv.slice(2);
-const count = Number(countText);
-const cpuSince = (start) => {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-};
+const { endpoint, caFile, instanceUrl, orgId, token, count } = args;
 
 const caPem = readFileSync(caFile);
 const original = fs.readFileSync;
@@ -41,5 +35,4 @@ await new Promise((resolve, reject) => {
 const ms = performance.now() - started;
 const cpuMs = cpuSince(cpu);
 client.close();
-process.stdout.write(`\n${JSON.stringify({ events, ms, cpuMs, checksum, firstMs })}\n`);
-process.exit(0);
+report({ events, ms, cpuMs, checksum, firstMs });
