@@ -7,8 +7,11 @@
  * Whole bodies (every JSON call) are collected by a {@link WholeResponse} dispatch handler straight
  * from undici's parser: no body stream is built for them, which is most of what a single GET costs
  * on the client beyond undici itself. Streamed bodies use `agent.request()`.
+ *
+ * undici is loaded by the first request, not with this module: a client that never makes one (a
+ * Pub/Sub subscriber given an access token) does not pay its ~20 MB of memory.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -212,14 +215,26 @@ let nextRequestId = 0;
  */
 export function createHttpTransport(options: TransportOptions = {}): HttpTransport {
   const resolved: Required<TransportOptions> = { ...DEFAULT_TRANSPORT, ...stripUndefined(options) };
-  const agent = new Agent({
-    connections: resolved.connections,
-    keepAliveTimeout: resolved.keepAliveTimeoutMs,
-    keepAliveMaxTimeout: resolved.keepAliveMaxTimeoutMs,
-    headersTimeout: resolved.headersTimeoutMs,
-    bodyTimeout: resolved.bodyTimeoutMs,
-    connect: { timeout: resolved.connectTimeoutMs, ...(resolved.caPem !== '' && { ca: trustedRoots(resolved.caPem) }) },
-  });
+  // Checked now (a bad CA fails when the client is made), used when the agent is.
+  const ca = resolved.caPem !== '' ? trustedRoots(resolved.caPem) : undefined;
+  let agentLoading: Promise<Agent> | undefined;
+  let closed = false;
+  const loadAgent = (): Promise<Agent> => {
+    // A request after close() gets a closed agent: it fails as it did on a closed client.
+    const afterClose = closed;
+    return (agentLoading ??= import('undici').then(({ Agent: UndiciAgent }) => {
+      const created = new UndiciAgent({
+        connections: resolved.connections,
+        keepAliveTimeout: resolved.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: resolved.keepAliveMaxTimeoutMs,
+        headersTimeout: resolved.headersTimeoutMs,
+        bodyTimeout: resolved.bodyTimeoutMs,
+        connect: { timeout: resolved.connectTimeoutMs, ...(ca !== undefined && { ca }) },
+      });
+      if (afterClose) void created.close();
+      return created;
+    }));
+  };
 
   // Origins already checked by assertSecureUrl: the hot path splits the URL with string operations.
   const secureOrigins = new Set<string>();
@@ -230,6 +245,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   // Per request: no closures, no copies of the caller's header map beyond the one object undici
   // reads, and diagnostics messages only when someone subscribed.
   const compression = resolved.compression;
+  let agentNow: Agent | undefined;
   const dispatch: Dispatch = async (request: SfRequest): Promise<SfResponse> => {
     const url = request.url;
     let origin: string;
@@ -251,6 +267,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
         lastOrigin = origin;
       }
     }
+    const agent = agentNow ?? (agentNow = await loadAgent());
     const source = request.headers;
     const headers: Record<string, string> = {};
     for (const key in source) headers[key] = source[key] as string;
@@ -316,7 +333,11 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   return {
     dispatch,
     options: resolved,
-    close: () => agent.close(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (agentLoading !== undefined) await (await agentLoading).close();
+    },
   };
 }
 

@@ -151,13 +151,13 @@ register('data:text/javascript,' + encodeURIComponent(`
   export async function resolve(specifier, context, next) {
     const r = await next(specifier, context);
     // services/pubsub/event.js is plain data (EventDefinition): generated code may reach it.
-    if (/grpc-js|proto-loader|avsc|csv|[\\/]zod[\\/]|services\\/bulk|services\\/pubsub\\/(?!event\\.js)/.test(r.url)) {
+    if (/grpc-js|proto-loader|avsc|csv|[\\/](zod|undici)[\\/]|services\\/bulk|services\\/pubsub\\/(?!event\\.js)/.test(r.url)) {
       process.stderr.write('LOADED ' + r.url + '\\n');
     }
     return r;
   }`));
 JS
-check "importing sfgen/runtime loads no gRPC, Avro, Bulk or zod code" bash -c "
+check "importing sfgen/runtime loads no gRPC, Avro, Bulk, zod or undici code" bash -c "
   cd '$RT' && node --import ./trace.mjs --input-type=module -e \"import { createClient } from 'sfgen/runtime'; if (typeof createClient !== 'function') process.exit(1);\" 2>trace.txt; test \$? -eq 0 && ! grep -q LOADED trace.txt || { cat trace.txt; exit 1; }"
 
 echo "== app: linked (folder installs, symlinked)"

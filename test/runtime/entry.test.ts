@@ -1,8 +1,9 @@
 /**
  * What importing each entry loads, in a fresh process (a resolve hook records every module URL):
- * `sfgen/runtime` and `sfgen/pubsub` never load zod, so an application that only subscribes to
- * events does not pay for it (~13 MB of RSS); `sfgen/validation`, and through it a generated
- * sObject module, do (which also proves the check can fail).
+ * `sfgen/runtime` and `sfgen/pubsub` load neither zod nor undici, so an application that only
+ * subscribes to events does not pay for them (undici is loaded by the first HTTP request);
+ * `sfgen/validation`, and through it a generated sObject module, load zod, and `sfgen/pubsub`
+ * grpc-js (which also proves the check can fail).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,8 @@ register('data:text/javascript,' + encodeURIComponent(\`
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The packages (under node_modules) a fresh process resolved while importing `entry`. */
-function packagesLoadedBy(entry: string): Promise<string[]> {
-  const script = `await import(${JSON.stringify(pathToFileURL(path.join(REPO, entry)).href)});`;
+function packagesLoadedBy(entry: string, then = ''): Promise<string[]> {
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(REPO, entry)).href)});\n${then}`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--conditions=sfgen-source', '--import', tsx, '--import', pathToFileURL(trace).href, '--input-type=module', '-e', script], { cwd: REPO, timeout: 60_000 }, (err, _stdout, stderr) => {
       if (err) return reject(new Error(`${err.message}\n${stderr}`));
@@ -45,17 +46,24 @@ function packagesLoadedBy(entry: string): Promise<string[]> {
 }
 
 describe('what each entry loads', () => {
-  it('sfgen/runtime and sfgen/pubsub load no zod', async () => {
+  it('sfgen/runtime and sfgen/pubsub load neither zod nor undici', async () => {
     const [runtime, pubsub] = await Promise.all([packagesLoadedBy('runtime/index.ts'), packagesLoadedBy('runtime/services/pubsub/index.ts')]);
-    expect(runtime).toContain('undici'); // the hook sees the entry's packages
     expect(runtime).not.toContain('zod');
-    expect(pubsub).toContain('@grpc/grpc-js');
+    expect(runtime).not.toContain('undici');
+    expect(pubsub).toContain('@grpc/grpc-js'); // the hook sees the entry's packages
     expect(pubsub).not.toContain('zod');
+    expect(pubsub).not.toContain('undici');
   }, 60_000);
 
   it('sfgen/validation and a generated sObject module do', async () => {
     const [validation, account] = await Promise.all([packagesLoadedBy('runtime/validation.ts'), packagesLoadedBy('generated/sobjects/Account.ts')]);
     expect(validation).toContain('zod');
     expect(account).toContain('zod');
+  }, 60_000);
+
+  it('a client made with an access token loads undici only with its first request', async () => {
+    const make = "const client = m.createClient({ auth: { accessToken: 'x', instanceUrl: 'http://127.0.0.1:9' }, allowInsecureLoopback: true });";
+    expect(await packagesLoadedBy('runtime/index.ts', make)).not.toContain('undici');
+    expect(await packagesLoadedBy('runtime/index.ts', `${make}\nawait client.request({ method: 'GET', path: '/services/data' }).catch(() => undefined);\nawait client.close();`)).toContain('undici');
   }, 60_000);
 });

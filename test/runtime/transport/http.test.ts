@@ -248,3 +248,26 @@ describe('streamed bodies through the client', () => {
     await client.close();
   });
 });
+
+describe('lifecycle', () => {
+  it('a transport closed before its first request refuses requests afterwards (undici is loaded lazily)', async () => {
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    await transport.close();
+    await transport.close(); // twice is harmless
+    await expect(transport.dispatch(get(`${server.url}/x`))).rejects.toThrow(NetworkError);
+  });
+
+  it('closing while the first request is under way lets it settle, and refuses the next', async () => {
+    server.handle((_req, res) => {
+      setTimeout(() => json(res, 200, { ok: true }), 50);
+    });
+    const transport = createHttpTransport({ allowInsecureLoopback: true });
+    const first = transport.dispatch(get(`${server.url}/slow`));
+    const closing = transport.close();
+    const settled = await first.then((r) => r.status, (e: Error) => e.name);
+    expect([200, 'NetworkError']).toContain(settled);
+    await closing;
+    await expect(transport.dispatch(get(`${server.url}/slow`))).rejects.toThrow(NetworkError);
+  });
+});
+
