@@ -219,6 +219,7 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   const ca = resolved.caPem !== '' ? trustedRoots(resolved.caPem) : undefined;
   let agentLoading: Promise<Agent> | undefined;
   let closed = false;
+  let closing: Promise<void> | undefined;
   const loadAgent = (): Promise<Agent> => {
     // A request after close() gets a closed agent: it fails as it did on a closed client.
     const afterClose = closed;
@@ -333,11 +334,10 @@ export function createHttpTransport(options: TransportOptions = {}): HttpTranspo
   return {
     dispatch,
     options: resolved,
-    close: async () => {
-      if (closed) return;
+    close: () => (closing ??= (async () => {
       closed = true;
       if (agentLoading !== undefined) await (await agentLoading).close();
-    },
+    })()),
   };
 }
 
