@@ -16,10 +16,9 @@
  * silent stream really opens a new TCP/TLS connection instead of reusing the half-open one.
  */
 import * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { ConfigError } from '../errors.js';
-import { isLoopbackHost } from './security.js';
+import { extraCaCertificates, isLoopbackHost } from './security.js';
 
 /** Options of {@link createGrpcChannel}; defaults in {@link DEFAULT_GRPC}. */
 export interface GrpcChannelOptions {
@@ -134,7 +133,7 @@ function tlsCredentials(caPem: string | Buffer | undefined): grpc.ChannelCredent
   if (caPem === undefined) return grpc.credentials.createSsl();
   const extra = Buffer.isBuffer(caPem) ? caPem.toString('utf8') : caPem;
   if (!extra.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError({ message: 'Pub/Sub CA: caPem holds no PEM certificate (-----BEGIN CERTIFICATE-----)' });
-  const pems = [extraCaCertsFromEnv(), extra].filter((p) => p !== '');
+  const pems = [extraCaCertificates(), extra].filter((p) => p !== '');
   const context = createSecureContext();
   const native = (context as { context?: { addCACert?: unknown } }).context;
   if (typeof native?.addCACert !== 'function') {
@@ -144,17 +143,6 @@ function tlsCredentials(caPem: string | Buffer | undefined): grpc.ChannelCredent
   // The first certificate added swaps the context's store for a copy of the bundled roots.
   for (const pem of pems) (native.addCACert as (pem: string) => void).call(native, pem);
   return grpc.credentials.createFromSecureContext(context);
-}
-
-/** The certificates NODE_EXTRA_CA_CERTS names (Node warned at start-up if the file is unreadable). */
-function extraCaCertsFromEnv(): string {
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  if (!file) return '';
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /**

@@ -12,13 +12,12 @@
  * Pub/Sub subscriber given an access token) does not pay its ~20 MB of memory.
  */
 import type { Agent, Dispatcher } from 'undici';
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { createGunzip, createInflate, gunzip, inflate } from 'node:zlib';
 import { AbortedError, ConfigError, NetworkError, TimeoutError, safePath } from '../errors.js';
 import { channels } from '../diagnostics.js';
-import { assertSecureUrl } from './security.js';
+import { assertSecureUrl, extraCaCertificates } from './security.js';
 import type { Dispatch, SfRequest, SfResponse } from './types.js';
 
 /** Transport options; every one has a default in {@link DEFAULT_TRANSPORT}. */
@@ -349,17 +348,8 @@ function trustedRoots(caPem: string): string[] {
   if (typeof caPem !== 'string' || !caPem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new ConfigError({ message: 'transport.caPem holds no PEM certificate (-----BEGIN CERTIFICATE-----)' });
   }
-  const roots = [...rootCertificates];
-  const extraFile = process.env.NODE_EXTRA_CA_CERTS;
-  if (extraFile !== undefined && extraFile !== '') {
-    try {
-      roots.push(readFileSync(extraFile, 'utf8'));
-    } catch {
-      // Node itself only warns about an unreadable NODE_EXTRA_CA_CERTS; so do its roots here.
-    }
-  }
-  roots.push(caPem);
-  return roots;
+  const extra = extraCaCertificates();
+  return [...rootCertificates, ...(extra !== '' ? [extra] : []), caPem];
 }
 
 /** Splits an absolute URL into origin and path+query; throws ConfigError (via assertSecureUrl) when it is not absolute. */

@@ -1,4 +1,5 @@
 /** HTTPS enforcement: plain HTTP is allowed only to a loopback address, and only when asked for. */
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
@@ -35,4 +36,19 @@ export function assertSecureUrl(url: string, allowInsecureLoopback: boolean, wha
     return parsed;
   }
   throw new ConfigError({ message: `${what} must be an https:// URL, got ${parsed.protocol}` });
+}
+
+/**
+ * The certificates of the file NODE_EXTRA_CA_CERTS names, as PEM text ('' when unset or unreadable:
+ * Node itself only warned about it at start-up). Node adds them to its default trust, but a TLS
+ * context given its own CAs does not see them, so both transports add them back.
+ */
+export function extraCaCertificates(): string {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return '';
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
