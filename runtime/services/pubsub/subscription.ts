@@ -440,16 +440,17 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
 
   #deliver(raw: ConsumerEvent, schema: CompiledSchema): PubSubEvent<P> {
     let payload: P;
+    const decoding = this.#decoding;
+    decoding.current = raw;
     try {
-      const decoding = this.#decoding;
-      decoding.current = raw;
       payload = this.#decode(schema, raw.event.payload, decoding);
-      decoding.current = undefined;
     } catch (err) {
       throw new PubSubDecodeError({
         message: `cannot decode event with schema ${raw.event.schemaId}: ${(err as Error).message}`,
         topic: this.topic, replayId: formatReplayId(raw.replayId), eventId: raw.event.id, schemaId: raw.event.schemaId, cause: err,
       });
+    } finally {
+      decoding.current = undefined; // the decoder's view of the event ends with the call
     }
     this.#lastDelivered = raw.replayId;
     this.delivered++;

@@ -136,18 +136,23 @@ class Reader {
     }
     return BigInt.asIntN(64, result);
   }
-  bytes(): Buffer {
+  /**
+   * Steps over the length-delimited field at the current position; returns where its content
+   * starts (it ends at the new `pos`). `what` names the field kind in the truncation error.
+   */
+  span(what: string): number {
     const len = this.varint();
     const start = this.pos;
     this.pos += len;
-    if (this.pos > this.end) throw new RangeError('truncated length-delimited field');
+    if (this.pos > this.end) throw new RangeError(`truncated ${what}`);
+    return start;
+  }
+  bytes(): Buffer {
+    const start = this.span('length-delimited field');
     return this.buf.subarray(start, this.pos);
   }
   string(): string {
-    const len = this.varint();
-    const start = this.pos;
-    this.pos += len;
-    if (this.pos > this.end) throw new RangeError('truncated string field');
+    const start = this.span('string field');
     return this.buf.toString('utf8', start, this.pos);
   }
   /**
@@ -155,11 +160,10 @@ class Reader {
    * the messages every event has); returns the outer end, to pass to {@link leave}.
    */
   enter(): number {
-    const len = this.varint();
     const outer = this.end;
-    const end = this.pos + len;
-    if (end > outer) throw new RangeError('truncated message field');
-    this.end = end;
+    const start = this.span('message field');
+    this.end = this.pos;
+    this.pos = start;
     return outer;
   }
   /** Moves past the field {@link enter} narrowed to and restores the outer end. */
@@ -169,10 +173,7 @@ class Reader {
   }
   /** Sub-reader over a length-delimited field. */
   sub(): Reader {
-    const len = this.varint();
-    const start = this.pos;
-    this.pos += len;
-    if (this.pos > this.end) throw new RangeError('truncated message field');
+    const start = this.span('message field');
     return new Reader(this.buf, start, this.pos);
   }
   skip(wire: number): void {
@@ -219,11 +220,9 @@ let lastSchemaIdBytes: Buffer = EMPTY;
 let lastSchemaId = '';
 
 function schemaIdField(r: Reader): string {
-  const len = r.varint();
-  const start = r.pos;
-  const end = start + len;
-  if (end > r.end) throw new RangeError('truncated string field');
-  r.pos = end;
+  const start = r.span('string field');
+  const end = r.pos;
+  const len = end - start;
   const buf = r.buf;
   const last = lastSchemaIdBytes;
   if (len === last.length) {
@@ -273,14 +272,10 @@ function decodeProducerEvent(r: Reader): ProducerEvent {
   while (r.pos < r.end) {
     const tag = r.varint();
     switch (tag) {
-      case 10: {
-        const len = r.varint();
-        idStart = r.pos;
-        idEnd = idStart + len;
-        if (idEnd > r.end) throw new RangeError('truncated string field');
-        r.pos = idEnd;
+      case 10:
+        idStart = r.span('string field');
+        idEnd = r.pos;
         break;
-      }
       case 18: schemaId = schemaIdField(r); break;
       case 26: payload = r.bytes(); break;
       case 34: (headers ??= []).push(decodeHeader(r.sub())); break;
@@ -378,10 +373,7 @@ function decodeFetch(buf: Buffer): ManagedFetchResponse {
     const tag = r.varint();
     switch (tag) {
       case 10: {
-        const len = r.varint();
-        const start = r.pos;
-        r.pos += len;
-        if (r.pos > r.end) throw new RangeError('truncated message field');
+        const start = r.span('message field');
         events.push(new ReceivedConsumerEvent(buf, start, r.pos));
         break;
       }
