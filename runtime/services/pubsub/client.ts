@@ -88,6 +88,12 @@ function definitionEncoder<Input>(definition: EventDefinition<unknown, Input>): 
   };
 }
 
+/** A topic name is `/event/Name__e`, `/data/NameChangeEvent`, `/data/ChannelName__chn`... */
+function topicNameError(topic: unknown): PubSubError | undefined {
+  if (typeof topic === 'string' && topic.startsWith('/')) return undefined;
+  return new PubSubError({ message: `topic ${JSON.stringify(topic)} is not a topic name like /event/Order_Event__e or /data/AccountChangeEvent`, topic: String(topic) });
+}
+
 /**
  * The Pub/Sub API client.
  *
@@ -132,7 +138,6 @@ export class PubSubClient {
     this.schemas = new SchemaCache((schemaId, topic) => this.#fetchSchema(schemaId, topic));
     // Fail early on a bad endpoint or CA; the credentials serve every channel this client opens.
     this.#security = createGrpcSecurity(this.#channelOptions());
-    const self = this;
     this.#host = {
       metadata: () => this.#metadata(),
       channel: () => this.#currentChannel(),
@@ -142,11 +147,12 @@ export class PubSubClient {
       release: (sub) => {
         this.#subscriptions.delete(sub as Subscription<unknown>);
       },
-      async checkTopic(topic) {
-        const info = await self.getTopic(topic);
-        if (!info.canSubscribe) throw new PubSubPermissionError({ message: 'this user may not subscribe to the topic (GetTopic can_subscribe: false)', topic });
-        // Prefetch the current schema; events written with it then decode without waiting.
-        void self.schemas.get(info.schemaId, topic).catch(() => undefined);
+      prefetchTopic: (topic) => {
+        // GetTopic then GetSchema, beside the first Subscribe rather than before it: events written
+        // with the topic's current schema then decode without waiting. Advisory only: an unknown
+        // topic or a missing permission is the stream's own error (NOT_FOUND / PERMISSION_DENIED),
+        // and a failed lookup costs nothing but the prefetch.
+        this.getTopic(topic).then((info) => (info.schemaId ? this.schemas.get(info.schemaId, topic) : undefined)).catch(() => undefined);
       },
       topicSchema: async (topic) => {
         const info = await this.getTopic(topic);
@@ -262,9 +268,8 @@ export class PubSubClient {
    * on it, they decode each event with its own schema id).
    */
   getTopic(topic: string): Promise<TopicInfo> {
-    if (typeof topic !== 'string' || !topic.startsWith('/')) {
-      return Promise.reject(new PubSubError({ message: `topic ${JSON.stringify(topic)} is not a topic name like /event/Order_Event__e or /data/AccountChangeEvent`, topic: String(topic) }));
-    }
+    const malformed = topicNameError(topic);
+    if (malformed) return Promise.reject(malformed);
     let info = this.#topics.get(topic);
     if (!info) {
       info = this.#unary(METHODS.GetTopic, { topicName: topic }, 'GetTopic', topic).then((t: WireTopicInfo) => ({
@@ -298,13 +303,16 @@ export class PubSubClient {
    * Subscribes to a topic. Given a generated event (`OrderEvent`), payloads are typed; given a
    * topic name, payloads are plain records decoded with each event's own schema.
    *
-   * A malformed `replay.after` throws `PubSubReplayIdError` here, before anything is sent. The
-   * stream opens on the first `next()`.
+   * A malformed `replay.after` throws `PubSubReplayIdError` here, and a malformed topic name a
+   * `PubSubError`, before anything is sent. The stream opens on the first `next()`; an unknown topic
+   * or a missing permission rejects it with `PubSubTopicNotFoundError` / `PubSubPermissionError`.
    */
   subscribe<Payload, Input>(event: EventDefinition<Payload, Input>, options?: SubscribeOptions): Subscription<Payload>;
   subscribe(topic: string, options?: SubscribeOptions): Subscription<Record<string, unknown>>;
   subscribe<Payload, Input>(target: string | EventDefinition<Payload, Input>, options: SubscribeOptions = {}): Subscription<Payload | Record<string, unknown>> {
     const { topic, decode } = this.#resolve(target);
+    const malformed = topicNameError(topic);
+    if (malformed) throw malformed;
     const sub = new Subscription<Payload | Record<string, unknown>>(this.#host, { kind: 'subscribe', topic }, decode, options);
     this.#track(sub);
     return sub;

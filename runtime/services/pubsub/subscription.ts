@@ -166,8 +166,8 @@ export interface SubscriptionHost {
   renewChannel(old: GrpcChannel): void;
   renewToken(rejected: TokenInfo): Promise<TokenInfo>;
   readonly schemas: SchemaCache;
-  /** GetTopic-based check before the first stream; seeds the schema cache. */
-  checkTopic(topic: string): Promise<void>;
+  /** Starts fetching the topic's current schema (GetTopic + GetSchema) beside the first stream. */
+  prefetchTopic(topic: string): void;
   /** The subscription ended (stopped or failed): the client forgets it. */
   release?(subscription: object): void;
 }
@@ -656,7 +656,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
           this.#finished = bytes;
         }
       }
-      if (this.#target.kind === 'subscribe') await this.#host.checkTopic(this.topic);
+      if (this.#target.kind === 'subscribe') this.#host.prefetchTopic(this.topic);
       await this.#open();
     } catch (err) {
       this.#terminate(err as Error);

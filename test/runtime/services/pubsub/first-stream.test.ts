@@ -1,0 +1,47 @@
+/**
+ * The first Subscribe goes out at once: GetTopic (for the schema prefetch) runs beside it, not
+ * before it, so a slow or silent GetTopic costs the application nothing, and the stream's own
+ * answer is what says whether the topic exists and may be read.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../../../runtime/client.js';
+import { PubSubClient, PubSubError } from '../../../../runtime/services/pubsub/index.js';
+import { ORDER_TOPIC } from './helpers.js';
+import { fetchResponse, goodEvent, ORG_ID, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+
+let server: ScriptedServer | undefined;
+let pubsub: PubSubClient | undefined;
+const client = createClient({ auth: { accessToken: 'token-for-a-test-server', instanceUrl: 'http://127.0.0.1:9' }, allowInsecureLoopback: true });
+afterEach(async () => {
+  await pubsub?.close();
+  server?.close();
+  server = pubsub = undefined;
+});
+
+describe('the first stream', () => {
+  it('does not wait for GetTopic: events arrive while GetTopic is still unanswered', async () => {
+    server = await startScriptedServer({ response: fetchResponse([goodEvent(1), goodEvent(2), goodEvent(3)]), getTopic: 'never' });
+    // GetTopic would only give up after callTimeoutMs; the events must come long before.
+    pubsub = new PubSubClient(client, { endpoint: server.endpoint, plaintext: true, allowInsecureLoopback: true, tenantId: ORG_ID, callTimeoutMs: 60_000 });
+    const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest', idleTimeoutMs: 60_000 });
+    const started = performance.now();
+    const got: string[] = [];
+    for await (const e of sub) {
+      got.push(`${e.replayId}:${String(e.payload.Order_Number__c)}`);
+      if (got.length === 3) break;
+    }
+    expect(got).toEqual(['1:ORD-1', '2:ORD-2', '3:ORD-3']);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // Both went out; the events were decoded with a schema fetched for them (GetSchema).
+    expect(server.calls).toEqual(expect.arrayContaining(['GetTopic', 'Subscribe', 'GetSchema']));
+  }, 20_000);
+
+  it('a malformed topic name throws from subscribe(), before anything is sent', async () => {
+    server = await startScriptedServer({ response: fetchResponse([]) });
+    pubsub = new PubSubClient(client, { endpoint: server.endpoint, plaintext: true, allowInsecureLoopback: true, tenantId: ORG_ID });
+    expect(() => pubsub!.subscribe('Order_Event__e')).toThrow(PubSubError);
+    expect(() => pubsub!.subscribe('Order_Event__e')).toThrow(/topic "Order_Event__e" is not a topic name like \/event\/Order_Event__e/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.calls).toEqual([]);
+  });
+});
