@@ -675,13 +675,9 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
     const channel = this.#host.channel();
     const { metadata, token } = await this.#host.metadata();
     if (gen !== this.#gen || this.#done) return;
-    try {
-      await channel.ready();
-    } catch (err) {
-      if (gen === this.#gen) this.#onEnd(gen, err as GrpcCallError);
-      return;
-    }
-    if (gen !== this.#gen || this.#done) return;
+    // The stream is opened at once (grpc-js sends it the moment the connection is up); ready()
+    // runs beside it as the bound on the connect, and ends this stream like any UNAVAILABLE.
+    channel.ready().catch((err: unknown) => this.#onEnd(gen, err as GrpcCallError));
     const method = this.#target.kind === 'managed' ? METHODS.ManagedSubscribe : METHODS.Subscribe;
     const call = channel.duplex<AnyRequest, AnyResponse>(method as never, metadata);
     this.#call = call;

@@ -3,6 +3,7 @@
  * before it, so a slow or silent GetTopic costs the application nothing, and the stream's own
  * answer is what says whether the topic exists and may be read.
  */
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../../../runtime/client.js';
 import { PubSubClient, PubSubError } from '../../../../runtime/services/pubsub/index.js';
@@ -35,6 +36,27 @@ describe('the first stream', () => {
     // Both went out; the events were decoded with a schema fetched for them (GetSchema).
     expect(server.calls).toEqual(expect.arrayContaining(['GetTopic', 'Subscribe', 'GetSchema']));
   }, 20_000);
+
+  it('a connect that never completes is bounded by connectTimeoutMs, each attempt, and ends with an error naming it', async () => {
+    // Accepts TCP and never answers the TLS handshake.
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      pubsub = new PubSubClient(client, { endpoint: `127.0.0.1:${port}`, tenantId: ORG_ID, connectTimeoutMs: 300, allowInsecureLoopback: true });
+      const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest', reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 } });
+      const started = performance.now();
+      const error = await sub.next().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PubSubError);
+      expect(String((error as Error).message)).toMatch(new RegExp(`gave up after 2 reconnects .*could not connect to 127\\.0\\.0\\.1:${port} within 300 ms`));
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(sockets.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
 
   it('a malformed topic name throws from subscribe(), before anything is sent', async () => {
     server = await startScriptedServer({ response: fetchResponse([]) });

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import dc from 'node:diagnostics_channel';
+const t0 = performance.now();
+const grpc = (await import('@grpc/grpc-js')).default;
+const mbs = grpc.Client.prototype.makeBidiStreamRequest;
+grpc.Client.prototype.makeBidiStreamRequest = function (...a) { mark('call-created'); const c = mbs.apply(this, a); let f = true; c.on('data', () => { if (f) { f = false; mark('first-data'); } }); return c; };
+const mur = grpc.Client.prototype.makeUnaryRequest;
+grpc.Client.prototype.makeUnaryRequest = function (...a) { const n = a[0].split('/').pop(); mark(n + '-call'); const cb = a[a.length - 1]; a[a.length - 1] = (...r) => { mark(n + '-cb'); cb(...r); }; return mur.apply(this, a); };
+const wfr = grpc.Client.prototype.waitForReady;
+grpc.Client.prototype.waitForReady = function (d, cb) { mark('waitForReady'); return wfr.call(this, d, (...r) => { mark('ready'); cb(...r); }); };
+const { createClient } = await import('sfgen/runtime');
+const { PubSubClient } = await import('sfgen/pubsub');
+const [endpoint, caFile, instanceUrl, orgId, token, countText] = process.argv.slice(2);
+const marks = [['import', performance.now() - t0]];
+let started = performance.now();
+const mark = (n) => marks.push([n, performance.now() - started]);
+dc.subscribe('sfgen:pubsub:subscribe', () => mark('subscribe-sent'));
+dc.subscribe('sfgen:pubsub:schema', (m) => mark('schema-done(' + m.durationMs.toFixed(1) + ')'));
+const client = createClient({ auth: { accessToken: token, instanceUrl }, allowInsecureLoopback: true });
+const pubsub = new PubSubClient(client, { endpoint, caPem: readFileSync(caFile, 'utf8'), tenantId: orgId });
+started = performance.now();
+const gt = pubsub.getTopic.bind(pubsub);
+pubsub.getTopic = (t) => { mark('getTopic-start'); const p = gt(t); p.then(() => mark('getTopic-done')); return p; };
+const tk = client.token.bind(client);
+client.token = async (...a) => { mark('token-start'); const r = await tk(...a); mark('token-done'); return r; };
+mark('ctor-done');
+let events = 0;
+for await (const e of pubsub.subscribe('/event/Order_Event__e', { replay: 'earliest' })) {
+  if (events === 0) mark('first-event');
+  if (++events === Number(countText)) break;
+}
+mark('done');
+await pubsub.close(); await client.close();
+process.stdout.write('\n' + JSON.stringify({ events, ms: 0, firstMs: 0, marks: marks.map(([n, t]) => `${n}@${t.toFixed(1)}`).join(' ') }) + '\n');
+process.exit(0);
