@@ -3,13 +3,17 @@
  * before it, so a slow or silent GetTopic costs the application nothing, and the stream's own
  * answer is what says whether the topic exists and may be read.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../../../runtime/client.js';
 import { PubSubClient, PubSubError } from '../../../../runtime/services/pubsub/index.js';
 import { ORDER_TOPIC } from './helpers.js';
 import { fetchResponse, goodEvent, ORG_ID, startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 let server: ScriptedServer | undefined;
 let pubsub: PubSubClient | undefined;
 const client = createClient({ auth: { accessToken: 'token-for-a-test-server', instanceUrl: 'http://127.0.0.1:9' }, allowInsecureLoopback: true });
@@ -66,4 +70,31 @@ describe('the first stream', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(server.calls).toEqual([]);
   });
+
+  it('a client that is never used connects nothing and does not keep its process alive', async () => {
+    const sockets: Socket[] = [];
+    const counting = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => counting.listen(0, '127.0.0.1', r));
+    const endpoint = `127.0.0.1:${(counting.address() as { port: number }).port}`;
+    const script = `
+      import { createClient } from ${JSON.stringify(path.join(REPO, 'runtime/client.ts'))};
+      import { PubSubClient } from ${JSON.stringify(path.join(REPO, 'runtime/services/pubsub/index.ts'))};
+      const client = createClient({ auth: { accessToken: 'token-for-a-test-server', instanceUrl: 'http://127.0.0.1:9' }, allowInsecureLoopback: true });
+      const pubsub = new PubSubClient(client, { endpoint: ${JSON.stringify(endpoint)}, tenantId: '${ORG_ID}' });
+      await new Promise((r) => setTimeout(r, 300));
+      console.log('channels', pubsub.channelsOpened);
+    `;
+    try {
+      const started = performance.now();
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--conditions=sfgen-source', '--import', path.join(REPO, 'node_modules/tsx/dist/loader.mjs'), '--input-type=module', '-e', script], { cwd: REPO, timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+      expect(out.trim()).toBe('channels 1');
+      expect(sockets).toHaveLength(0);
+      // It ended by itself (nothing closed the client), long before the 30 s timeout.
+      expect(performance.now() - started).toBeLessThan(20_000);
+    } finally {
+      counting.close();
+    }
+  }, 40_000);
 });
