@@ -166,7 +166,7 @@ export interface SubscriptionHost {
   renewChannel(old: GrpcChannel): void;
   renewToken(rejected: TokenInfo): Promise<TokenInfo>;
   readonly schemas: SchemaCache;
-  /** Starts fetching the topic's current schema (GetTopic + GetSchema) beside the first stream. */
+  /** Starts fetching the topic's current schema (GetTopic + GetSchema) beside a first stream from 'latest'. */
   prefetchTopic(topic: string): void;
   /** The subscription ended (stopped or failed): the client forgets it. */
   release?(subscription: object): void;
@@ -656,7 +656,10 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
           this.#finished = bytes;
         }
       }
-      if (this.#target.kind === 'subscribe') this.#host.prefetchTopic(this.topic);
+      // From 'latest', nothing arrives until something is published: fetch the topic's schema in
+      // the meantime, so that the first event decodes at once. From 'earliest' or a replay id the
+      // first response brings events and their schema id; GetSchema follows it without a GetTopic.
+      if (this.#target.kind === 'subscribe' && (this.#startPosition === undefined || this.#startPosition.preset === ReplayPreset.LATEST)) this.#host.prefetchTopic(this.topic);
       await this.#open();
     } catch (err) {
       this.#terminate(err as Error);

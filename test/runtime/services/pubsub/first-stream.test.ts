@@ -1,7 +1,8 @@
 /**
- * The first Subscribe goes out at once: GetTopic (for the schema prefetch) runs beside it, not
- * before it, so a slow or silent GetTopic costs the application nothing, and the stream's own
- * answer is what says whether the topic exists and may be read.
+ * The first Subscribe goes out at once. From 'latest', GetTopic + GetSchema (the schema prefetch)
+ * run beside it, not before it, so a slow or silent GetTopic costs the application nothing; from
+ * 'earliest' or a replay id there is no GetTopic. Either way the stream's own answer is what says
+ * whether the topic exists and may be read.
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
@@ -11,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../../../runtime/client.js';
 import { PubSubClient, PubSubError } from '../../../../runtime/services/pubsub/index.js';
 import { ORDER_TOPIC } from './helpers.js';
-import { fetchResponse, goodEvent, ORG_ID, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+import { fetchResponse, goodEvent, ORG_ID, SCHEMA_ID, startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 let server: ScriptedServer | undefined;
@@ -24,11 +25,11 @@ afterEach(async () => {
 });
 
 describe('the first stream', () => {
-  it('does not wait for GetTopic: events arrive while GetTopic is still unanswered', async () => {
+  it('from latest, GetTopic and GetSchema run beside the stream: a GetTopic that never answers holds nothing up', async () => {
     server = await startScriptedServer({ response: fetchResponse([goodEvent(1), goodEvent(2), goodEvent(3)]), getTopic: 'never' });
     // GetTopic would only give up after callTimeoutMs; the events must come long before.
     pubsub = new PubSubClient(client, { endpoint: server.endpoint, plaintext: true, allowInsecureLoopback: true, tenantId: ORG_ID, callTimeoutMs: 60_000 });
-    const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest', idleTimeoutMs: 60_000 });
+    const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'latest', idleTimeoutMs: 60_000 });
     const started = performance.now();
     const got: string[] = [];
     for await (const e of sub) {
@@ -40,6 +41,32 @@ describe('the first stream', () => {
     // Both went out; the events were decoded with a schema fetched for them (GetSchema).
     expect(server.calls).toEqual(expect.arrayContaining(['GetTopic', 'Subscribe', 'GetSchema']));
   }, 20_000);
+
+  it('from latest, the schema is fetched before any event arrives', async () => {
+    server = await startScriptedServer({ response: fetchResponse([]) });
+    pubsub = new PubSubClient(client, { endpoint: server.endpoint, plaintext: true, allowInsecureLoopback: true, tenantId: ORG_ID });
+    const sub = pubsub.subscribe(ORDER_TOPIC, { replay: 'latest', idleTimeoutMs: 60_000 });
+    const next = sub.next();
+    for (let i = 0; i < 100 && !server.calls.includes('GetSchema'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect([...server.calls].sort()).toEqual(['GetSchema', 'GetTopic', 'Subscribe']);
+    expect(pubsub.schemas.peek(SCHEMA_ID)).toBeDefined();
+    await sub.stop();
+    expect(await next).toEqual({ done: true, value: undefined });
+  });
+
+  it('from earliest or a replay id, no GetTopic: the first events name their schema and GetSchema follows', async () => {
+    for (const replay of ['earliest', { after: '1' }] as const) {
+      server = await startScriptedServer({ response: fetchResponse([goodEvent(2), goodEvent(3)]) });
+      pubsub = new PubSubClient(client, { endpoint: server.endpoint, plaintext: true, allowInsecureLoopback: true, tenantId: ORG_ID });
+      const sub = pubsub.subscribe(ORDER_TOPIC, { replay, idleTimeoutMs: 60_000 });
+      const first = await sub.next();
+      expect(first.done ? undefined : first.value.replayId).toBe('2');
+      await sub.stop();
+      expect(server.calls).toEqual(['Subscribe', 'GetSchema']);
+      await pubsub.close();
+      server.close();
+    }
+  });
 
   it('a connect that never completes is bounded by connectTimeoutMs, each attempt, and ends with an error naming it', async () => {
     // Accepts TCP and never answers the TLS handshake.
