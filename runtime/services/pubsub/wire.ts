@@ -34,41 +34,78 @@ const EMPTY: Buffer = Buffer.alloc(0);
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-class Writer {
-  #parts: Buffer[] = [];
-  #bytes: number[] = [];
+/** Values at least this long are kept as their own part (not copied) until finish(). */
+const INLINE_MAX = 256;
 
-  #flushBytes(): void {
-    if (this.#bytes.length > 0) {
-      this.#parts.push(Buffer.from(this.#bytes));
-      this.#bytes = [];
-    }
+/**
+ * A protobuf writer: tags, varints, short strings and bytes go into one growing buffer; a long
+ * bytes or message field is kept as a part of its own and copied once, by finish().
+ */
+class Writer {
+  #buf: Buffer = Buffer.allocUnsafe(128);
+  #pos = 0;
+  /** Finished segments, when a long field was added; the tail of #buf follows them. */
+  #parts: Buffer[] | undefined;
+
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + n));
+    this.#buf.copy(next, 0, 0, this.#pos);
+    this.#buf = next;
   }
   varint(value: number | bigint): void {
-    let v = BigInt.asUintN(64, BigInt(value));
-    if (v < 0x80n) {
-      this.#bytes.push(Number(v));
+    if (typeof value === 'number' && value >= 0 && value <= 0x7fffffff && Number.isInteger(value)) {
+      this.#room(5);
+      const buf = this.#buf;
+      let v = value;
+      while (v >= 0x80) {
+        buf[this.#pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[this.#pos++] = v;
       return;
     }
+    // Negative numbers are ten bytes (two's complement), like every protobuf encoder.
+    let v = BigInt.asUintN(64, BigInt(value));
+    this.#room(10);
     while (v >= 0x80n) {
-      this.#bytes.push(Number(v & 0x7fn) | 0x80);
+      this.#buf[this.#pos++] = Number(v & 0x7fn) | 0x80;
       v >>= 7n;
     }
-    this.#bytes.push(Number(v));
+    this.#buf[this.#pos++] = Number(v);
   }
   tag(field: number, wire: number): void {
     this.varint((field << 3) | wire);
+  }
+  #raw(value: Uint8Array): void {
+    if (value.length < INLINE_MAX) {
+      this.#room(value.length);
+      this.#buf.set(value, this.#pos);
+      this.#pos += value.length;
+      return;
+    }
+    // The bytes so far become a segment of their own, then the value, uncopied.
+    (this.#parts ??= []).push(this.#buf.subarray(0, this.#pos), Buffer.from(value.buffer, value.byteOffset, value.length));
+    this.#buf = this.#buf.subarray(this.#pos);
+    this.#pos = 0;
   }
   bytesField(field: number, value: Uint8Array | undefined): void {
     if (value === undefined || value.length === 0) return;
     this.tag(field, 2);
     this.varint(value.length);
-    this.#flushBytes();
-    this.#parts.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+    this.#raw(value);
   }
   stringField(field: number, value: string | undefined): void {
     if (value === undefined || value === '') return;
-    this.bytesField(field, Buffer.from(value, 'utf8'));
+    const length = Buffer.byteLength(value, 'utf8');
+    if (length >= INLINE_MAX) {
+      this.bytesField(field, Buffer.from(value, 'utf8'));
+      return;
+    }
+    this.tag(field, 2);
+    this.varint(length);
+    this.#room(length);
+    this.#pos += this.#buf.write(value, this.#pos, 'utf8');
   }
   varintField(field: number, value: number | undefined): void {
     if (value === undefined || value === 0) return;
@@ -78,12 +115,11 @@ class Writer {
   messageField(field: number, message: Buffer): void {
     this.tag(field, 2);
     this.varint(message.length);
-    this.#flushBytes();
-    this.#parts.push(message);
+    this.#raw(message);
   }
   finish(): Buffer {
-    this.#flushBytes();
-    return this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts);
+    const tail = this.#buf.subarray(0, this.#pos);
+    return this.#parts === undefined ? tail : Buffer.concat([...this.#parts, tail]);
   }
 }
 

@@ -90,6 +90,27 @@ describe('wire codec vs proto-loader', () => {
     expect(pub).toMatchObject({ topic_name: '/event/X__e', events: [{ id: 'u1', schema_id: 's', payload: Buffer.from([5]) }, { id: 'u2', payload: Buffer.from([6, 7]), headers: [{ key: 'h' }] }] });
   });
 
+  it('encodes long and short fields alike: payloads kept as parts, multi-byte text, growth past the first buffer, large varints', () => {
+    const big = Buffer.alloc(70_000, 7);
+    const mid = Buffer.alloc(255, 3); // just under the inline limit: copied
+    const topic = `/event/${'Ünïcode_'.repeat(40)}__e`; // > 256 bytes of UTF-8
+    const events = Array.from({ length: 30 }, (_, i) => ({ id: `uuid-${i}-é`, schemaId: 'schema-✓', payload: i % 3 === 0 ? big : i % 3 === 1 ? mid : Buffer.from([i]), headers: [{ key: 'k', value: Buffer.from('v') }] }));
+    const pub = method('PublishStream').requestDeserialize(encodePublishRequest({ topicName: topic, events })) as { topic_name: string; events: { id: string; schema_id: string; payload: Buffer }[] };
+    expect(pub.topic_name).toBe(topic);
+    expect(pub.events).toHaveLength(30);
+    pub.events.forEach((e, i) => {
+      expect(e.id).toBe(`uuid-${i}-é`);
+      expect(e.schema_id).toBe('schema-✓');
+      expect(Buffer.compare(e.payload, events[i]!.payload)).toBe(0);
+    });
+    expect(method('Subscribe').requestDeserialize(encodeFetchRequest({ topicName: topic, numRequested: 2 ** 31 - 1 }))).toMatchObject({ topic_name: topic, num_requested: 2 ** 31 - 1 });
+    // Two requests in a row do not share bytes.
+    const a = encodeFetchRequest({ topicName: '/event/A__e', numRequested: 1 });
+    const b = encodeFetchRequest({ topicName: '/event/B__e', numRequested: 2 });
+    expect(method('Subscribe').requestDeserialize(a)).toMatchObject({ topic_name: '/event/A__e', num_requested: 1 });
+    expect(method('Subscribe').requestDeserialize(b)).toMatchObject({ topic_name: '/event/B__e', num_requested: 2 });
+  });
+
   it('decodes PublishResponse, TopicInfo, SchemaInfo and ManagedFetchResponse', () => {
     const pr = METHODS.PublishStream.decode(method('PublishStream').responseSerialize({
       results: [{ replay_id: replay(3n), correlation_key: 'u1' }, { error: { code: 'PUBLISH', msg: 'bad' }, correlation_key: 'u2' }],
