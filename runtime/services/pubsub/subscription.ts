@@ -84,7 +84,11 @@ export interface SubscribeOptions {
    * events are owed (ms). Salesforce sends a keepalive at least every 270 s; default 300 s.
    */
   readonly idleTimeoutMs?: number;
-  /** Events received-but-undelivered plus requested, at most. Default 200 (>= 1). */
+  /**
+   * Events received-but-undelivered plus requested, at most. Default 1000 (>= 1): ten windows of
+   * 100, so that a busy application still finds events queued while its next request makes the
+   * round trip. Memory is bounded by this many events; lower it for large events.
+   */
   readonly bufferSize?: number;
   readonly reconnect?: ReconnectOptions;
   /** Persist the last finished replay id and resume from it on the next start. */
@@ -98,7 +102,7 @@ export const DEFAULT_SUBSCRIBE = {
   replay: 'latest' as ReplayOption,
   onInvalidReplayId: 'earliest' as InvalidReplayIdPolicy,
   idleTimeoutMs: 300_000,
-  bufferSize: 200,
+  bufferSize: 1000,
   reconnect: { initialDelayMs: 250, maxDelayMs: 30_000, maxAttempts: 12 },
   checkpointIntervalMs: 1000,
 } as const;

@@ -37,3 +37,26 @@ describe('the iterator protocol', () => {
     expect([...first, ...buffered].map((r) => (r.done ? undefined : r.value.payload.Order_Number__c))).toEqual([0, 1, 2, 3, 4, 5].map((n) => orderEvent(n).Order_Number__c));
   });
 });
+
+describe('the default buffer', () => {
+  it('holds up to 1000 events for an application that stopped reading, and no more', async () => {
+    seedOrders(env.sim, 0, 2500);
+    const sub = env.pubsub.subscribe(ORDER_TOPIC, { replay: 'earliest' });
+    const first = await sub.next();
+    expect(first.done).toBe(false);
+    // The application pauses: the client fills its buffer, then stops asking.
+    let held = -1;
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      const now = sub.buffered + sub.pendingRequested;
+      if (now === held && sub.pendingRequested === 0) break;
+      held = now;
+    }
+    expect(sub.buffered + sub.pendingRequested).toBeLessThanOrEqual(1000);
+    expect(sub.buffered).toBeGreaterThanOrEqual(900);
+    expect(sub.pendingRequested).toBe(0);
+    const rest = await take(sub, 2499);
+    await sub.stop();
+    expect([first.done ? '' : first.value.replayId, ...rest.map((e) => e.replayId)]).toEqual(busReplayIds(env.sim));
+  });
+});
