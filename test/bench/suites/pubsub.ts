@@ -28,6 +28,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pinThisProcess, type BenchContext, type BenchSuite, type Figure, type MeasuredRun } from '../harness.js';
 
 const BENCH = 'pubsub';
@@ -89,6 +91,19 @@ function lastJson<T>(run: MeasuredRun, what: string): T {
   return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as T;
 }
 
+/**
+ * Lets the simulator finish the previous subject's leftovers before the next subject starts: a
+ * full GC of this process (where the simulator runs) and a short pause. Without it the subject that
+ * followed pozil's run (the slowest, leaving the most garbage) was slower in its round whoever it
+ * was: one run's 50k per-round ratios spread 0.92-1.28, and were 0.92-1.05 where sfgen followed
+ * pozil against 0.96-1.28 elsewhere.
+ */
+async function quietServer(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  await new Promise((r) => setTimeout(r, 200));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const suite: BenchSuite = {
@@ -131,6 +146,7 @@ const suite: BenchSuite = {
         for (let round = 1; round <= rounds; round++) {
           for (let k = 0; k < subjects.length; k++) {
             const subject = subjects[(k + round - 1) % subjects.length]!;
+            await quietServer();
             const run = await ctx.measure(process.execPath, [childProgram(subject), ps.endpoint, caFile, sim.url, orgId, sim.issueAccessToken(), String(count)], { cwd: ctx.repoRoot, rssMethod: 'auto', ...(childCpus !== undefined && { cpus: childCpus }) });
             const r = lastJson<ChildResult>(run, subject);
             if (r.events !== count) throw new Error(`${subject} received ${r.events} events, expected ${count}`);
