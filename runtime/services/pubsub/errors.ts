@@ -63,7 +63,7 @@ export class PubSubTopicNotFoundError extends PubSubError {
   override readonly code = 'SF_PUBSUB_TOPIC_NOT_FOUND';
 }
 
-/** The user may not subscribe to / publish on the topic (PERMISSION_DENIED, `can_subscribe: false`). */
+/** The user may not subscribe to / publish on the topic (PERMISSION_DENIED; before a publish, GetTopic's `can_publish: false`). */
 export class PubSubPermissionError extends PubSubError {
   override readonly code = 'SF_PUBSUB_PERMISSION';
 }

@@ -663,7 +663,7 @@ export class Subscription<P = Record<string, unknown>> implements AsyncIterableI
       // From 'latest', nothing arrives until something is published: fetch the topic's schema in
       // the meantime, so that the first event decodes at once. From 'earliest' or a replay id the
       // first response brings events and their schema id; GetSchema follows it without a GetTopic.
-      if (this.#target.kind === 'subscribe' && (this.#startPosition === undefined || this.#startPosition.preset === ReplayPreset.LATEST)) this.#host.prefetchTopic(this.topic);
+      if (this.#target.kind === 'subscribe' && (this.#startPosition?.preset ?? ReplayPreset.LATEST) === ReplayPreset.LATEST) this.#host.prefetchTopic(this.topic);
       await this.#open();
     } catch (err) {
       this.#terminate(err as Error);
